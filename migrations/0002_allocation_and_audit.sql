@@ -1,0 +1,281 @@
+-- Allocation fast path, audit trail and the visit -> reservation hand-off.
+
+-- Days of a lot whose spot_days rows exist for every spot (materialised on first use).
+create table lot_days (
+  lot_id integer not null references lots,
+  day date not null,
+  primary key (lot_id, day)
+);
+
+create function parkctl_is_live(s reservation_status) returns boolean
+  language sql immutable parallel safe
+  as $$ select s in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') $$;
+
+-- The 96 quarter-hour bits of UTC day `d` that `p` touches, rounded outward (conservative).
+create function parkctl_day_mask(d date, p tstzrange) returns bit(96)
+  language plpgsql immutable parallel safe as $$
+declare
+  day_start timestamptz := d::timestamp at time zone 'UTC';
+  lo double precision := extract(epoch from greatest(lower(p), day_start) - day_start) / 900;
+  hi double precision := extract(epoch from least(upper(p), day_start + interval '1 day') - day_start) / 900;
+  first_slot integer := floor(lo)::integer;
+  last_slot integer := ceil(hi)::integer - 1;
+begin
+  if last_slot < first_slot or hi <= 0 or lo >= 96 then
+    return repeat('0', 96)::bit(96);
+  end if;
+  return (repeat('0', first_slot) || repeat('1', last_slot - first_slot + 1) || repeat('0', 95 - last_slot))::bit(96);
+end $$;
+
+create function parkctl_days_of(p tstzrange) returns setof date
+  language sql immutable parallel safe as $$
+  select generate_series((lower(p) at time zone 'UTC')::date,
+                         ((upper(p) - interval '1 microsecond') at time zone 'UTC')::date,
+                         interval '1 day')::date
+$$;
+
+-- Recompute the bits of one spot on some days from the live reservations that remain.
+create function parkctl_refresh_spot_days(p_lot integer, p_spot integer, p_days date[]) returns void
+  language sql as $$
+  update spot_days sd
+     set mask = coalesce((
+       select bit_or(parkctl_day_mask(sd.day, r.period))
+         from reservations r
+        where r.lot_id = sd.lot_id and r.spot_id = sd.spot_id
+          and r.period && tstzrange(sd.day::timestamp at time zone 'UTC', (sd.day + 1)::timestamp at time zone 'UTC', '[)')
+          and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')
+     ), repeat('0', 96)::bit(96))
+   where sd.lot_id = p_lot and sd.spot_id = p_spot and sd.day = any (p_days)
+$$;
+
+-- Keeps spot_days in step with reservations, whatever path wrote them (core, sweeper, direct SQL).
+create function reservations_sync_spot_days() returns trigger
+  language plpgsql as $$
+begin
+  if tg_op = 'INSERT' then
+    if parkctl_is_live(new.status) then
+      insert into spot_days as sd (lot_id, spot_id, day, vehicle_type, mask)
+        select new.lot_id, new.spot_id, d, new.vehicle_type, parkctl_day_mask(d, new.period)
+          from parkctl_days_of(new.period) d
+        on conflict (lot_id, day, spot_id) do update set mask = sd.mask | excluded.mask;
+    end if;
+    return null;
+  end if;
+  if parkctl_is_live(old.status) = parkctl_is_live(new.status)
+     and old.period = new.period and old.spot_id = new.spot_id then
+    return null; -- TENTATIVE -> CONFIRMED -> CHECKED_IN: the bits do not move
+  end if;
+  if parkctl_is_live(old.status) then
+    perform parkctl_refresh_spot_days(old.lot_id, old.spot_id, array(select parkctl_days_of(old.period)));
+  end if;
+  if parkctl_is_live(new.status) then
+    insert into spot_days as sd (lot_id, spot_id, day, vehicle_type, mask)
+      select new.lot_id, new.spot_id, d, new.vehicle_type, parkctl_day_mask(d, new.period)
+        from parkctl_days_of(new.period) d
+      on conflict (lot_id, day, spot_id) do update set mask = sd.mask | excluded.mask;
+  end if;
+  return null;
+end $$;
+
+create trigger reservations_sync_spot_days
+  after insert or update of status, period, spot_id on reservations
+  for each row execute function reservations_sync_spot_days();
+
+-- Audit: every reservation state change lands in events, with the actor the transaction set
+-- (`set_config('parkctl.actor', ...)`), else the database user.
+create function reservations_audit() returns trigger
+  language plpgsql as $$
+begin
+  if tg_op = 'UPDATE' and old.status = new.status and old.period = new.period then
+    return null;
+  end if;
+  insert into events (lot_id, kind, reservation_id, actor, reason, detail, occurred_at)
+  values (new.lot_id,
+          'reservation.' || lower(new.status::text) || case when tg_op = 'UPDATE' and old.status = new.status then '.period' else '' end,
+          new.reservation_id,
+          coalesce(nullif(current_setting('parkctl.actor', true), ''), session_user),
+          nullif(current_setting('parkctl.reason', true), ''),
+          jsonb_build_object('plate', new.plate, 'spot_id', new.spot_id,
+                             'from', lower(new.period), 'to', upper(new.period),
+                             'previous', case when tg_op = 'UPDATE' then old.status::text end),
+          coalesce(new.updated_at, now()));
+  return null;
+end $$;
+
+create trigger reservations_audit
+  after insert or update of status, period on reservations
+  for each row execute function reservations_audit();
+
+-- Live screens listen on parkctl_events; the payload is the lot id (duplicates in one transaction fold).
+create function events_notify() returns trigger
+  language plpgsql as $$
+begin
+  perform pg_notify('parkctl_events', new.lot_id::text);
+  return null;
+end $$;
+
+create trigger events_notify after insert on events
+  for each row execute function events_notify();
+
+-- A visit moves its reservation: arrival checks it in, departure completes it and releases the rest of
+-- the window (early departure). SECURITY DEFINER so the gate role, which cannot touch reservations,
+-- still moves them through this one narrow door.
+create function visits_move_reservation() returns trigger
+  language plpgsql security definer set search_path = public as $$
+begin
+  if new.reservation_id is null then
+    return null;
+  end if;
+  perform set_config('parkctl.actor', coalesce(nullif(current_setting('parkctl.actor', true), ''), 'gate:' || coalesce(new.entry_gate, session_user)), true);
+  if tg_op = 'INSERT' then
+    update reservations set status = 'CHECKED_IN', updated_at = new.entered_at
+     where lot_id = new.lot_id and reservation_id = new.reservation_id and status = 'CONFIRMED';
+  elsif old.exited_at is null and new.exited_at is not null then
+    update reservations
+       set status = 'COMPLETED',
+           period = case when new.exited_at > lower(period) and new.exited_at < upper(period)
+                         then tstzrange(lower(period), new.exited_at, '[)') else period end,
+           updated_at = new.exited_at
+     where lot_id = new.lot_id and reservation_id = new.reservation_id and status = 'CHECKED_IN';
+  end if;
+  return null;
+end $$;
+
+create trigger visits_move_reservation
+  after insert or update of exited_at on visits
+  for each row execute function visits_move_reservation();
+
+-- Reserve in one round trip (DESIGN.md section 4). The caller validated the window and priced it.
+-- Candidates are scanned from p_start_spot (random per call: no queue on the lowest free spot),
+-- locked with SKIP LOCKED, and accepted when the 15-minute bits of every touched day are clear.
+-- Windows that are not on quarter hours fall back to the exact overlap check when the bits say full.
+-- The exclusion constraints remain the proof: 23P01 / 40P01 from here mean "try again".
+create function parkctl_reserve(
+  p_lot integer, p_type vehicle_type, p_start timestamptz, p_end timestamptz,
+  p_plate text, p_customer text, p_price_minor bigint, p_currency char(3),
+  p_hold_expires_at timestamptz, p_now timestamptz, p_external_ref text,
+  p_start_spot integer, p_actor text)
+returns table (reservation_id uuid, spot_id integer, label text, status reservation_status,
+               hold_expires_at timestamptz, price_minor bigint, created boolean)
+language plpgsql as $$
+declare
+  v_period tstzrange := tstzrange(p_start, p_end, '[)');
+  v_first date := (p_start at time zone 'UTC')::date;
+  v_last date := ((p_end - interval '1 microsecond') at time zone 'UTC')::date;
+  v_zero bit(96) := repeat('0', 96)::bit(96);
+  v_mask bit(96) := parkctl_day_mask(v_first, v_period);
+  v_day date;
+  v_spot integer;
+  v_lo integer;
+  v_hi integer;
+  v_phase integer;
+  v_free boolean;
+  v_id uuid;
+begin
+  perform set_config('parkctl.actor', p_actor, true);
+  if p_external_ref is not null then
+    return query
+      select r.reservation_id, r.spot_id, s.label, r.status, r.hold_expires_at, r.price_minor, false
+        from reservations r join spots s on s.lot_id = r.lot_id and s.spot_id = r.spot_id
+       where r.lot_id = p_lot and r.external_ref = p_external_ref;
+    if found then return; end if;
+  end if;
+
+  -- Holds past their expiry that stand in this window are released now (bounded; the sweeper does the rest).
+  update reservations r set status = 'EXPIRED', updated_at = p_now
+   where r.lot_id = p_lot and r.reservation_id in (
+     select h.reservation_id from reservations h
+      where h.lot_id = p_lot and h.status = 'TENTATIVE' and h.hold_expires_at <= p_now and h.period && v_period
+      limit 64 for update skip locked);
+
+  for v_day in select parkctl_days_of(v_period) loop
+    if not exists (select 1 from lot_days ld where ld.lot_id = p_lot and ld.day = v_day) then
+      insert into spot_days (lot_id, spot_id, day, vehicle_type)
+        select s.lot_id, s.spot_id, v_day, s.vehicle_type from spots s where s.lot_id = p_lot
+        on conflict do nothing;
+      insert into lot_days (lot_id, day) values (p_lot, v_day) on conflict do nothing;
+    end if;
+  end loop;
+
+  <<phases>>
+  for v_phase in 1..2 loop
+    if v_phase = 1 then v_lo := p_start_spot; v_hi := 2147483647; else v_lo := -2147483648; v_hi := p_start_spot; end if;
+    for v_spot in
+      select sd.spot_id from spot_days sd
+        join spots s on s.lot_id = sd.lot_id and s.spot_id = sd.spot_id
+       where sd.lot_id = p_lot and sd.day = v_first and sd.vehicle_type = p_type
+         and sd.spot_id >= v_lo and sd.spot_id < v_hi
+         and (sd.mask & v_mask) = v_zero and s.status = 'active'
+       order by sd.spot_id
+       for update of sd skip locked
+    loop
+      if v_last = v_first then
+        exit phases;
+      end if;
+      -- Multi-day window: the other days of this spot must be clear too (locked in day order: no deadlock cycle).
+      select coalesce(bool_and((x.mask & parkctl_day_mask(x.day, v_period)) = v_zero), true) into v_free
+        from (select sd2.mask, sd2.day from spot_days sd2
+               where sd2.lot_id = p_lot and sd2.spot_id = v_spot and sd2.day > v_first and sd2.day <= v_last
+               order by sd2.day for update) x;
+      if v_free then
+        exit phases;
+      end if;
+    end loop;
+    v_spot := null;
+  end loop;
+
+  if v_spot is null and (extract(epoch from p_start)::bigint % 900 <> 0 or extract(epoch from p_end)::bigint % 900 <> 0) then
+    select s.spot_id into v_spot from spots s
+     where s.lot_id = p_lot and s.vehicle_type = p_type and s.status = 'active'
+       and not exists (select 1 from reservations r
+                        where r.lot_id = s.lot_id and r.spot_id = s.spot_id and r.period && v_period
+                          and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN'))
+     order by s.spot_id
+     limit 1
+     for update of s skip locked;
+  end if;
+
+  if v_spot is null then
+    return;
+  end if;
+
+  insert into reservations as r (lot_id, customer_ref, plate, vehicle_type, spot_id, period, status,
+                                 hold_expires_at, price_minor, currency, external_ref, created_at, updated_at)
+  values (p_lot, p_customer, p_plate, p_type, v_spot, v_period, 'TENTATIVE',
+          p_hold_expires_at, p_price_minor, p_currency, p_external_ref, p_now, p_now)
+  returning r.reservation_id into v_id;
+
+  return query
+    select v_id, v_spot, s.label, 'TENTATIVE'::reservation_status, p_hold_expires_at, p_price_minor, true
+      from spots s where s.lot_id = p_lot and s.spot_id = v_spot;
+end $$;
+
+-- What a gate may read: confirmed and checked-in reservations, nothing else of the table.
+create view gate_allow_list as
+  select r.lot_id, r.reservation_id, r.plate, r.vehicle_type, lower(r.period) as starts_at, upper(r.period) as ends_at,
+         r.status, s.label as spot_label
+    from reservations r join spots s on s.lot_id = r.lot_id and s.spot_id = r.spot_id
+   where r.status in ('CONFIRMED', 'CHECKED_IN');
+
+-- Roles (cluster-wide, so created once and tolerated when present).
+do $$
+begin
+  create role parkctl_app login;
+exception when duplicate_object then null;
+end $$;
+do $$
+begin
+  create role parkctl_gate login;
+exception when duplicate_object then null;
+end $$;
+
+grant usage on schema public to parkctl_app, parkctl_gate;
+grant select, insert, update, delete on all tables in schema public to parkctl_app;
+grant usage, select on all sequences in schema public to parkctl_app;
+grant execute on all functions in schema public to parkctl_app;
+
+-- The gate path writes only its own tables and reads only what it decides with.
+revoke all on all tables in schema public from parkctl_gate;
+grant select, insert, update on visits, gate_events to parkctl_gate;
+grant insert on events to parkctl_gate;
+grant select on lots, zones, gate_allow_list to parkctl_gate;

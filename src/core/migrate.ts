@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { withTransaction } from './db.js';
+import type { PoolLike, Queryable } from './ports.js';
+
+export interface Migration {
+  id: number;
+  name: string;
+  sql: string;
+}
+
+export interface MigrationState {
+  id: number;
+  name: string;
+  appliedAt: Date | null;
+}
+
+/** Every migrator takes this lock inside its transaction: two at once apply each file exactly once. */
+const MIGRATION_LOCK = 7_214_300_001;
+
+export async function readMigrations(dir: string): Promise<Migration[]> {
+  const files = (await readdir(dir)).filter((f) => /^\d{4}_.+\.sql$/.test(f)).sort();
+  return Promise.all(
+    files.map(async (file) => ({ id: Number(file.slice(0, 4)), name: file.replace(/\.sql$/, ''), sql: await readFile(join(dir, file), 'utf8') })),
+  );
+}
+
+/** A digest of the migration files: names a template database built from exactly these. */
+export function migrationsDigest(migrations: Migration[]): string {
+  const h = createHash('sha256');
+  for (const m of migrations) h.update(m.name).update('\0').update(m.sql);
+  return h.digest('hex').slice(0, 12);
+}
+
+async function ensureTable(db: Queryable): Promise<void> {
+  await db.query(`select pg_advisory_xact_lock($1::bigint)`, [MIGRATION_LOCK]);
+  await db.query(`create table if not exists parkctl_migrations (
+    id integer primary key, name text not null, applied_at timestamptz not null default now())`);
+}
+
+/** Apply what is missing, each file in its own transaction, in order. Returns the names applied. */
+export async function migrate(pool: PoolLike, migrations: Migration[]): Promise<string[]> {
+  await withTransaction(pool, ensureTable);
+  const applied: string[] = [];
+  for (const m of migrations) {
+    const ran = await withTransaction(pool, async (tx) => {
+      await tx.query(`select pg_advisory_xact_lock($1::bigint)`, [MIGRATION_LOCK]);
+      const { rowCount } = await tx.query(
+        `insert into parkctl_migrations (id, name) values ($1::integer, $2::text) on conflict (id) do nothing`,
+        [m.id, m.name],
+      );
+      if (rowCount === 0) return false;
+      await tx.query(m.sql);
+      return true;
+    });
+    if (ran) applied.push(m.name);
+  }
+  return applied;
+}
+
+export async function migrationStatus(db: Queryable, migrations: Migration[]): Promise<MigrationState[]> {
+  const { rows: [exists] } = await db.query<{ present: boolean }>(`select to_regclass('parkctl_migrations') is not null as present`);
+  const done = new Map<number, Date>();
+  if (exists?.present) {
+    const { rows } = await db.query<{ id: number; applied_at: Date }>(`select id, applied_at from parkctl_migrations`);
+    for (const r of rows) done.set(r.id, r.applied_at);
+  }
+  return migrations.map((m) => ({ id: m.id, name: m.name, appliedAt: done.get(m.id) ?? null }));
+}

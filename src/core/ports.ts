@@ -1,0 +1,87 @@
+// Interfaces the core needs from the outside world. Drivers in src/drivers implement them;
+// tests implement them with fakes. Core never imports a driver package (DESIGN.md section 1).
+
+/** Time is an input (DESIGN.md invariant 5). */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** A clock stopped at one instant: `--now` / `PARKCTL_NOW`. */
+export function fixedClock(at: Date): Clock {
+  return { now: () => new Date(at.getTime()) };
+}
+
+/** The smallest thing core needs from PostgreSQL: a pg.Pool, a pg.Client and a transaction client all fit. */
+export interface Queryable {
+  query<R extends Record<string, unknown> = Record<string, unknown>>(
+    text: string,
+    values?: readonly unknown[],
+  ): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+/** A pool that can lend one connection for a transaction. */
+export interface PoolLike extends Queryable {
+  connect(): Promise<Queryable & { release(err?: Error | boolean): void }>;
+}
+
+/** What a payment provider answers when asked to collect money for a reservation. */
+export interface CheckoutRequest {
+  reservationId: string;
+  lotId: number;
+  lotCode: string;
+  amountMinor: number;
+  /** ISO 4217, upper-case */
+  currency: string;
+  /** the hold's end: the checkout must not outlive it */
+  expiresAt: Date;
+  customerRef: string;
+  /** the same key always yields the same checkout (retries never create a second one) */
+  idempotencyKey: string;
+}
+
+export interface CheckoutResult {
+  provider: string;
+  /** where the customer pays; for cash, an instruction for people */
+  paymentUrl: string;
+  /** provider-side reference (checkout session id, ...) */
+  providerRef: string | null;
+}
+
+export interface PaymentVerification {
+  paid: boolean;
+  amountMinor: number;
+  currency: string;
+  /** reservation id the provider has in its metadata, if any */
+  reservationId: string | null;
+  providerRef: string;
+  /** why not paid, for people */
+  reason?: string;
+  /** saved payment method for later off-session charges (never card data) */
+  paymentMethodRef?: string | null;
+  customerRefAtProvider?: string | null;
+}
+
+export interface PaymentProvider {
+  readonly name: string;
+  createCheckout(req: CheckoutRequest): Promise<CheckoutResult>;
+  verifyPayment(token: string): Promise<PaymentVerification>;
+}
+
+/** Redis or nothing. The cache never authorises (DESIGN.md invariant 7). */
+export interface CapacityCache {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** drop every cached snapshot of one lot */
+  invalidateLot(lotId: number): Promise<void>;
+}
+
+/** Structured logs go to stderr, never into the Ink screen. */
+export interface Logger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };

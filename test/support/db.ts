@@ -1,0 +1,56 @@
+// A fresh, migrated database per test file, cloned from the run's template.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createPool } from '../../src/drivers/postgres.js';
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  pool: pg.Pool;
+  /** drop the database; call in afterAll */
+  drop(): Promise<void>;
+}
+
+export function databaseUrl(db: string): string {
+  const u = new URL(inject('adminUrl'));
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+export async function createTestDatabase(opts: { poolSize?: number } = {}): Promise<TestDatabase> {
+  const name = `parkctl_t_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: inject('adminUrl') });
+  await admin.connect();
+  try {
+    // Cloning needs the template to be idle; another worker's clone in flight can make it busy briefly.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.query(`create database ${name} template ${inject('templateDb')}`);
+        break;
+      } catch (err) {
+        if (attempt >= 50 || !/being accessed by other users/.test(String(err))) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+  const url = databaseUrl(name);
+  const pool = createPool(url, { max: opts.poolSize ?? 8, applicationName: 'parkctl-test' });
+  return {
+    url,
+    name,
+    pool,
+    async drop() {
+      await pool.end();
+      const c = new pg.Client({ connectionString: inject('adminUrl') });
+      await c.connect();
+      try {
+        await c.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
