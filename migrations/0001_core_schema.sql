@@ -68,7 +68,7 @@ create table reservations (
   reservation_id uuid not null default gen_random_uuid(),
   customer_ref text not null,
   /** normalised: upper-case letters and digits only */
-  plate text not null check (plate ~ '^[A-Z0-9]{2,10}$'),
+  plate text not null check (plate ~ '^[A-Z0-9]{2,12}$'),
   vehicle_type vehicle_type not null,
   spot_id integer not null,
   /** half-open [start, end): back-to-back bookings are legal */
@@ -121,6 +121,8 @@ create table visits (
   visit_id uuid not null default gen_random_uuid(),
   reservation_id uuid,
   plate text not null,
+  /** the reservation's type, or what the attendant/gate saw for a walk-in */
+  vehicle_type vehicle_type not null default 'regular',
   spot_id integer,
   entry_gate text,
   entered_at timestamptz not null,

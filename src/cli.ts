@@ -1,0 +1,73 @@
+// Wires the commands and renders every error one way (STYLE.md): expected errors are one line and a
+// hint, external failures name the service, anything else is a bug with its stack. Returns the exit
+// code; only bin/parkctl sets it.
+import { Command, CommanderError } from 'commander';
+import { ZodError } from 'zod';
+import { loadConfig } from './config.js';
+import { ExitCode, ExternalError, UsageError, UserError } from './core/errors.js';
+import { AppContext, type GlobalOptions } from './commands/context.js';
+import { registerCommands, type Run } from './commands/index.js';
+
+export interface ErrorReport {
+  code: string;
+  message: string;
+  hint?: string;
+  service?: string;
+  exitCode: number;
+}
+
+export function describeError(err: unknown): ErrorReport {
+  if (err instanceof UserError) return { code: err.code, message: err.message, hint: err.hint, exitCode: err.exitCode };
+  if (err instanceof ExternalError) return { code: 'unavailable', service: err.service, message: `${err.service}: ${err.message}`, hint: err.hint, exitCode: err.exitCode };
+  if (err instanceof CommanderError) return { code: 'bad_usage', message: err.message.replace(/^error: /, ''), hint: 'see parkctl --help', exitCode: ExitCode.usage };
+  if (err instanceof ZodError) return { code: 'bad_input', message: err.issues[0]?.message ?? 'bad input', exitCode: ExitCode.usage };
+  return { code: 'bug', message: err instanceof Error ? (err.stack ?? err.message) : String(err), hint: 'this is a bug in parkctl: please report it with the lines above', exitCode: ExitCode.bug };
+}
+
+export function buildProgram(run: Run): Command {
+  const program = new Command('parkctl')
+    .description('Run a parking lot on site: bookings, capacity, sweepers, gates and the attendant dashboard.')
+    .option('--json', 'print JSON for scripts instead of tables')
+    .option('--now <instant>', 'run as if it were this instant (ISO 8601 with zone), also PARKCTL_NOW')
+    .option('-v, --verbose', 'log what happens to stderr')
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  registerCommands(program, run);
+  return program;
+}
+
+export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+  let json = argv.includes('--json');
+  let ctx: AppContext | null = null;
+  const run: Run = async (fn, cmd) => {
+    const opts = cmd.optsWithGlobals<GlobalOptions>();
+    json = Boolean(opts.json);
+    ctx = new AppContext(loadConfig(env), opts);
+    await fn(ctx, opts);
+  };
+  const program = buildProgram(run);
+  program.configureOutput({
+    writeErr: (s) => { if (!json) process.stderr.write(s); },
+    outputError: () => {},
+  });
+  try {
+    await program.parseAsync(argv);
+    return ExitCode.ok;
+  } catch (err) {
+    if (err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')) {
+      return ExitCode.ok;
+    }
+    const report = describeError(err);
+    if (json) {
+      process.stdout.write(JSON.stringify({ error: report }, null, 2) + '\n');
+    } else {
+      process.stderr.write(`parkctl: ${report.message}\n`);
+      if (report.hint) process.stderr.write(`  hint: ${report.hint}\n`);
+    }
+    return report.exitCode;
+  } finally {
+    await (ctx as AppContext | null)?.close();
+  }
+}
+
+export { UsageError };

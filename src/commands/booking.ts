@@ -1,0 +1,120 @@
+import type { Command } from 'commander';
+import { DateTime } from 'luxon';
+import { UsageError } from '../core/errors.js';
+import { parseInstant, parsePlate, parseVehicleType } from '../core/input.js';
+import { loadLot } from '../core/lots/lot.js';
+import { cancelReservation, completeReservation, getReservation, listReservations } from '../core/reservations/lifecycle.js';
+import { reserve } from '../core/reservations/reserve.js';
+import { reservationStatuses, type ReservationRow, type ReservationStatus } from '../core/sql/reservations.js';
+import { formatMinorAmount } from '../drivers/cash-payments.js';
+import type { Run } from './index.js';
+import { formatTime, renderCsv, renderFields, renderTable } from './output.js';
+
+export function reservationFields(r: ReservationRow, timeZone?: string): [string, string | number | null][] {
+  return [
+    ['reservation', r.reservation_id], ['lot', r.lot_code], ['spot', r.spot_label], ['plate', r.plate], ['type', r.vehicle_type],
+    ['window', `${formatTime(r.starts_at, timeZone)} -> ${formatTime(r.ends_at, timeZone)}`], ['status', r.status],
+    ['price', formatMinorAmount(r.price_minor, r.currency)], ['payment', `${r.payment_status}${r.payment_ref ? ` (${r.payment_ref})` : ''}`],
+    ...(r.status === 'TENTATIVE' ? [['hold expires', formatTime(r.hold_expires_at, timeZone)] as [string, string]] : []),
+    ['customer', r.customer_ref],
+  ];
+}
+
+const csvColumns: { header: string; value: (r: ReservationRow) => unknown }[] = [
+  { header: 'reservation_id', value: (r) => r.reservation_id }, { header: 'lot', value: (r) => r.lot_code },
+  { header: 'vehicle_type', value: (r) => r.vehicle_type }, { header: 'start', value: (r) => r.starts_at }, { header: 'end', value: (r) => r.ends_at },
+  { header: 'plate', value: (r) => r.plate }, { header: 'customer_ref', value: (r) => r.customer_ref }, { header: 'external_ref', value: (r) => r.external_ref },
+  { header: 'spot', value: (r) => r.spot_label }, { header: 'status', value: (r) => r.status }, { header: 'price_minor', value: (r) => r.price_minor },
+  { header: 'currency', value: (r) => r.currency }, { header: 'payment_status', value: (r) => r.payment_status },
+];
+
+export function registerBooking(program: Command, run: Run): void {
+  const booking = program.command('booking').description('reservations: reserve, pay, cancel, look up');
+
+  booking.command('reserve')
+    .description('hold a spot for a window (TENTATIVE for the lot\'s hold minutes) and get the payment link')
+    .requiredOption('--lot <code>', 'lot code')
+    .requiredOption('--type <vehicle-type>', 'motorcycle, compact, regular, large, ev or accessible')
+    .requiredOption('--from <time>', 'window start, ISO 8601 (lot time unless it has a zone)')
+    .requiredOption('--to <time>', 'window end (exclusive)')
+    .requiredOption('--plate <plate>', 'the vehicle\'s plate')
+    .option('--customer <ref>', 'customer reference', 'walk-up')
+    .option('--external-ref <ref>', 'your idempotency key: the same key returns the same reservation')
+    .action((o: { lot: string; type: string; from: string; to: string; plate: string; customer: string; externalRef?: string }, cmd: Command) => run(async (ctx) => {
+      const vehicleType = parseVehicleType(o.type);
+      const plate = parsePlate(o.plate);
+      const pool = await ctx.pool();
+      const lot = await loadLot(pool, o.lot);
+      const start = parseInstant(o.from, lot.timeZone, '--from');
+      const end = parseInstant(o.to, lot.timeZone, '--to');
+      const r = await reserve(
+        { db: pool, clock: ctx.clock, payments: await ctx.payments(), actor: ctx.actor, cache: await ctx.cache(), occupancy: ctx.occupancy, logger: ctx.logger },
+        lot, { vehicleType, start, end, plate, customerRef: o.customer, externalRef: o.externalRef ?? null },
+      );
+      ctx.out.result(r, (d) => renderFields([
+        ['reservation', d.reservationId], ['spot', d.spotLabel], ['window', `${formatTime(d.start, lot.timeZone)} -> ${formatTime(d.end, lot.timeZone)}`],
+        ['status', d.created ? d.status : `${d.status} (existing reservation for this external ref)`], ['price', formatMinorAmount(d.priceMinor, d.currency)],
+        ['hold expires', formatTime(d.holdExpiresAt, lot.timeZone)], ['pay', d.paymentUrl ?? 'payment provider unreachable; the hold stands, ask again for the link'],
+      ]));
+    }, cmd));
+
+  booking.command('complete <id>')
+    .description('confirm a reservation once its payment is verified with the provider')
+    .requiredOption('--payment-token <token>', 'provider token (cash:<id>:<amountMinor>:<CUR> from the attendant, cs_... or pi_... from Stripe)')
+    .action((id: string, o: { paymentToken: string }, cmd: Command) => run(async (ctx) => {
+      const r = await completeReservation({ pool: await ctx.pool(), clock: ctx.clock, payments: await ctx.payments(), actor: ctx.actor, cache: await ctx.cache() }, id, o.paymentToken);
+      ctx.out.result(r, (d) => renderFields(reservationFields(d)));
+    }, cmd));
+
+  booking.command('cancel <id>')
+    .description('cancel a reservation that is held or confirmed; its spot goes back on sale')
+    .option('--reason <text>', 'why (kept in the audit trail)', 'cancelled by operator')
+    .action((id: string, o: { reason: string }, cmd: Command) => run(async (ctx) => {
+      const r = await cancelReservation({ pool: await ctx.pool(), clock: ctx.clock, actor: ctx.actor, cache: await ctx.cache() }, id, o.reason);
+      ctx.out.result(r, (d) => renderFields(reservationFields(d)));
+    }, cmd));
+
+  booking.command('show <id>')
+    .description('one reservation')
+    .action((id: string, _o, cmd: Command) => run(async (ctx) => {
+      const r = await getReservation(await ctx.pool(), id);
+      ctx.out.result(r, (d) => renderFields(reservationFields(d)));
+    }, cmd));
+
+  booking.command('list')
+    .description('reservations, filtered')
+    .option('--lot <code>', 'only this lot')
+    .option('--status <status>', `one of ${reservationStatuses.join(', ')}`)
+    .option('--plate <plate>', 'only this plate')
+    .option('--day <date>', 'windows touching this day (YYYY-MM-DD, lot time)')
+    .option('--limit <n>', 'at most this many', '200')
+    .option('--csv', 'print CSV (what booking import reads)')
+    .action((o: { lot?: string; status?: string; plate?: string; day?: string; limit: string; csv?: boolean }, cmd: Command) => run(async (ctx) => {
+      const pool = await ctx.pool();
+      const lot = o.lot ? await loadLot(pool, o.lot) : null;
+      const status = o.status?.toUpperCase();
+      if (status && !reservationStatuses.includes(status as ReservationStatus)) {
+        throw new UsageError(`unknown status "${o.status}"`, { hint: `use one of ${reservationStatuses.join(', ')}` });
+      }
+      const limit = Number(o.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit "${o.limit}" is not a positive whole number`, { hint: 'e.g. --limit 50' });
+      let dayStart: Date | undefined;
+      let dayEnd: Date | undefined;
+      if (o.day) {
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(o.day)) throw new UsageError(`--day "${o.day}" is not a date`, { hint: 'use YYYY-MM-DD', code: 'bad_time' });
+        const tz = lot?.timeZone ?? 'UTC';
+        dayStart = parseInstant(o.day, tz, '--day');
+        dayEnd = DateTime.fromJSDate(dayStart, { zone: tz }).plus({ days: 1 }).toJSDate();
+      }
+      const rows = await listReservations(pool, {
+        lotId: lot?.lotId, status: status as ReservationStatus | undefined, plate: o.plate ? parsePlate(o.plate) : undefined, dayStart, dayEnd, limit,
+      });
+      if (o.csv) return ctx.out.raw(renderCsv(rows, csvColumns));
+      ctx.out.result(rows, (r) => r.length === 0 ? 'no reservations match' : renderTable(r, [
+        { header: 'reservation', value: (x) => x.reservation_id.slice(0, 8) }, { header: 'lot', value: (x) => x.lot_code },
+        { header: 'spot', value: (x) => x.spot_label }, { header: 'plate', value: (x) => x.plate }, { header: 'type', value: (x) => x.vehicle_type },
+        { header: 'from', value: (x) => formatTime(x.starts_at, lot?.timeZone) }, { header: 'to', value: (x) => formatTime(x.ends_at, lot?.timeZone) },
+        { header: 'status', value: (x) => x.status }, { header: 'price', value: (x) => formatMinorAmount(x.price_minor, x.currency), align: 'right' },
+      ]));
+    }, cmd));
+}

@@ -1,0 +1,113 @@
+// What every command needs, built lazily from the config: a clock, the database, a payment provider,
+// a capacity cache. Commands receive it; tests build one against their own database.
+import { join } from 'node:path';
+import type { Config } from '../config.js';
+import { UsageError } from '../core/errors.js';
+import { migrate, migrationStatus, readMigrations } from '../core/migrate.js';
+import { OccupancyMemo } from '../core/occupancy-memo.js';
+import { fixedClock, systemClock, type CapacityCache, type Clock, type Logger, type PaymentProvider } from '../core/ports.js';
+import { parseNow } from '../core/input.js';
+import { CashPaymentProvider } from '../drivers/cash-payments.js';
+import { createPool, describeConnectionError, type Pool } from '../drivers/postgres.js';
+import { stderrLogger } from '../drivers/stderr-logger.js';
+import { Output } from './output.js';
+
+export const migrationsDir = join(import.meta.dirname, '..', '..', 'migrations');
+
+export interface GlobalOptions {
+  json?: boolean;
+  now?: string;
+  verbose?: boolean;
+}
+
+export class AppContext {
+  readonly clock: Clock;
+  readonly out: Output;
+  readonly logger: Logger;
+  readonly occupancy = new OccupancyMemo();
+  private poolPromise: Promise<Pool> | null = null;
+  private paymentProvider: PaymentProvider | null = null;
+  private closers: (() => Promise<void>)[] = [];
+
+  constructor(readonly config: Config, readonly options: GlobalOptions, out?: Output) {
+    const now = options.now ? parseNow(options.now) : config.now;
+    this.clock = now ? fixedClock(now) : systemClock;
+    this.out = out ?? new Output(Boolean(options.json));
+    this.logger = stderrLogger(options.verbose ? 'info' : 'warn');
+  }
+
+  get actor(): string {
+    return this.config.actor;
+  }
+
+  /** The database: DATABASE_URL, else the embedded server (started and migrated if need be). */
+  pool(): Promise<Pool> {
+    this.poolPromise ??= this.openPool();
+    return this.poolPromise;
+  }
+
+  private async openPool(): Promise<Pool> {
+    let url = this.config.databaseUrl;
+    const embedded = !url;
+    if (!url) {
+      const { ensureEmbeddedPostgres } = await import('../drivers/embedded-postgres/index.js');
+      url = (await ensureEmbeddedPostgres(this.config.home, { log: (line) => this.logger.info(line) })).url;
+    }
+    const pool = createPool(url, { max: 8 });
+    this.closers.push(() => pool.end());
+    const migrations = await readMigrations(migrationsDir);
+    try {
+      if (embedded) {
+        await migrate(pool, migrations);
+      } else {
+        const pending = (await migrationStatus(pool, migrations)).filter((m) => !m.appliedAt);
+        if (pending.length > 0) {
+          throw new UsageError(`the database needs ${pending.length} migration(s): ${pending.map((m) => m.name).join(', ')}`, {
+            hint: 'run: parkctl db migrate',
+            code: 'migrations_pending',
+          });
+        }
+      }
+    } catch (err) {
+      throw describeConnectionError(err, url);
+    }
+    return pool;
+  }
+
+  /** The payment port: Stripe when configured, else the attendant takes cash. */
+  async payments(): Promise<PaymentProvider> {
+    if (this.paymentProvider) return this.paymentProvider;
+    if (this.config.stripe) {
+      const { StripePaymentProvider } = await import('../drivers/stripe/index.js');
+      this.paymentProvider = new StripePaymentProvider({
+        apiKey: this.config.stripe.secretKey,
+        apiBase: this.config.stripe.apiBase ?? undefined,
+        successUrl: this.config.stripe.successUrl,
+        cancelUrl: this.config.stripe.cancelUrl,
+        timeoutMs: 10_000,
+      }) as PaymentProvider;
+    } else {
+      this.paymentProvider = new CashPaymentProvider();
+    }
+    return this.paymentProvider;
+  }
+
+  /** Redis when REDIS_URL is set; the cache only ever speeds answers up. */
+  async cache(): Promise<CapacityCache | undefined> {
+    if (!this.config.redisUrl) return undefined;
+    const { RedisCapacityCache } = await import('../drivers/redis/index.js');
+    const cache = new RedisCapacityCache(this.config.redisUrl, { logger: this.logger });
+    this.closers.push(async () => cache.close());
+    return cache;
+  }
+
+  onClose(fn: () => Promise<void>): void {
+    this.closers.push(fn);
+  }
+
+  async close(): Promise<void> {
+    const closers = this.closers.reverse();
+    this.closers = [];
+    for (const c of closers) await c().catch(() => {});
+  }
+}

@@ -1,0 +1,18 @@
+import type { Command } from 'commander';
+import type { AppContext, GlobalOptions } from './context.js';
+import { registerBooking } from './booking.js';
+import { registerCapacity } from './capacity.js';
+import { registerDb } from './db.js';
+import { registerLot } from './lot.js';
+import { registerVisit } from './visit.js';
+
+/** Runs an action with the app context; cli.ts owns errors, exit codes and cleanup. */
+export type Run = (fn: (ctx: AppContext, opts: GlobalOptions) => Promise<void>, cmd: Command) => Promise<void>;
+
+export function registerCommands(program: Command, run: Run): void {
+  registerDb(program, run);
+  registerLot(program, run);
+  registerCapacity(program, run);
+  registerBooking(program, run);
+  registerVisit(program, run);
+}

@@ -1,0 +1,86 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { UsageError } from '../core/errors.js';
+import { importLot } from '../core/lots/import-lot.js';
+import { parseLotFile } from '../core/lots/lot-file.js';
+import { loadLot } from '../core/lots/lot.js';
+import { lotOccupancy, type OccupancyGroup } from '../core/occupancy.js';
+import { selectLots } from '../core/sql/lots.js';
+import type { Run } from './index.js';
+import { renderFields, renderTable, type Column } from './output.js';
+
+/** Read a YAML or JSON lot file; one line for a missing file or a syntax error. */
+export async function readLotFile(path: string) {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { hint: 'give the path of a lot file, e.g. fixtures/surface-lot.yaml', code: 'bad_lot_file' });
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text, { uniqueKeys: true });
+  } catch (err) {
+    const first = String((err as Error).message).split('\n')[0];
+    throw new UsageError(`${path} is not valid YAML or JSON: ${first}`, { hint: 'check the line it names', code: 'bad_lot_file' });
+  }
+  return parseLotFile(data, path);
+}
+
+export const occupancyColumns: Column<OccupancyGroup>[] = [
+  { header: 'total', value: (g) => g.total, align: 'right' },
+  { header: 'free', value: (g) => g.free, align: 'right' },
+  { header: 'held', value: (g) => g.held, align: 'right' },
+  { header: 'reserved', value: (g) => g.reserved, align: 'right' },
+  { header: 'occupied', value: (g) => g.occupied, align: 'right' },
+  { header: 'out of service', value: (g) => g.outOfService, align: 'right' },
+];
+
+export function registerLot(program: Command, run: Run): void {
+  const lot = program.command('lot').description('lots: import from a file, list, show live counts');
+
+  lot.command('import <file>')
+    .description('create or update a lot from a YAML or JSON file (re-importing the same file changes nothing)')
+    .action((file: string, _o, cmd: Command) => run(async (ctx) => {
+      const def = await readLotFile(file);
+      const result = await importLot(await ctx.pool(), def, ctx.actor);
+      ctx.out.result(result, (r) =>
+        !r.changed ? `${r.code}: unchanged (${r.spots} spots; this file was imported before)`
+          : `${r.code}: ${r.created ? 'created' : 'updated'} with ${r.spots} spots (${r.added} added, ${r.updated} changed, ${r.retired} taken out of service)`);
+    }, cmd));
+
+  lot.command('list')
+    .description('every lot this database knows')
+    .action((_o, cmd: Command) => run(async (ctx) => {
+      const pool = await ctx.pool();
+      const lots = await selectLots(pool);
+      const rows = await Promise.all(lots.map(async (l) => ({ ...(await lotOccupancy(pool, l.lot_id, ctx.clock.now())).totals, code: l.code, name: l.name, timeZone: l.time_zone, currency: l.currency, state: l.state })));
+      ctx.out.result(rows, (r) => r.length === 0 ? 'no lots yet: parkctl lot import fixtures/surface-lot.yaml' : renderTable(r, [
+        { header: 'code', value: (x) => x.code }, { header: 'name', value: (x) => x.name }, { header: 'state', value: (x) => x.state },
+        { header: 'time zone', value: (x) => x.timeZone }, { header: 'spots', value: (x) => x.total, align: 'right' },
+        { header: 'free now', value: (x) => x.free, align: 'right' },
+      ]));
+    }, cmd));
+
+  lot.command('show <code>')
+    .description('a lot: its settings and its spots by zone and vehicle type, with live counts')
+    .action((code: string, _o, cmd: Command) => run(async (ctx) => {
+      const pool = await ctx.pool();
+      const l = await loadLot(pool, code);
+      const occ = await lotOccupancy(pool, l.lotId, ctx.clock.now());
+      const data = {
+        code: l.code, name: l.name, state: l.state, timeZone: l.timeZone, currency: l.currency, holdMinutes: l.holdMinutes,
+        noShowGraceMinutes: l.noShowGraceMinutes, earlyEntryGraceMinutes: l.earlyEntryGraceMinutes, maxWindowMinutes: l.maxWindowMinutes,
+        at: occ.at, totals: occ.totals, byZone: occ.byZone, byType: occ.byType,
+      };
+      ctx.out.result(data, (d) => [
+        renderFields([['lot', `${d.code} (${d.name})`], ['state', d.state], ['time zone', d.timeZone], ['currency', d.currency],
+          ['hold', `${d.holdMinutes} min`], ['no-show grace', `${d.noShowGraceMinutes} min`], ['spots', `${d.totals.total} (${d.totals.free} free now)`]]),
+        '',
+        renderTable(d.byZone, [{ header: 'floor', value: (g) => g.floor, align: 'right' }, { header: 'zone', value: (g) => g.key }, { header: 'name', value: (g) => g.label }, ...occupancyColumns]),
+        '',
+        renderTable(d.byType, [{ header: 'vehicle type', value: (g) => g.key }, ...occupancyColumns]),
+      ].join('\n'));
+    }, cmd));
+}

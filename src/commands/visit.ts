@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { UsageError } from '../core/errors.js';
+import { parsePlate, parseVehicleType } from '../core/input.js';
+import { loadLot } from '../core/lots/lot.js';
+import { checkReservationId } from '../core/reservations/lifecycle.js';
+import { arrive, depart } from '../core/visits.js';
+import { formatMinorAmount } from '../drivers/cash-payments.js';
+import type { Run } from './index.js';
+import { formatTime, renderFields } from './output.js';
+
+export function registerVisit(program: Command, run: Run): void {
+  const visit = program.command('visit').description('cars in and out, by hand (the gate daemon does the same)');
+
+  visit.command('arrive')
+    .description('check a car in: a confirmed reservation of this lot, inside its window, not already inside')
+    .requiredOption('--lot <code>', 'lot code')
+    .option('--plate <plate>', 'the car\'s plate')
+    .option('--reservation <id>', 'the reservation id (from its QR code)')
+    .option('--walk-in', 'a car without a booking (when the lot takes walk-ins)')
+    .option('--type <vehicle-type>', 'a walk-in\'s vehicle type', 'regular')
+    .option('--gate <id>', 'where it came in', 'attendant')
+    .action((o: { lot: string; plate?: string; reservation?: string; walkIn?: boolean; type: string; gate: string }, cmd: Command) => run(async (ctx) => {
+      if (!o.plate && !o.reservation) throw new UsageError('say which car: --plate or --reservation', { hint: 'e.g. parkctl visit arrive --lot RIVERSIDE --plate AB12CDE' });
+      const pool = await ctx.pool();
+      const lot = await loadLot(pool, o.lot);
+      const a = await arrive({ pool, clock: ctx.clock, actor: ctx.actor, cache: await ctx.cache() }, lot, {
+        plate: o.plate ? parsePlate(o.plate) : undefined,
+        reservationId: o.reservation ? checkReservationId(o.reservation) : undefined,
+        walkIn: o.walkIn, vehicleType: parseVehicleType(o.type), gate: o.gate,
+      });
+      ctx.out.result(a, (d) => renderFields([
+        ['checked in', d.visit.plate], ['visit', d.visit.visit_id], ['spot', d.spotLabel ?? '(walk-in: any free spot)'],
+        ['at', formatTime(d.visit.entered_at, lot.timeZone)], ['booked until', d.reservationEnd ? formatTime(d.reservationEnd, lot.timeZone) : '-'],
+      ]));
+    }, cmd));
+
+  visit.command('depart')
+    .description('check a car out: early departure releases the rest of the window; an overstay is priced and recorded as due')
+    .requiredOption('--lot <code>', 'lot code')
+    .requiredOption('--plate <plate>', 'the car\'s plate')
+    .option('--gate <id>', 'where it left', 'attendant')
+    .action((o: { lot: string; plate: string; gate: string }, cmd: Command) => run(async (ctx) => {
+      const pool = await ctx.pool();
+      const lot = await loadLot(pool, o.lot);
+      const d = await depart({ pool, clock: ctx.clock, actor: ctx.actor, cache: await ctx.cache() }, lot, { plate: parsePlate(o.plate), gate: o.gate });
+      ctx.out.result(d, (x) => renderFields([
+        ['checked out', x.visit.plate], ['at', formatTime(x.visit.exited_at, lot.timeZone)],
+        ['overstay', x.overstayMinutes ? `${x.overstayMinutes} min` : 'none'],
+        ['due', x.amountDueMinor ? formatMinorAmount(x.amountDueMinor, x.currency) : 'nothing'],
+        ...(x.releasedEarly ? [['released', 'the rest of the window is back on sale'] as [string, string]] : []),
+      ]));
+    }, cmd));
+}

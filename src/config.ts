@@ -1,0 +1,67 @@
+// Configuration is read and validated once, here (STYLE.md rule 6). No other file reads process.env.
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { parseNow } from './core/input.js';
+
+export interface StripeConfig {
+  secretKey: string;
+  /** any Stripe-compatible server, e.g. a local fake: http://127.0.0.1:12111 */
+  apiBase: string | null;
+  webhookSecret: string | null;
+  successUrl: string;
+  cancelUrl: string;
+}
+
+export interface Config {
+  /** DATABASE_URL; null: the embedded server in `home` */
+  databaseUrl: string | null;
+  /** PARKCTL_HOME, else $XDG_DATA_HOME/parkctl, else ~/.local/share/parkctl */
+  home: string;
+  /** PARKCTL_NOW: run at a chosen instant */
+  now: Date | null;
+  redisUrl: string | null;
+  mqttUrl: string | null;
+  stripe: StripeConfig | null;
+  /** who the audit trail names for this process */
+  actor: string;
+  /** NO_COLOR set: no colours anywhere */
+  noColor: boolean;
+  /** standard output is a terminal */
+  isTty: boolean;
+}
+
+type Env = Record<string, string | undefined>;
+
+function nonEmpty(v: string | undefined): string | null {
+  return v && v.trim() !== '' ? v.trim() : null;
+}
+
+export function loadConfig(env: Env = process.env, isTty = Boolean(process.stdout.isTTY)): Config {
+  const xdg = nonEmpty(env.XDG_DATA_HOME) ?? join(homedir(), '.local', 'share');
+  const stripeKey = nonEmpty(env.STRIPE_SECRET_KEY) ?? nonEmpty(env.STRIPE_API_KEY);
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    user = nonEmpty(env.USER) ?? 'unknown';
+  }
+  return {
+    databaseUrl: nonEmpty(env.DATABASE_URL),
+    home: nonEmpty(env.PARKCTL_HOME) ?? join(xdg, 'parkctl'),
+    now: nonEmpty(env.PARKCTL_NOW) ? parseNow(env.PARKCTL_NOW!) : null,
+    redisUrl: nonEmpty(env.REDIS_URL),
+    mqttUrl: nonEmpty(env.MQTT_URL),
+    stripe: stripeKey
+      ? {
+          secretKey: stripeKey,
+          apiBase: nonEmpty(env.STRIPE_API_BASE),
+          webhookSecret: nonEmpty(env.STRIPE_WEBHOOK_SECRET),
+          successUrl: nonEmpty(env.PARKCTL_PAYMENT_SUCCESS_URL) ?? 'https://example.invalid/parkctl/paid?session={CHECKOUT_SESSION_ID}',
+          cancelUrl: nonEmpty(env.PARKCTL_PAYMENT_CANCEL_URL) ?? 'https://example.invalid/parkctl/cancelled',
+        }
+      : null,
+    actor: nonEmpty(env.PARKCTL_ACTOR) ?? `cli:${user}`,
+    noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
+    isTty,
+  };
+}

@@ -1,0 +1,66 @@
+// "How many spots are free, and what does the window cost?" Never which spots (seed 000).
+// The cache answers first when there is one; the database decides on a miss or a cache failure.
+import type { Lot } from './lots/lot.js';
+import type { CapacityCache, Clock, Queryable } from './ports.js';
+import { quoteWindow, type Quote } from './pricing/index.js';
+import type { VehicleType } from './pricing/vehicle-types.js';
+import { countFreeSpots } from './sql/capacity.js';
+
+export interface CapacityAnswer {
+  lotCode: string;
+  vehicleType: VehicleType;
+  start: Date;
+  end: Date;
+  free: number;
+  total: number;
+  quote: Quote;
+  /** where the counts came from */
+  source: 'cache' | 'database';
+}
+
+/** ms a cached count may live; every write that changes counts also invalidates the lot at once. */
+export const capacityCacheTtlMs = 5_000;
+
+export function capacityCacheKey(lotId: number, type: VehicleType, start: Date, end: Date): string {
+  return `${lotId}:${type}:${Math.floor(start.getTime() / 60_000)}:${Math.ceil(end.getTime() / 60_000)}`;
+}
+
+export function occupancyRatio(free: number, total: number): number {
+  return total === 0 ? 1 : (total - free) / total;
+}
+
+export async function countCapacity(
+  deps: { db: Queryable; clock: Clock; cache?: CapacityCache | undefined },
+  lot: Lot,
+  vehicleType: VehicleType,
+  start: Date,
+  end: Date,
+): Promise<{ free: number; total: number; source: 'cache' | 'database' }> {
+  const key = capacityCacheKey(lot.lotId, vehicleType, start, end);
+  const cached = deps.cache ? await deps.cache.get(key) : null;
+  if (cached) {
+    const [free, total] = cached.split('/').map(Number);
+    if (Number.isInteger(free) && Number.isInteger(total)) return { free: free!, total: total!, source: 'cache' };
+  }
+  const row = await countFreeSpots(deps.db, { lotId: lot.lotId, vehicleType, start, end, now: deps.clock.now() });
+  if (deps.cache) await deps.cache.set(key, `${row.free}/${row.total}`, capacityCacheTtlMs);
+  return { ...row, source: 'database' };
+}
+
+export async function checkCapacity(
+  deps: { db: Queryable; clock: Clock; cache?: CapacityCache | undefined },
+  lot: Lot,
+  vehicleType: VehicleType,
+  start: Date,
+  end: Date,
+): Promise<CapacityAnswer> {
+  const counts = await countCapacity(deps, lot, vehicleType, start, end);
+  const quote = quoteWindow(lot.pricing, {
+    timeZone: lot.timeZone,
+    vehicleType,
+    start,
+    end,
+    occupancyRatio: occupancyRatio(counts.free, counts.total),
+  });
+  return { lotCode: lot.code, vehicleType, start, end, ...counts, quote };
+}

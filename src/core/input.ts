@@ -1,0 +1,79 @@
+// Parsing what people type: instants, plates, windows. Each failure is one line with a fix.
+import { DateTime } from 'luxon';
+import { UsageError } from './errors.js';
+import { normalisePlate } from './gate/plate.js';
+import { isVehicleType, vehicleTypes, type VehicleType } from './pricing/vehicle-types.js';
+
+/**
+ * An instant from ISO 8601. Without an offset it is read in `timeZone` (the lot's local time, what an
+ * attendant means by "08:00"); with `Z` or an offset it is absolute.
+ */
+export function parseInstant(input: string, timeZone: string, what: string): Date {
+  const dt = DateTime.fromISO(input.trim(), { zone: timeZone });
+  if (!dt.isValid) {
+    throw new UsageError(`${what} "${input}" is not a date and time`, {
+      hint: 'use ISO 8601, e.g. 2026-11-22T08:00 (lot time) or 2026-11-22T08:00:00Z',
+      code: 'bad_time',
+    });
+  }
+  return dt.toJSDate();
+}
+
+/** `--now` / PARKCTL_NOW: must say its zone, since no lot is known yet. */
+export function parseNow(input: string): Date {
+  const trimmed = input.trim();
+  if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(trimmed)) {
+    throw new UsageError(`--now "${input}" has no time zone`, { hint: 'end it with Z or an offset, e.g. 2026-11-22T08:00:00Z', code: 'bad_time' });
+  }
+  return parseInstant(trimmed, 'UTC', '--now');
+}
+
+/** A plate as typed: letters, digits, spaces and dashes; stored normalised (AB-12 CD -> AB12CD). */
+export function parsePlate(input: string): string {
+  const plate = /^[A-Za-z0-9 -]+$/.test(input.trim()) ? normalisePlate(input) : null;
+  if (!plate) {
+    throw new UsageError(`plate "${input}" is malformed`, { hint: 'use 2-12 letters and digits, e.g. AB12CDE (spaces and dashes are ignored)', code: 'bad_plate' });
+  }
+  return plate;
+}
+
+export function parseVehicleType(input: string): VehicleType {
+  const t = input.trim().toLowerCase();
+  if (!isVehicleType(t)) {
+    throw new UsageError(`unknown vehicle type "${input}"`, { hint: `use one of: ${vehicleTypes.join(', ')}`, code: 'bad_vehicle_type' });
+  }
+  return t;
+}
+
+export interface WindowRules {
+  /** the lot's longest bookable window */
+  maxWindowMinutes: number;
+  now: Date;
+  /** how far in the past a start may lie (an attendant booking "now" types a minute late) */
+  pastToleranceMs?: number;
+}
+
+/** Checks a booking window: end after start, not over the lot's maximum, not starting in the past. */
+export function checkWindow(start: Date, end: Date, rules: WindowRules): void {
+  if (end.getTime() <= start.getTime()) {
+    throw new UsageError('the window ends before it starts', { hint: '--to must be later than --from', code: 'bad_window' });
+  }
+  const minutes = (end.getTime() - start.getTime()) / 60_000;
+  if (minutes > rules.maxWindowMinutes) {
+    const days = rules.maxWindowMinutes / 1440;
+    throw new UsageError(`the window is ${formatDuration(minutes)}, longer than this lot's maximum of ${days % 1 === 0 ? `${days} days` : formatDuration(rules.maxWindowMinutes)}`, {
+      hint: 'split it into several bookings',
+      code: 'window_too_long',
+    });
+  }
+  if (start.getTime() < rules.now.getTime() - (rules.pastToleranceMs ?? 5 * 60_000)) {
+    throw new UsageError(`the window starts in the past (${start.toISOString()})`, { hint: 'choose a start from now on', code: 'start_in_past' });
+  }
+}
+
+export function formatDuration(minutes: number): string {
+  const d = Math.floor(minutes / 1440);
+  const h = Math.floor((minutes % 1440) / 60);
+  const m = Math.round(minutes % 60);
+  return [d ? `${d}d` : '', h ? `${h}h` : '', m || (!d && !h) ? `${m}m` : ''].filter(Boolean).join(' ');
+}

@@ -1,0 +1,40 @@
+import { withTransaction } from '../db.js';
+import type { PoolLike } from '../ports.js';
+import { parsePricing } from '../pricing/index.js';
+import { replacePricing } from '../sql/pricing.js';
+import { lockLotCode, selectLotByCode, upsertLot, upsertSpots, upsertZones } from '../sql/lots.js';
+import type { LotDefinition } from './lot-file.js';
+
+export interface ImportResult {
+  lotId: number;
+  code: string;
+  /** false when the same file was imported before: nothing was written */
+  changed: boolean;
+  created: boolean;
+  spots: number;
+  added: number;
+  updated: number;
+  retired: number;
+}
+
+/** Import a lot definition in one transaction. Re-importing the same file writes nothing. */
+export async function importLot(pool: PoolLike, def: LotDefinition, actor: string): Promise<ImportResult> {
+  const pricing = parsePricing(def.pricing); // a bad pricing section fails before anything is written
+  return withTransaction(pool, async (tx) => {
+    await lockLotCode(tx, def.code);
+    const existing = await selectLotByCode(tx, def.code);
+    const base = { code: def.code, spots: def.spots.length };
+    if (existing && existing.source_digest === def.digest) {
+      return { ...base, lotId: existing.lot_id, changed: false, created: false, added: 0, updated: 0, retired: 0 };
+    }
+    const lotId = await upsertLot(tx, def);
+    const zoneIds = await upsertZones(tx, lotId, def.zones);
+    const counts = await upsertSpots(tx, lotId, def.spots.map((s) => ({ label: s.label, zoneId: zoneIds.get(s.zoneCode)!, vehicleType: s.vehicleType })));
+    await replacePricing(tx, lotId, pricing);
+    await tx.query(
+      `insert into events (lot_id, kind, actor, detail, occurred_at) values ($1::integer, 'lot.imported', $2::text, $3::jsonb, now())`,
+      [lotId, actor, JSON.stringify({ digest: def.digest, ...counts })],
+    );
+    return { ...base, lotId, changed: true, created: !existing, added: counts.added, updated: counts.changed, retired: counts.retired };
+  });
+}

@@ -1,0 +1,134 @@
+// The lot file (YAML or JSON): a lot, its floors and zones, its spots, and its pricing.
+// Parsed and checked whole before anything is written: a bad file writes nothing.
+import { createHash } from 'node:crypto';
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { vehicleTypes, type VehicleType } from '../pricing/vehicle-types.js';
+
+const spotEntry = z.union([
+  z.object({ label: z.string().min(1).max(32), type: z.enum(vehicleTypes) }).strict(),
+  /** "L1-A-001..L1-A-120": a prefix and a numbered run, zero-padded like its first number */
+  z.object({ labels: z.string().min(4), type: z.enum(vehicleTypes) }).strict(),
+]);
+
+const zoneEntry = z.object({
+  code: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'letters, digits, - and _ (at most 16)'),
+  name: z.string().min(1),
+  floor: z.number().int().min(-20).max(200).default(0),
+  spots: z.array(spotEntry).min(1),
+}).strict();
+
+export const lotFileSchema = z.object({
+  code: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'letters, digits, - and _ (at most 32)'),
+  name: z.string().min(1),
+  time_zone: z.string().refine((tz) => IANAZone.isValidZone(tz), 'an IANA time zone such as Europe/London'),
+  currency: z.string().regex(/^[A-Za-z]{3}$/, 'an ISO 4217 code such as GBP'),
+  hold_minutes: z.number().int().min(1).max(1440).default(15),
+  no_show_grace_minutes: z.number().int().min(0).max(1440).default(60),
+  early_entry_grace_minutes: z.number().int().min(0).max(1440).default(15),
+  max_window_days: z.number().positive().max(366).default(7),
+  overstay_slot_minutes: z.number().int().min(1).max(1440).default(15),
+  policy: z.record(z.string(), z.unknown()).default({}),
+  zones: z.array(zoneEntry).min(1),
+  pricing: z.unknown(),
+}).strict();
+
+export interface LotSpot {
+  /** 1..N in file order: stable ids for re-imports of the same file */
+  label: string;
+  zoneCode: string;
+  vehicleType: VehicleType;
+}
+
+export interface LotDefinition {
+  code: string;
+  name: string;
+  timeZone: string;
+  currency: string;
+  holdMinutes: number;
+  noShowGraceMinutes: number;
+  earlyEntryGraceMinutes: number;
+  maxWindowMinutes: number;
+  overstaySlotMinutes: number;
+  policy: Record<string, unknown>;
+  zones: { code: string; name: string; floor: number }[];
+  spots: LotSpot[];
+  /** the raw `pricing:` section, parsed by the pricing engine */
+  pricing: unknown;
+  /** sha256 of the canonical content: the same file imported twice changes nothing */
+  digest: string;
+}
+
+function expandLabels(run: string, where: string): string[] {
+  const m = /^(.*?)(\d+)\.\.(.*?)(\d+)$/.exec(run);
+  if (!m || (m[3] !== '' && m[3] !== m[1])) {
+    throw new UsageError(`${where}: "${run}" is not a label run`, { hint: 'write it as PREFIX001..PREFIX120, e.g. L1-A-001..L1-A-120', code: 'bad_lot_file' });
+  }
+  const [, prefix, fromText, , toText] = m as unknown as [string, string, string, string, string];
+  const from = Number(fromText);
+  const to = Number(toText);
+  if (to < from || to - from >= 10_000) {
+    throw new UsageError(`${where}: "${run}" runs backwards or is over 10,000 spots`, { hint: 'check the numbers of the run', code: 'bad_lot_file' });
+  }
+  const width = fromText.length;
+  return Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${String(from + i).padStart(width, '0')}`);
+}
+
+function zodMessage(err: z.ZodError): string {
+  const issue = err.issues[0]!;
+  const path = issue.path.length ? issue.path.join('.') : '(top level)';
+  return `${path}: ${issue.message}`;
+}
+
+/** Validate a parsed lot file. `source` names the file in messages. */
+export function parseLotFile(data: unknown, source: string): LotDefinition {
+  const parsed = lotFileSchema.safeParse(data);
+  if (!parsed.success) {
+    throw new UsageError(`${source}: ${zodMessage(parsed.error)}`, { hint: 'fix the lot file; see fixtures/ for examples', code: 'bad_lot_file' });
+  }
+  const f = parsed.data;
+  const spots: LotSpot[] = [];
+  const seen = new Map<string, string>();
+  for (const [zi, zone] of f.zones.entries()) {
+    for (const [si, entry] of zone.spots.entries()) {
+      const where = `${source}: zones.${zi}.spots.${si}`;
+      const labels = 'label' in entry ? [entry.label] : expandLabels(entry.labels, where);
+      for (const label of labels) {
+        const other = seen.get(label);
+        if (other) {
+          throw new UsageError(`${source}: spot label "${label}" appears twice (zones ${other} and ${zone.code})`, {
+            hint: 'every spot label must be unique in a lot',
+            code: 'duplicate_spot_label',
+          });
+        }
+        seen.set(label, zone.code);
+        spots.push({ label, zoneCode: zone.code, vehicleType: entry.type });
+      }
+    }
+  }
+  const zoneCodes = new Set<string>();
+  for (const z2 of f.zones) {
+    if (zoneCodes.has(z2.code)) {
+      throw new UsageError(`${source}: zone "${z2.code}" appears twice`, { hint: 'every zone code must be unique in a lot', code: 'bad_lot_file' });
+    }
+    zoneCodes.add(z2.code);
+  }
+  const definition = {
+    code: f.code.toUpperCase(),
+    name: f.name,
+    timeZone: f.time_zone,
+    currency: f.currency.toUpperCase(),
+    holdMinutes: f.hold_minutes,
+    noShowGraceMinutes: f.no_show_grace_minutes,
+    earlyEntryGraceMinutes: f.early_entry_grace_minutes,
+    maxWindowMinutes: Math.round(f.max_window_days * 1440),
+    overstaySlotMinutes: f.overstay_slot_minutes,
+    policy: f.policy,
+    zones: f.zones.map((z2) => ({ code: z2.code, name: z2.name, floor: z2.floor })),
+    spots,
+    pricing: f.pricing ?? {},
+  };
+  const digest = createHash('sha256').update(JSON.stringify(definition)).digest('hex');
+  return { ...definition, digest };
+}

@@ -1,0 +1,60 @@
+// A lot as the rest of core uses it: its settings, its pricing and where each vehicle type's spots lie.
+import { UsageError } from '../errors.js';
+import type { Queryable } from '../ports.js';
+import { parsePricing, type PricingPolicy } from '../pricing/index.js';
+import type { VehicleType } from '../pricing/vehicle-types.js';
+import { loadPricing } from '../sql/pricing.js';
+import { selectLotByCode, selectLots, selectSpotTypeRanges, type LotRow } from '../sql/lots.js';
+
+export interface Lot {
+  lotId: number;
+  code: string;
+  name: string;
+  timeZone: string;
+  currency: string;
+  holdMinutes: number;
+  noShowGraceMinutes: number;
+  earlyEntryGraceMinutes: number;
+  maxWindowMinutes: number;
+  overstaySlotMinutes: number;
+  state: LotRow['state'];
+  policy: Record<string, unknown>;
+  pricing: PricingPolicy;
+  /** active spots per vehicle type and their id range: the allocator starts its scan at random inside it */
+  spotRanges: Map<VehicleType, { count: number; minSpotId: number; maxSpotId: number }>;
+}
+
+export function lotFromRow(row: LotRow, pricing: PricingPolicy, ranges: Lot['spotRanges']): Lot {
+  return {
+    lotId: row.lot_id,
+    code: row.code,
+    name: row.name,
+    timeZone: row.time_zone,
+    currency: row.currency,
+    holdMinutes: row.hold_minutes,
+    noShowGraceMinutes: row.no_show_grace_minutes,
+    earlyEntryGraceMinutes: row.early_entry_grace_minutes,
+    maxWindowMinutes: row.max_window_minutes,
+    overstaySlotMinutes: row.overstay_slot_minutes,
+    state: row.state,
+    policy: row.policy,
+    pricing,
+    spotRanges: ranges,
+  };
+}
+
+/** Load a lot by code, or say which codes exist. */
+export async function loadLot(db: Queryable, code: string): Promise<Lot> {
+  const row = await selectLotByCode(db, code);
+  if (!row) {
+    const known = (await selectLots(db)).map((l) => l.code);
+    throw new UsageError(`unknown lot "${code}"`, {
+      hint: known.length ? `known lots: ${known.slice(0, 8).join(', ')}` : 'import one first: parkctl lot import fixtures/surface-lot.yaml',
+      code: 'unknown_lot',
+    });
+  }
+  const [pricing, ranges] = await Promise.all([loadPricing(db, row.lot_id), selectSpotTypeRanges(db, row.lot_id)]);
+  return lotFromRow(row, pricing, new Map(ranges.map((r) => [r.vehicle_type, { count: r.count, minSpotId: r.min_spot_id, maxSpotId: r.max_spot_id }])));
+}
+
+export { parsePricing };

@@ -1,0 +1,126 @@
+// reserve (seed 000 reserve_spot): one short transaction that picks a free spot and holds it TENTATIVE,
+// then, outside it, a checkout from the payment provider. The database's exclusion constraints are the
+// proof; the allocator (parkctl_reserve) is the fast path.
+import { RefusedError } from '../errors.js';
+import { checkWindow } from '../input.js';
+import { isPgError, PgCode } from '../db.js';
+import type { Lot } from '../lots/lot.js';
+import type { OccupancyMemo } from '../occupancy-memo.js';
+import type { CapacityCache, Clock, Logger, PaymentProvider, Queryable } from '../ports.js';
+import { quoteWindow } from '../pricing/index.js';
+import type { VehicleType } from '../pricing/vehicle-types.js';
+import { callReserve, recordCheckout, type ReservationStatus } from '../sql/reservations.js';
+
+export interface ReserveDeps {
+  db: Queryable;
+  clock: Clock;
+  payments: PaymentProvider;
+  actor: string;
+  cache?: CapacityCache | undefined;
+  occupancy?: OccupancyMemo | undefined;
+  logger?: Logger | undefined;
+  /** [0, 1): where the spot scan starts; injectable so tests can force collisions */
+  random?: () => number;
+}
+
+export interface ReserveRequest {
+  vehicleType: VehicleType;
+  start: Date;
+  end: Date;
+  /** normalised */
+  plate: string;
+  customerRef: string;
+  /** caller's idempotency key: the same key returns the same reservation */
+  externalRef?: string | null;
+}
+
+export interface ReserveResult {
+  reservationId: string;
+  lotCode: string;
+  spotLabel: string;
+  vehicleType: VehicleType;
+  plate: string;
+  customerRef: string;
+  start: Date;
+  end: Date;
+  status: ReservationStatus;
+  priceMinor: number;
+  currency: string;
+  holdExpiresAt: Date | null;
+  /** null when the provider could not be reached: the reservation stands, the link can be fetched later */
+  paymentUrl: string | null;
+  paymentProvider: string;
+  /** false when externalRef matched an earlier reservation */
+  created: boolean;
+  /** allocation attempts that hit a concurrent writer and tried another spot */
+  retries: number;
+}
+
+/** Attempts before "no spot free" is believed over a racing writer. */
+const maxAttempts = 6;
+
+export async function reserve(deps: ReserveDeps, lot: Lot, req: ReserveRequest): Promise<ReserveResult> {
+  const now = deps.clock.now();
+  checkWindow(req.start, req.end, { maxWindowMinutes: lot.maxWindowMinutes, now });
+  const range = lot.spotRanges.get(req.vehicleType);
+  if (!range || range.count === 0) {
+    throw new RefusedError(`${lot.code} has no ${req.vehicleType} spots`, { hint: 'check the lot with: parkctl lot show ' + lot.code, code: 'no_spot_free' });
+  }
+  const occupancyRatio = deps.occupancy ? await deps.occupancy.ratio(deps, lot, req.vehicleType, req.start, req.end) : undefined;
+  const quote = quoteWindow(lot.pricing, { timeZone: lot.timeZone, vehicleType: req.vehicleType, start: req.start, end: req.end, occupancyRatio });
+  const holdExpiresAt = new Date(now.getTime() + lot.holdMinutes * 60_000);
+  const random = deps.random ?? Math.random;
+
+  let retries = 0;
+  for (let attempt = 1; ; attempt++) {
+    const startSpotId = range.minSpotId + Math.floor(random() * (range.maxSpotId - range.minSpotId + 1));
+    try {
+      const row = await callReserve(deps.db, {
+        lotId: lot.lotId, vehicleType: req.vehicleType, start: req.start, end: req.end, plate: req.plate,
+        customerRef: req.customerRef, priceMinor: quote.totalMinor, currency: lot.currency, holdExpiresAt, now,
+        externalRef: req.externalRef ?? null, startSpotId, actor: deps.actor,
+      });
+      if (!row) {
+        throw new RefusedError(`no ${req.vehicleType} spot free at ${lot.code} for that window`, {
+          hint: `see what is free: parkctl capacity check --lot ${lot.code} --type ${req.vehicleType} --from ... --to ...`,
+          code: 'no_spot_free',
+        });
+      }
+      if (row.created) await deps.cache?.invalidateLot(lot.lotId);
+      const result: ReserveResult = {
+        reservationId: row.reservation_id, lotCode: lot.code, spotLabel: row.label, vehicleType: req.vehicleType,
+        plate: req.plate, customerRef: req.customerRef, start: req.start, end: req.end, status: row.status, priceMinor: row.price_minor,
+        currency: lot.currency, holdExpiresAt: row.hold_expires_at, paymentUrl: null, paymentProvider: deps.payments.name,
+        created: row.created, retries,
+      };
+      if (row.status === 'TENTATIVE') await attachCheckout(deps, lot, result);
+      return result;
+    } catch (err) {
+      if (isPgError(err, PgCode.exclusionViolation) && err.constraint === 'reservations_one_per_plate') {
+        throw new RefusedError(`${req.plate} already has a booking at ${lot.code} overlapping that window`, {
+          hint: `see it with: parkctl booking list --lot ${lot.code} --plate ${req.plate}`,
+          code: 'plate_already_booked',
+        });
+      }
+      const collided = isPgError(err, PgCode.exclusionViolation) || isPgError(err, PgCode.deadlockDetected) || isPgError(err, PgCode.uniqueViolation);
+      if (!collided || attempt >= maxAttempts) throw err;
+      retries++;
+    }
+  }
+}
+
+/** Outside the transaction: a slow or failing provider never holds a lock or loses a booking. */
+async function attachCheckout(deps: ReserveDeps, lot: Lot, result: ReserveResult): Promise<void> {
+  try {
+    const checkout = await deps.payments.createCheckout({
+      reservationId: result.reservationId, lotId: lot.lotId, lotCode: lot.code, amountMinor: result.priceMinor,
+      currency: result.currency, expiresAt: result.holdExpiresAt!, customerRef: result.customerRef, idempotencyKey: `reservation:${result.reservationId}`,
+    });
+    result.paymentUrl = checkout.paymentUrl;
+    if (checkout.providerRef) {
+      await recordCheckout(deps.db, { lotId: lot.lotId, reservationId: result.reservationId, provider: checkout.provider, providerRef: checkout.providerRef });
+    }
+  } catch (err) {
+    deps.logger?.warn('payment provider unavailable at reserve; reservation kept', { reservationId: result.reservationId, error: String(err) });
+  }
+}

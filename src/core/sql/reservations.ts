@@ -1,0 +1,156 @@
+// SQL of the reservation aggregate.
+import type { Queryable } from '../ports.js';
+import type { VehicleType } from '../pricing/vehicle-types.js';
+
+export type ReservationStatus = 'TENTATIVE' | 'CONFIRMED' | 'CHECKED_IN' | 'COMPLETED' | 'CANCELLED' | 'EXPIRED' | 'NO_SHOW';
+export const reservationStatuses: readonly ReservationStatus[] = ['TENTATIVE', 'CONFIRMED', 'CHECKED_IN', 'COMPLETED', 'CANCELLED', 'EXPIRED', 'NO_SHOW'];
+export const liveStatuses: readonly ReservationStatus[] = ['TENTATIVE', 'CONFIRMED', 'CHECKED_IN'];
+
+export interface ReservationRow {
+  lot_id: number;
+  lot_code: string;
+  reservation_id: string;
+  customer_ref: string;
+  /** normalised A-Z0-9 */
+  plate: string;
+  vehicle_type: VehicleType;
+  spot_id: number;
+  spot_label: string;
+  /** window start, inclusive */
+  starts_at: Date;
+  /** window end, exclusive */
+  ends_at: Date;
+  status: ReservationStatus;
+  hold_expires_at: Date | null;
+  price_minor: number;
+  currency: string;
+  payment_status: string;
+  payment_provider: string | null;
+  payment_ref: string | null;
+  external_ref: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const reservationSelect = `
+  select r.lot_id, l.code as lot_code, r.reservation_id, r.customer_ref, r.plate, r.vehicle_type, r.spot_id, s.label as spot_label,
+         lower(r.period) as starts_at, upper(r.period) as ends_at, r.status, r.hold_expires_at, r.price_minor, r.currency,
+         r.payment_status, r.payment_provider, r.payment_ref, r.external_ref, r.created_at, r.updated_at
+    from reservations r
+    join lots l on l.lot_id = r.lot_id
+    join spots s on s.lot_id = r.lot_id and s.spot_id = r.spot_id`;
+
+export interface ReserveCall {
+  lotId: number;
+  vehicleType: VehicleType;
+  start: Date;
+  end: Date;
+  plate: string;
+  customerRef: string;
+  priceMinor: number;
+  currency: string;
+  holdExpiresAt: Date;
+  now: Date;
+  externalRef: string | null;
+  /** where the candidate scan begins (random per call) */
+  startSpotId: number;
+  actor: string;
+}
+
+export interface ReserveRow {
+  reservation_id: string;
+  spot_id: number;
+  label: string;
+  status: ReservationStatus;
+  hold_expires_at: Date | null;
+  price_minor: number;
+  /** false when external_ref matched an existing reservation */
+  created: boolean;
+}
+
+/** One round trip: parkctl_reserve (migrations/0002). No row: no spot free. */
+export async function callReserve(db: Queryable, c: ReserveCall): Promise<ReserveRow | null> {
+  const { rows } = await db.query<ReserveRow & Record<string, unknown>>(
+    `select * from parkctl_reserve($1::integer, $2::vehicle_type, $3::timestamptz, $4::timestamptz, $5::text, $6::text,
+       $7::bigint, $8::char(3), $9::timestamptz, $10::timestamptz, $11::text, $12::integer, $13::text)`,
+    [c.lotId, c.vehicleType, c.start, c.end, c.plate, c.customerRef, c.priceMinor, c.currency, c.holdExpiresAt, c.now,
+      c.externalRef, c.startSpotId, c.actor],
+  );
+  return rows[0] ?? null;
+}
+
+export async function selectReservation(db: Queryable, reservationId: string, opts: { forUpdate?: boolean } = {}): Promise<ReservationRow | null> {
+  const { rows } = await db.query<ReservationRow & Record<string, unknown>>(
+    `${reservationSelect} where r.reservation_id = $1::uuid${opts.forUpdate ? ' for update of r' : ''}`,
+    [reservationId],
+  );
+  return rows[0] ?? null;
+}
+
+export interface ReservationFilter {
+  lotId?: number;
+  status?: ReservationStatus;
+  plate?: string;
+  /** reservations whose window touches [dayStart, dayEnd) */
+  dayStart?: Date;
+  dayEnd?: Date;
+  limit: number;
+}
+
+export async function selectReservations(db: Queryable, f: ReservationFilter): Promise<ReservationRow[]> {
+  const { rows } = await db.query<ReservationRow & Record<string, unknown>>(
+    `${reservationSelect}
+      where ($1::integer is null or r.lot_id = $1::integer)
+        and ($2::reservation_status is null or r.status = $2::reservation_status)
+        and ($3::text is null or r.plate = $3::text)
+        and ($4::timestamptz is null or r.period && tstzrange($4::timestamptz, $5::timestamptz, '[)'))
+      order by lower(r.period), s.label
+      limit $6::integer`,
+    [f.lotId ?? null, f.status ?? null, f.plate ?? null, f.dayStart ?? null, f.dayEnd ?? null, f.limit],
+  );
+  return rows;
+}
+
+/** Move a reservation from one status to another; returns false when it was not in `from` any more. */
+export async function updateReservationStatus(
+  db: Queryable,
+  r: { lotId: number; reservationId: string; from: readonly ReservationStatus[]; to: ReservationStatus; now: Date },
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `update reservations set status = $4::reservation_status, updated_at = $5::timestamptz
+      where lot_id = $1::integer and reservation_id = $2::uuid and status = any ($3::reservation_status[])`,
+    [r.lotId, r.reservationId, r.from, r.to, r.now],
+  );
+  return rowCount === 1;
+}
+
+export async function markPaid(
+  db: Queryable,
+  p: { lotId: number; reservationId: string; provider: string; paymentRef: string; now: Date },
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `update reservations
+        set status = 'CONFIRMED', payment_status = 'paid', payment_provider = $3::text, payment_ref = $4::text, updated_at = $5::timestamptz
+      where lot_id = $1::integer and reservation_id = $2::uuid and status = 'TENTATIVE' and hold_expires_at > $5::timestamptz`,
+    [p.lotId, p.reservationId, p.provider, p.paymentRef, p.now],
+  );
+  return rowCount === 1;
+}
+
+export async function recordCheckout(db: Queryable, p: { lotId: number; reservationId: string; provider: string; providerRef: string | null }): Promise<void> {
+  await db.query(
+    `update reservations set payment_provider = $3::text, payment_ref = coalesce($4::text, payment_ref), payment_status = 'pending'
+      where lot_id = $1::integer and reservation_id = $2::uuid and payment_status = 'unpaid'`,
+    [p.lotId, p.reservationId, p.provider, p.providerRef],
+  );
+}
+
+/** Overlapping live reservations of one spot: the invariant checker. Must always be 0. */
+export async function countOverlaps(db: Queryable, table = 'reservations'): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `select count(*)::integer as n from ${table} a join ${table} b
+        on a.lot_id = b.lot_id and a.spot_id = b.spot_id and a.reservation_id < b.reservation_id and a.period && b.period
+     where a.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') and b.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')`,
+  );
+  return rows[0]!.n;
+}

@@ -1,0 +1,72 @@
+// SQL of visits: a car's stay, from the entry gate to the exit gate (seed 000's "Transaction table").
+import type { Queryable } from '../ports.js';
+import type { VehicleType } from '../pricing/vehicle-types.js';
+
+export interface VisitRow {
+  lot_id: number;
+  visit_id: string;
+  /** null for a walk-in */
+  reservation_id: string | null;
+  plate: string;
+  vehicle_type: VehicleType;
+  spot_id: number | null;
+  entry_gate: string | null;
+  entered_at: Date;
+  exit_gate: string | null;
+  exited_at: Date | null;
+  overstay_minutes: number;
+  amount_due_minor: number;
+  amount_paid_minor: number;
+}
+
+const visitColumns = `lot_id, visit_id, reservation_id, plate, vehicle_type, spot_id, entry_gate, entered_at, exit_gate, exited_at,
+  overstay_minutes, amount_due_minor, amount_paid_minor`;
+
+export async function insertVisit(
+  db: Queryable,
+  v: { lotId: number; reservationId: string | null; plate: string; vehicleType: VehicleType; spotId: number | null; gate: string; enteredAt: Date },
+): Promise<VisitRow> {
+  const { rows } = await db.query<VisitRow & Record<string, unknown>>(
+    `insert into visits (lot_id, reservation_id, plate, vehicle_type, spot_id, entry_gate, entered_at)
+     values ($1::integer, $2::uuid, $3::text, $4::vehicle_type, $5::integer, $6::text, $7::timestamptz)
+     returning ${visitColumns}`,
+    [v.lotId, v.reservationId, v.plate, v.vehicleType, v.spotId, v.gate, v.enteredAt],
+  );
+  return rows[0]!;
+}
+
+export async function selectOpenVisit(db: Queryable, lotId: number, plate: string): Promise<VisitRow | null> {
+  const { rows } = await db.query<VisitRow & Record<string, unknown>>(
+    `select ${visitColumns} from visits where lot_id = $1::integer and plate = $2::text and exited_at is null for update`,
+    [lotId, plate],
+  );
+  return rows[0] ?? null;
+}
+
+export async function closeVisit(
+  db: Queryable,
+  v: { lotId: number; visitId: string; gate: string; exitedAt: Date; overstayMinutes: number; amountDueMinor: number },
+): Promise<VisitRow> {
+  const { rows } = await db.query<VisitRow & Record<string, unknown>>(
+    `update visits set exit_gate = $3::text, exited_at = $4::timestamptz, overstay_minutes = $5::integer, amount_due_minor = $6::bigint
+      where lot_id = $1::integer and visit_id = $2::uuid and exited_at is null
+      returning ${visitColumns}`,
+    [v.lotId, v.visitId, v.gate, v.exitedAt, v.overstayMinutes, v.amountDueMinor],
+  );
+  return rows[0]!;
+}
+
+/** Confirmed reservations of a plate in a lot whose window (widened by the early-entry grace) holds `at`. */
+export async function selectArrivableReservation(
+  db: Queryable,
+  q: { lotId: number; plate: string; at: Date; earlyGraceMinutes: number },
+): Promise<{ reservation_id: string; status: string } | null> {
+  const { rows } = await db.query<{ reservation_id: string; status: string }>(
+    `select reservation_id, status::text from reservations
+      where lot_id = $1::integer and plate = $2::text and status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')
+        and lower(period) - make_interval(mins => $4::integer) <= $3::timestamptz and upper(period) > $3::timestamptz
+      order by lower(period) limit 1`,
+    [q.lotId, q.plate, q.at, q.earlyGraceMinutes],
+  );
+  return rows[0] ?? null;
+}

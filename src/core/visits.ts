@@ -1,0 +1,121 @@
+// Arrivals and departures, for the gate and for attendants by hand (seed 000 vehicle_arrived / vehicle_left).
+// The visit row is the record; a trigger moves its reservation (CHECKED_IN, then COMPLETED with the
+// unused rest of the window released) so the gate role never writes reservations itself.
+import { isPgError, PgCode, setActor, withTransaction } from './db.js';
+import { RefusedError } from './errors.js';
+import type { Lot } from './lots/lot.js';
+import type { CapacityCache, Clock, PoolLike } from './ports.js';
+import { overstayCharge, quoteWindow } from './pricing/index.js';
+import type { VehicleType } from './pricing/vehicle-types.js';
+import { getReservation } from './reservations/lifecycle.js';
+import { closeVisit, insertVisit, selectArrivableReservation, selectOpenVisit, type VisitRow } from './sql/visits.js';
+
+export interface VisitDeps {
+  pool: PoolLike;
+  clock: Clock;
+  actor: string;
+  cache?: CapacityCache | undefined;
+}
+
+export interface ArriveRequest {
+  /** a reservation id (QR code) or a plate */
+  reservationId?: string;
+  plate?: string;
+  gate: string;
+  /** a car without a booking, when the lot takes walk-ins */
+  walkIn?: boolean;
+  /** a walk-in's vehicle type (a booking brings its own) */
+  vehicleType?: VehicleType;
+}
+
+export interface Arrival {
+  visit: VisitRow;
+  spotLabel: string | null;
+  reservationEnd: Date | null;
+}
+
+export async function arrive(deps: VisitDeps, lot: Lot, req: ArriveRequest): Promise<Arrival> {
+  const at = deps.clock.now();
+  let reservationId = req.reservationId ?? null;
+  let plate = req.plate ?? null;
+  if (!reservationId && plate && !req.walkIn) {
+    const found = await selectArrivableReservation(deps.pool, { lotId: lot.lotId, plate, at, earlyGraceMinutes: lot.earlyEntryGraceMinutes });
+    if (!found) {
+      throw new RefusedError(`no booking for ${plate} at ${lot.code} now`, { hint: 'check the plate, or admit it as a walk-in with --walk-in', code: 'no_booking' });
+    }
+    reservationId = found.reservation_id;
+  }
+  let spotId: number | null = null;
+  let spotLabel: string | null = null;
+  let reservationEnd: Date | null = null;
+  let vehicleType: VehicleType = req.vehicleType ?? 'regular';
+  if (reservationId) {
+    const r = await getReservation(deps.pool, reservationId);
+    plate = r.plate;
+    if (r.lot_id !== lot.lotId) throw new RefusedError(`reservation ${r.reservation_id} is for ${r.lot_code}, not ${lot.code}`, { code: 'wrong_lot' });
+    if (r.status === 'CHECKED_IN') throw new RefusedError(`${r.plate} is already inside ${lot.code}`, { hint: 'anti-passback: it must exit first', code: 'already_inside' });
+    if (r.status === 'TENTATIVE') throw new RefusedError(`reservation ${r.reservation_id} is not paid yet`, { hint: `take payment, then: parkctl booking complete ${r.reservation_id} --payment-token ...`, code: 'not_paid' });
+    if (r.status !== 'CONFIRMED') throw new RefusedError(`reservation ${r.reservation_id} is ${r.status}`, { code: 'not_confirmed' });
+    const opensAt = new Date(r.starts_at.getTime() - lot.earlyEntryGraceMinutes * 60_000);
+    if (at < opensAt) throw new RefusedError(`too early: reservation ${r.reservation_id} opens at ${opensAt.toISOString()}`, { code: 'too_early' });
+    if (at >= r.ends_at) throw new RefusedError(`reservation ${r.reservation_id} ended at ${r.ends_at.toISOString()}`, { code: 'window_over' });
+    spotId = r.spot_id;
+    vehicleType = r.vehicle_type;
+    spotLabel = r.spot_label;
+    reservationEnd = r.ends_at;
+  } else if (req.walkIn) {
+    if (lot.policy.walk_ins === false) throw new RefusedError(`${lot.code} takes no walk-ins`, { code: 'no_walk_ins' });
+  }
+  if (!plate) throw new RefusedError('a plate or a reservation id is needed to check a car in', { code: 'no_credential' });
+  try {
+    const visit = await withTransaction(deps.pool, async (tx) => {
+      await setActor(tx, deps.actor);
+      return insertVisit(tx, { lotId: lot.lotId, reservationId, plate: plate!, vehicleType, spotId, gate: req.gate, enteredAt: at });
+    });
+    await deps.cache?.invalidateLot(lot.lotId);
+    return { visit, spotLabel, reservationEnd };
+  } catch (err) {
+    if (isPgError(err, PgCode.uniqueViolation)) {
+      throw new RefusedError(`${plate} is already inside ${lot.code}`, { hint: 'anti-passback: it must exit first', code: 'already_inside' });
+    }
+    throw err;
+  }
+}
+
+export interface Departure {
+  visit: VisitRow;
+  /** minutes past the reservation's end (0 when on time or early) */
+  overstayMinutes: number;
+  /** what the driver owes at the exit: overstay, or the whole stay for a walk-in */
+  amountDueMinor: number;
+  currency: string;
+  /** the rest of the window went back on sale */
+  releasedEarly: boolean;
+}
+
+export async function depart(deps: VisitDeps, lot: Lot, req: { plate: string; gate: string }): Promise<Departure> {
+  const at = deps.clock.now();
+  const result = await withTransaction(deps.pool, async (tx) => {
+    await setActor(tx, deps.actor);
+    const open = await selectOpenVisit(tx, lot.lotId, req.plate);
+    if (!open) throw new RefusedError(`${req.plate} is not inside ${lot.code}`, { hint: 'check the plate (parkctl booking list --plate ...)', code: 'not_inside' });
+    let overstayMinutes = 0;
+    let amountDueMinor = 0;
+    let releasedEarly = false;
+    if (open.reservation_id) {
+      const r = await getReservation(tx, open.reservation_id);
+      if (at > r.ends_at) {
+        const charge = overstayCharge(lot.pricing, { timeZone: lot.timeZone, vehicleType: r.vehicle_type, end: r.ends_at, exitAt: at, slotMinutes: lot.overstaySlotMinutes });
+        overstayMinutes = charge.overstayMinutes;
+        amountDueMinor = charge.amountMinor;
+      }
+      releasedEarly = at < r.ends_at;
+    } else {
+      amountDueMinor = quoteWindow(lot.pricing, { timeZone: lot.timeZone, vehicleType: open.vehicle_type, start: open.entered_at, end: at }).totalMinor;
+    }
+    const visit = await closeVisit(tx, { lotId: lot.lotId, visitId: open.visit_id, gate: req.gate, exitedAt: at, overstayMinutes, amountDueMinor });
+    return { visit, overstayMinutes, amountDueMinor, currency: lot.currency, releasedEarly };
+  });
+  await deps.cache?.invalidateLot(lot.lotId);
+  return result;
+}
