@@ -1,0 +1,73 @@
+// What we ask Stripe Checkout for, as a pure function so tests can read it without a network.
+import type Stripe from 'stripe';
+import type { CheckoutRequest } from '../../core/ports.js';
+
+/** Stripe refuses a Checkout Session that expires sooner than 30 minutes after creation. */
+export const STRIPE_MIN_CHECKOUT_LIFETIME_MS = 30 * 60_000;
+/** ... or later than 24 hours after creation. */
+export const STRIPE_MAX_CHECKOUT_LIFETIME_MS = 24 * 60 * 60_000;
+/** Slack for the request's travel time and clock skew, so "exactly 30 minutes" is not refused. */
+export const CHECKOUT_EXPIRY_MARGIN_MS = 60_000;
+
+/**
+ * When the Checkout Session should expire: the hold's end, but never inside Stripe's 30-minute
+ * floor (a 15-minute hold is shorter than that) nor past its 24-hour ceiling.
+ *
+ * The reservation hold stays authoritative: a session that outlives its hold can still be paid,
+ * and `complete` then treats it as a late payment (re-take a spot if one is free, else refund;
+ * DESIGN.md section 4). The session's expiry is only a courtesy to the customer.
+ * @returns epoch seconds, as Stripe wants them
+ */
+export function checkoutExpiresAtSeconds(holdEndsAt: Date, now: Date): number {
+  const floorMs = now.getTime() + STRIPE_MIN_CHECKOUT_LIFETIME_MS + CHECKOUT_EXPIRY_MARGIN_MS;
+  const ceilingMs = now.getTime() + STRIPE_MAX_CHECKOUT_LIFETIME_MS - CHECKOUT_EXPIRY_MARGIN_MS;
+  const expiresMs = Math.min(Math.max(holdEndsAt.getTime(), floorMs), ceilingMs);
+  return Math.ceil(expiresMs / 1000);
+}
+
+/** The metadata that ties a Stripe payment back to its reservation (read back by verifyPayment). */
+export function reservationMetadata(req: CheckoutRequest): Record<string, string> {
+  return {
+    reservation_id: req.reservationId,
+    lot_id: String(req.lotId),
+    lot_code: req.lotCode,
+  };
+}
+
+export interface CheckoutUrls {
+  /** where Stripe sends the customer after paying; `{CHECKOUT_SESSION_ID}` is filled in by Stripe */
+  successUrl: string;
+  cancelUrl: string;
+}
+
+export function buildCheckoutSessionParams(
+  req: CheckoutRequest,
+  urls: CheckoutUrls,
+  now: Date,
+): Stripe.Checkout.SessionCreateParams {
+  if (!Number.isSafeInteger(req.amountMinor) || req.amountMinor <= 0) {
+    throw new RangeError(`checkout amount must be a positive integer of minor units, got ${req.amountMinor}`);
+  }
+  const metadata = reservationMetadata(req);
+  return {
+    mode: 'payment',
+    line_items: [
+      {
+        quantity: 1,
+        price_data: {
+          currency: req.currency.toLowerCase(),
+          unit_amount: req.amountMinor,
+          product_data: { name: `Parking at ${req.lotCode}`, description: `Reservation ${req.reservationId}` },
+        },
+      },
+    ],
+    metadata,
+    client_reference_id: req.reservationId,
+    // A customer object is what lets the exit gate charge an overstay to the same card later.
+    customer_creation: 'always',
+    payment_intent_data: { setup_future_usage: 'off_session', metadata },
+    expires_at: checkoutExpiresAtSeconds(req.expiresAt, now),
+    success_url: urls.successUrl,
+    cancel_url: urls.cancelUrl,
+  };
+}

@@ -1,0 +1,51 @@
+// Reads a Checkout Session or PaymentIntent back into the port's PaymentVerification. Only reports
+// what Stripe says: the core compares amount, currency and reservation id with the reservation.
+import type Stripe from 'stripe';
+import type { PaymentVerification } from '../../core/ports.js';
+
+export type StripeTokenKind = 'checkout_session' | 'payment_intent';
+
+/** `cs_...` is a Checkout Session id, `pi_...` a PaymentIntent id; anything else is not ours. */
+export function stripeTokenKind(token: string): StripeTokenKind | null {
+  if (/^cs_[A-Za-z0-9_]+$/.test(token)) return 'checkout_session';
+  if (/^pi_[A-Za-z0-9_]+$/.test(token)) return 'payment_intent';
+  return null;
+}
+
+function idOf(ref: string | { id: string } | null | undefined): string | null {
+  if (!ref) return null;
+  return typeof ref === 'string' ? ref : ref.id;
+}
+
+export function verificationFromSession(session: Stripe.Checkout.Session): PaymentVerification {
+  const intent = typeof session.payment_intent === 'object' ? session.payment_intent : null;
+  const paid = session.payment_status === 'paid';
+  return {
+    paid,
+    amountMinor: session.amount_total ?? 0,
+    currency: (session.currency ?? '').toUpperCase(),
+    reservationId: session.metadata?.reservation_id ?? intent?.metadata?.reservation_id ?? null,
+    providerRef: idOf(session.payment_intent) ?? session.id,
+    ...(paid ? {} : { reason: `checkout session ${session.id} is ${session.status ?? 'unknown'}, payment ${session.payment_status}` }),
+    paymentMethodRef: idOf(intent?.payment_method),
+    customerRefAtProvider: idOf(session.customer) ?? idOf(intent?.customer),
+  };
+}
+
+export function verificationFromPaymentIntent(intent: Stripe.PaymentIntent): PaymentVerification {
+  const paid = intent.status === 'succeeded';
+  return {
+    paid,
+    amountMinor: paid ? intent.amount_received : intent.amount,
+    currency: intent.currency.toUpperCase(),
+    reservationId: intent.metadata?.reservation_id ?? null,
+    providerRef: intent.id,
+    ...(paid ? {} : { reason: `payment ${intent.id} is ${intent.status}` }),
+    paymentMethodRef: idOf(intent.payment_method),
+    customerRefAtProvider: idOf(intent.customer),
+  };
+}
+
+export function notPaid(token: string, reason: string): PaymentVerification {
+  return { paid: false, amountMinor: 0, currency: '', reservationId: null, providerRef: token, reason };
+}
