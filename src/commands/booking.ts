@@ -48,7 +48,7 @@ export function registerBooking(program: Command, run: Run): void {
       const start = parseInstant(o.from, lot.timeZone, '--from');
       const end = parseInstant(o.to, lot.timeZone, '--to');
       const r = await reserve(
-        { db: pool, clock: ctx.clock, payments: await ctx.payments(), actor: ctx.actor, cache: await ctx.cache(), occupancy: ctx.occupancy, logger: ctx.logger },
+        { db: pool, clock: ctx.clock, payments: await ctx.payments(), actor: ctx.actor, ...(await ctx.changeDeps()), occupancy: ctx.occupancy, logger: ctx.logger },
         lot, { vehicleType, start, end, plate, customerRef: o.customer, externalRef: o.externalRef ?? null },
       );
       ctx.out.result(r, (d) => renderFields([
@@ -62,7 +62,7 @@ export function registerBooking(program: Command, run: Run): void {
     .description('confirm a reservation once its payment is verified with the provider')
     .requiredOption('--payment-token <token>', 'provider token (cash:<id>:<amountMinor>:<CUR> from the attendant, cs_... or pi_... from Stripe)')
     .action((id: string, o: { paymentToken: string }, cmd: Command) => run(async (ctx) => {
-      const r = await completeReservation({ pool: await ctx.pool(), clock: ctx.clock, payments: await ctx.payments(), actor: ctx.actor, cache: await ctx.cache() }, id, o.paymentToken);
+      const r = await completeReservation({ pool: await ctx.pool(), clock: ctx.clock, payments: await ctx.payments(), actor: ctx.actor, ...(await ctx.changeDeps()) }, id, o.paymentToken);
       ctx.out.result(r, (d) => renderFields(reservationFields(d)));
     }, cmd));
 
@@ -70,7 +70,7 @@ export function registerBooking(program: Command, run: Run): void {
     .description('cancel a reservation that is held or confirmed; its spot goes back on sale')
     .option('--reason <text>', 'why (kept in the audit trail)', 'cancelled by operator')
     .action((id: string, o: { reason: string }, cmd: Command) => run(async (ctx) => {
-      const r = await cancelReservation({ pool: await ctx.pool(), clock: ctx.clock, actor: ctx.actor, cache: await ctx.cache() }, id, o.reason);
+      const r = await cancelReservation({ pool: await ctx.pool(), clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, id, o.reason);
       ctx.out.result(r, (d) => renderFields(reservationFields(d)));
     }, cmd));
 

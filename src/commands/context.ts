@@ -5,9 +5,10 @@ import type { Config } from '../config.js';
 import { UsageError } from '../core/errors.js';
 import { migrate, migrationStatus, readMigrations } from '../core/migrate.js';
 import { OccupancyMemo } from '../core/occupancy-memo.js';
-import { fixedClock, systemClock, type CapacityCache, type Clock, type Logger, type PaymentProvider } from '../core/ports.js';
+import { fixedClock, systemClock, type CapacityCache, type ChangeNotifier, type Clock, type Logger, type PaymentProvider } from '../core/ports.js';
 import { parseNow } from '../core/input.js';
 import { CashPaymentProvider } from '../drivers/cash-payments.js';
+import { PgChangeNotifier } from '../drivers/pg-notifier.js';
 import { createPool, describeConnectionError, type Pool } from '../drivers/postgres.js';
 import { stderrLogger } from '../drivers/stderr-logger.js';
 import { Output } from './output.js';
@@ -27,6 +28,8 @@ export class AppContext {
   readonly occupancy = new OccupancyMemo();
   private poolPromise: Promise<Pool> | null = null;
   private paymentProvider: PaymentProvider | null = null;
+  private cachePromise: Promise<CapacityCache | undefined> | null = null;
+  private notifier: ChangeNotifier | null = null;
   private closers: (() => Promise<void>)[] = [];
 
   constructor(readonly config: Config, readonly options: GlobalOptions, out?: Output) {
@@ -93,12 +96,27 @@ export class AppContext {
   }
 
   /** Redis when REDIS_URL is set; the cache only ever speeds answers up. */
-  async cache(): Promise<CapacityCache | undefined> {
-    if (!this.config.redisUrl) return undefined;
-    const { RedisCapacityCache } = await import('../drivers/redis/index.js');
-    const cache = new RedisCapacityCache(this.config.redisUrl, { logger: this.logger });
-    this.closers.push(async () => cache.close());
-    return cache;
+  cache(): Promise<CapacityCache | undefined> {
+    this.cachePromise ??= (async () => {
+      if (!this.config.redisUrl) return undefined;
+      const { RedisCapacityCache } = await import('../drivers/redis/index.js');
+      const cache = new RedisCapacityCache(this.config.redisUrl, { logger: this.logger });
+      this.closers.push(async () => cache.close());
+      return cache;
+    })();
+    return this.cachePromise;
+  }
+
+  /** What core calls after a write: the cache to invalidate and the notifier that wakes live screens. */
+  async changeDeps(): Promise<{ cache: CapacityCache | undefined; notifier: ChangeNotifier }> {
+    const pool = await this.pool();
+    if (!this.notifier) {
+      const notifier = new PgChangeNotifier(pool, 100, this.logger);
+      this.notifier = notifier;
+      // before the pool closes (closers run in reverse order)
+      this.closers.push(() => notifier.flush());
+    }
+    return { cache: await this.cache(), notifier: this.notifier };
   }
 
   onClose(fn: () => Promise<void>): void {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { AppContext, GlobalOptions } from './context.js';
+import { registerBench } from './bench.js';
 import { registerBooking } from './booking.js';
 import { registerCapacity } from './capacity.js';
 import { registerDb } from './db.js';
@@ -15,4 +16,5 @@ export function registerCommands(program: Command, run: Run): void {
   registerCapacity(program, run);
   registerBooking(program, run);
   registerVisit(program, run);
+  registerBench(program, run);
 }

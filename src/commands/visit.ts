@@ -23,7 +23,7 @@ export function registerVisit(program: Command, run: Run): void {
       if (!o.plate && !o.reservation) throw new UsageError('say which car: --plate or --reservation', { hint: 'e.g. parkctl visit arrive --lot RIVERSIDE --plate AB12CDE' });
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
-      const a = await arrive({ pool, clock: ctx.clock, actor: ctx.actor, cache: await ctx.cache() }, lot, {
+      const a = await arrive({ pool, clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, lot, {
         plate: o.plate ? parsePlate(o.plate) : undefined,
         reservationId: o.reservation ? checkReservationId(o.reservation) : undefined,
         walkIn: o.walkIn, vehicleType: parseVehicleType(o.type), gate: o.gate,
@@ -42,7 +42,7 @@ export function registerVisit(program: Command, run: Run): void {
     .action((o: { lot: string; plate: string; gate: string }, cmd: Command) => run(async (ctx) => {
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
-      const d = await depart({ pool, clock: ctx.clock, actor: ctx.actor, cache: await ctx.cache() }, lot, { plate: parsePlate(o.plate), gate: o.gate });
+      const d = await depart({ pool, clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, lot, { plate: parsePlate(o.plate), gate: o.gate });
       ctx.out.result(d, (x) => renderFields([
         ['checked out', x.visit.plate], ['at', formatTime(x.visit.exited_at, lot.timeZone)],
         ['overstay', x.overstayMinutes ? `${x.overstayMinutes} min` : 'none'],

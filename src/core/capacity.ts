@@ -4,7 +4,7 @@ import type { Lot } from './lots/lot.js';
 import type { CapacityCache, Clock, Queryable } from './ports.js';
 import { quoteWindow, type Quote } from './pricing/index.js';
 import type { VehicleType } from './pricing/vehicle-types.js';
-import { countFreeSpots } from './sql/capacity.js';
+import { countBusySpots } from './sql/capacity.js';
 
 export interface CapacityAnswer {
   lotCode: string;
@@ -42,9 +42,11 @@ export async function countCapacity(
     const [free, total] = cached.split('/').map(Number);
     if (Number.isInteger(free) && Number.isInteger(total)) return { free: free!, total: total!, source: 'cache' };
   }
-  const row = await countFreeSpots(deps.db, { lotId: lot.lotId, vehicleType, start, end, now: deps.clock.now() });
-  if (deps.cache) await deps.cache.set(key, `${row.free}/${row.total}`, capacityCacheTtlMs);
-  return { ...row, source: 'database' };
+  const total = lot.spotRanges.get(vehicleType)?.count ?? 0;
+  const busy = total === 0 ? 0 : await countBusySpots(deps.db, { lotId: lot.lotId, vehicleType, start, end, now: deps.clock.now() });
+  const free = Math.max(0, total - busy);
+  if (deps.cache) await deps.cache.set(key, `${free}/${total}`, capacityCacheTtlMs);
+  return { free, total, source: 'database' };
 }
 
 export async function checkCapacity(

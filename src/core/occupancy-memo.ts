@@ -10,7 +10,7 @@ export class OccupancyMemo {
   private readonly entries = new Map<string, { ratio: number; atMs: number }>();
 
   /** @param ttlMs how long one count is reused */
-  constructor(private readonly ttlMs = 2_000) {}
+  constructor(private readonly ttlMs = 5_000) {}
 
   async ratio(
     deps: { db: Queryable; clock: Clock; cache?: CapacityCache | undefined },
@@ -20,8 +20,9 @@ export class OccupancyMemo {
     end: Date,
   ): Promise<number> {
     if (lot.pricing.surcharges.length === 0) return 0;
-    // Windows starting in the same hour share a count: good enough for a band, and it keeps the memo small.
-    const key = `${lot.lotId}:${vehicleType}:${Math.floor(start.getTime() / 3_600_000)}:${Math.ceil(end.getTime() / 3_600_000)}`;
+    // Windows starting in the same hour share one count (of the first such window): good enough to pick a
+    // band, and a busy lot counts once per hour bucket per ttl instead of once per booking.
+    const key = `${lot.lotId}:${vehicleType}:${Math.floor(start.getTime() / 3_600_000)}`;
     const nowMs = Date.now();
     const hit = this.entries.get(key);
     if (hit && nowMs - hit.atMs < this.ttlMs) return hit.ratio;

@@ -77,6 +77,16 @@ export interface CapacityCache {
   invalidateLot(lotId: number): Promise<void>;
 }
 
+/**
+ * Tells live screens that a lot changed (LISTEN/NOTIFY on `parkctl_events`), after commit and outside
+ * any transaction. Fire and forget: a screen that misses one catches up on its next refresh.
+ */
+export interface ChangeNotifier {
+  lotChanged(lotId: number): void;
+  /** send what is pending (before a short-lived process exits) */
+  flush(): Promise<void>;
+}
+
 /** Structured logs go to stderr, never into the Ink screen. */
 export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;

@@ -1,20 +1,20 @@
 // Arrivals and departures, for the gate and for attendants by hand (seed 000 vehicle_arrived / vehicle_left).
 // The visit row is the record; a trigger moves its reservation (CHECKED_IN, then COMPLETED with the
 // unused rest of the window released) so the gate role never writes reservations itself.
+import { lotChanged, type ChangeDeps } from './changes.js';
 import { isPgError, PgCode, setActor, withTransaction } from './db.js';
 import { RefusedError } from './errors.js';
 import type { Lot } from './lots/lot.js';
-import type { CapacityCache, Clock, PoolLike } from './ports.js';
+import type { Clock, PoolLike } from './ports.js';
 import { overstayCharge, quoteWindow } from './pricing/index.js';
 import type { VehicleType } from './pricing/vehicle-types.js';
 import { getReservation } from './reservations/lifecycle.js';
 import { closeVisit, insertVisit, selectArrivableReservation, selectOpenVisit, type VisitRow } from './sql/visits.js';
 
-export interface VisitDeps {
+export interface VisitDeps extends ChangeDeps {
   pool: PoolLike;
   clock: Clock;
   actor: string;
-  cache?: CapacityCache | undefined;
 }
 
 export interface ArriveRequest {
@@ -72,7 +72,7 @@ export async function arrive(deps: VisitDeps, lot: Lot, req: ArriveRequest): Pro
       await setActor(tx, deps.actor);
       return insertVisit(tx, { lotId: lot.lotId, reservationId, plate: plate!, vehicleType, spotId, gate: req.gate, enteredAt: at });
     });
-    await deps.cache?.invalidateLot(lot.lotId);
+    await lotChanged(deps, lot.lotId);
     return { visit, spotLabel, reservationEnd };
   } catch (err) {
     if (isPgError(err, PgCode.uniqueViolation)) {
@@ -116,6 +116,6 @@ export async function depart(deps: VisitDeps, lot: Lot, req: { plate: string; ga
     const visit = await closeVisit(tx, { lotId: lot.lotId, visitId: open.visit_id, gate: req.gate, exitedAt: at, overstayMinutes, amountDueMinor });
     return { visit, overstayMinutes, amountDueMinor, currency: lot.currency, releasedEarly };
   });
-  await deps.cache?.invalidateLot(lot.lotId);
+  await lotChanged(deps, lot.lotId);
   return result;
 }

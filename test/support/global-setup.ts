@@ -1,6 +1,6 @@
 // Once per test run: find a PostgreSQL (PARKCTL_TEST_DATABASE_URL, else an embedded server in a temp
 // home), and build a migrated template database that every test file clones (graphile-worker style).
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -20,6 +20,8 @@ async function adminUrl(): Promise<string> {
   const url = process.env.PARKCTL_TEST_DATABASE_URL;
   if (url) return url;
   embeddedHome = process.env.PARKCTL_TEST_HOME ?? mkdtempSync(join(tmpdir(), 'parkctl-test-'));
+  // Run as root, the server runs as an unprivileged user: let it into the home so the cluster stays here.
+  chmodSync(embeddedHome, 0o755);
   const { ensureEmbeddedPostgres } = await import('../../src/drivers/embedded-postgres/index.js');
   const server = await ensureEmbeddedPostgres(embeddedHome);
   return server.url;
@@ -61,8 +63,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('templateDb', templateDb);
   return async () => {
     if (embeddedHome && !process.env.PARKCTL_TEST_HOME) {
-      const { stopEmbeddedPostgres } = await import('../../src/drivers/embedded-postgres/index.js');
-      await stopEmbeddedPostgres(embeddedHome);
+      const { removeEmbeddedPostgres } = await import('../../src/drivers/embedded-postgres/index.js');
+      await removeEmbeddedPostgres(embeddedHome);
+      rmSync(embeddedHome, { recursive: true, force: true });
     }
   };
 }

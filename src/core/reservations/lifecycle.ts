@@ -1,7 +1,8 @@
 // complete, cancel, show, list: everything after reserve that moves or reads one reservation.
+import { lotChanged, type ChangeDeps } from '../changes.js';
 import { withTransaction, setActor } from '../db.js';
 import { NotFoundError, RefusedError, UsageError } from '../errors.js';
-import type { CapacityCache, Clock, PaymentProvider, PoolLike, Queryable } from '../ports.js';
+import type { Clock, PaymentProvider, PoolLike, Queryable } from '../ports.js';
 import {
   markPaid,
   selectReservation,
@@ -30,12 +31,11 @@ export async function listReservations(db: Queryable, filter: ReservationFilter)
   return selectReservations(db, filter);
 }
 
-export interface CompleteDeps {
+export interface CompleteDeps extends ChangeDeps {
   pool: PoolLike;
   clock: Clock;
   payments: PaymentProvider;
   actor: string;
-  cache?: CapacityCache | undefined;
 }
 
 /**
@@ -82,11 +82,12 @@ export async function completeReservation(deps: CompleteDeps, id: string, paymen
   if (!confirmed) {
     throw new RefusedError(`reservation ${before.reservation_id} changed while the payment was checked (hold expired or cancelled)`, { code: 'hold_expired' });
   }
+  await lotChanged(deps, before.lot_id);
   return getReservation(deps.pool, before.reservation_id);
 }
 
 export async function cancelReservation(
-  deps: { pool: PoolLike; clock: Clock; actor: string; cache?: CapacityCache | undefined },
+  deps: ChangeDeps & { pool: PoolLike; clock: Clock; actor: string },
   id: string,
   reason: string,
 ): Promise<ReservationRow> {
@@ -100,6 +101,6 @@ export async function cancelReservation(
     return updateReservationStatus(tx, { lotId: before.lot_id, reservationId: before.reservation_id, from: ['TENTATIVE', 'CONFIRMED'], to: 'CANCELLED', now: deps.clock.now() });
   });
   if (!ok) throw new RefusedError(`reservation ${before.reservation_id} changed meanwhile; look again with parkctl booking show`, { code: 'conflict' });
-  await deps.cache?.invalidateLot(before.lot_id);
+  await lotChanged(deps, before.lot_id);
   return getReservation(deps.pool, before.reservation_id);
 }

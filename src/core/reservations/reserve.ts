@@ -1,22 +1,22 @@
 // reserve (seed 000 reserve_spot): one short transaction that picks a free spot and holds it TENTATIVE,
 // then, outside it, a checkout from the payment provider. The database's exclusion constraints are the
 // proof; the allocator (parkctl_reserve) is the fast path.
+import { lotChanged, type ChangeDeps } from '../changes.js';
 import { RefusedError } from '../errors.js';
 import { checkWindow } from '../input.js';
 import { isPgError, PgCode } from '../db.js';
 import type { Lot } from '../lots/lot.js';
 import type { OccupancyMemo } from '../occupancy-memo.js';
-import type { CapacityCache, Clock, Logger, PaymentProvider, Queryable } from '../ports.js';
+import type { Clock, Logger, PaymentProvider, Queryable } from '../ports.js';
 import { quoteWindow } from '../pricing/index.js';
 import type { VehicleType } from '../pricing/vehicle-types.js';
 import { callReserve, recordCheckout, type ReservationStatus } from '../sql/reservations.js';
 
-export interface ReserveDeps {
+export interface ReserveDeps extends ChangeDeps {
   db: Queryable;
   clock: Clock;
   payments: PaymentProvider;
   actor: string;
-  cache?: CapacityCache | undefined;
   occupancy?: OccupancyMemo | undefined;
   logger?: Logger | undefined;
   /** [0, 1): where the spot scan starts; injectable so tests can force collisions */
@@ -86,7 +86,7 @@ export async function reserve(deps: ReserveDeps, lot: Lot, req: ReserveRequest):
           code: 'no_spot_free',
         });
       }
-      if (row.created) await deps.cache?.invalidateLot(lot.lotId);
+      if (row.created) await lotChanged(deps, lot.lotId);
       const result: ReserveResult = {
         reservationId: row.reservation_id, lotCode: lot.code, spotLabel: row.label, vehicleType: req.vehicleType,
         plate: req.plate, customerRef: req.customerRef, start: req.start, end: req.end, status: row.status, priceMinor: row.price_minor,

@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { runReserveBench, type LoadProfile } from '../core/bench/reserve-load.js';
+import { UsageError } from '../core/errors.js';
+import { createPool } from '../drivers/postgres.js';
+import type { Run } from './index.js';
+import { renderFields } from './output.js';
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} "${value}" is not a positive whole number`, { hint: `e.g. ${flag} 16` });
+  return n;
+}
+
+export function registerBench(program: Command, run: Run): void {
+  const bench = program.command('bench').description('measure parkctl on this machine (nothing here is a test)');
+
+  bench.command('reserve')
+    .description('N concurrent connections reserving through the real core path, on a scratch copy of a lot')
+    .requiredOption('--lot <code>', 'lot to copy (its spots and prices)')
+    .option('--clients <n>', 'concurrent connections', '16')
+    .option('--profile <profile>', 'rush (every window overlapping) or spread (a week of varied windows)', 'spread')
+    .option('--seconds <s>', 'how long to run', '10')
+    .option('--keep', 'keep the scratch lot afterwards')
+    .action((o: { lot: string; clients: string; profile: string; seconds: string; keep?: boolean }, cmd: Command) => run(async (ctx) => {
+      if (o.profile !== 'rush' && o.profile !== 'spread') throw new UsageError(`unknown profile "${o.profile}"`, { hint: 'use --profile rush or --profile spread' });
+      const clients = positiveInt(o.clients, '--clients');
+      const seconds = positiveInt(o.seconds, '--seconds');
+      const shared = await ctx.pool(); // starts/migrates the embedded server when there is no DATABASE_URL
+      const url = (shared.options as { connectionString?: string }).connectionString!;
+      const pool = createPool(url, { max: clients, applicationName: 'parkctl-bench' });
+      ctx.onClose(() => pool.end());
+      const r = await runReserveBench(pool, { lotCode: o.lot, clients, profile: o.profile as LoadProfile, seconds, clock: ctx.clock, payments: await ctx.payments(), notifier: (await ctx.changeDeps()).notifier, keep: o.keep });
+      ctx.out.result(r, (d) => renderFields([
+        ['lot', `${d.lot} (scratch copy ${d.scratchLot}${o.keep ? ', kept' : ', dropped'})`], ['profile', `${d.profile}, ${d.clients} clients, ${d.seconds} s`],
+        ['reservations', `${d.reservations} (${d.perSecond}/s)`], ['latency', `p50 ${d.latencyMs.p50} ms, p95 ${d.latencyMs.p95} ms, p99 ${d.latencyMs.p99} ms`],
+        ['retries', d.retries], ['refused', `${d.refusedNoSpot} (no spot free)`], ['overlaps', `${d.overlaps}${d.overlaps === 0 ? ' (invariant holds)' : ' INVARIANT BROKEN'}`],
+      ]));
+    }, cmd));
+}

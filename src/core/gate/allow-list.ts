@@ -1,0 +1,99 @@
+// The gate's local picture of the lot (DESIGN.md section 4, gate): this lot's confirmed
+// reservations and open visits, indexed once per snapshot so a decision is a few Map lookups.
+// The daemon rebuilds a snapshot on every sync and swaps it in; a snapshot is never mutated.
+
+import { normalisePlate } from './plate.js';
+
+export interface AllowedReservation {
+  reservationId: string;
+  /** normalised A-Z0-9 */
+  plate: string;
+  start: Date;
+  end: Date;
+  status: 'CONFIRMED' | 'CHECKED_IN';
+  vehicleType: string;
+  spotLabel: string;
+}
+
+export interface OpenVisit {
+  visitId: string;
+  plate: string;
+  /** null for walk-ins */
+  reservationId: string | null;
+  enteredAt: Date;
+  /** null for walk-ins */
+  reservationEnd: Date | null;
+  /** already owed (walk-in fee, unpaid balance), before any overstay this gate computes */
+  amountDueMinor: number;
+}
+
+export interface GatePolicy {
+  lotCode: string;
+  earlyEntryGraceMinutes: number;
+  walkInsAllowed: boolean;
+  freeSpots: number;
+  overstaySlotMinutes: number;
+  /** for the overstay estimate */
+  ratePerHourMinor: number;
+}
+
+export interface AllowList {
+  readonly policy: GatePolicy;
+  /** when the snapshot was taken (for staleness display, not for decisions) */
+  readonly syncedAt: Date;
+  /** reservations for a plate, ordered by start */
+  reservationsForPlate(plate: string): readonly AllowedReservation[];
+  reservationById(reservationId: string): AllowedReservation | undefined;
+  openVisitForPlate(plate: string): OpenVisit | undefined;
+  openVisitForReservation(reservationId: string): OpenVisit | undefined;
+  readonly reservationCount: number;
+  readonly openVisitCount: number;
+}
+
+export interface AllowListSnapshot {
+  policy: GatePolicy;
+  syncedAt: Date;
+  reservations: readonly AllowedReservation[];
+  openVisits: readonly OpenVisit[];
+}
+
+const noReservations: readonly AllowedReservation[] = Object.freeze([]);
+
+/**
+ * Indexes a snapshot by plate and by reservation id. Plates are re-normalised here so a row
+ * synced from an older writer cannot slip past the index; rows whose plate does not normalise
+ * are still reachable by reservation id (QR), never by plate.
+ */
+export function buildAllowList(snapshot: AllowListSnapshot): AllowList {
+  const byPlate = new Map<string, AllowedReservation[]>();
+  const byId = new Map<string, AllowedReservation>();
+  for (const r of snapshot.reservations) {
+    const plate = normalisePlate(r.plate);
+    const row = plate === r.plate ? r : { ...r, plate: plate ?? r.plate };
+    byId.set(row.reservationId, row);
+    if (!plate) continue;
+    const list = byPlate.get(plate);
+    if (list) list.push(row);
+    else byPlate.set(plate, [row]);
+  }
+  for (const list of byPlate.values()) list.sort((a, b) => a.start.getTime() - b.start.getTime());
+
+  const visitByPlate = new Map<string, OpenVisit>();
+  const visitByReservation = new Map<string, OpenVisit>();
+  for (const v of snapshot.openVisits) {
+    const plate = normalisePlate(v.plate);
+    if (plate) visitByPlate.set(plate, v);
+    if (v.reservationId) visitByReservation.set(v.reservationId, v);
+  }
+
+  return {
+    policy: snapshot.policy,
+    syncedAt: snapshot.syncedAt,
+    reservationsForPlate: (plate) => byPlate.get(plate) ?? noReservations,
+    reservationById: (id) => byId.get(id),
+    openVisitForPlate: (plate) => visitByPlate.get(plate),
+    openVisitForReservation: (id) => visitByReservation.get(id),
+    reservationCount: byId.size,
+    openVisitCount: snapshot.openVisits.length,
+  };
+}

@@ -1,0 +1,55 @@
+// What a gate decided, and the short texts lane displays show. Kept apart from decide.ts so the
+// daemon, the journal and the dashboard can name reasons without pulling in the rules.
+
+export type GateDirection = 'entry' | 'exit';
+
+export const decisionReasons = [
+  // entry, allowed
+  'RESERVATION',
+  'WALK_IN',
+  // exit, allowed
+  'EXIT_PAID',
+  'EXIT_OVERRIDE',
+  // refused
+  'NO_VEHICLE',
+  'MALFORMED_INPUT',
+  'NOT_A_CREDENTIAL',
+  'LOW_CONFIDENCE',
+  'NO_BOOKING',
+  'TOO_EARLY',
+  'EXPIRED',
+  'ALREADY_INSIDE',
+  'FULL',
+  'NO_VISIT',
+  'PAYMENT_DUE',
+] as const;
+export type DecisionReason = (typeof decisionReasons)[number];
+
+/** Lane display texts: 16 characters at most, the width of the smallest sign we drive. */
+export const signText = {
+  welcome: 'WELCOME',
+  goodbye: 'GOODBYE',
+  noBooking: 'NO BOOKING',
+  full: 'FULL',
+  seeAttendant: 'SEE ATTENDANT',
+  tooEarly: 'TOO EARLY',
+  payAtKiosk: 'PAY AT KIOSK',
+} as const;
+
+export interface Decision {
+  direction: GateDirection;
+  allow: boolean;
+  reason: DecisionReason;
+  /** what the lane display should show; null: leave it as it is (nothing for a driver to read) */
+  sign: string | null;
+  /** normalised plate the decision was about, when there was one */
+  plate: string | null;
+  reservationId: string | null;
+  visitId: string | null;
+  /** spot to show on entry */
+  spotLabel: string | null;
+  /** exit: what is owed now (visit balance + overstay); 0 on entry */
+  amountDueMinor: number;
+  /** exit: billed overstay minutes (whole slots) */
+  overstayMinutes: number;
+}

@@ -1,0 +1,193 @@
+// The Redis implementation of the CapacityCache port. It answers "roughly how many" and never
+// authorises (DESIGN.md invariant 7): every call resolves quickly and never throws. When Redis
+// is down, slow or paused, get answers null (the caller asks PostgreSQL), set and invalidateLot
+// are dropped and logged. Three layers keep calls short: ioredis fails at once on a connection
+// that is not ready (no offline queue), a command gives up after `commandTimeoutMs`, and the
+// circuit breaker stops asking a dead Redis at all until its half-open probe succeeds.
+
+import { Redis } from 'ioredis';
+import { CircuitBreaker, type BreakerState } from '../../core/circuit-breaker.js';
+import { silentLogger, type CapacityCache, type Clock, type Logger } from '../../core/ports.js';
+import { cacheClientOptions, defaultTimeouts } from './client-options.js';
+import { assertRedisUrl } from './redis-url.js';
+import { defaultKeyPrefix, generationKey, lotKeyPrefix, parseCacheKey } from './keys.js';
+import { getSnapshotLua, setSnapshotLua, type SnapshotCommands } from './scripts.js';
+import { SeenGenerations } from './seen-generations.js';
+import { withDeadline } from './with-deadline.js';
+
+/** Where a lookup's answer came from; anything but 'hit' means "ask PostgreSQL". */
+export type CacheOutcome = 'hit' | 'miss' | 'error' | 'breaker-open';
+
+export interface CacheLookup {
+  value: string | null;
+  outcome: CacheOutcome;
+}
+
+export interface RedisCapacityCacheOptions {
+  logger?: Logger;
+  /** ms per command before it counts as a failure; default 100 */
+  commandTimeoutMs?: number;
+  /** ms for the TCP connect and the first handshake; default 500 */
+  connectTimeoutMs?: number;
+  breaker?: { failureThreshold?: number; openForMs?: number };
+  /** drives the breaker's open -> half-open wait; tests pass a fake */
+  clock?: Clock;
+  /** default `parkctl:cap:`; tests use their own to stay apart */
+  keyPrefix?: string;
+}
+
+type CallResult<T> = { ok: true; value: T } | { ok: false; outcome: 'error' | 'breaker-open' };
+
+export class RedisCapacityCache implements CapacityCache {
+  private readonly client: Redis;
+  private readonly commands: SnapshotCommands;
+  private readonly breaker: CircuitBreaker;
+  private readonly logger: Logger;
+  private readonly prefix: string;
+  private readonly connectTimeoutMs: number;
+  private readonly seen = new SeenGenerations();
+  private firstConnect: Promise<void> | null = null;
+  /** the first connect settled or timed out: from then on no call waits for a connection */
+  private firstConnectOver = false;
+  private lastClientError: string | null = null;
+
+  /** Opens no socket (lazy). Throws UsageError only for a URL that is not redis:// or rediss://. */
+  constructor(url: string, opts: RedisCapacityCacheOptions = {}) {
+    assertRedisUrl(url);
+    this.logger = opts.logger ?? silentLogger;
+    this.prefix = opts.keyPrefix ?? defaultKeyPrefix;
+    const commandTimeoutMs = opts.commandTimeoutMs ?? defaultTimeouts.commandTimeoutMs;
+    this.connectTimeoutMs = opts.connectTimeoutMs ?? defaultTimeouts.connectTimeoutMs;
+    this.client = new Redis(url, cacheClientOptions({ commandTimeoutMs, connectTimeoutMs: this.connectTimeoutMs }));
+    this.client.defineCommand('parkctlCapGet', { numberOfKeys: 1, lua: getSnapshotLua });
+    this.client.defineCommand('parkctlCapSet', { numberOfKeys: 1, lua: setSnapshotLua });
+    this.commands = this.client as unknown as SnapshotCommands;
+    this.breaker = new CircuitBreaker(
+      { ...opts.breaker, onTransition: (from, to) => this.logTransition(from, to) },
+      opts.clock,
+    );
+    // ioredis emits 'error' on every failed (re)connect; log each distinct one once.
+    this.client.on('error', (err: Error) => {
+      if (err.message === this.lastClientError) return;
+      this.lastClientError = err.message;
+      this.logger.warn('redis connection error', { service: 'Redis', error: err.message });
+    });
+    this.client.on('ready', () => {
+      this.lastClientError = null;
+    });
+  }
+
+  /** Like get(), and says where the answer came from (for `source` fields and metrics). */
+  async lookup(key: string): Promise<CacheLookup> {
+    const parsed = parseCacheKey(key);
+    if (!parsed) {
+      this.logger.error('capacity cache key must start with "<lotId>:"; not cached', { key });
+      return { value: null, outcome: 'error' };
+    }
+    const genKey = generationKey(this.prefix, parsed.lotId);
+    const lotPrefix = lotKeyPrefix(this.prefix, parsed.lotId);
+    const result = await this.call('get', () => this.commands.parkctlCapGet(genKey, lotPrefix, parsed.rest));
+    if (!result.ok) return { value: null, outcome: result.outcome };
+    const [generation, value] = result.value;
+    if (value === null) {
+      this.seen.remember(key, generation);
+      return { value: null, outcome: 'miss' };
+    }
+    return { value, outcome: 'hit' };
+  }
+
+  /** The port: null on a miss and on any failure. */
+  async get(key: string): Promise<string | null> {
+    return (await this.lookup(key)).value;
+  }
+
+  /** Cache a snapshot for `ttlMs`; dropped (and logged) when Redis cannot take it. */
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    const parsed = parseCacheKey(key);
+    if (!parsed || !Number.isInteger(ttlMs) || ttlMs <= 0) {
+      this.logger.error('capacity cache set refused: bad key or ttl', { key, ttlMs });
+      return;
+    }
+    const genKey = generationKey(this.prefix, parsed.lotId);
+    const lotPrefix = lotKeyPrefix(this.prefix, parsed.lotId);
+    const seenGeneration = this.seen.take(key);
+    await this.call('set', () =>
+      this.commands.parkctlCapSet(genKey, lotPrefix, parsed.rest, value, String(ttlMs), seenGeneration),
+    );
+  }
+
+  /** O(1): bump the lot's generation; every process reads the new one on its next get. */
+  async invalidateLot(lotId: number): Promise<void> {
+    if (!Number.isSafeInteger(lotId) || lotId <= 0) {
+      this.logger.error('capacity cache invalidate refused: bad lot id', { lotId });
+      return;
+    }
+    const result = await this.call('invalidate', () => this.client.incr(generationKey(this.prefix, lotId)));
+    if (!result.ok) {
+      // Readers that can still reach Redis may see this lot's old snapshots until their TTL.
+      this.logger.warn('capacity cache invalidation dropped', { service: 'Redis', lotId, reason: result.outcome });
+    }
+  }
+
+  breakerState(): BreakerState {
+    return this.breaker.state();
+  }
+
+  /** Close the connection; never waits on a paused server longer than the connect timeout. */
+  async close(): Promise<void> {
+    if (this.client.status === 'ready') {
+      await withDeadline(this.client.quit().then(() => undefined), this.connectTimeoutMs).catch(() => undefined);
+    }
+    this.client.disconnect();
+  }
+
+  private async call<T>(operation: string, command: () => Promise<T>): Promise<CallResult<T>> {
+    const permit = this.breaker.tryAcquire();
+    if (!permit) return { ok: false, outcome: 'breaker-open' };
+    try {
+      await this.connectOnFirstUse();
+      const value = await command();
+      this.breaker.recordSuccess(permit);
+      return { ok: true, value };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.logger.warn('redis capacity cache call failed', { service: 'Redis', operation, error: message });
+      if (permit.probe) this.recycleStuckConnection();
+      this.breaker.recordFailure(permit);
+      return { ok: false, outcome: 'error' };
+    }
+  }
+
+  /**
+   * lazyConnect + no offline queue would fail the very first command (the socket is not ready
+   * yet), which would make a one-shot CLI process never use the cache. So the first call waits
+   * for the connection, at most `connectTimeoutMs`; later calls never wait for one.
+   */
+  private async connectOnFirstUse(): Promise<void> {
+    if (this.firstConnectOver) return;
+    if (this.firstConnect === null) {
+      if (this.client.status !== 'wait') return;
+      const connecting = this.client.connect();
+      connecting.catch(() => undefined);
+      this.firstConnect = withDeadline(connecting, this.connectTimeoutMs).finally(() => {
+        this.firstConnectOver = true;
+      });
+    }
+    await this.firstConnect;
+  }
+
+  /**
+   * A probe failed after the breaker's whole open period: a connection that looks open but
+   * answers nothing (paused server, peer vanished without a reset) may never error by itself.
+   * Replace it; ioredis reconnects with the backoff from client-options.ts.
+   */
+  private recycleStuckConnection(): void {
+    const status = this.client.status;
+    if (status === 'ready' || status === 'connect') this.client.disconnect(true);
+  }
+
+  private logTransition(from: BreakerState, to: BreakerState): void {
+    if (to === 'open') this.logger.warn('redis capacity cache breaker open: reading PostgreSQL', { service: 'Redis', from });
+    else if (to === 'closed') this.logger.info('redis capacity cache breaker closed: Redis answers again', { service: 'Redis' });
+  }
+}

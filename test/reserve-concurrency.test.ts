@@ -1,0 +1,75 @@
+// Invariant 1 under concurrency: many clients on separate connections, one checker that must say 0.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RefusedError } from '../src/core/errors.js';
+import { fixedClock } from '../src/core/ports.js';
+import { cancelReservation, completeReservation } from '../src/core/reservations/lifecycle.js';
+import { reserve } from '../src/core/reservations/reserve.js';
+import { countOverlaps } from '../src/core/sql/reservations.js';
+import { arrive, depart } from '../src/core/visits.js';
+import { CashPaymentProvider } from '../src/drivers/cash-payments.js';
+import { createTestDatabase, type TestDatabase } from './support/db.js';
+import { createTestLot } from './support/lots.js';
+
+let db: TestDatabase;
+beforeAll(async () => { db = await createTestDatabase({ poolSize: 32 }); });
+afterAll(async () => { await db.drop(); });
+
+const at = (iso: string) => new Date(iso);
+const payments = new CashPaymentProvider();
+
+describe('32 reservers racing for 10 spots', () => {
+  it('exactly 10 succeed, the rest are told no spot is free, and nothing overlaps', async () => {
+    const lot = await createTestLot(db.pool, { code: 'RACE', spots: 10 });
+    const clock = fixedClock(at('2026-12-01T06:00:00Z'));
+    const outcomes = await Promise.all(Array.from({ length: 32 }, (_, i) => {
+      // every window overlaps every other one (they all hold 10:00-11:00)
+      const start = at(`2026-12-01T${String(8 + (i % 3)).padStart(2, '0')}:00:00Z`);
+      const end = at(`2026-12-01T${String(11 + (i % 2)).padStart(2, '0')}:00:00Z`);
+      return reserve({ db: db.pool, clock, payments, actor: 'test' }, lot, { vehicleType: 'regular', start, end, plate: `RACE${i}`, customerRef: `c${i}` })
+        .then((r) => ({ ok: true as const, spot: r.spotLabel }), (e: unknown) => ({ ok: false as const, error: e }));
+    }));
+    const won = outcomes.filter((o) => o.ok);
+    const lost = outcomes.filter((o) => !o.ok);
+    expect(won).toHaveLength(10);
+    expect(new Set(won.map((o) => o.ok && o.spot)).size).toBe(10);
+    for (const o of lost) {
+      expect(o.ok === false && o.error).toBeInstanceOf(RefusedError);
+      expect(o.ok === false && (o.error as RefusedError).code).toBe('no_spot_free');
+    }
+    expect(await countOverlaps(db.pool)).toBe(0);
+  });
+
+  it('a mix of reserve, cancel, expire and depart never overlaps', async () => {
+    const lot = await createTestLot(db.pool, { code: 'CHURN', spots: 6, holdMinutes: 1 });
+    let nowMs = at('2026-12-02T06:00:00Z').getTime();
+    const clock = { now: () => new Date(nowMs) };
+    const deps = { db: db.pool, pool: db.pool, clock, payments, actor: 'test' };
+    const start = at('2026-12-02T08:00:00Z');
+    const end = at('2026-12-02T12:00:00Z');
+    let made = 0;
+    for (let round = 0; round < 4; round++) {
+      const results = await Promise.allSettled(Array.from({ length: 16 }, (_, i) =>
+        reserve(deps, lot, { vehicleType: 'regular', start, end, plate: `CH${round}X${i}`, customerRef: 'c' })));
+      const held = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      made += held.length;
+      expect(held.length).toBeLessThanOrEqual(6);
+      // some are paid, some cancelled, the rest left to expire
+      await Promise.all(held.map(async (r, i) => {
+        if (i % 3 === 0) await cancelReservation(deps, r.reservationId, 'test churn');
+        else if (i % 3 === 1) await completeReservation(deps, r.reservationId, `cash:${r.reservationId}:${r.priceMinor}:GBP`);
+      }));
+      expect(await countOverlaps(db.pool)).toBe(0);
+      // the paid ones arrive and leave early; the unpaid holds run out
+      nowMs = at('2026-12-02T08:30:00Z').getTime() + round * 60_000;
+      const paid = await db.pool.query<{ plate: string }>(`select plate from reservations where lot_id = $1 and status = 'CONFIRMED'`, [lot.lotId]);
+      for (const { plate } of paid.rows) {
+        await arrive(deps, lot, { plate, gate: 'test' });
+        await depart(deps, lot, { plate, gate: 'test' });
+      }
+      nowMs = at('2026-12-02T06:00:00Z').getTime() + (round + 1) * 5 * 60_000;
+      expect(await countOverlaps(db.pool)).toBe(0);
+    }
+    expect(made).toBeGreaterThan(6);
+    expect(await countOverlaps(db.pool)).toBe(0);
+  });
+});
