@@ -7,6 +7,7 @@ import { loadConfig } from './config.js';
 import { ExitCode, ExternalError, UsageError, UserError } from './core/errors.js';
 import { AppContext, type GlobalOptions } from './commands/context.js';
 import { registerCommands, type Run } from './commands/index.js';
+import { Output } from './commands/output.js';
 
 export interface ErrorReport {
   code: string;
@@ -36,18 +37,32 @@ export function buildProgram(run: Run): Command {
   return program;
 }
 
-export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** standard output is a terminal (tables may be drawn, the dashboard may open) */
+  isTty: boolean;
+}
+
+const processIo: Io = {
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+  isTty: Boolean(process.stdout.isTTY),
+};
+
+export async function main(argv: string[], env: Record<string, string | undefined> = process.env, io: Io = processIo): Promise<number> {
   let json = argv.includes('--json');
   let ctx: AppContext | null = null;
   const run: Run = async (fn, cmd) => {
     const opts = cmd.optsWithGlobals<GlobalOptions>();
     json = Boolean(opts.json);
-    ctx = new AppContext(loadConfig(env), opts);
+    ctx = new AppContext(loadConfig(env, io.isTty), opts, new Output(Boolean(opts.json), io.stdout, io.stderr));
     await fn(ctx, opts);
   };
   const program = buildProgram(run);
   program.configureOutput({
-    writeErr: (s) => { if (!json) process.stderr.write(s); },
+    writeOut: (s) => io.stdout(s),
+    writeErr: (s) => { if (!json) io.stderr(s); },
     outputError: () => {},
   });
   try {
@@ -59,10 +74,10 @@ export async function main(argv: string[], env: Record<string, string | undefine
     }
     const report = describeError(err);
     if (json) {
-      process.stdout.write(JSON.stringify({ error: report }, null, 2) + '\n');
+      io.stdout(JSON.stringify({ error: report }, null, 2) + '\n');
     } else {
-      process.stderr.write(`parkctl: ${report.message}\n`);
-      if (report.hint) process.stderr.write(`  hint: ${report.hint}\n`);
+      io.stderr(`parkctl: ${report.message}\n`);
+      if (report.hint) io.stderr(`  hint: ${report.hint}\n`);
     }
     return report.exitCode;
   } finally {

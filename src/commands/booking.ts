@@ -8,6 +8,8 @@ import { reserve } from '../core/reservations/reserve.js';
 import { reservationStatuses, type ReservationRow, type ReservationStatus } from '../core/sql/reservations.js';
 import { formatMinorAmount } from '../drivers/cash-payments.js';
 import type { Run } from './index.js';
+import { registerBookingBulk } from './booking-bulk.js';
+import { registerBookingPayments } from './booking-payments.js';
 import { formatTime, renderCsv, renderFields, renderTable } from './output.js';
 
 export function reservationFields(r: ReservationRow, timeZone?: string): [string, string | number | null][] {
@@ -57,6 +59,9 @@ export function registerBooking(program: Command, run: Run): void {
         ['hold expires', formatTime(d.holdExpiresAt, lot.timeZone)], ['pay', d.paymentUrl ?? 'payment provider unreachable; the hold stands, ask again for the link'],
       ]));
     }, cmd));
+
+  registerBookingPayments(booking, run);
+  registerBookingBulk(booking, run);
 
   booking.command('complete <id>')
     .description('confirm a reservation once its payment is verified with the provider')

@@ -5,6 +5,7 @@ import { createPool, describeConnectionError } from '../drivers/postgres.js';
 import { embeddedPostgresStatus, ensureEmbeddedPostgres, stopEmbeddedPostgres } from '../drivers/embedded-postgres/index.js';
 import { migrationsDir } from './context.js';
 import type { Run } from './index.js';
+import { registerDbDistribute } from './db-distribute.js';
 import { formatTime, renderFields, renderTable } from './output.js';
 
 export function registerDb(program: Command, run: Run): void {
@@ -22,6 +23,8 @@ export function registerDb(program: Command, run: Run): void {
         await pool.end();
       }
     }, cmd));
+
+  registerDbDistribute(db, run);
 
   db.command('status')
     .description('where the database is, whether it runs, and which migrations are applied')

@@ -6,6 +6,12 @@ import { registerCapacity } from './capacity.js';
 import { registerDb } from './db.js';
 import { registerLot } from './lot.js';
 import { registerVisit } from './visit.js';
+import { registerCompletion } from './completion.js';
+import { registerDashboard } from './dashboard.js';
+import { registerGate } from './gate.js';
+import { registerPayments } from './payments.js';
+import { registerPrice } from './price.js';
+import { registerSweeper } from './sweeper.js';
 
 /** Runs an action with the app context; cli.ts owns errors, exit codes and cleanup. */
 export type Run = (fn: (ctx: AppContext, opts: GlobalOptions) => Promise<void>, cmd: Command) => Promise<void>;
@@ -16,5 +22,11 @@ export function registerCommands(program: Command, run: Run): void {
   registerCapacity(program, run);
   registerBooking(program, run);
   registerVisit(program, run);
+  registerPrice(program, run);
+  registerPayments(program, run);
+  registerSweeper(program, run);
+  registerGate(program, run);
+  registerDashboard(program, run);
   registerBench(program, run);
+  registerCompletion(program, run);
 }

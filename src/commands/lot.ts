@@ -8,6 +8,7 @@ import { loadLot } from '../core/lots/lot.js';
 import { lotOccupancy, type OccupancyGroup } from '../core/occupancy.js';
 import { selectLots } from '../core/sql/lots.js';
 import type { Run } from './index.js';
+import { registerLotRates } from './lot-rates.js';
 import { renderFields, renderTable, type Column } from './output.js';
 
 /** Read a YAML or JSON lot file; one line for a missing file or a syntax error. */
@@ -49,6 +50,8 @@ export function registerLot(program: Command, run: Run): void {
         !r.changed ? `${r.code}: unchanged (${r.spots} spots; this file was imported before)`
           : `${r.code}: ${r.created ? 'created' : 'updated'} with ${r.spots} spots (${r.added} added, ${r.updated} changed, ${r.retired} taken out of service)`);
     }, cmd));
+
+  registerLotRates(lot, run);
 
   lot.command('list')
     .description('every lot this database knows')
