@@ -8,6 +8,7 @@ import { registerLot } from './lot.js';
 import { registerVisit } from './visit.js';
 import { registerCompletion } from './completion.js';
 import { registerDashboard } from './dashboard.js';
+import { registerDemo } from './demo.js';
 import { registerGate } from './gate.js';
 import { registerPayments } from './payments.js';
 import { registerPrice } from './price.js';
@@ -27,6 +28,7 @@ export function registerCommands(program: Command, run: Run): void {
   registerSweeper(program, run);
   registerGate(program, run);
   registerDashboard(program, run);
+  registerDemo(program, run);
   registerBench(program, run);
   registerCompletion(program, run);
 }

@@ -18,6 +18,9 @@ import type {
   PaymentProvider,
   PaymentVerification,
 } from '../core/ports.js';
+import { formatMinorAmount } from '../core/money-format.js';
+
+export { formatMinorAmount };
 
 export type AttendantProviderName = 'cash' | 'manual';
 
@@ -53,33 +56,6 @@ export function parseCashReceiptToken(token: string): CashReceipt | null {
 export function formatCashReceiptToken(receipt: CashReceipt, provider: AttendantProviderName = 'cash'): string {
   const tail = receipt.currency ? `:${receipt.currency.toUpperCase()}` : '';
   return `${provider}:${receipt.reservationId}:${receipt.amountMinor}${tail}`;
-}
-
-const digitsByCurrency = new Map<string, number>();
-
-/** Minor-unit digits of a currency (JPY 0, GBP 2, KWD 3); building an Intl formatter is slow, so once each. */
-function fractionDigits(code: string): number {
-  let digits = digitsByCurrency.get(code);
-  if (digits === undefined) {
-    try {
-      digits = new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
-    } catch {
-      digits = 2; // unknown code: two digits, the common case
-    }
-    digitsByCurrency.set(code, digits);
-  }
-  return digits;
-}
-
-/** "12.50 EUR" from integer minor units, without floating point. */
-export function formatMinorAmount(amountMinor: number, currency: string): string {
-  const code = currency.toUpperCase();
-  const digits = fractionDigits(code);
-  const sign = amountMinor < 0 ? '-' : '';
-  const abs = String(Math.abs(amountMinor)).padStart(digits + 1, '0');
-  const whole = abs.slice(0, abs.length - digits);
-  const fraction = digits > 0 ? `.${abs.slice(abs.length - digits)}` : '';
-  return `${sign}${whole}${fraction} ${code}`;
 }
 
 export class CashPaymentProvider implements PaymentProvider {
