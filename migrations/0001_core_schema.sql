@@ -87,7 +87,6 @@ create table reservations (
   updated_at timestamptz not null,
   primary key (lot_id, reservation_id),
   foreign key (lot_id, spot_id) references spots (lot_id, spot_id),
-  unique (lot_id, external_ref),
   check (status <> 'TENTATIVE' or hold_expires_at is not null),
   -- Invariant 1: no spot is ever double-booked. The allocator is the fast path; this is the proof.
   constraint reservations_no_double_booking exclude using gist
@@ -100,7 +99,9 @@ create table reservations (
 );
 create index reservations_overdue_holds on reservations (lot_id, hold_expires_at) where status = 'TENTATIVE';
 create index reservations_by_start on reservations (lot_id, status, lower(period));
-create index reservations_by_plate on reservations (lot_id, plate);
+-- Idempotency keys of callers; most bookings have none, so only those that do are indexed.
+create unique index reservations_external_ref on reservations (lot_id, external_ref) where external_ref is not null;
+-- (plate look-ups use the plate exclusion constraint's GiST index on (lot_id, plate, period))
 
 -- Allocation fast path (DESIGN.md section 4): one row per spot and UTC day, 96 bits of 15 minutes.
 -- A bit is set when a live reservation touches that quarter hour. Bits are conservative (a period is
