@@ -214,22 +214,30 @@ begin
 
   perform parkctl_prepare_days(p_lot, v_first, v_last);
 
+  -- One candidate per query (limit 1): a cursor loop would fetch ten rows at a time and lock them all,
+  -- hiding nine free spots from every other reserver until this one commits.
   <<phases>>
   for v_phase in 1..2 loop
     if v_phase = 1 then v_lo := p_start_spot; v_hi := 2147483647; else v_lo := -2147483648; v_hi := p_start_spot; end if;
-    for v_spot in
-      select sd.spot_id from spot_days sd
+    loop
+      select sd.spot_id into v_spot from spot_days sd
         join spots s on s.lot_id = sd.lot_id and s.spot_id = sd.spot_id
        where sd.lot_id = p_lot and sd.day = v_first and sd.vehicle_type = p_type
          and sd.spot_id >= v_lo and sd.spot_id < v_hi
          and (sd.mask & v_mask) = v_zero and s.status = 'active'
+         and (v_last = v_first or not exists (
+               select 1 from spot_days o
+                where o.lot_id = p_lot and o.spot_id = sd.spot_id and o.day > v_first and o.day <= v_last
+                  and (o.mask & parkctl_day_mask(o.day, v_period)) <> v_zero))
        order by sd.spot_id
-       for update of sd skip locked
-    loop
+       limit 1
+       for update of sd skip locked;
+      exit when not found; -- v_spot is null: try the other side of the start
       if v_last = v_first then
         exit phases;
       end if;
-      -- Multi-day window: the other days of this spot must be clear too (locked in day order: no deadlock cycle).
+      -- Multi-day window: lock the other days (in day order: no deadlock cycle) and check them again under
+      -- the lock; the not-exists above only made a clash unlikely.
       select coalesce(bool_and((x.mask & parkctl_day_mask(x.day, v_period)) = v_zero), true) into v_free
         from (select sd2.mask, sd2.day from spot_days sd2
                where sd2.lot_id = p_lot and sd2.spot_id = v_spot and sd2.day > v_first and sd2.day <= v_last
@@ -237,8 +245,9 @@ begin
       if v_free then
         exit phases;
       end if;
+      v_lo := v_spot + 1;
+      v_spot := null;
     end loop;
-    v_spot := null;
   end loop;
 
   if v_spot is null and (extract(epoch from p_start)::bigint % 900 <> 0 or extract(epoch from p_end)::bigint % 900 <> 0) then

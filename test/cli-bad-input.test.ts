@@ -73,14 +73,6 @@ describe('refusals exit 3', () => {
     expect(await snapshot()).toBe(before);
   });
 
-  it('payment after the hold expired', async () => {
-    const made = await runCli(['--json', ...reserveArgs({ '--plate': 'LATE1' })], env);
-    const { reservationId, priceMinor } = made.json as { reservationId: string; priceMinor: number };
-    const late = await runCli(['--now', '2026-12-01T07:15:00Z', 'booking', 'complete', reservationId, '--payment-token', `cash:${reservationId}:${priceMinor}:GBP`], env);
-    expect(late.code).toBe(3);
-    expect(late.stderr).toMatch(/hold .* expired/);
-  });
-
   it('an unknown reservation is not found (exit 4)', async () => {
     const r = await runCli(['booking', 'show', '00000000-0000-4000-8000-000000000000'], env);
     expect(r.code).toBe(4);

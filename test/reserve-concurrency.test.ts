@@ -30,12 +30,27 @@ describe('32 reservers racing for 10 spots', () => {
     }));
     const won = outcomes.filter((o) => o.ok);
     const lost = outcomes.filter((o) => !o.ok);
+    expect(lost.map((o) => (o.ok ? null : String((o.error as Error).message))).filter((m) => !/no regular spot free/.test(m!))).toEqual([]);
     expect(won).toHaveLength(10);
     expect(new Set(won.map((o) => o.ok && o.spot)).size).toBe(10);
     for (const o of lost) {
       expect(o.ok === false && o.error).toBeInstanceOf(RefusedError);
       expect(o.ok === false && (o.error as RefusedError).code).toBe('no_spot_free');
     }
+    expect(await countOverlaps(db.pool)).toBe(0);
+  });
+
+  it('multi-day windows: exactly as many winners as spots, nothing overlaps', async () => {
+    const lot = await createTestLot(db.pool, { code: 'RACE2', spots: 10 });
+    const clock = fixedClock(at('2026-12-01T06:00:00Z'));
+    const outcomes = await Promise.allSettled(Array.from({ length: 32 }, (_, i) =>
+      // all hold 2026-12-03 12:00-13:00; they span two or three UTC days
+      reserve({ db: db.pool, clock, payments, actor: 'test' }, lot, {
+        vehicleType: 'regular', start: at(`2026-12-0${2 + (i % 2)}T${i % 2 ? '10' : '18'}:00:00Z`), end: at(`2026-12-0${4 - (i % 2) * 1}T13:00:00Z`),
+        plate: `MD${i}`, customerRef: 'c',
+      })));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(10);
+    for (const o of outcomes) if (o.status === 'rejected') expect((o.reason as RefusedError).code).toBe('no_spot_free');
     expect(await countOverlaps(db.pool)).toBe(0);
   });
 
