@@ -1,0 +1,54 @@
+// Pure text formatting for the dashboard. Renders are frequent (every second for countdowns), so
+// Intl formatters are built once per time zone and reused.
+
+const clockFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** "14:05" (or "14:05:09" with seconds) in the lot's time zone, 24-hour. */
+export function formatClock(at: Date, timeZone: string, withSeconds = false): string {
+  const cacheKey = `${timeZone}|${withSeconds ? 's' : 'm'}`;
+  let formatter = clockFormatters.get(cacheKey);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      ...(withSeconds ? { second: '2-digit' } : {}),
+      hourCycle: 'h23',
+    });
+    clockFormatters.set(cacheKey, formatter);
+  }
+  return formatter.format(at);
+}
+
+/** mm:ss until a deadline, "expired" once it has passed. Minutes may exceed 59 ("75:00"). */
+export function formatCountdown(remainingMs: number): string {
+  if (remainingMs <= 0) return 'expired';
+  const totalSeconds = Math.ceil(remainingMs / 1000);
+  const minutes = Math.floor(totalSeconds / 60);
+  const seconds = totalSeconds % 60;
+  return `${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}`;
+}
+
+/** "in 12m", "now", "late 3m": how an arrival's start relates to now, to the minute. */
+export function formatRelativeStart(startMs: number, nowMs: number): string {
+  const minutes = Math.round((startMs - nowMs) / 60_000);
+  if (minutes === 0) return 'now';
+  return minutes > 0 ? `in ${minutes}m` : `late ${-minutes}m`;
+}
+
+/** The message of whatever an action rejected with, plus its hint when it has one (UserError). */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const hint = (error as { hint?: unknown }).hint;
+    const message = error.message || error.name;
+    return typeof hint === 'string' && hint !== '' ? `${message} (${hint})` : message;
+  }
+  return String(error);
+}
+
+/** Cut text to `width` columns with an ellipsis; the panels never wrap. */
+export function truncate(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (text.length <= width) return text;
+  return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
+}

@@ -1,0 +1,219 @@
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Dashboard, type DashboardProps } from '../src/tui/Dashboard.js';
+import type { DashboardActions, DashboardSnapshot, FoundReservation } from '../src/tui/dashboard-model.js';
+import { sampleSnapshot } from '../src/tui/sample-snapshot.js';
+
+/**
+ * Lets React and Ink flush after a render or a key: waits until no new frame has been written for
+ * a few turns (bounded at 60 turns). Not a timing assertion: it only decides when to look.
+ */
+async function settle(frames?: readonly string[]): Promise<void> {
+  let quietTurns = 0;
+  let seen = frames?.length ?? 0;
+  for (let turn = 0; turn < 60 && quietTurns < 4; turn += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let step = 0; step < 3; step += 1) await new Promise((resolve) => setImmediate(resolve));
+    const now = frames?.length ?? 0;
+    quietTurns = now === seen ? quietTurns + 1 : 0;
+    seen = now;
+  }
+}
+/** Re-checks an assertion about something asynchronous (an action's promise) until it holds; the bound only stops a hang. */
+const eventually = (check: () => void): Promise<void> => vi.waitFor(check, { timeout: 10_000, interval: 20 });
+const enter = '\r';
+const escape = '\u001B';
+const down = '\u001B[B';
+
+const found: FoundReservation = {
+  reservationId: 'r-found', plate: 'AB123CD', status: 'CONFIRMED', spotLabel: 'B1-012',
+  start: new Date('2025-06-02T10:00:00Z'), end: new Date('2025-06-02T12:00:00Z'), inside: false,
+};
+
+/** A fake DashboardActions that records every call and answers in words. */
+function fakeActions(overrides: Partial<DashboardActions> = {}) {
+  const calls: [string, ...unknown[]][] = [];
+  const record = (name: string, answer: string) => async (...args: unknown[]) => {
+    calls.push([name, ...args]);
+    return answer;
+  };
+  const actions: DashboardActions = {
+    find: async (query) => {
+      calls.push(['find', query]);
+      return [found];
+    },
+    checkIn: record('checkIn', 'checked in'),
+    checkOut: record('checkOut', 'checked out'),
+    openBarrier: record('openBarrier', 'barrier opened'),
+    cancel: record('cancel', 'reservation cancelled'),
+    extend: record('extend', 'extended to 12:30'),
+    setSpotOutOfService: record('setSpotOutOfService', 'spot updated'),
+    ...overrides,
+  };
+  return { actions, calls };
+}
+
+async function dashboard(props: Partial<DashboardProps> = {}, snapshot: DashboardSnapshot | null = sampleSnapshot()) {
+  const { actions, calls } = fakeActions();
+  const onQuit = vi.fn();
+  const view = render(
+    <Dashboard snapshot={snapshot} connection="live" actions={actions} onQuit={onQuit} color={false} size={{ columns: 80, rows: 24 }} tickMs={3_600_000} {...props} />,
+  );
+  await settle(view.frames);
+  const press = async (...keys: string[]): Promise<void> => {
+    for (const key of keys) {
+      view.stdin.write(key);
+      await settle(view.frames);
+    }
+  };
+  return { ...view, calls, onQuit, press, frame: () => view.lastFrame() ?? '' };
+}
+
+describe('Dashboard layout', () => {
+  it('fits 80x24 in one column, one row short of the terminal', async () => {
+    const screen = await dashboard();
+    const lines = screen.frame().split('\n');
+    expect(lines.length).toBe(23);
+    expect(lines.every((line) => line.length <= 80)).toBe(true);
+    expect(lines.find((line) => line.startsWith('B1 Zone A'))).toContain('free 37');
+    expect(screen.frame()).toMatch(/04:00 HD42XY/);
+    expect(screen.frame()).toContain('OVERSTAY OV3R');
+    expect(screen.frame()).not.toContain('FAR0001');
+    expect(lines.at(-1)).toContain('q:quit');
+  });
+  it('puts panels side by side from 120 columns', async () => {
+    const screen = await dashboard({ size: { columns: 140, rows: 40 } });
+    const lines = screen.frame().split('\n');
+    expect(lines.length).toBe(39);
+    expect(lines.some((line) => line.startsWith('Occupancy') && line.includes('Holds awaiting payment'))).toBe(true);
+  });
+  it('says when the data is stale or not there yet, and q still quits', async () => {
+    const screen = await dashboard({ connection: 'reconnecting' });
+    expect(screen.frame().split('\n')[0]).toContain('reconnecting...');
+    const empty = await dashboard({ connection: 'connecting' }, null);
+    expect(empty.frame()).toContain('connecting...');
+    expect(empty.frame()).toContain('waiting for the first data');
+    await empty.press('q');
+    expect(empty.onQuit).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('Dashboard keys', () => {
+  it('/ finds a plate, Enter picks it, i checks it in and shows the result', async () => {
+    const screen = await dashboard();
+    await screen.press('/', 'AB123CD', enter);
+    expect(screen.calls).toEqual([['find', 'AB123CD']]);
+    await eventually(() => expect(screen.frame()).toContain('AB123CD CONFIRMED B1-012'));
+    await screen.press(enter);
+    expect(screen.frame()).toContain('selected AB123CD (B1-012)');
+    await screen.press('i');
+    expect(screen.calls.at(-1)).toEqual(['checkIn', 'r-found']);
+    await eventually(() => expect(screen.frame()).toContain('✓ checked in'));
+  });
+  it('b asks the gate and a reason, refuses an empty one, then opens', async () => {
+    const screen = await dashboard();
+    await screen.press('b', '1', enter);
+    expect(screen.frame()).toContain('Reason is required');
+    expect(screen.calls).toEqual([]);
+    await screen.press('lost ticket', enter);
+    expect(screen.calls).toEqual([['openBarrier', 'G-IN-1', 'lost ticket']]);
+    await eventually(() => expect(screen.frame()).toContain('✓ barrier opened'));
+  });
+  it('c then n does not cancel; c then y does; e then y extends by 30', async () => {
+    const screen = await dashboard();
+    await screen.press(down);
+    expect(screen.frame()).toContain('selected HD42XY (B1-020)');
+    await screen.press('c');
+    expect(screen.frame()).toContain('Cancel HD42XY (B1-020)? y/n');
+    await screen.press('n');
+    expect(screen.calls).toEqual([]);
+    expect(screen.frame()).toContain('Cancel reservation: nothing done');
+    await screen.press('c', 'y');
+    expect(screen.calls).toEqual([['cancel', 'r-hold-1']]);
+    await screen.press(down, 'e', 'y');
+    expect(screen.calls.at(-1)).toEqual(['extend', 'r-hold-2', 30]);
+  });
+  it('m takes a spot out of service with a reason; o without a selection asks a plate', async () => {
+    const screen = await dashboard();
+    await screen.press('m', 'B2-044', enter, 'o', 'water leak', enter);
+    expect(screen.calls).toEqual([['setSpotOutOfService', 'B2-044', true, 'water leak']]);
+    await screen.press('o', 'WALK1', enter);
+    expect(screen.calls.at(-1)).toEqual(['checkOut', 'WALK1']);
+  });
+  it('Esc closes a prompt without acting; i with nothing selected says what to do', async () => {
+    const screen = await dashboard();
+    await screen.press('b', escape);
+    expect(screen.frame()).toContain('Gates 2');
+    await screen.press('i');
+    expect(screen.frame()).toContain('select a reservation first');
+    expect(screen.calls).toEqual([]);
+  });
+  it('? shows help, Esc hides it, q quits', async () => {
+    const screen = await dashboard();
+    await screen.press('?');
+    expect(screen.frame()).toContain('Help (Esc, ? or q closes)');
+    expect(screen.frame()).not.toContain('Gates 2');
+    await screen.press(escape);
+    expect(screen.frame()).toContain('Gates 2');
+    expect(screen.onQuit).not.toHaveBeenCalled();
+    await screen.press('q');
+    expect(screen.onQuit).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('Dashboard clock', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  it('ticks countdowns and the clock between snapshots, and re-anchors on a new snapshot', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    const screen = await dashboard({ tickMs: 1000 });
+    vi.advanceTimersByTime(3000);
+    await settle(screen.frames);
+    expect(screen.frame()).toMatch(/03:57 HD42XY/);
+    expect(screen.frame().split('\n')[0]).toContain('12:00:03');
+    const { actions } = fakeActions();
+    const later = sampleSnapshot(new Date('2025-06-02T10:01:00Z'));
+    screen.rerender(<Dashboard snapshot={later} connection="live" actions={actions} onQuit={screen.onQuit} color={false} size={{ columns: 80, rows: 24 }} tickMs={1000} />);
+    await settle(screen.frames);
+    expect(screen.frame().split('\n')[0]).toContain('12:01:00');
+    expect(screen.frame()).toMatch(/04:00 HD42XY/);
+  });
+});
+
+describe('Dashboard action failures', () => {
+  it('shows a rejection and a synchronous throw as messages, and keeps working', async () => {
+    const { actions } = fakeActions({
+      checkIn: async () => {
+        throw Object.assign(new Error('AB123CD is already inside'), { hint: 'check it out first' });
+      },
+      extend: () => {
+        throw new Error('extend exploded');
+      },
+    });
+    const onQuit = vi.fn();
+    const view = render(<Dashboard snapshot={sampleSnapshot()} connection="live" actions={actions} onQuit={onQuit} color={false} size={{ columns: 80, rows: 24 }} />);
+    await settle(view.frames);
+    for (const key of [down, 'i']) {
+      view.stdin.write(key);
+      await settle(view.frames);
+    }
+    await eventually(() => expect(view.lastFrame()).toContain('✗ AB123CD is already inside (check it out first)'));
+    for (const key of ['e', 'y']) {
+      view.stdin.write(key);
+      await settle(view.frames);
+    }
+    await eventually(() => expect(view.lastFrame()).toContain('✗ extend exploded'));
+    view.stdin.write('q');
+    await settle(view.frames);
+    expect(onQuit).toHaveBeenCalledTimes(1);
+  });
+  it('lets a result fade back to the selection after messageMs', async () => {
+    const screen = await dashboard({ messageMs: 1 });
+    await screen.press(down, 'i');
+    expect(screen.calls).toEqual([['checkIn', 'r-hold-1']]);
+    await eventually(() => expect(screen.frames.some((frame) => frame.includes('✓ checked in'))).toBe(true));
+    await eventually(() => expect(screen.frame()).toContain('selected HD42XY (B1-020)'));
+    expect(screen.frame()).not.toContain('checked in');
+  });
+});
