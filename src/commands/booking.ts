@@ -75,7 +75,7 @@ export function registerBooking(program: Command, run: Run): void {
     .description('cancel a reservation that is held or confirmed; its spot goes back on sale')
     .option('--reason <text>', 'why (kept in the audit trail)', 'cancelled by operator')
     .action((id: string, o: { reason: string }, cmd: Command) => run(async (ctx) => {
-      const r = await cancelReservation({ pool: await ctx.pool(), clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, id, o.reason);
+      const r = await cancelReservation({ pool: await ctx.pool(), clock: ctx.clock, actor: ctx.actor, payments: await ctx.payments(), logger: ctx.logger, ...(await ctx.changeDeps()) }, id, o.reason);
       ctx.out.result(r, (d) => renderFields(reservationFields(d)));
     }, cmd));
 

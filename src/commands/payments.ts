@@ -1,6 +1,135 @@
+// `parkctl payments ...`: the Stripe webhook listener, what the attendant takes at the exit, refunds
+// waiting to be sent, and a look at the payments rows.
 import type { Command } from 'commander';
+import { ExternalError, UsageError } from '../core/errors.js';
+import { parsePlate } from '../core/input.js';
+import { loadLot } from '../core/lots/lot.js';
+import { collectPayment, type CollectMethod } from '../core/payments/collect.js';
+import { settleRefunds } from '../core/payments/settle-refunds.js';
+import { handleProviderEvent } from '../core/payments/webhook.js';
+import { checkReservationId } from '../core/reservations/lifecycle.js';
+import { selectPayments } from '../core/sql/payments.js';
+import { formatMinorAmount } from '../drivers/cash-payments.js';
+import { stderrLogger } from '../drivers/stderr-logger.js';
+import type { AppContext } from './context.js';
 import type { Run } from './index.js';
+import { formatTime, renderFields, renderTable } from './output.js';
 
-export function registerPayments(program: Command, _run: Run): void {
-  program.command('payments').description('money: Stripe webhooks, payments taken at the exit');
+/** `127.0.0.1:8787`, `[::1]:8787`, `:8787` (all interfaces). */
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(listen.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new UsageError(`--listen "${listen}" is not HOST:PORT`, { hint: 'e.g. --listen 127.0.0.1:8787', code: 'bad_listen' });
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+/** Serve Stripe webhooks until `stop` aborts. Logs JSON lines to stderr. */
+export async function serveWebhooks(ctx: AppContext, listen: string, stop: AbortSignal): Promise<void> {
+  const { host, port } = parseListen(listen);
+  const secret = ctx.config.stripe?.webhookSecret;
+  if (!ctx.config.stripe || !secret) {
+    throw new UsageError('the webhook listener needs Stripe: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET', { hint: 'the signing secret (whsec_...) is on the endpoint in the Stripe dashboard', code: 'no_webhook_secret' });
+  }
+  const logger = stderrLogger('info', (line) => ctx.out.note(line.trimEnd()));
+  const deps = { pool: await ctx.pool(), clock: ctx.clock, payments: await ctx.payments(), actor: 'webhook:stripe', logger, ...(await ctx.changeDeps()) };
+  const { startStripeWebhookServer } = await import('../drivers/stripe/webhook-server.js');
+  const server = await startStripeWebhookServer({ host, port, secret, logger, onEvent: (e) => handleProviderEvent(deps, e) });
+  logger.info('listening for Stripe webhooks', { url: server.url });
+  if (!stop.aborted) await new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
+  await server.close();
+  logger.info('webhook listener stopped');
+}
+
+function stopOnSignals(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return { signal: controller.signal, dispose: () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); } };
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function parseVisitId(id: string): string {
+  if (!uuidPattern.test(id.trim())) throw new UsageError(`"${id}" is not a visit id`, { hint: 'visit ids are printed by parkctl visit arrive', code: 'bad_visit_id' });
+  return id.trim().toLowerCase();
+}
+
+function parseAmount(input: string | undefined): number | undefined {
+  if (input === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(input)) throw new UsageError(`--amount "${input}" is not a whole number of minor units`, { hint: 'e.g. --amount 450 for 4.50', code: 'bad_amount' });
+  return Number(input);
+}
+
+export function registerPayments(program: Command, run: Run): void {
+  const payments = program.command('payments').description('money: Stripe webhooks, payments taken at the exit, refunds');
+
+  payments.command('webhook')
+    .description('receive Stripe webhooks (signed) and confirm bookings from them; runs until SIGINT/SIGTERM')
+    .requiredOption('--listen <host:port>', 'where to listen, e.g. 127.0.0.1:8787')
+    .action((o: { listen: string }, cmd: Command) => run(async (ctx) => {
+      const stop = stopOnSignals();
+      try {
+        await serveWebhooks(ctx, o.listen, stop.signal);
+      } finally {
+        stop.dispose();
+      }
+    }, cmd));
+
+  payments.command('collect [visit-id]')
+    .description('record what the attendant takes at the exit (overstay, a walk-in\'s stay): a visit id, or --plate with --lot')
+    .option('--plate <plate>', 'the car\'s plate')
+    .option('--lot <code>', 'lot code (with --plate)')
+    .requiredOption('--method <method>', 'cash or card (a card terminal)')
+    .option('--amount <minor>', 'minor units taken (default: everything due)')
+    .action((visitId: string | undefined, o: { plate?: string; lot?: string; method: string; amount?: string }, cmd: Command) => run(async (ctx) => {
+      if (o.method !== 'cash' && o.method !== 'card') throw new UsageError(`--method "${o.method}" is not cash or card`, { code: 'bad_method' });
+      if (!visitId && !(o.plate && o.lot)) throw new UsageError('say which visit: a visit id, or --plate and --lot', { hint: 'e.g. parkctl payments collect --lot CITY-GARAGE --plate AB12CDE --method cash' });
+      const pool = await ctx.pool();
+      const lot = o.lot ? await loadLot(pool, o.lot) : null;
+      const c = await collectPayment({ pool, clock: ctx.clock, actor: ctx.actor }, {
+        ...(visitId ? { visitId: parseVisitId(visitId) } : { lotId: lot!.lotId, plate: parsePlate(o.plate!) }),
+        method: o.method as CollectMethod, amountMinor: parseAmount(o.amount),
+      });
+      ctx.out.result(c, (d) => renderFields([
+        ['collected', formatMinorAmount(d.payment.amount_minor, d.payment.currency)], ['method', d.payment.provider], ['plate', d.visit.plate],
+        ['visit', d.visit.visit_id], ['still due', d.outstandingMinor ? formatMinorAmount(d.outstandingMinor, d.visit.currency) : 'nothing'],
+      ]));
+    }, cmd));
+
+  payments.command('settle-refunds')
+    .description('send refunds waiting on the provider (cancellations, late payments, no-shows); for cron, one line per run')
+    .option('--lot <code>', 'only this lot')
+    .action((o: { lot?: string }, cmd: Command) => run(async (ctx) => {
+      const pool = await ctx.pool();
+      const lot = o.lot ? await loadLot(pool, o.lot) : null;
+      const report = await settleRefunds({ pool, clock: ctx.clock, actor: ctx.actor, payments: await ctx.payments(), logger: ctx.logger }, { lotId: lot?.lotId ?? null });
+      const line = `refunds: ${report.noShowsRecorded} no-show recorded, ${report.sent} sent, ${report.stillPending} pending, ${report.failed} failed, ${report.dueAtDesk} due at the desk`;
+      // cron: exit 69 when the provider failed (the refunds stay pending; the next run retries under the same keys)
+      if (report.failed > 0) throw new ExternalError((await ctx.payments()).name, line, { hint: 'run again later: retrying never refunds twice' });
+      ctx.out.result(report, () => line);
+    }, cmd));
+
+  payments.command('list')
+    .description('payments rows: money received, refunds (pending, due, sent), exit collections')
+    .option('--lot <code>', 'only this lot')
+    .option('--reservation <id>', 'only this reservation')
+    .option('--visit <id>', 'only this visit')
+    .option('--status <status>', 'pending, due, processing, succeeded or failed')
+    .option('--limit <n>', 'at most this many', '200')
+    .action((o: { lot?: string; reservation?: string; visit?: string; status?: string; limit: string }, cmd: Command) => run(async (ctx) => {
+      const pool = await ctx.pool();
+      const lot = o.lot ? await loadLot(pool, o.lot) : null;
+      const limit = Number(o.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit "${o.limit}" is not a positive whole number`);
+      const rows = await selectPayments(pool, {
+        lotId: lot?.lotId, reservationId: o.reservation ? checkReservationId(o.reservation) : null, visitId: o.visit ? parseVisitId(o.visit) : null,
+        status: o.status ?? null, limit,
+      });
+      ctx.out.result(rows, (r) => r.length === 0 ? 'no payments match' : renderTable(r, [
+        { header: 'when', value: (x) => formatTime(x.created_at, lot?.timeZone) }, { header: 'purpose', value: (x) => x.purpose },
+        { header: 'amount', value: (x) => formatMinorAmount(x.amount_minor, x.currency), align: 'right' }, { header: 'provider', value: (x) => x.provider },
+        { header: 'status', value: (x) => x.status }, { header: 'ref', value: (x) => x.provider_ref }, { header: 'for', value: (x) => (x.reservation_id ?? x.visit_id ?? '').slice(0, 8) },
+      ]));
+    }, cmd));
 }

@@ -42,11 +42,13 @@ export function registerVisit(program: Command, run: Run): void {
     .action((o: { lot: string; plate: string; gate: string }, cmd: Command) => run(async (ctx) => {
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
-      const d = await depart({ pool, clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, lot, { plate: parsePlate(o.plate), gate: o.gate });
+      const d = await depart({ pool, clock: ctx.clock, actor: ctx.actor, payments: await ctx.payments(), logger: ctx.logger, ...(await ctx.changeDeps()) }, lot, { plate: parsePlate(o.plate), gate: o.gate });
       ctx.out.result(d, (x) => renderFields([
         ['checked out', x.visit.plate], ['at', formatTime(x.visit.exited_at, lot.timeZone)],
         ['overstay', x.overstayMinutes ? `${x.overstayMinutes} min` : 'none'],
         ['due', x.amountDueMinor ? formatMinorAmount(x.amountDueMinor, x.currency) : 'nothing'],
+        ...(x.charge ? [['card', x.charge.paid ? 'charged to the card on file' : `not charged: ${x.charge.reason ?? 'declined'}`] as [string, string]] : []),
+        ...(x.amountDueMinor ? [['to collect', x.amountOutstandingMinor ? `${formatMinorAmount(x.amountOutstandingMinor, x.currency)}: parkctl payments collect ${x.visit.visit_id} --method cash|card` : 'nothing'] as [string, string]] : []),
         ...(x.releasedEarly ? [['released', 'the rest of the window is back on sale'] as [string, string]] : []),
       ]));
     }, cmd));

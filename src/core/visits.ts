@@ -5,7 +5,8 @@ import { lotChanged, type ChangeDeps } from './changes.js';
 import { isPgError, PgCode, setActor, withTransaction } from './db.js';
 import { RefusedError } from './errors.js';
 import type { Lot } from './lots/lot.js';
-import type { Clock, PoolLike } from './ports.js';
+import { chargeOverstay, type OverstayCharge } from './payments/overstay.js';
+import type { Clock, Logger, PaymentProvider, PoolLike } from './ports.js';
 import { overstayCharge, quoteWindow } from './pricing/index.js';
 import type { VehicleType } from './pricing/vehicle-types.js';
 import { getReservation } from './reservations/lifecycle.js';
@@ -15,6 +16,9 @@ export interface VisitDeps extends ChangeDeps {
   pool: PoolLike;
   clock: Clock;
   actor: string;
+  /** at departure, an overstay is charged off-session to the card saved at checkout; without it, it stays due */
+  payments?: PaymentProvider | undefined;
+  logger?: Logger | undefined;
 }
 
 export interface ArriveRequest {
@@ -91,6 +95,10 @@ export interface Departure {
   currency: string;
   /** the rest of the window went back on sale */
   releasedEarly: boolean;
+  /** the off-session charge of an overstay to the card on file; null when none was attempted */
+  charge: OverstayCharge | null;
+  /** what the attendant still has to take (`parkctl payments collect`), minor units */
+  amountOutstandingMinor: number;
 }
 
 export async function depart(deps: VisitDeps, lot: Lot, req: { plate: string; gate: string }): Promise<Departure> {
@@ -117,5 +125,13 @@ export async function depart(deps: VisitDeps, lot: Lot, req: { plate: string; ga
     return { visit, overstayMinutes, amountDueMinor, currency: lot.currency, releasedEarly };
   });
   await lotChanged(deps, lot.lotId);
-  return result;
+  // After commit: the charge is a network call (never a lock across it); a decline leaves it due.
+  const { visit } = result;
+  const charge = deps.payments && visit.reservation_id && result.amountDueMinor > 0
+    ? await chargeOverstay({ pool: deps.pool, clock: deps.clock, payments: deps.payments, actor: deps.actor, logger: deps.logger }, {
+      lotId: lot.lotId, visitId: visit.visit_id, reservationId: visit.reservation_id, amountMinor: result.amountDueMinor, currency: lot.currency,
+    })
+    : null;
+  const paidMinor = visit.amount_paid_minor + (charge?.paid ? charge.amountMinor : 0);
+  return { ...result, visit: { ...visit, amount_paid_minor: paidMinor }, charge, amountOutstandingMinor: Math.max(0, result.amountDueMinor - paidMinor) };
 }

@@ -2,9 +2,11 @@
 import { lotChanged, type ChangeDeps } from '../changes.js';
 import { withTransaction, setActor } from '../db.js';
 import { NotFoundError, RefusedError, UsageError } from '../errors.js';
-import type { Clock, PaymentProvider, PoolLike, Queryable } from '../ports.js';
+import { decideCancelRefund } from '../payments/cancel-refund.js';
+import { sendRefundQuietly } from '../payments/send-quietly.js';
+import { settlePayment } from '../payments/settle.js';
+import type { Clock, Logger, PaymentProvider, PoolLike, Queryable } from '../ports.js';
 import {
-  markPaid,
   selectReservation,
   selectReservations,
   updateReservationStatus,
@@ -36,71 +38,58 @@ export interface CompleteDeps extends ChangeDeps {
   clock: Clock;
   payments: PaymentProvider;
   actor: string;
+  logger?: Logger | undefined;
 }
 
 /**
- * complete (seed 000 complete_reservation): verify the payment with the provider, then CONFIRMED/paid.
- * A token that does not prove payment leaves the reservation TENTATIVE until its hold expires.
+ * complete (seed 000 complete_reservation): verify the payment with the provider, then CONFIRMED/paid
+ * (src/core/payments/settle.ts, the same path the webhook listener takes). A token that does not prove
+ * payment leaves the reservation TENTATIVE until its hold expires. A payment after the hold expired
+ * re-takes a free spot for the window (the new reservation is returned) or is refunded (refused, exit 3).
  */
 export async function completeReservation(deps: CompleteDeps, id: string, paymentToken: string): Promise<ReservationRow> {
   const before = await getReservation(deps.pool, id);
   if (before.status === 'CONFIRMED' && before.payment_ref === paymentToken) return before; // a retried complete
-  if (before.status !== 'TENTATIVE') {
-    throw new RefusedError(`reservation ${before.reservation_id} is ${before.status}, not awaiting payment`, { code: 'not_tentative' });
-  }
-  const now = deps.clock.now();
-  if (before.hold_expires_at && before.hold_expires_at <= now) {
-    throw new RefusedError(`the hold on reservation ${before.reservation_id} expired at ${before.hold_expires_at.toISOString()}`, {
-      hint: 'book again: parkctl booking reserve ...', code: 'hold_expired',
-    });
-  }
   const paid = await deps.payments.verifyPayment(paymentToken);
-  const problems = [
-    !paid.paid && (paid.reason ?? 'not paid'),
-    paid.paid && paid.amountMinor !== before.price_minor && `amount ${paid.amountMinor} is not the price ${before.price_minor}`,
-    paid.paid && paid.currency.toUpperCase() !== before.currency && `currency ${paid.currency} is not ${before.currency}`,
-    paid.paid && paid.reservationId !== before.reservation_id && `the payment is for reservation ${paid.reservationId ?? '(none)'}`,
-  ].filter(Boolean);
-  if (problems.length > 0) {
-    throw new RefusedError(`payment not accepted: ${problems.join('; ')}; the reservation stays TENTATIVE until its hold expires`, {
-      hint: 'check the payment token, or take payment again', code: 'payment_not_verified',
+  const outcome = await settlePayment(deps, before.reservation_id, paid);
+  if (outcome.kind === 'refunded') {
+    const refund = outcome.refund;
+    const how = refund?.status === 'due' ? 'the refund is due from the attendant' : refund?.status === 'pending' ? 'the refund is pending (payments settle-refunds sends it)' : `refunded (${refund?.provider_ref ?? refund?.status ?? 'recorded'})`;
+    throw new RefusedError(`reservation ${before.reservation_id} was paid after its hold expired and no spot is free for that window: ${how}`, {
+      hint: 'book another window: parkctl capacity check ...', code: 'late_payment_refunded',
     });
   }
-  const confirmed = await withTransaction(deps.pool, async (tx) => {
-    await setActor(tx, deps.actor);
-    const ok = await markPaid(tx, { lotId: before.lot_id, reservationId: before.reservation_id, provider: deps.payments.name, paymentRef: paid.providerRef, now });
-    if (ok) {
-      await tx.query(
-        `insert into payments (lot_id, reservation_id, purpose, amount_minor, currency, provider, provider_ref, status, idempotency_key, created_at)
-         values ($1::integer, $2::uuid, 'reservation', $3::bigint, $4::char(3), $5::text, $6::text, 'succeeded', $7::text, $8::timestamptz)
-         on conflict (lot_id, idempotency_key) do nothing`,
-        [before.lot_id, before.reservation_id, paid.amountMinor, before.currency, deps.payments.name, paid.providerRef, `reservation:${before.reservation_id}`, now],
-      );
-    }
-    return ok;
-  });
-  if (!confirmed) {
-    throw new RefusedError(`reservation ${before.reservation_id} changed while the payment was checked (hold expired or cancelled)`, { code: 'hold_expired' });
-  }
-  await lotChanged(deps, before.lot_id);
-  return getReservation(deps.pool, before.reservation_id);
+  return outcome.reservation;
 }
 
-export async function cancelReservation(
-  deps: ChangeDeps & { pool: PoolLike; clock: Clock; actor: string },
-  id: string,
-  reason: string,
-): Promise<ReservationRow> {
+export interface CancelDeps extends ChangeDeps {
+  pool: PoolLike;
+  clock: Clock;
+  actor: string;
+  /** where refunds go; without it a provider refund stays pending for `payments settle-refunds` */
+  payments?: PaymentProvider | undefined;
+  logger?: Logger | undefined;
+}
+
+/**
+ * Cancel a held or confirmed reservation. A paid one gets back what the lot's refund policy gives for
+ * the notice (src/core/payments/cancel-refund.ts): decided in the cancelling transaction, sent to the
+ * provider after commit (never a lock across the network), recorded as due when it was paid in cash.
+ */
+export async function cancelReservation(deps: CancelDeps, id: string, reason: string): Promise<ReservationRow> {
   const before = await getReservation(deps.pool, id);
   if (!['TENTATIVE', 'CONFIRMED'].includes(before.status)) {
     const hint = before.status === 'CHECKED_IN' ? `the car is inside: check it out with parkctl visit depart --lot ${before.lot_code} --plate ${before.plate}` : undefined;
     throw new RefusedError(`reservation ${before.reservation_id} is ${before.status} and cannot be cancelled`, { hint, code: 'not_cancellable' });
   }
-  const ok = await withTransaction(deps.pool, async (tx) => {
+  const now = deps.clock.now();
+  const cancelled = await withTransaction(deps.pool, async (tx) => {
     await setActor(tx, deps.actor, reason);
-    return updateReservationStatus(tx, { lotId: before.lot_id, reservationId: before.reservation_id, from: ['TENTATIVE', 'CONFIRMED'], to: 'CANCELLED', now: deps.clock.now() });
+    const ok = await updateReservationStatus(tx, { lotId: before.lot_id, reservationId: before.reservation_id, from: [before.status], to: 'CANCELLED', now });
+    return ok ? { refund: await decideCancelRefund(tx, before, now) } : null;
   });
-  if (!ok) throw new RefusedError(`reservation ${before.reservation_id} changed meanwhile; look again with parkctl booking show`, { code: 'conflict' });
+  if (!cancelled) throw new RefusedError(`reservation ${before.reservation_id} changed meanwhile; look again with parkctl booking show`, { code: 'conflict' });
   await lotChanged(deps, before.lot_id);
+  if (cancelled.refund.row) await sendRefundQuietly(deps, cancelled.refund.row);
   return getReservation(deps.pool, before.reservation_id);
 }

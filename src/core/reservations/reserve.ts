@@ -10,7 +10,8 @@ import type { OccupancyMemo } from '../occupancy-memo.js';
 import type { Clock, Logger, PaymentProvider, Queryable } from '../ports.js';
 import { quoteWindow } from '../pricing/index.js';
 import type { VehicleType } from '../pricing/vehicle-types.js';
-import { callReserve, recordCheckout, type ReservationStatus } from '../sql/reservations.js';
+import { recordCheckoutRef } from '../sql/payments.js';
+import { callReserve, type ReservationStatus } from '../sql/reservations.js';
 
 export interface ReserveDeps extends ChangeDeps {
   db: Queryable;
@@ -117,8 +118,9 @@ async function attachCheckout(deps: ReserveDeps, lot: Lot, result: ReserveResult
       currency: result.currency, expiresAt: result.holdExpiresAt!, customerRef: result.customerRef, idempotencyKey: `reservation:${result.reservationId}`,
     });
     result.paymentUrl = checkout.paymentUrl;
+    // A provider-side checkout is kept (`booking pay-link` shows it again); the cash "link" is only words.
     if (checkout.providerRef) {
-      await recordCheckout(deps.db, { lotId: lot.lotId, reservationId: result.reservationId, provider: checkout.provider, providerRef: checkout.providerRef });
+      await recordCheckoutRef(deps.db, { lotId: lot.lotId, reservationId: result.reservationId, provider: checkout.provider, checkoutRef: checkout.providerRef, checkoutUrl: checkout.paymentUrl });
     }
   } catch (err) {
     deps.logger?.warn('payment provider unavailable at reserve; reservation kept', { reservationId: result.reservationId, error: String(err) });

@@ -137,14 +137,6 @@ export async function markPaid(
   return rowCount === 1;
 }
 
-export async function recordCheckout(db: Queryable, p: { lotId: number; reservationId: string; provider: string; providerRef: string | null }): Promise<void> {
-  await db.query(
-    `update reservations set payment_provider = $3::text, payment_ref = coalesce($4::text, payment_ref), payment_status = 'pending'
-      where lot_id = $1::integer and reservation_id = $2::uuid and payment_status = 'unpaid'`,
-    [p.lotId, p.reservationId, p.provider, p.providerRef],
-  );
-}
-
 /** Overlapping live reservations of one spot: the invariant checker. Must always be 0. */
 export async function countOverlaps(db: Queryable, table = 'reservations'): Promise<number> {
   const { rows } = await db.query<{ n: number }>(
