@@ -57,11 +57,12 @@ begin
     if new.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') then
       d0 := (lower(new.period) at time zone 'UTC')::date;
       if d0 = ((upper(new.period) - interval '1 microsecond') at time zone 'UTC')::date then
-        -- the common case, one day: one row, no set-returning function
-        insert into spot_days as sd (lot_id, spot_id, day, vehicle_type, mask)
-        values (new.lot_id, new.spot_id, d0, new.vehicle_type, parkctl_day_mask(d0, new.period))
-        on conflict (lot_id, day, spot_id) do update set mask = sd.mask | excluded.mask;
-        return null;
+        -- the common case, one day whose row exists (the allocator holds its lock): a plain update
+        update spot_days sd set mask = sd.mask | parkctl_day_mask(d0, new.period)
+         where sd.lot_id = new.lot_id and sd.day = d0 and sd.spot_id = new.spot_id;
+        if found then
+          return null;
+        end if;
       end if;
       insert into spot_days as sd (lot_id, spot_id, day, vehicle_type, mask)
         select new.lot_id, new.spot_id, d, new.vehicle_type, parkctl_day_mask(d, new.period)
@@ -212,7 +213,9 @@ begin
       order by h.hold_expires_at
       limit 16 for update skip locked);
 
-  perform parkctl_prepare_days(p_lot, v_first, v_last);
+  if v_last > v_first or not exists (select 1 from lot_days ld where ld.lot_id = p_lot and ld.day = v_first) then
+    perform parkctl_prepare_days(p_lot, v_first, v_last);
+  end if;
 
   -- One candidate per query (limit 1): a cursor loop would fetch ten rows at a time and lock them all,
   -- hiding nine free spots from every other reserver until this one commits.

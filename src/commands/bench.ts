@@ -33,6 +33,7 @@ export function registerBench(program: Command, run: Run): void {
       ctx.out.result(r, (d) => renderFields([
         ['lot', `${d.lot} (scratch copy ${d.scratchLot}${o.keep ? ', kept' : ', dropped'})`], ['profile', `${d.profile}, ${d.clients} clients, ${d.seconds} s`],
         ['reservations', `${d.reservations} (${d.perSecond}/s)`], ['latency', `p50 ${d.latencyMs.p50} ms, p95 ${d.latencyMs.p95} ms, p99 ${d.latencyMs.p99} ms`],
+        ['cpu', `${d.cpuMsPerReservation.node} ms node + ${d.cpuMsPerReservation.postgres ?? '?'} ms postgres per reservation`],
         ['retries', d.retries], ['refused', `${d.refusedNoSpot} (no spot free)`], ['overlaps', `${d.overlaps}${d.overlaps === 0 ? ' (invariant holds)' : ' INVARIANT BROKEN'}`],
       ]));
     }, cmd));

@@ -1,6 +1,7 @@
 // `parkctl bench reserve`: N clients, each on its own connection, reserving through the real core path
 // (reserve() -> parkctl_reserve) against a scratch copy of a lot, then the overlap checker.
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { RefusedError } from '../errors.js';
 import { loadLot, type Lot } from '../lots/lot.js';
 import { OccupancyMemo } from '../occupancy-memo.js';
@@ -38,9 +39,27 @@ export interface ReserveBenchResult {
   retries: number;
   latencyMs: Record<string, number>;
   overlaps: number;
+  /** CPU time per reservation (ms), when the server's backends are on this machine: load-independent cost */
+  cpuMsPerReservation: { node: number; postgres: number | null };
 }
 
 const dayMs = 86_400_000;
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** CPU ms the given PostgreSQL backends used so far (from /proc), or null when they are not on this host. */
+async function backendCpuMs(pids: number[]): Promise<number | null> {
+  try {
+    let ticks = 0;
+    for (const pid of pids) {
+      const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    }
+    return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}
 const quarterMs = 900_000;
 
 /** A window for the profile. rush: everyone wants the same morning (all windows hold 10:00-12:00 of the
@@ -64,14 +83,17 @@ export async function runReserveBench(pool: PoolLike, o: ReserveBenchOptions): P
     const dayStartMs = Math.floor(now.getTime() / dayMs) * dayMs;
     const horizonDays = o.profile === 'rush' ? Math.ceil((o.seconds * 4_000) / Math.max(1, lot.spotRanges.get('regular')?.count ?? 1)) + 2 : 9;
     await prepareDays(pool, lotId, new Date(dayStartMs), new Date(dayStartMs + (horizonDays + 1) * dayMs));
-    const deps = { db: pool, clock: o.clock, payments: o.payments, actor: 'bench', occupancy: new OccupancyMemo(), notifier: o.notifier };
+    const occupancy = new OccupancyMemo();
+    // One connection per client for the whole run, as N separate reservers would hold.
+    const clients = await Promise.all(Array.from({ length: o.clients }, () => pool.connect()));
     const latencies: number[] = [];
     let rushDay = 1;
     let refused = 0;
     let retries = 0;
     let seq = 0;
     const deadline = performance.now() + o.seconds * 1000;
-    const worker = async () => {
+    const worker = async (db: (typeof clients)[number]) => {
+      const deps = { db, clock: o.clock, payments: o.payments, actor: 'bench', occupancy, notifier: o.notifier };
       while (performance.now() < deadline) {
         const day = rushDay;
         const w = windowFor(o.profile, dayStartMs, day, Math.random);
@@ -87,13 +109,27 @@ export async function runReserveBench(pool: PoolLike, o: ReserveBenchOptions): P
         }
       }
     };
+    const pids = await Promise.all(clients.map(async (c) => (await c.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid));
+    const pgBefore = await backendCpuMs(pids);
+    const nodeBefore = process.cpuUsage();
     const started = performance.now();
-    await Promise.all(Array.from({ length: o.clients }, worker));
+    try {
+      await Promise.all(clients.map(worker));
+    } finally {
+      for (const c of clients) c.release();
+    }
     const elapsedS = (performance.now() - started) / 1000;
+    const pgAfter = await backendCpuMs(pids);
+    const nodeCpu = process.cpuUsage(nodeBefore);
+    const n = Math.max(1, latencies.length);
     return {
       lot: source.code, scratchLot: scratchCode, profile: o.profile, clients: o.clients, seconds: Math.round(elapsedS * 100) / 100,
       reservations: latencies.length, perSecond: Math.round(latencies.length / elapsedS), refusedNoSpot: refused, retries,
       latencyMs: percentiles(latencies, [50, 95, 99]), overlaps: await countOverlaps(pool),
+      cpuMsPerReservation: {
+        node: round3((nodeCpu.user + nodeCpu.system) / 1000 / n),
+        postgres: pgBefore !== null && pgAfter !== null ? round3((pgAfter - pgBefore) / n) : null,
+      },
     };
   } finally {
     if (!o.keep) await dropLot(pool, lotId);
