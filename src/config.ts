@@ -24,10 +24,14 @@ export interface Config {
   stripe: StripeConfig | null;
   /** who the audit trail names for this process */
   actor: string;
+  /** $NOTIFY_SOCKET: set by systemd for Type=notify services (READY=1, WATCHDOG=1); null otherwise */
+  notifySocket: string | null;
   /** NO_COLOR set: no colours anywhere */
   noColor: boolean;
   /** standard output is a terminal */
   isTty: boolean;
+  /** standard error is a terminal (progress bars) */
+  stderrIsTty: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -36,7 +40,7 @@ function nonEmpty(v: string | undefined): string | null {
   return v && v.trim() !== '' ? v.trim() : null;
 }
 
-export function loadConfig(env: Env = process.env, isTty = Boolean(process.stdout.isTTY)): Config {
+export function loadConfig(env: Env = process.env, isTty = Boolean(process.stdout.isTTY), stderrIsTty = Boolean(process.stderr.isTTY)): Config {
   const xdg = nonEmpty(env.XDG_DATA_HOME) ?? join(homedir(), '.local', 'share');
   const stripeKey = nonEmpty(env.STRIPE_SECRET_KEY) ?? nonEmpty(env.STRIPE_API_KEY);
   let user = 'unknown';
@@ -61,7 +65,9 @@ export function loadConfig(env: Env = process.env, isTty = Boolean(process.stdou
         }
       : null,
     actor: nonEmpty(env.PARKCTL_ACTOR) ?? `cli:${user}`,
+    notifySocket: nonEmpty(env.NOTIFY_SOCKET),
     noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
     isTty,
+    stderrIsTty,
   };
 }

@@ -88,3 +88,23 @@ describe('32 reservers racing for 10 spots', () => {
     expect(await countOverlaps(db.pool)).toBe(0);
   });
 });
+
+describe('a spot locked for another window of the same day', () => {
+  it('is waited for, not refused: the last free spot is found while another reserver holds its day row', async () => {
+    const lot = await createTestLot(db.pool, { code: 'WAIT', spots: 1 });
+    const clock = fixedClock(at('2026-12-01T06:00:00Z'));
+    const deps = { db: db.pool, clock, payments, actor: 'test' };
+    // materialise the day, then hold its only row's lock from an open transaction booking 08:00-09:00
+    const first = await reserve(deps, lot, { vehicleType: 'regular', start: at('2026-12-01T07:00:00Z'), end: at('2026-12-01T07:30:00Z'), plate: 'WAIT0', customerRef: 'c' });
+    expect(first.spotLabel).toBe('A-001');
+    const tx = await db.pool.connect();
+    await tx.query('begin');
+    await tx.query(`select * from parkctl_reserve($1, 'regular', '2026-12-01T08:00Z', '2026-12-01T09:00Z', 'WAIT1', 'c', 100, 'GBP', '2026-12-01T06:15Z', '2026-12-01T06:00Z', null, 1, 'test')`, [lot.lotId]);
+    const second = reserve(deps, lot, { vehicleType: 'regular', start: at('2026-12-01T14:00:00Z'), end: at('2026-12-01T15:00:00Z'), plate: 'WAIT2', customerRef: 'c' });
+    await new Promise((r) => setTimeout(r, 200)); // let it reach the lock
+    await tx.query('commit');
+    tx.release();
+    expect((await second).spotLabel).toBe('A-001');
+    expect(await countOverlaps(db.pool)).toBe(0);
+  });
+});

@@ -3,6 +3,9 @@ import { runReserveBench, type LoadProfile } from '../core/bench/reserve-load.js
 import { UsageError } from '../core/errors.js';
 import { createPool } from '../drivers/postgres.js';
 import type { Run } from './index.js';
+import { registerBenchGate } from './bench-gate.js';
+import { registerBenchScale } from './bench-scale.js';
+import { registerBenchSweep } from './bench-sweep.js';
 import { renderFields } from './output.js';
 
 function positiveInt(value: string, flag: string): number {
@@ -13,6 +16,10 @@ function positiveInt(value: string, flag: string): number {
 
 export function registerBench(program: Command, run: Run): void {
   const bench = program.command('bench').description('measure parkctl on this machine (nothing here is a test)');
+
+  registerBenchGate(bench, run);
+  registerBenchScale(bench, run);
+  registerBenchSweep(bench, run);
 
   bench.command('reserve')
     .description('N concurrent connections reserving through the real core path, on a scratch copy of a lot')

@@ -26,6 +26,8 @@ export class AppContext {
   readonly out: Output;
   readonly logger: Logger;
   readonly occupancy = new OccupancyMemo();
+  /** a command that finished but wants a non-zero exit (a partly failed import) sets this; main() returns it */
+  exitCode: number = 0;
   private poolPromise: Promise<Pool> | null = null;
   private paymentProvider: PaymentProvider | null = null;
   private cachePromise: Promise<CapacityCache | undefined> | null = null;

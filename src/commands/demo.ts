@@ -1,27 +1,40 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { playBusyMorning } from '../core/demo/busy-morning.js';
+import type pg from 'pg';
+import { playBusyMorning, SimulatedClock, type DemoMove } from '../core/demo/busy-morning.js';
 import { importLot } from '../core/lots/import-lot.js';
-import { loadLot } from '../core/lots/lot.js';
+import { loadLot, type Lot } from '../core/lots/lot.js';
+import { hasGateHeartbeats } from '../core/sql/dashboard.js';
+import { insertGateEvent, upsertGateHeartbeat } from '../core/sql/gate.js';
 import { formatMinorAmount } from '../drivers/cash-payments.js';
+import type { AppContext } from './context.js';
+import { canDrawDashboard, runLiveDashboard, screenDeps } from './dashboard.js';
 import type { Run } from './index.js';
 import { readLotFile, occupancyColumns } from './lot.js';
 import { formatTime, renderTable } from './output.js';
 
 export const sampleGarage = join(import.meta.dirname, '..', '..', 'fixtures', 'city-garage.yaml');
 
+/** Wall time between two moves of the live demo, ms: slow enough to watch each one land. */
+const livePaceMs = 1200;
+const demoGates = [{ gateId: 'entry-1', direction: 'entry' as const }, { gateId: 'exit-1', direction: 'exit' as const }];
+
+class DemoStopped extends Error {}
+
 export function registerDemo(program: Command, run: Run): void {
   program.command('demo')
-    .description('import the sample garage and play a busy morning on it (embedded database unless DATABASE_URL is set)')
+    .description('import the sample garage and play a busy morning on it (embedded database unless DATABASE_URL is set); on a terminal, watch it live on the dashboard')
     .option('--bookings <n>', 'how many bookings the morning brings', '40')
     .action((o: { bookings: string }, cmd: Command) => run(async (ctx) => {
       const pool = await ctx.pool();
       const imported = await importLot(pool, await readLotFile(sampleGarage), ctx.actor);
       const lot = await loadLot(pool, imported.code);
+      const bookings = Math.max(1, Math.min(500, Number(o.bookings) || 40));
+      if (canDrawDashboard(ctx)) return playLive(ctx, pool, lot, bookings);
       if (!ctx.out.json) ctx.out.note(`${lot.code}: ${lot.name}, ${imported.spots} spots${imported.changed ? ' (imported)' : ''}`);
       const result = await playBusyMorning({
         pool, payments: await ctx.payments(), clock: ctx.clock, ...(await ctx.changeDeps()),
-        bookings: Math.max(1, Math.min(500, Number(o.bookings) || 40)),
+        bookings,
         onStep: ctx.out.json ? undefined : (s) => ctx.out.note(`  ${formatTime(s.at, lot.timeZone)}  ${s.text}`),
       }, lot);
       ctx.out.result(result, (r) => [
@@ -35,4 +48,75 @@ export function registerDemo(program: Command, run: Run): void {
         'next: parkctl lot show CITY-GARAGE   parkctl booking list --lot CITY-GARAGE   parkctl --help',
       ].join('\n'));
     }, cmd));
+}
+
+/**
+ * The dashboard over a morning that keeps playing in the background on a simulated clock (one
+ * move every ~1.2 s; a new morning starts when one ends), with two simulated gates sending
+ * heartbeats and events. q stops both.
+ */
+async function playLive(ctx: AppContext, pool: pg.Pool, lot: Lot, bookings: number): Promise<void> {
+  const deps = await screenDeps(ctx, pool);
+  const clock = new SimulatedClock(ctx.clock.now().getTime(), true);
+  let stopped = false;
+  let wake: (() => void) | null = null;
+  const sleep = (ms: number) => new Promise<void>((done) => {
+    const timer = setTimeout(done, ms);
+    wake = () => { clearTimeout(timer); done(); };
+  });
+  const pace = async () => {
+    if (!stopped) await sleep(livePaceMs);
+    if (stopped) throw new DemoStopped();
+  };
+  const gates = (await hasGateHeartbeats(pool)) ? await simulatedGates(pool, lot, clock) : null;
+  const heartbeat = setInterval(() => void gates?.beat().catch((err: Error) => deps.logger.warn('demo heartbeat failed', { error: err.message })), 3000);
+  await gates?.beat().catch(() => undefined);
+  const morning = (async () => {
+    while (!stopped) {
+      try {
+        await playBusyMorning({
+          pool, payments: await ctx.payments(), clock, simulated: clock, cache: deps.cache, notifier: deps.notifier,
+          bookings, pace, onMove: (m) => gates?.move(m) ?? Promise.resolve(),
+        }, lot);
+      } catch (err) {
+        if (err instanceof DemoStopped) return;
+        deps.logger.warn('demo morning failed; starting another', { error: err instanceof Error ? err.message : String(err) });
+        await sleep(5000);
+      }
+    }
+  })();
+  try {
+    await runLiveDashboard(ctx, pool, lot, { clock, deps });
+  } finally {
+    stopped = true;
+    clearInterval(heartbeat);
+    (wake as (() => void) | null)?.();
+    await morning;
+  }
+}
+
+/** entry-1 and exit-1 as if their daemons ran: heartbeats on the demo clock, one gate event per move. */
+async function simulatedGates(pool: pg.Pool, lot: Lot, clock: SimulatedClock) {
+  const { rows } = await pool.query<{ gate_id: string; seq: number }>(
+    `select gate_id, coalesce(max(seq), 0)::bigint as seq from gate_events where lot_id = $1::integer group by gate_id`, [lot.lotId]);
+  const seqs = new Map(demoGates.map((g) => [g.gateId, Number(rows.find((r) => r.gate_id === g.gateId)?.seq ?? 0)]));
+  const startedAt = clock.now();
+  return {
+    async beat(): Promise<void> {
+      for (const g of demoGates) {
+        await upsertGateHeartbeat(pool, {
+          lotId: lot.lotId, gateId: g.gateId, direction: g.direction, host: 'demo', pid: process.pid, startedAt, seenAt: clock.now(),
+          journalLastSeq: seqs.get(g.gateId) ?? 0, journalSyncedSeq: seqs.get(g.gateId) ?? 0, barrierState: 'closed', allowListSyncedAt: clock.now(),
+        });
+      }
+    },
+    async move(m: DemoMove): Promise<void> {
+      const seq = (seqs.get(m.gate) ?? 0) + 1;
+      seqs.set(m.gate, seq);
+      await insertGateEvent(pool, {
+        lotId: lot.lotId, gateId: m.gate, seq, kind: m.kind === 'arrive' ? 'entry' : 'exit', plate: m.plate, credential: null,
+        decision: m.overstayMinutes > 0 ? 'overstay_due' : 'allowed', detail: { demo: true }, occurredAt: m.at,
+      });
+    },
+  };
 }

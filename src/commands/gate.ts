@@ -1,7 +1,159 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { ExternalError, UsageError } from '../core/errors.js';
+import { gateRoleUrl, type GateDaemonConfig } from '../core/gate-daemon/config.js';
+import { withTransaction } from '../core/db.js';
+import { loadLot } from '../core/lots/lot.js';
+import { insertGateAudit, insertGateCommand, selectGateCommand } from '../core/sql/gate.js';
+import { loadGateConfigFile } from '../drivers/gate-runtime/config-file.js';
+import { openGateHardware } from '../drivers/gate-runtime/hardware.js';
+import { startGateRuntime } from '../drivers/gate-runtime/runtime.js';
+import { readGateStatus } from '../drivers/gate-runtime/status.js';
+import { renderUnit, unitName } from '../drivers/gate-runtime/systemd.js';
+import { gateCommandsChannel } from '../drivers/gate-runtime/pg-listener.js';
+import { stderrLogger } from '../drivers/stderr-logger.js';
+import type { AppContext } from './context.js';
 import type { Run } from './index.js';
+import { formatTime, renderFields } from './output.js';
 
-export function registerGate(program: Command, _run: Run): void {
-  program.command('gate-daemon').description('the gate daemon: drives one barrier lane, decides locally, journals every event');
-  program.command('gate').description('gates by hand: open a barrier with a reason');
+const binPath = join(import.meta.dirname, '..', '..', 'bin', 'parkctl');
+
+/** The gate role's URL: the file's, else DATABASE_URL's (or the embedded server's) with user parkctl_gate. */
+async function gateDatabaseUrl(ctx: AppContext, config: GateDaemonConfig): Promise<string> {
+  if (config.databaseUrl) return config.databaseUrl;
+  if (ctx.config.databaseUrl) return gateRoleUrl(ctx.config.databaseUrl);
+  const { ensureEmbeddedPostgres } = await import('../drivers/embedded-postgres/index.js');
+  return gateRoleUrl((await ensureEmbeddedPostgres(ctx.config.home)).url);
+}
+
+function safeUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
+}
+
+function load(ctx: AppContext, path: string): Promise<GateDaemonConfig> {
+  return loadGateConfigFile(path, { mqttUrl: ctx.config.mqttUrl });
+}
+
+/** Resolves on SIGTERM or SIGINT (systemd stop, Ctrl-C). */
+function untilSignal(): Promise<string> {
+  return new Promise((done) => {
+    const on = (sig: string) => {
+      process.off('SIGTERM', on).off('SIGINT', on);
+      done(sig);
+    };
+    process.on('SIGTERM', on).on('SIGINT', on);
+  });
+}
+
+export function registerGate(program: Command, run: Run): void {
+  const daemon = program.command('gate-daemon').description('the gate daemon: drives one barrier lane, decides locally, journals every event');
+
+  daemon.command('run')
+    .description('run one gate (under systemd: Type=notify, WATCHDOG pings, JSON logs on stderr)')
+    .requiredOption('--config <file>', 'gate config (YAML or JSON)')
+    .action((o: { config: string }, cmd: Command) => run(async (ctx) => {
+      const config = await load(ctx, o.config);
+      const logger = stderrLogger('info');
+      const hardware = await openGateHardware(config, ctx.clock);
+      ctx.onClose(() => hardware.dispose());
+      const runtime = await startGateRuntime({
+        config, databaseUrl: await gateDatabaseUrl(ctx, config), barrier: hardware.barrier, inputs: hardware.inputs, sign: hardware.sign,
+        clock: ctx.clock, logger, notifySocket: ctx.config.notifySocket,
+      });
+      const signal = await untilSignal();
+      logger.info('stopping', { signal });
+      await runtime.stop();
+    }, cmd));
+
+  daemon.command('check-config')
+    .description('validate a gate config and print what the daemon would connect to (exit 2 on a bad file)')
+    .requiredOption('--config <file>', 'gate config (YAML or JSON)')
+    .action((o: { config: string }, cmd: Command) => run(async (ctx) => {
+      const c = await load(ctx, o.config);
+      const db = c.databaseUrl ?? (ctx.config.databaseUrl ? gateRoleUrl(ctx.config.databaseUrl) : 'embedded server, user parkctl_gate');
+      const inputs = [c.barrier.driver === 'serial' ? `lane controller ${c.barrier.path}` : null, c.inputs.anpr ? `ANPR webhook on ${c.inputs.anpr.listen}` : null,
+        c.inputs.mqttPlateTopic ? `plates on ${c.inputs.mqttPlateTopic}` : null, c.inputs.scanner ? `scanner ${c.inputs.scanner.path}` : null].filter(Boolean);
+      const data = { ...c, databaseUrl: safeUrl(db), inputsSummary: inputs };
+      ctx.out.result(data, (d) => renderFields([
+        ['gate', `${d.lot}/${d.gate} (${d.direction})`], ['database', d.databaseUrl], ['journal', d.journalDir],
+        ['barrier', d.barrier.driver === 'serial' ? `serial ${d.barrier.path} @ ${d.barrier.baudRate}` : d.barrier.driver],
+        ['inputs', inputs.join(', ') || 'none'], ['mqtt', d.mqttUrl ?? '-'], ['sign', d.signTopic ?? '-'],
+        ['sync', `every ${d.syncIntervalSeconds} s; allow-list every ${d.allowListRefreshSeconds} s, ${d.allowListHorizonHours} h ahead`],
+      ]));
+    }, cmd));
+
+  daemon.command('status')
+    .description('journal depth not yet synced, last sync, and the last heartbeat the database saw')
+    .requiredOption('--config <file>', 'gate config (YAML or JSON)')
+    .action((o: { config: string }, cmd: Command) => run(async (ctx) => {
+      const config = await load(ctx, o.config);
+      const s = await readGateStatus(config, await gateDatabaseUrl(ctx, config));
+      ctx.out.result(s, (d) => renderFields([
+        ['gate', `${d.lot}/${d.gate}`], ['journal', `${d.journalLastSeq} events, ${d.unsynced} not synced (synced up to ${d.journalSyncedSeq})`],
+        ['database', d.database === 'reachable' ? 'reachable' : `unreachable: ${d.databaseError}`],
+        ['heartbeat', d.heartbeat ? `${formatTime(d.heartbeat.seen_at)} from ${d.heartbeat.host} pid ${d.heartbeat.pid}` : '-'],
+        ['last sync', d.heartbeat ? `synced up to ${d.heartbeat.journal_synced_seq}; allow-list ${formatTime(d.heartbeat.allow_list_synced_at)}` : '-'],
+      ]));
+    }, cmd));
+
+  daemon.command('install')
+    .description('write a systemd unit for this gate (Type=notify, Restart=always, WatchdogSec, unprivileged user)')
+    .requiredOption('--config <file>', 'gate config (YAML or JSON)')
+    .option('--user <name>', 'the user the daemon runs as', 'parkctl')
+    .option('--unit-dir <dir>', 'where to write the unit', '/etc/systemd/system')
+    .option('--print', 'print the unit instead of writing it')
+    .action((o: { config: string; user: string; unitDir: string; print?: boolean }, cmd: Command) => run(async (ctx) => {
+      const config = await load(ctx, o.config);
+      if (o.user === 'root') throw new UsageError('the gate daemon must not run as root', { hint: 'use --user parkctl (in group dialout for serial ports)' });
+      const environment: Record<string, string> = {};
+      if (!config.databaseUrl && ctx.config.databaseUrl) environment.DATABASE_URL = ctx.config.databaseUrl;
+      if (!config.databaseUrl && !ctx.config.databaseUrl) environment.PARKCTL_HOME = ctx.config.home;
+      const unit = renderUnit({
+        gateId: config.gate, lotCode: config.lot, configPath: resolve(o.config), execPath: binPath, user: o.user,
+        watchdogSeconds: config.watchdogSeconds, journalDir: resolve(config.journalDir), environment,
+      });
+      if (o.print) return ctx.out.raw(unit);
+      const name = unitName(config.lot, config.gate);
+      await mkdir(o.unitDir, { recursive: true });
+      await writeFile(join(o.unitDir, name), unit, { mode: 0o644 });
+      ctx.out.result({ unit: join(o.unitDir, name) }, (d) => `wrote ${d.unit}\nnext: systemctl daemon-reload && systemctl enable --now ${name}`);
+    }, cmd));
+
+  const gate = program.command('gate').description('gates by hand: open a barrier with a reason');
+
+  gate.command('open')
+    .description('open a gate now through its daemon; the audit trail keeps who and why')
+    .requiredOption('--gate <id>', 'gate id (as in its daemon config)')
+    .requiredOption('--lot <code>', 'lot code')
+    .requiredOption('--reason <text>', 'why (kept in the audit trail)')
+    .option('--wait-seconds <s>', 'how long to wait for the daemon to open it', '10')
+    .action((o: { gate: string; lot: string; reason: string; waitSeconds: string }, cmd: Command) => run(async (ctx) => {
+      const reason = o.reason.trim();
+      if (!reason) throw new UsageError('--reason must say why the gate is opened by hand', { hint: 'e.g. --reason "ticket machine jammed"' });
+      const waitMs = Number(o.waitSeconds) * 1000;
+      if (!(waitMs > 0 && waitMs <= 120_000)) throw new UsageError(`--wait-seconds "${o.waitSeconds}" must be from 1 to 120`);
+      const pool = await ctx.pool();
+      const lot = await loadLot(pool, o.lot);
+      const now = ctx.clock.now();
+      const commandId = await withTransaction(pool, async (tx) => {
+        const id = await insertGateCommand(tx, { lotId: lot.lotId, gateId: o.gate, actor: ctx.actor, reason, requestedAt: now, expiresAt: new Date(Date.now() + waitMs) });
+        await insertGateAudit(tx, { lotId: lot.lotId, kind: 'gate.manual_open', actor: ctx.actor, reason, detail: { gate: o.gate, commandId: id }, occurredAt: now });
+        return id;
+      });
+      await pool.query(`select pg_notify($1::text, $2::text)`, [gateCommandsChannel, `${lot.lotId}:${o.gate}`]);
+      const deadline = Date.now() + waitMs + 1000;
+      for (;;) {
+        const c = await selectGateCommand(pool, lot.lotId, o.gate, commandId);
+        if (c?.result === 'opened') {
+          return ctx.out.result({ gate: o.gate, lot: lot.code, commandId, result: c.result, by: ctx.actor, reason }, (d) => `opened ${d.lot}/${d.gate} (command ${d.commandId}, by ${d.by}: ${d.reason})`);
+        }
+        if (c?.result || Date.now() > deadline) {
+          throw new ExternalError(`gate daemon ${lot.code}/${o.gate}`, `the gate did not open: ${c?.result ?? 'no answer'} (command ${commandId})`, {
+            hint: `is the daemon running? parkctl gate-daemon status --config <its config>`,
+          });
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }, cmd));
 }

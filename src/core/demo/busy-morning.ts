@@ -36,6 +36,35 @@ const quarter = 900_000;
 const minute = 60_000;
 const types: VehicleType[] = ['regular', 'regular', 'regular', 'compact', 'ev', 'large', 'motorcycle', 'accessible'];
 
+/**
+ * The morning's clock. Frozen between steps when played at full speed (`parkctl demo` piped); when
+ * `runsWithWall` it also moves on with the wall clock, so countdowns on a live screen tick between steps.
+ */
+export class SimulatedClock implements Clock {
+  private wallAtSetMs = Date.now();
+  constructor(private ms: number, private readonly runsWithWall = false) {}
+
+  now(): Date {
+    return new Date(this.ms + (this.runsWithWall ? Date.now() - this.wallAtSetMs : 0));
+  }
+
+  /** Moves to `ms` if that is later than now; never back. */
+  advanceTo(ms: number): void {
+    const current = this.now().getTime();
+    this.ms = Math.max(current, ms);
+    this.wallAtSetMs = Date.now();
+  }
+}
+
+/** A gate move the morning made (the live demo journals it as a gate event). */
+export interface DemoMove {
+  kind: 'arrive' | 'depart';
+  plate: string;
+  gate: string;
+  at: Date;
+  overstayMinutes: number;
+}
+
 export interface DemoDeps extends ChangeDeps {
   pool: PoolLike;
   payments: PaymentProvider;
@@ -44,16 +73,23 @@ export interface DemoDeps extends ChangeDeps {
   /** bookings to make; default 40 */
   bookings?: number;
   onStep?: (step: DemoStep) => void;
+  /** the morning's clock (the live demo shares it with the screen); default: a frozen one from `clock` */
+  simulated?: SimulatedClock;
+  /** awaited before every write: the live demo waits a second or two here, and throws to stop */
+  pace?: () => Promise<void>;
+  onMove?: (move: DemoMove) => Promise<void>;
 }
 
 export async function playBusyMorning(deps: DemoDeps, lot: Lot): Promise<DemoResult> {
   const startedAt = new Date(Math.ceil(deps.clock.now().getTime() / quarter) * quarter);
-  let nowMs = startedAt.getTime();
-  const clock: Clock = { now: () => new Date(nowMs) };
+  const clock = deps.simulated ?? new SimulatedClock(startedAt.getTime());
+  clock.advanceTo(startedAt.getTime());
+  const later = (ms: number) => clock.advanceTo(clock.now().getTime() + ms);
+  const pace = deps.pace ?? (() => Promise.resolve());
   const base = { ...deps, db: deps.pool, clock, actor: 'demo' };
   const steps: DemoStep[] = [];
   const step = (text: string) => {
-    const s = { at: new Date(nowMs), text };
+    const s = { at: clock.now(), text };
     steps.push(s);
     deps.onStep?.(s);
   };
@@ -65,6 +101,7 @@ export async function playBusyMorning(deps: DemoDeps, lot: Lot): Promise<DemoRes
   for (let i = 0; i < n; i++) {
     const start = new Date(startedAt.getTime() + (1 + (i % 6)) * quarter);
     const end = new Date(start.getTime() + (2 + (i % 5)) * 30 * minute);
+    await pace();
     try {
       const r = await reserve(base, lot, { vehicleType: types[i % types.length]!, start, end, plate: `D${tag}${String(i).padStart(3, '0')}`, customerRef: `demo-${i}` });
       booked.push(r);
@@ -75,10 +112,11 @@ export async function playBusyMorning(deps: DemoDeps, lot: Lot): Promise<DemoRes
   }
   step(`${booked.length} bookings held, ${lot.holdMinutes}-minute payment holds running`);
 
-  nowMs += 5 * minute;
+  later(5 * minute);
   const paid: ReserveResult[] = [];
   for (const [i, r] of booked.entries()) {
     if (i % 8 === 7) continue; // these never pay: their holds will expire
+    await pace();
     await completeReservation(base, r.reservationId, `cash:${r.reservationId}:${r.priceMinor}:${r.currency}`);
     paid.push(r);
   }
@@ -103,14 +141,17 @@ export async function playBusyMorning(deps: DemoDeps, lot: Lot): Promise<DemoRes
   let overstays = 0;
   let dueMinor = 0;
   for (const m of moves) {
-    nowMs = Math.max(nowMs, m.at);
+    await pace();
+    clock.advanceTo(m.at);
     if (m.kind === 'arrive') {
       await arrive(base, lot, { plate: m.r.plate, gate: 'entry-1' });
       arrived++;
+      await deps.onMove?.({ kind: 'arrive', plate: m.r.plate, gate: 'entry-1', at: clock.now(), overstayMinutes: 0 });
       continue;
     }
     const d = await depart(base, lot, { plate: m.r.plate, gate: 'exit-1' });
     departed++;
+    await deps.onMove?.({ kind: 'depart', plate: m.r.plate, gate: 'exit-1', at: clock.now(), overstayMinutes: d.overstayMinutes });
     if (d.overstayMinutes > 0) {
       overstays++;
       dueMinor += d.amountDueMinor;
@@ -119,9 +160,10 @@ export async function playBusyMorning(deps: DemoDeps, lot: Lot): Promise<DemoRes
   }
   step(`${arrived} cars came in through entry-1, ${shows.length < paid.length ? paid.length - shows.length : 0} no-shows; ${departed} left through exit-1 (${departed - overstays} early: their spots are back on sale)`);
 
-  const occupancy = await lotOccupancy(deps.pool, lot.lotId, new Date(nowMs));
+  const endedAt = clock.now();
+  const occupancy = await lotOccupancy(deps.pool, lot.lotId, endedAt);
   return {
-    lotCode: lot.code, startedAt, endedAt: new Date(nowMs), booked: booked.length, paid: paid.length,
+    lotCode: lot.code, startedAt, endedAt, booked: booked.length, paid: paid.length,
     arrived, departed, overstays, dueMinor, steps, occupancy,
   };
 }

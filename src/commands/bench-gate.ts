@@ -1,0 +1,91 @@
+// `parkctl bench gate`: lane latency (input frame -> barrier command written) with the database up
+// and down, and `--soak`: one vehicle per second for a while, reporting resident memory growth.
+import type { Command } from 'commander';
+import { UsageError } from '../core/errors.js';
+import { gateRoleUrl } from '../core/gate-daemon/config.js';
+import type { PersistedAllowList } from '../core/gate-daemon/local-allow-list.js';
+import { loadLot } from '../core/lots/lot.js';
+import { cloneLot, dropLot } from '../core/sql/scratch-lots.js';
+import { runGateBench, type GateBenchResult } from '../drivers/gate-runtime/bench.js';
+import type { Run } from './index.js';
+import { renderFields } from './output.js';
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} "${value}" is not a positive whole number`);
+  return n;
+}
+
+/** A local allow-list of `n` synthetic bookings (and walk-ins allowed), for the database-down runs. */
+function offlineSnapshot(n: number): { plates: string[]; persisted: PersistedAllowList } {
+  const now = Date.now();
+  const plates = Array.from({ length: n }, (_, i) => `BN${String(i).padStart(6, '0')}`);
+  return {
+    plates,
+    persisted: {
+      version: 1, syncedSeq: 0, effects: [],
+      snapshot: {
+        policy: { lotCode: 'BENCH', earlyEntryGraceMinutes: 15, walkInsAllowed: true, freeSpots: 1_000_000, overstaySlotMinutes: 15, ratePerHourMinor: 200 },
+        syncedAt: new Date(now),
+        reservations: plates.map((plate, i) => ({
+          reservationId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, plate, start: new Date(now - 3_600_000), end: new Date(now + 86_400_000),
+          status: 'CONFIRMED' as const, vehicleType: 'regular', spotLabel: `B-${i}`,
+        })),
+        openVisits: [],
+      },
+    },
+  };
+}
+
+const show = (r: GateBenchResult) => renderFields([
+  ['database', r.database], ['vehicles', `${r.vehicles} (${r.opened} opened) in ${r.seconds} s`],
+  ['frame -> OPEN', `p50 ${r.latencyMs.p50} ms, p90 ${r.latencyMs.p90} ms, p99 ${r.latencyMs.p99} ms`],
+  ['resident memory', `${r.rssStartMb} MB -> ${r.rssEndMb} MB (growth ${r.rssGrowthMb} MB)`],
+]);
+
+export function registerBenchGate(bench: Command, run: Run): void {
+  bench.command('gate')
+    .description('gate lane latency, input frame to barrier command, with the database up and down; --soak for memory')
+    .option('--lot <code>', 'lot to copy for the database-up run (a scratch copy, dropped after)')
+    .option('--vehicles <n>', 'vehicles per run', '300')
+    .option('--soak', 'one vehicle per second (database down: the journal only grows) and report memory growth')
+    .option('--duration <s>', 'soak length in seconds', '600')
+    .action((o: { lot?: string; vehicles: string; soak?: boolean; duration: string }, cmd: Command) => run(async (ctx) => {
+      if (o.soak) {
+        const seconds = positiveInt(o.duration, '--duration');
+        const { plates, persisted } = offlineSnapshot(seconds);
+        const r = await runGateBench({
+          plates, vehicles: seconds, gapMs: 1000, databaseUrl: null, lotCode: 'BENCH', gateId: 'bench-soak', offlineSnapshot: persisted,
+          onProgress: (done, rss) => ctx.out.note(`${done} vehicles, rss ${rss} MB`),
+        });
+        return ctx.out.result(r, show);
+      }
+      const vehicles = positiveInt(o.vehicles, '--vehicles');
+      const { plates, persisted } = offlineSnapshot(vehicles);
+      const down = await runGateBench({ plates, vehicles, gapMs: 0, databaseUrl: null, lotCode: 'BENCH', gateId: 'bench-down', offlineSnapshot: persisted });
+      const results: GateBenchResult[] = [down];
+      if (o.lot) {
+        const pool = await ctx.pool();
+        const source = await loadLot(pool, o.lot);
+        const code = `BG${Date.now().toString(36).toUpperCase()}`.slice(0, 32);
+        const lotId = await cloneLot(pool, source.lotId, code);
+        try {
+          const { rows } = await pool.query<{ plate: string }>(
+            `insert into reservations (lot_id, customer_ref, plate, vehicle_type, spot_id, period, status, price_minor, currency, created_at, updated_at)
+             select $1::integer, 'bench', 'BU' || s.spot_id, s.vehicle_type, s.spot_id, tstzrange(now() - interval '1 hour', now() + interval '1 day', '[)'),
+                    'CONFIRMED', 0, $2::char(3), now(), now()
+               from spots s where s.lot_id = $1::integer and s.status = 'active' order by s.spot_id limit $3::integer
+             returning plate`, [lotId, source.currency, vehicles]);
+          const url = gateRoleUrl((pool.options as { connectionString: string }).connectionString);
+          results.push(await runGateBench({ plates: rows.map((r) => r.plate), vehicles: rows.length, gapMs: 0, databaseUrl: url, lotCode: code, gateId: 'bench-up' }));
+        } finally {
+          await pool.query(`delete from gate_heartbeats where lot_id = $1::integer`, [lotId]);
+          await pool.query(`delete from gate_commands where lot_id = $1::integer`, [lotId]);
+          await dropLot(pool, lotId);
+        }
+      } else {
+        ctx.out.note('database-up run skipped: pass --lot CODE to run it on a scratch copy of a lot');
+      }
+      ctx.out.result(results, (rs) => rs.map(show).join('\n\n'));
+    }, cmd));
+}

@@ -1,0 +1,102 @@
+// One gate daemon's configuration (YAML or JSON file, validated here once): which lane of which
+// lot, where its journal lives, which barrier and inputs it drives. The file is read by
+// drivers/gate-runtime/config-file.ts; this module only validates, so it is pure and testable.
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+
+const gateId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, "_", "." or "-", at most 64');
+const topic = z.string().min(1).regex(/^[^+#\0]+$/, 'an MQTT topic without wildcards');
+const positiveMs = z.number().int().positive();
+
+const serialBarrier = z.strictObject({
+  driver: z.literal('serial'),
+  /** "/dev/ttyUSB0": a lane controller is both the barrier and the loop/button input */
+  path: z.string().min(1),
+  baudRate: z.number().int().positive().default(9600),
+  replyTimeoutMs: positiveMs.optional(),
+});
+const tasmotaBarrier = z.strictObject({ driver: z.literal('tasmota'), topic: z.string().min(1), replyTimeoutMs: positiveMs.optional() });
+const shellyBarrier = z.strictObject({
+  driver: z.literal('shelly'),
+  prefix: topic,
+  switchId: z.number().int().min(0).optional(),
+  replyTimeoutMs: positiveMs.optional(),
+});
+const genericJsonBarrier = z.strictObject({
+  driver: z.literal('generic-json'),
+  commandTopic: topic,
+  stateTopic: topic,
+  availabilityTopic: topic.optional(),
+  replyTimeoutMs: positiveMs.optional(),
+});
+const noBarrier = z.strictObject({ driver: z.literal('none') });
+
+export const barrierConfigSchema = z.discriminatedUnion('driver', [serialBarrier, tasmotaBarrier, shellyBarrier, genericJsonBarrier, noBarrier]);
+
+const listenAddress = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:8088');
+
+export const gateDaemonConfigSchema = z.strictObject({
+  /** lot code, e.g. RIVERSIDE */
+  lot: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'a lot code'),
+  gate: gateId,
+  direction: z.enum(['entry', 'exit']),
+  /** postgres:// URL for the parkctl_gate role; default: DATABASE_URL (or the embedded server) with user parkctl_gate */
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
+  /** the durable journal and the persisted allow-list live here (one daemon per directory) */
+  journalDir: z.string().min(1),
+  barrier: barrierConfigSchema,
+  inputs: z.strictObject({
+    anpr: z.strictObject({ listen: listenAddress, path: z.string().startsWith('/').optional(), token: z.string().min(8).optional() }).optional(),
+    mqttPlateTopic: topic.optional(),
+    scanner: z.strictObject({ path: z.string().min(1), baudRate: z.number().int().positive().default(9600) }).optional(),
+  }).default({}),
+  /** MQTT base topic for the lot sign: <signTopic>/lot */
+  signTopic: topic.optional(),
+  /** mqtt:// URL; required by MQTT barriers, plate topics and signs (default: MQTT_URL) */
+  mqttUrl: z.string().regex(/^mqtts?:\/\//, 'an mqtt:// URL').optional(),
+  /** journal push, heartbeat and command poll period */
+  syncIntervalSeconds: z.number().positive().max(3600).default(5),
+  /** allow-list reload period (LISTEN/NOTIFY reloads sooner) */
+  allowListRefreshSeconds: z.number().positive().max(86_400).default(60),
+  /** reservations starting within this many hours are in the local allow-list */
+  allowListHorizonHours: z.number().positive().max(24 * 14).default(24),
+  /** barrier pulse: it closes by itself after this long */
+  pulseMs: z.number().int().min(0).max(60_000).default(5000),
+  /** 'loop': decide only with a vehicle on the arming loop (lane controller); 'always': every read is a vehicle */
+  arming: z.enum(['loop', 'always']).optional(),
+  minPlateConfidence: z.number().min(0).max(1).optional(),
+  /** systemd WatchdogSec written by `install`; the daemon pings at a third of it */
+  watchdogSeconds: z.number().int().min(2).max(3600).default(30),
+});
+
+export type GateDaemonConfig = z.infer<typeof gateDaemonConfigSchema>;
+export type BarrierConfig = z.infer<typeof barrierConfigSchema>;
+
+/** Validates a parsed file; a bad one is a UsageError naming the first bad field ("barrier.path: ..."). */
+export function parseGateDaemonConfig(raw: unknown, source: string): GateDaemonConfig {
+  const parsed = gateDaemonConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.map(String).join('.') || '(top level)';
+    throw new UsageError(`${source}: ${field}: ${issue.message}`, { hint: 'see fixtures/gates/*.yaml for examples', code: 'bad_config' });
+  }
+  const config = parsed.data;
+  const needsMqtt = ['tasmota', 'shelly', 'generic-json'].includes(config.barrier.driver) || config.inputs.mqttPlateTopic || config.signTopic;
+  if (needsMqtt && !config.mqttUrl) {
+    throw new UsageError(`${source}: mqttUrl: required by the ${config.barrier.driver} barrier, plate topic or sign`, { hint: 'add mqttUrl: mqtt://127.0.0.1:1883', code: 'bad_config' });
+  }
+  return config;
+}
+
+/** The arming rule in force: a serial lane controller has loops; other set-ups treat each read as a vehicle. */
+export function armingMode(config: GateDaemonConfig): 'loop' | 'always' {
+  return config.arming ?? (config.barrier.driver === 'serial' ? 'loop' : 'always');
+}
+
+/** The gate role's URL: the given database URL with user parkctl_gate and no password. */
+export function gateRoleUrl(baseUrl: string): string {
+  const u = new URL(baseUrl);
+  u.username = 'parkctl_gate';
+  u.password = '';
+  return u.toString();
+}

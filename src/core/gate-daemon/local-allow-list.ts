@@ -1,0 +1,146 @@
+// The daemon's allow-list: the last snapshot loaded from the database plus what this gate decided
+// since (its "effects"), so anti-passback and the free count hold locally while the database is
+// down or the journal is not synced yet. An effect is dropped once a snapshot taken after its
+// event reached the database is installed (that snapshot already shows it).
+import { buildAllowList, type AllowList, type AllowListSnapshot, type OpenVisit } from '../gate/allow-list.js';
+import type { GateEventRecord } from '../gate/ports.js';
+
+/** What an allowed entry or exit changed, as far as this gate knows. */
+export type GateEffect =
+  | { kind: 'enter'; visitId: string; plate: string; reservationId: string | null; enteredAt: string; reservationEnd: string | null }
+  | { kind: 'exit'; visitId: string; reservationId: string | null };
+
+interface HeldEffect {
+  effect: GateEffect;
+  /** journal seq; null until the append resolved */
+  seq: number | null;
+}
+
+/** The persisted form (allow-list.json): survives a restart with the database down. */
+export interface PersistedAllowList {
+  version: 1;
+  /** every journal seq up to this one was in the database when the snapshot was taken */
+  syncedSeq: number;
+  snapshot: AllowListSnapshot;
+  effects: Array<{ seq: number; effect: GateEffect }>;
+}
+
+/** The effect of a journalled decision record, if it changed who is inside. */
+export function effectOf(record: GateEventRecord): GateEffect | null {
+  const d = record.detail ?? {};
+  if (record.allow !== true || typeof record.visitId !== 'string') return null;
+  if (record.kind === 'entry' && typeof record.plate === 'string') {
+    return {
+      kind: 'enter', visitId: record.visitId, plate: record.plate, reservationId: record.reservationId,
+      enteredAt: record.occurredAt, reservationEnd: typeof d.reservationEnd === 'string' ? d.reservationEnd : null,
+    };
+  }
+  if (record.kind === 'exit') return { kind: 'exit', visitId: record.visitId, reservationId: record.reservationId };
+  return null;
+}
+
+export class LocalAllowList {
+  private base: AllowListSnapshot;
+  private baseSyncedSeq: number;
+  private effects: HeldEffect[] = [];
+  private list: AllowList;
+
+  constructor(snapshot: AllowListSnapshot, syncedSeq: number) {
+    this.base = snapshot;
+    this.baseSyncedSeq = syncedSeq;
+    this.list = buildAllowList(snapshot);
+  }
+
+  static fromPersisted(p: PersistedAllowList): LocalAllowList {
+    const local = new LocalAllowList(reviveSnapshot(p.snapshot), p.syncedSeq);
+    for (const e of p.effects) local.effects.push({ effect: e.effect, seq: e.seq });
+    local.rebuild();
+    return local;
+  }
+
+  get current(): AllowList {
+    return this.list;
+  }
+
+  get syncedSeq(): number {
+    return this.baseSyncedSeq;
+  }
+
+  /** Applies a decision at once (before its journal append resolves); `seq` follows via settle(). */
+  apply(effect: GateEffect): HeldEffect {
+    const held: HeldEffect = { effect, seq: null };
+    this.effects.push(held);
+    this.rebuild();
+    return held;
+  }
+
+  settle(held: HeldEffect, seq: number): void {
+    held.seq = seq;
+  }
+
+  /** The journal refused the record: the barrier did not move, so neither does the list. */
+  revert(held: HeldEffect): void {
+    this.effects = this.effects.filter((e) => e !== held);
+    this.rebuild();
+  }
+
+  /** Replays journalled records not in `syncedSeq`'s snapshot (after a restart). Idempotent by seq. */
+  replay(seq: number, record: GateEventRecord): void {
+    if (seq <= this.baseSyncedSeq || this.effects.some((e) => e.seq === seq)) return;
+    const effect = effectOf(record);
+    if (effect) this.effects.push({ effect, seq });
+    this.rebuild();
+  }
+
+  /** A fresh database snapshot, taken when every seq up to syncedSeq was in the database. */
+  install(snapshot: AllowListSnapshot, syncedSeq: number): void {
+    this.base = snapshot;
+    this.baseSyncedSeq = Math.max(this.baseSyncedSeq, syncedSeq);
+    this.effects = this.effects.filter((e) => e.seq === null || e.seq > this.baseSyncedSeq);
+    this.rebuild();
+  }
+
+  toPersisted(): PersistedAllowList {
+    return {
+      version: 1,
+      syncedSeq: this.baseSyncedSeq,
+      snapshot: this.base,
+      effects: this.effects.filter((e): e is { effect: GateEffect; seq: number } => e.seq !== null),
+    };
+  }
+
+  private rebuild(): void {
+    const visits = new Map<string, OpenVisit>(this.base.openVisits.map((v) => [v.visitId, v]));
+    const used = new Set<string>();
+    let freeDelta = 0;
+    for (const { effect } of this.effects) {
+      if (effect.kind === 'enter') {
+        visits.set(effect.visitId, {
+          visitId: effect.visitId, plate: effect.plate, reservationId: effect.reservationId, enteredAt: new Date(effect.enteredAt),
+          reservationEnd: effect.reservationEnd ? new Date(effect.reservationEnd) : null, amountDueMinor: 0,
+        });
+        freeDelta -= 1;
+      } else {
+        if (visits.delete(effect.visitId)) freeDelta += 1;
+        if (effect.reservationId) used.add(effect.reservationId);
+      }
+    }
+    this.list = buildAllowList({
+      policy: { ...this.base.policy, freeSpots: this.base.policy.freeSpots + freeDelta },
+      syncedAt: this.base.syncedAt,
+      // A reservation whose visit ended here is spent, even before the database says COMPLETED.
+      reservations: used.size ? this.base.reservations.filter((r) => !used.has(r.reservationId)) : this.base.reservations,
+      openVisits: [...visits.values()],
+    });
+  }
+}
+
+/** JSON turned Dates into strings: turn them back. */
+function reviveSnapshot(s: AllowListSnapshot): AllowListSnapshot {
+  return {
+    policy: s.policy,
+    syncedAt: new Date(s.syncedAt),
+    reservations: s.reservations.map((r) => ({ ...r, start: new Date(r.start), end: new Date(r.end) })),
+    openVisits: s.openVisits.map((v) => ({ ...v, enteredAt: new Date(v.enteredAt), reservationEnd: v.reservationEnd ? new Date(v.reservationEnd) : null })),
+  };
+}

@@ -1,0 +1,257 @@
+// SQL of the gate daemon: what a gate reads to decide (as the parkctl_gate role: lots, the
+// gate_allow_list view, its own visits, one counting function), how its journal lands in
+// gate_events exactly once, heartbeats, and remote commands (migrations/0005_gate.sql).
+import type { Queryable } from '../ports.js';
+
+export interface GateLotRow {
+  lot_id: number;
+  code: string;
+  early_entry_grace_minutes: number;
+  overstay_slot_minutes: number;
+  state: 'open' | 'full' | 'closed';
+  policy: Record<string, unknown>;
+}
+
+export async function selectGateLot(db: Queryable, code: string): Promise<GateLotRow | null> {
+  const { rows } = await db.query<GateLotRow & Record<string, unknown>>(
+    `select lot_id, code, early_entry_grace_minutes, overstay_slot_minutes, state::text as state, policy
+       from lots where code = $1::text`,
+    [code.toUpperCase()],
+  );
+  return rows[0] ?? null;
+}
+
+export interface AllowListRow {
+  reservation_id: string;
+  plate: string;
+  vehicle_type: string;
+  starts_at: Date;
+  ends_at: Date;
+  status: 'CONFIRMED' | 'CHECKED_IN';
+  spot_label: string;
+}
+
+/** Confirmed and checked-in reservations touching [from, to), plus every checked-in one (it is inside). */
+export async function selectAllowListRows(db: Queryable, lotId: number, from: Date, to: Date): Promise<AllowListRow[]> {
+  const { rows } = await db.query<AllowListRow & Record<string, unknown>>(
+    `select reservation_id::text, plate, vehicle_type::text, starts_at, ends_at, status::text as status, spot_label
+       from gate_allow_list
+      where lot_id = $1::integer
+        and (status = 'CHECKED_IN' or (starts_at < $3::timestamptz and ends_at > $2::timestamptz))`,
+    [lotId, from, to],
+  );
+  return rows;
+}
+
+export interface OpenVisitRow {
+  visit_id: string;
+  plate: string;
+  reservation_id: string | null;
+  entered_at: Date;
+  reservation_end: Date | null;
+  /** due less paid, never negative */
+  balance_minor: number;
+}
+
+export async function selectOpenVisitRows(db: Queryable, lotId: number): Promise<OpenVisitRow[]> {
+  const { rows } = await db.query<OpenVisitRow & Record<string, unknown>>(
+    `select v.visit_id::text, v.plate, v.reservation_id::text, v.entered_at, a.ends_at as reservation_end,
+            greatest(v.amount_due_minor - v.amount_paid_minor, 0)::bigint as balance_minor
+       from visits v left join gate_allow_list a on a.lot_id = v.lot_id and a.reservation_id = v.reservation_id
+      where v.lot_id = $1::integer and v.exited_at is null`,
+    [lotId],
+  );
+  return rows;
+}
+
+export interface GateLotStatusRow {
+  active_spots: number;
+  open_visits: number;
+  held_spots: number;
+  max_rate_per_hour_minor: number;
+}
+
+export async function selectGateLotStatus(db: Queryable, lotId: number, at: Date): Promise<GateLotStatusRow> {
+  const { rows } = await db.query<GateLotStatusRow & Record<string, unknown>>(
+    `select active_spots, open_visits, held_spots, max_rate_per_hour_minor from parkctl_gate_lot_status($1::integer, $2::timestamptz)`,
+    [lotId, at],
+  );
+  return rows[0]!;
+}
+
+export interface GateEventInsert {
+  lotId: number;
+  gateId: string;
+  seq: number;
+  kind: string;
+  plate: string | null;
+  credential: string | null;
+  decision: string | null;
+  detail: Record<string, unknown>;
+  occurredAt: Date;
+}
+
+/** true when this (lot, gate, seq) is new; false when an earlier sync already wrote it. */
+export async function insertGateEvent(db: Queryable, e: GateEventInsert): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `insert into gate_events (lot_id, gate_id, seq, kind, plate, credential, decision, detail, occurred_at)
+     values ($1::integer, $2::text, $3::bigint, $4::text, $5::text, $6::text, $7::text, $8::jsonb, $9::timestamptz)
+     on conflict (lot_id, gate_id, seq) do nothing`,
+    [e.lotId, e.gateId, e.seq, e.kind, e.plate, e.credential, e.decision, JSON.stringify(e.detail), e.occurredAt],
+  );
+  return rowCount === 1;
+}
+
+/** Adds what the sync found (a conflicting visit, ...) to an event's detail. */
+export async function annotateGateEvent(db: Queryable, lotId: number, gateId: string, seq: number, extra: Record<string, unknown>): Promise<void> {
+  await db.query(
+    `update gate_events set detail = detail || $4::jsonb where lot_id = $1::integer and gate_id = $2::text and seq = $3::bigint`,
+    [lotId, gateId, seq, JSON.stringify(extra)],
+  );
+}
+
+/**
+ * A visit decided at the gate. The id was made at the gate (so an exit decided offline names it).
+ * Any unique conflict (plate already inside, reservation already used) inserts nothing: false.
+ */
+export async function insertGateVisit(
+  db: Queryable,
+  v: { lotId: number; visitId: string; reservationId: string | null; plate: string; gateId: string; enteredAt: Date },
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `insert into visits (lot_id, visit_id, reservation_id, plate, vehicle_type, spot_id, entry_gate, entered_at)
+     select $1::integer, $2::uuid, $3::uuid, $4::text,
+            coalesce((select a.vehicle_type from gate_allow_list a where a.lot_id = $1::integer and a.reservation_id = $3::uuid), 'regular'),
+            null, $5::text, $6::timestamptz
+     on conflict do nothing`,
+    [v.lotId, v.visitId, v.reservationId, v.plate, v.gateId, v.enteredAt],
+  );
+  return rowCount === 1;
+}
+
+/** Closes an open visit; false when it is not open (closed by an attendant, or unknown). */
+export async function closeGateVisit(
+  db: Queryable,
+  v: { lotId: number; visitId: string; gateId: string; exitedAt: Date; overstayMinutes: number; amountDueMinor: number },
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `update visits set exit_gate = $3::text, exited_at = greatest($4::timestamptz, entered_at),
+            overstay_minutes = $5::integer, amount_due_minor = greatest(amount_due_minor, $6::bigint)
+      where lot_id = $1::integer and visit_id = $2::uuid and exited_at is null`,
+    [v.lotId, v.visitId, v.gateId, v.exitedAt, v.overstayMinutes, v.amountDueMinor],
+  );
+  return rowCount === 1;
+}
+
+export interface GateHeartbeat {
+  lotId: number;
+  gateId: string;
+  direction: 'entry' | 'exit';
+  host: string;
+  pid: number;
+  startedAt: Date;
+  seenAt: Date;
+  journalLastSeq: number;
+  journalSyncedSeq: number;
+  barrierState: string;
+  allowListSyncedAt: Date | null;
+}
+
+export async function upsertGateHeartbeat(db: Queryable, h: GateHeartbeat): Promise<void> {
+  await db.query(
+    `insert into gate_heartbeats as g (lot_id, gate_id, direction, host, pid, started_at, seen_at, journal_last_seq,
+                                       journal_synced_seq, barrier_state, allow_list_synced_at)
+     values ($1::integer, $2::text, $3::text, $4::text, $5::integer, $6::timestamptz, $7::timestamptz, $8::bigint, $9::bigint, $10::text, $11::timestamptz)
+     on conflict (lot_id, gate_id) do update set direction = excluded.direction, host = excluded.host, pid = excluded.pid,
+       started_at = excluded.started_at, seen_at = excluded.seen_at, journal_last_seq = excluded.journal_last_seq,
+       journal_synced_seq = excluded.journal_synced_seq, barrier_state = excluded.barrier_state,
+       allow_list_synced_at = excluded.allow_list_synced_at`,
+    [h.lotId, h.gateId, h.direction, h.host, h.pid, h.startedAt, h.seenAt, h.journalLastSeq, h.journalSyncedSeq, h.barrierState, h.allowListSyncedAt],
+  );
+}
+
+export interface GateHeartbeatRow {
+  seen_at: Date;
+  started_at: Date;
+  host: string;
+  pid: number;
+  journal_last_seq: number;
+  journal_synced_seq: number;
+  barrier_state: string;
+  allow_list_synced_at: Date | null;
+}
+
+export async function selectGateHeartbeat(db: Queryable, lotId: number, gateId: string): Promise<GateHeartbeatRow | null> {
+  const { rows } = await db.query<GateHeartbeatRow & Record<string, unknown>>(
+    `select seen_at, started_at, host, pid, journal_last_seq, journal_synced_seq, barrier_state, allow_list_synced_at
+       from gate_heartbeats where lot_id = $1::integer and gate_id = $2::text`,
+    [lotId, gateId],
+  );
+  return rows[0] ?? null;
+}
+
+export interface GateCommandRow {
+  command_id: number;
+  kind: 'open';
+  actor: string;
+  reason: string;
+  requested_at: Date;
+  expires_at: Date;
+  taken_at: Date | null;
+  result: string | null;
+}
+
+const commandColumns = 'command_id, kind, actor, reason, requested_at, expires_at, taken_at, result';
+
+export async function insertGateCommand(
+  db: Queryable,
+  c: { lotId: number; gateId: string; actor: string; reason: string; requestedAt: Date; expiresAt: Date },
+): Promise<number> {
+  const { rows } = await db.query<{ command_id: number }>(
+    `insert into gate_commands (lot_id, gate_id, kind, actor, reason, requested_at, expires_at)
+     values ($1::integer, $2::text, 'open', $3::text, $4::text, $5::timestamptz, $6::timestamptz) returning command_id`,
+    [c.lotId, c.gateId, c.actor, c.reason, c.requestedAt, c.expiresAt],
+  );
+  return rows[0]!.command_id;
+}
+
+/**
+ * Takes every pending command of a gate (taken_at := at). Expired ones are taken as 'expired' and
+ * not returned: a barrier never opens for a request made before the daemon came back.
+ */
+export async function takeGateCommands(db: Queryable, lotId: number, gateId: string, at: Date): Promise<GateCommandRow[]> {
+  const { rows } = await db.query<GateCommandRow & Record<string, unknown>>(
+    `update gate_commands set taken_at = $3::timestamptz,
+            result = case when expires_at <= $3::timestamptz then 'expired' else null end
+      where lot_id = $1::integer and gate_id = $2::text and taken_at is null
+      returning ${commandColumns}`,
+    [lotId, gateId, at],
+  );
+  return rows.filter((r) => r.result === null).sort((a, b) => a.command_id - b.command_id);
+}
+
+export async function finishGateCommand(db: Queryable, lotId: number, gateId: string, commandId: number, result: string): Promise<void> {
+  await db.query(
+    `update gate_commands set result = $4::text where lot_id = $1::integer and gate_id = $2::text and command_id = $3::bigint`,
+    [lotId, gateId, commandId, result],
+  );
+}
+
+export async function selectGateCommand(db: Queryable, lotId: number, gateId: string, commandId: number): Promise<GateCommandRow | null> {
+  const { rows } = await db.query<GateCommandRow & Record<string, unknown>>(
+    `select ${commandColumns} from gate_commands where lot_id = $1::integer and gate_id = $2::text and command_id = $3::bigint`,
+    [lotId, gateId, commandId],
+  );
+  return rows[0] ?? null;
+}
+
+/** An audit row (events): who did what at a gate, and why. */
+export async function insertGateAudit(
+  db: Queryable,
+  a: { lotId: number; kind: string; actor: string; reason: string | null; detail: Record<string, unknown>; occurredAt: Date },
+): Promise<void> {
+  await db.query(
+    `insert into events (lot_id, kind, actor, reason, detail, occurred_at) values ($1::integer, $2::text, $3::text, $4::text, $5::jsonb, $6::timestamptz)`,
+    [a.lotId, a.kind, a.actor, a.reason, JSON.stringify(a.detail), a.occurredAt],
+  );
+}
