@@ -7,10 +7,6 @@ create table lot_days (
   primary key (lot_id, day)
 );
 
-create function parkctl_is_live(s reservation_status) returns boolean
-  language sql immutable parallel safe
-  as $$ select s in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') $$;
-
 -- The 96 quarter-hour bits of UTC day `d` that `p` touches, rounded outward (conservative). Bit 0 is
 -- 00:00-00:15. Integer slots and bit shifts: 10 us a call, where building bit strings from text cost 45.
 create function parkctl_day_mask(d date, p tstzrange) returns bit(96)
@@ -33,52 +29,23 @@ create function parkctl_days_of(p tstzrange) returns setof date
                          interval '1 day')::date
 $$;
 
--- Recompute the bits of one spot on some days from the live reservations that remain.
-create function parkctl_refresh_spot_days(p_lot integer, p_spot integer, p_days date[]) returns void
-  language sql as $$
-  update spot_days sd
-     set mask = coalesce((
-       select bit_or(parkctl_day_mask(sd.day, r.period))
-         from reservations r
-        where r.lot_id = sd.lot_id and r.spot_id = sd.spot_id
-          and r.period && tstzrange(sd.day::timestamp at time zone 'UTC', (sd.day + 1)::timestamp at time zone 'UTC', '[)')
-          and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')
-     ), repeat('0', 96)::bit(96))
-   where sd.lot_id = p_lot and sd.spot_id = p_spot and sd.day = any (p_days)
-$$;
-
 -- Keeps spot_days in step with reservations, whatever path wrote them (core, sweeper, direct SQL).
-create function reservations_sync_spot_days() returns trigger
+-- Inserts are one row at a time (the allocator): a row trigger with a one-day fast path.
+create function reservations_insert_spot_days() returns trigger
   language plpgsql as $$
 declare
   d0 date;
 begin
-  if tg_op = 'INSERT' then
-    if new.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') then
-      d0 := (lower(new.period) at time zone 'UTC')::date;
-      if d0 = ((upper(new.period) - interval '1 microsecond') at time zone 'UTC')::date then
-        -- the common case, one day whose row exists (the allocator holds its lock): a plain update
-        update spot_days sd set mask = sd.mask | parkctl_day_mask(d0, new.period)
-         where sd.lot_id = new.lot_id and sd.day = d0 and sd.spot_id = new.spot_id;
-        if found then
-          return null;
-        end if;
+  if new.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') then
+    d0 := (lower(new.period) at time zone 'UTC')::date;
+    if d0 = ((upper(new.period) - interval '1 microsecond') at time zone 'UTC')::date then
+      -- the common case, one day whose row exists (the allocator holds its lock): a plain update
+      update spot_days sd set mask = sd.mask | parkctl_day_mask(d0, new.period)
+       where sd.lot_id = new.lot_id and sd.day = d0 and sd.spot_id = new.spot_id;
+      if found then
+        return null;
       end if;
-      insert into spot_days as sd (lot_id, spot_id, day, vehicle_type, mask)
-        select new.lot_id, new.spot_id, d, new.vehicle_type, parkctl_day_mask(d, new.period)
-          from parkctl_days_of(new.period) d
-        on conflict (lot_id, day, spot_id) do update set mask = sd.mask | excluded.mask;
     end if;
-    return null;
-  end if;
-  if parkctl_is_live(old.status) = parkctl_is_live(new.status)
-     and old.period = new.period and old.spot_id = new.spot_id then
-    return null; -- TENTATIVE -> CONFIRMED -> CHECKED_IN: the bits do not move
-  end if;
-  if parkctl_is_live(old.status) then
-    perform parkctl_refresh_spot_days(old.lot_id, old.spot_id, array(select parkctl_days_of(old.period)));
-  end if;
-  if parkctl_is_live(new.status) then
     insert into spot_days as sd (lot_id, spot_id, day, vehicle_type, mask)
       select new.lot_id, new.spot_id, d, new.vehicle_type, parkctl_day_mask(d, new.period)
         from parkctl_days_of(new.period) d
@@ -87,34 +54,90 @@ begin
   return null;
 end $$;
 
-create trigger reservations_sync_spot_days
-  after insert or update of status, period, spot_id on reservations
-  for each row execute function reservations_sync_spot_days();
+create trigger reservations_insert_spot_days
+  after insert on reservations
+  for each row execute function reservations_insert_spot_days();
 
--- Audit: every reservation state change lands in events, with the actor the transaction set
--- (`set_config('parkctl.actor', ...)`), else the database user.
-create function reservations_audit() returns trigger
+-- Updates come in batches (sweepers expire thousands of holds): one statement-level pass recomputes
+-- every touched spot-day once from the live reservations that remain. Per row, this cost 0.5 ms a hold.
+create function reservations_update_spot_days() returns trigger
   language plpgsql as $$
 begin
-  if tg_op = 'UPDATE' and old.status = new.status and old.period = new.period then
-    return null;
-  end if;
-  insert into events (lot_id, kind, reservation_id, actor, reason, detail, occurred_at)
-  values (new.lot_id,
-          'reservation.' || lower(new.status::text) || case when tg_op = 'UPDATE' and old.status = new.status then '.period' else '' end,
-          new.reservation_id,
-          coalesce(nullif(current_setting('parkctl.actor', true), ''), session_user),
-          nullif(current_setting('parkctl.reason', true), ''),
-          jsonb_build_object('plate', new.plate, 'spot_id', new.spot_id,
-                             'from', lower(new.period), 'to', upper(new.period),
-                             'previous', case when tg_op = 'UPDATE' then old.status::text end),
-          coalesce(new.updated_at, now()));
+  with moved as (
+    select o.lot_id, o.spot_id as old_spot, o.period as old_period, n.spot_id as new_spot, n.period as new_period,
+           n.vehicle_type, o.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') as was_live,
+           n.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') as is_live
+      from old_rows o join new_rows n on n.lot_id = o.lot_id and n.reservation_id = o.reservation_id
+     where (o.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')) <> (n.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN'))
+        or ((o.period <> n.period or o.spot_id <> n.spot_id) and (o.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') or n.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')))
+  ), touched as (
+    select distinct m.lot_id, m.old_spot as spot_id, d.day from moved m cross join lateral parkctl_days_of(m.old_period) d(day) where m.was_live
+    union
+    select m.lot_id, m.new_spot, d.day from moved m cross join lateral parkctl_days_of(m.new_period) d(day) where m.is_live
+  ), recomputed as (
+    select t.lot_id, t.spot_id, t.day, coalesce((
+             select bit_or(parkctl_day_mask(t.day, r.period))
+               from reservations r
+              where r.lot_id = t.lot_id and r.spot_id = t.spot_id
+                and r.period && tstzrange(t.day::timestamp at time zone 'UTC', (t.day + 1)::timestamp at time zone 'UTC', '[)')
+                and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')), 0::bit(96)) as mask
+      from touched t
+  ), created as (
+    -- a day no booking of this spot touched before: its row starts with the right bits
+    insert into spot_days (lot_id, spot_id, day, vehicle_type, mask)
+    select c.lot_id, c.spot_id, c.day, s.vehicle_type, c.mask
+      from recomputed c join spots s on s.lot_id = c.lot_id and s.spot_id = c.spot_id
+    on conflict do nothing
+  )
+  update spot_days sd set mask = c.mask
+    from recomputed c
+   where sd.lot_id = c.lot_id and sd.spot_id = c.spot_id and sd.day = c.day and sd.mask <> c.mask;
   return null;
 end $$;
 
-create trigger reservations_audit
-  after insert or update of status, period on reservations
-  for each row execute function reservations_audit();
+create trigger reservations_update_spot_days
+  after update on reservations
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function reservations_update_spot_days();
+
+-- Audit: every reservation state change lands in events, with the actor the transaction set
+-- (`set_config('parkctl.actor', ...)`), else the database user.
+create function reservations_audit_insert() returns trigger
+  language plpgsql as $$
+begin
+  insert into events (lot_id, kind, reservation_id, actor, reason, detail, occurred_at)
+  values (new.lot_id, 'reservation.' || lower(new.status::text), new.reservation_id,
+          coalesce(nullif(current_setting('parkctl.actor', true), ''), session_user),
+          nullif(current_setting('parkctl.reason', true), ''),
+          jsonb_build_object('plate', new.plate, 'spot_id', new.spot_id, 'from', lower(new.period), 'to', upper(new.period)),
+          new.created_at);
+  return null;
+end $$;
+
+create trigger reservations_audit_insert
+  after insert on reservations
+  for each row execute function reservations_audit_insert();
+
+create function reservations_audit_update() returns trigger
+  language plpgsql as $$
+begin
+  insert into events (lot_id, kind, reservation_id, actor, reason, detail, occurred_at)
+  select n.lot_id,
+         'reservation.' || lower(n.status::text) || case when o.status = n.status then '.period' else '' end,
+         n.reservation_id,
+         coalesce(nullif(current_setting('parkctl.actor', true), ''), session_user),
+         nullif(current_setting('parkctl.reason', true), ''),
+         jsonb_build_object('plate', n.plate, 'spot_id', n.spot_id, 'from', lower(n.period), 'to', upper(n.period), 'previous', o.status::text),
+         coalesce(n.updated_at, now())
+    from old_rows o join new_rows n on n.lot_id = o.lot_id and n.reservation_id = o.reservation_id
+   where o.status <> n.status or o.period <> n.period;
+  return null;
+end $$;
+
+create trigger reservations_audit_update
+  after update on reservations
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function reservations_audit_update();
 
 -- Live screens LISTEN on channel parkctl_events (payload: lot id). parkctl sends those notifications
 -- after commit, from the application, and not from a trigger here: a NOTIFY inside a transaction takes a
@@ -207,11 +230,11 @@ begin
   -- Overdue holds of this lot are released now, a few at a time, through the partial index of holds
   -- (filtering on the window here would walk every booking overlapping it: O(bookings) in a rush).
   update reservations r set status = 'EXPIRED', updated_at = p_now
-   where r.lot_id = p_lot and r.reservation_id in (
+   where r.lot_id = p_lot and r.reservation_id = any (array(
      select h.reservation_id from reservations h
       where h.lot_id = p_lot and h.status = 'TENTATIVE' and h.hold_expires_at <= p_now
       order by h.hold_expires_at
-      limit 16 for update skip locked);
+      limit 16 for update skip locked));
 
   if v_last > v_first or not exists (select 1 from lot_days ld where ld.lot_id = p_lot and ld.day = v_first) then
     perform parkctl_prepare_days(p_lot, v_first, v_last);
