@@ -229,12 +229,18 @@ begin
 
   -- Overdue holds of this lot are released now, a few at a time, through the partial index of holds
   -- (filtering on the window here would walk every booking overlapping it: O(bookings) in a rush).
-  update reservations r set status = 'EXPIRED', updated_at = p_now
-   where r.lot_id = p_lot and r.reservation_id = any (array(
-     select h.reservation_id from reservations h
-      where h.lot_id = p_lot and h.status = 'TENTATIVE' and h.hold_expires_at <= p_now
-      order by h.hold_expires_at
-      limit 16 for update skip locked));
+  -- A probe first: most calls find nothing due, and an update of no rows still runs its statement triggers.
+  perform 1 from reservations h
+   where h.lot_id = p_lot and h.status = 'TENTATIVE' and h.hold_expires_at <= p_now
+   order by h.hold_expires_at limit 1;
+  if found then
+    update reservations r set status = 'EXPIRED', updated_at = p_now
+     where r.lot_id = p_lot and r.reservation_id = any (array(
+       select h.reservation_id from reservations h
+        where h.lot_id = p_lot and h.status = 'TENTATIVE' and h.hold_expires_at <= p_now
+        order by h.hold_expires_at
+        limit 16 for update skip locked));
+  end if;
 
   if v_last > v_first or not exists (select 1 from lot_days ld where ld.lot_id = p_lot and ld.day = v_first) then
     perform parkctl_prepare_days(p_lot, v_first, v_last);

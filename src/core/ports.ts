@@ -16,9 +16,16 @@ export function fixedClock(at: Date): Clock {
 /** The smallest thing core needs from PostgreSQL: a pg.Pool, a pg.Client and a transaction client all fit. */
 export interface Queryable {
   query<R extends Record<string, unknown> = Record<string, unknown>>(
-    text: string,
+    text: string | NamedQuery,
     values?: readonly unknown[],
   ): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+/** A statement the connection prepares once and reuses by name (hot paths only). */
+export interface NamedQuery {
+  name: string;
+  text: string;
+  values?: readonly unknown[];
 }
 
 /** A pool that can lend one connection for a transaction. */

@@ -70,12 +70,14 @@ export interface ReserveRow {
 
 /** One round trip: parkctl_reserve (migrations/0002). No row: no spot free. */
 export async function callReserve(db: Queryable, c: ReserveCall): Promise<ReserveRow | null> {
-  const { rows } = await db.query<ReserveRow & Record<string, unknown>>(
-    `select * from parkctl_reserve($1::integer, $2::vehicle_type, $3::timestamptz, $4::timestamptz, $5::text, $6::text,
+  const { rows } = await db.query<ReserveRow & Record<string, unknown>>({
+    // named: parsed once per connection, not on every booking
+    name: 'parkctl_reserve',
+    text: `select * from parkctl_reserve($1::integer, $2::vehicle_type, $3::timestamptz, $4::timestamptz, $5::text, $6::text,
        $7::bigint, $8::char(3), $9::timestamptz, $10::timestamptz, $11::text, $12::integer, $13::text)`,
-    [c.lotId, c.vehicleType, c.start, c.end, c.plate, c.customerRef, c.priceMinor, c.currency, c.holdExpiresAt, c.now,
+    values: [c.lotId, c.vehicleType, c.start, c.end, c.plate, c.customerRef, c.priceMinor, c.currency, c.holdExpiresAt, c.now,
       c.externalRef, c.startSpotId, c.actor],
-  );
+  });
   return rows[0] ?? null;
 }
 
