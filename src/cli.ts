@@ -25,8 +25,16 @@ export function describeError(err: unknown): ErrorReport {
   return { code: 'bug', message: err instanceof Error ? (err.stack ?? err.message) : String(err), hint: 'this is a bug in parkctl: please report it with the lines above', exitCode: ExitCode.bug };
 }
 
-export function buildProgram(run: Run): Command {
-  const program = new Command('parkctl')
+/** Where commander writes help and its own errors; set before commands are added so they inherit it. */
+export interface ProgramOutput {
+  writeOut: (text: string) => void;
+  writeErr: (text: string) => void;
+}
+
+export function buildProgram(run: Run, output?: ProgramOutput): Command {
+  const program = new Command('parkctl');
+  if (output) program.configureOutput({ ...output, outputError: () => {} });
+  program
     .description('Run a parking lot on site: bookings, capacity, sweepers, gates and the attendant dashboard.')
     .option('--json', 'print JSON for scripts instead of tables')
     .option('--now <instant>', 'run as if it were this instant (ISO 8601 with zone), also PARKCTL_NOW')
@@ -62,11 +70,9 @@ export async function main(argv: string[], env: Record<string, string | undefine
     ctx = new AppContext(loadConfig(env, io.isTty, io.stderrIsTty ?? false), opts, new Output(Boolean(opts.json), io.stdout, io.stderr));
     await fn(ctx, opts);
   };
-  const program = buildProgram(run);
-  program.configureOutput({
+  const program = buildProgram(run, {
     writeOut: (s) => io.stdout(s),
     writeErr: (s) => { if (!json) io.stderr(s); },
-    outputError: () => {},
   });
   try {
     await program.parseAsync(argv);

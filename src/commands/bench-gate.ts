@@ -6,7 +6,7 @@ import { gateRoleUrl } from '../core/gate-daemon/config.js';
 import type { PersistedAllowList } from '../core/gate-daemon/local-allow-list.js';
 import { loadLot } from '../core/lots/lot.js';
 import { cloneLot, dropLot } from '../core/sql/scratch-lots.js';
-import { runGateBench, type GateBenchResult } from '../drivers/gate-runtime/bench.js';
+import type { GateBenchResult } from '../drivers/gate-runtime/bench.js';
 import type { Run } from './index.js';
 import { renderFields } from './output.js';
 
@@ -51,6 +51,7 @@ export function registerBenchGate(bench: Command, run: Run): void {
     .option('--soak', 'one vehicle per second (database down: the journal only grows) and report memory growth')
     .option('--duration <s>', 'soak length in seconds', '600')
     .action((o: { lot?: string; vehicles: string; soak?: boolean; duration: string }, cmd: Command) => run(async (ctx) => {
+      const { runGateBench } = await import('../drivers/gate-runtime/bench.js');
       if (o.soak) {
         const seconds = positiveInt(o.duration, '--duration');
         const { plates, persisted } = offlineSnapshot(seconds);

@@ -15,7 +15,6 @@ import { loadLot, type Lot } from '../core/lots/lot.js';
 import type { CapacityCache } from '../core/ports.js';
 import { dropLot } from '../core/sql/scratch-lots.js';
 import { CashPaymentProvider, formatCashReceiptToken } from '../drivers/cash-payments.js';
-import { RedisCapacityCache } from '../drivers/redis/index.js';
 import type { AppContext } from './context.js';
 import type { Run } from './index.js';
 import { renderFields } from './output.js';
@@ -125,6 +124,7 @@ export function registerBenchScale(bench: Command, run: Run): void {
       let cache: Awaited<ReturnType<typeof timeChecks>> | null = null;
       let paused: Awaited<ReturnType<typeof timeChecks>> | null = null;
       if (redis) {
+        const { RedisCapacityCache } = await import('../drivers/redis/index.js');
         const rc = new RedisCapacityCache(redis.url, { logger: ctx.logger });
         ctx.onClose(async () => rc.close());
         await timeChecks(ctx, lots, queries, rc); // fill

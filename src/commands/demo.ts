@@ -8,7 +8,7 @@ import { hasGateHeartbeats } from '../core/sql/dashboard.js';
 import { insertGateEvent, upsertGateHeartbeat } from '../core/sql/gate.js';
 import { formatMinorAmount } from '../drivers/cash-payments.js';
 import type { AppContext } from './context.js';
-import { canDrawDashboard, runLiveDashboard, screenDeps } from './dashboard.js';
+import { canDrawDashboard } from './dashboard.js';
 import type { Run } from './index.js';
 import { readLotFile, occupancyColumns } from './lot.js';
 import { formatTime, renderTable } from './output.js';
@@ -56,6 +56,7 @@ export function registerDemo(program: Command, run: Run): void {
  * heartbeats and events. q stops both.
  */
 async function playLive(ctx: AppContext, pool: pg.Pool, lot: Lot, bookings: number): Promise<void> {
+  const { runLiveDashboard, screenDeps } = await import('./dashboard-screen.js');
   const deps = await screenDeps(ctx, pool);
   const clock = new SimulatedClock(ctx.clock.now().getTime(), true);
   let stopped = false;

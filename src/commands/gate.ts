@@ -3,12 +3,9 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ExternalError, UsageError } from '../core/errors.js';
 import { gateRoleUrl, type GateDaemonConfig } from '../core/gate-daemon/config.js';
-import { withTransaction } from '../core/db.js';
 import { loadLot } from '../core/lots/lot.js';
-import { insertGateAudit, insertGateCommand, selectGateCommand } from '../core/sql/gate.js';
+import { requestManualOpen } from '../core/gate-daemon/manual-open.js';
 import { loadGateConfigFile } from '../drivers/gate-runtime/config-file.js';
-import { openGateHardware } from '../drivers/gate-runtime/hardware.js';
-import { startGateRuntime } from '../drivers/gate-runtime/runtime.js';
 import { readGateStatus } from '../drivers/gate-runtime/status.js';
 import { renderUnit, unitName } from '../drivers/gate-runtime/systemd.js';
 import { gateCommandsChannel } from '../drivers/gate-runtime/pg-listener.js';
@@ -55,6 +52,9 @@ export function registerGate(program: Command, run: Run): void {
     .action((o: { config: string }, cmd: Command) => run(async (ctx) => {
       const config = await load(ctx, o.config);
       const logger = stderrLogger('info');
+      // serial and MQTT drivers load only for the daemon itself
+      const { openGateHardware } = await import('../drivers/gate-runtime/hardware.js');
+      const { startGateRuntime } = await import('../drivers/gate-runtime/runtime.js');
       const hardware = await openGateHardware(config, ctx.clock);
       ctx.onClose(() => hardware.dispose());
       const runtime = await startGateRuntime({
@@ -135,25 +135,16 @@ export function registerGate(program: Command, run: Run): void {
       if (!(waitMs > 0 && waitMs <= 120_000)) throw new UsageError(`--wait-seconds "${o.waitSeconds}" must be from 1 to 120`);
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
-      const now = ctx.clock.now();
-      const commandId = await withTransaction(pool, async (tx) => {
-        const id = await insertGateCommand(tx, { lotId: lot.lotId, gateId: o.gate, actor: ctx.actor, reason, requestedAt: now, expiresAt: new Date(Date.now() + waitMs) });
-        await insertGateAudit(tx, { lotId: lot.lotId, kind: 'gate.manual_open', actor: ctx.actor, reason, detail: { gate: o.gate, commandId: id }, occurredAt: now });
-        return id;
-      });
-      await pool.query(`select pg_notify($1::text, $2::text)`, [gateCommandsChannel, `${lot.lotId}:${o.gate}`]);
-      const deadline = Date.now() + waitMs + 1000;
-      for (;;) {
-        const c = await selectGateCommand(pool, lot.lotId, o.gate, commandId);
-        if (c?.result === 'opened') {
-          return ctx.out.result({ gate: o.gate, lot: lot.code, commandId, result: c.result, by: ctx.actor, reason }, (d) => `opened ${d.lot}/${d.gate} (command ${d.commandId}, by ${d.by}: ${d.reason})`);
-        }
-        if (c?.result || Date.now() > deadline) {
-          throw new ExternalError(`gate daemon ${lot.code}/${o.gate}`, `the gate did not open: ${c?.result ?? 'no answer'} (command ${commandId})`, {
-            hint: `is the daemon running? parkctl gate-daemon status --config <its config>`,
-          });
-        }
-        await new Promise((r) => setTimeout(r, 100));
+      const outcome = await requestManualOpen({
+        pool, clock: ctx.clock, actor: ctx.actor,
+        wakeGate: async (lotId, gateId) => void (await pool.query(`select pg_notify($1::text, $2::text)`, [gateCommandsChannel, `${lotId}:${gateId}`])),
+      }, lot, { gateId: o.gate, reason, waitMs: waitMs + 1000, lifetimeMs: waitMs });
+      if (outcome.result !== 'opened') {
+        throw new ExternalError(`gate daemon ${lot.code}/${o.gate}`, `the gate did not open: ${outcome.result ?? 'no answer'} (command ${outcome.commandId})`, {
+          hint: `is the daemon running? parkctl gate-daemon status --config <its config>`,
+        });
       }
+      ctx.out.result({ gate: o.gate, lot: lot.code, commandId: outcome.commandId, result: outcome.result, by: ctx.actor, reason },
+        (d) => `opened ${d.lot}/${d.gate} (command ${d.commandId}, by ${d.by}: ${d.reason})`);
     }, cmd));
 }

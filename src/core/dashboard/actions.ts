@@ -13,7 +13,8 @@ import type { Clock, Logger, PaymentProvider, PoolLike } from '../ports.js';
 import { setSpotStatus } from '../spots.js';
 import { selectBookingsMatching } from '../sql/dashboard.js';
 import { arrive, depart } from '../visits.js';
-import { requestBarrierOpen, type WakeGate } from './open-barrier.js';
+import { ExternalError } from '../errors.js';
+import { requestManualOpen, type WakeGate } from '../gate-daemon/manual-open.js';
 import type { FoundBooking } from './types.js';
 
 export interface DashboardActionDeps extends ChangeDeps {
@@ -75,8 +76,10 @@ export function createDashboardActions(deps: DashboardActionDeps, lot: Lot) {
     },
 
     async openBarrier(gateId: string, reason: string): Promise<string> {
-      const outcome = await requestBarrierOpen(deps, lot, { gateId, reason, waitMs: deps.barrierWaitMs ?? 5000 });
-      return wrote(outcome);
+      const o = await requestManualOpen(deps, lot, { gateId, reason, waitMs: deps.barrierWaitMs ?? 5000, lifetimeMs: 15_000 });
+      if (o.result === 'opened') return wrote(`${o.gateId} opened (logged: ${o.reason})`);
+      if (o.result) throw new ExternalError(`gate daemon ${lot.code}/${o.gateId}`, `${o.gateId} did not open: ${o.result}`);
+      return wrote(`${o.gateId}: open requested (logged), no answer from its gate daemon yet; it expires in 15 s`);
     },
 
     async cancel(reservationId: string): Promise<string> {

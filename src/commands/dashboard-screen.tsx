@@ -4,12 +4,10 @@
 // not the terminal, else to <PARKCTL_HOME>/logs/dashboard.log.
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import { render, useApp } from 'ink';
 import type pg from 'pg';
 import { createDashboardActions, type DashboardActionSet } from '../core/dashboard/actions.js';
 import { LiveDashboard } from '../core/dashboard/live.js';
-import { chooseDashboardLot } from '../core/dashboard/lot-choice.js';
 import { DashboardSnapshotReader } from '../core/dashboard/snapshot.js';
 import { UsageError } from '../core/errors.js';
 import type { Lot } from '../core/lots/lot.js';
@@ -21,7 +19,6 @@ import { stderrLogger } from '../drivers/stderr-logger.js';
 import { Dashboard } from '../tui/Dashboard.js';
 import { useLiveDashboard, type LiveDashboardSource } from '../tui/use-live-dashboard.js';
 import type { AppContext } from './context.js';
-import type { Run } from './index.js';
 
 function LiveScreen({ source, actions, color }: { source: LiveDashboardSource; actions: DashboardActionSet; color: boolean }) {
   const { exit } = useApp();
@@ -91,25 +88,4 @@ export async function runLiveDashboard(ctx: AppContext, pool: pg.Pool, lot: Lot,
   } finally {
     await live.stop();
   }
-}
-
-/** The dashboard draws on a terminal and reads keys from one. */
-export function canDrawDashboard(ctx: AppContext): boolean {
-  return ctx.config.isTty && Boolean(process.stdin.isTTY) && !ctx.out.json;
-}
-
-export function registerDashboard(program: Command, run: Run): void {
-  program.command('dashboard')
-    .description('the live attendant dashboard: occupancy, gates, arrivals, holds, alerts; keys act on bookings (? for help)')
-    .option('--lot <code>', 'lot to watch (default: the only lot)')
-    .action((o: { lot?: string }, cmd: Command) => run(async (ctx) => {
-      if (!canDrawDashboard(ctx)) {
-        throw new UsageError('the dashboard needs a terminal (stdin and stdout), and has no --json', {
-          hint: 'run it in a terminal; scripts can read parkctl lot show <code> --json', code: 'not_a_terminal',
-        });
-      }
-      const pool = await ctx.pool();
-      const lot = await chooseDashboardLot(pool, o.lot);
-      await runLiveDashboard(ctx, pool, lot, { clock: ctx.clock, deps: await screenDeps(ctx, pool) });
-    }, cmd));
 }
