@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { payLink } from '../core/payments/pay-link.js';
 import { checkReservationId } from '../core/reservations/lifecycle.js';
-import { formatMinorAmount } from '../drivers/cash-payments.js';
+import { formatMinorAmount } from '../core/money-format.js';
 import type { Run } from './index.js';
 import { formatTime, renderFields } from './output.js';
 

@@ -6,7 +6,7 @@ import { loadLot } from '../core/lots/lot.js';
 import { cancelReservation, completeReservation, getReservation, listReservations } from '../core/reservations/lifecycle.js';
 import { reserve } from '../core/reservations/reserve.js';
 import { reservationStatuses, type ReservationRow, type ReservationStatus } from '../core/sql/reservations.js';
-import { formatMinorAmount } from '../drivers/cash-payments.js';
+import { formatMinorAmount } from '../core/money-format.js';
 import type { Run } from './index.js';
 import { registerBookingBulk } from './booking-bulk.js';
 import { registerBookingPayments } from './booking-payments.js';

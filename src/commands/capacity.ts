@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { checkCapacity } from '../core/capacity.js';
 import { checkWindow, parseInstant, parseVehicleType } from '../core/input.js';
 import { loadLot } from '../core/lots/lot.js';
-import { formatMinorAmount } from '../drivers/cash-payments.js';
+import { formatMinorAmount } from '../core/money-format.js';
 import type { Run } from './index.js';
 import { formatTime, renderFields } from './output.js';
 

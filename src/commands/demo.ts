@@ -6,7 +6,7 @@ import { importLot } from '../core/lots/import-lot.js';
 import { loadLot, type Lot } from '../core/lots/lot.js';
 import { hasGateHeartbeats } from '../core/sql/dashboard.js';
 import { insertGateEvent, upsertGateHeartbeat } from '../core/sql/gate.js';
-import { formatMinorAmount } from '../drivers/cash-payments.js';
+import { formatMinorAmount } from '../core/money-format.js';
 import type { AppContext } from './context.js';
 import { canDrawDashboard } from './dashboard.js';
 import type { Run } from './index.js';

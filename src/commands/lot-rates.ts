@@ -5,14 +5,11 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { lotChanged } from '../core/changes.js';
-import { withTransaction } from '../core/db.js';
 import { UsageError } from '../core/errors.js';
 import { loadLot, type Lot } from '../core/lots/lot.js';
-import type { Queryable } from '../core/ports.js';
 import { parsePricing, policyToSettingsJson, type PricingPolicy, type PricingRule, type PricingSettingsJson } from '../core/pricing/index.js';
-import { replacePricing } from '../core/sql/pricing.js';
-import { lockLotCode } from '../core/sql/lots.js';
-import { formatMinorAmount } from '../drivers/cash-payments.js';
+import { replaceLotRates } from '../core/lots/rates.js';
+import { formatMinorAmount } from '../core/money-format.js';
 import type { Run } from './index.js';
 import { renderFields, renderTable } from './output.js';
 
@@ -103,19 +100,6 @@ export async function readPricingFile(path: string): Promise<PricingPolicy> {
   return parsePricing(section);
 }
 
-/**
- * The audit row, and the lot's file digest cleared: re-importing the lot file afterwards must put the
- * file's prices back, not be skipped as "the same file as before".
- * TODO(lead): belongs in src/core/sql/lots.ts (not this engineer's file).
- */
-async function recordRatesChanged(tx: Queryable, lotId: number, actor: string, now: Date, detail: unknown): Promise<void> {
-  await tx.query(`update lots set source_digest = null where lot_id = $1::integer`, [lotId]);
-  await tx.query(
-    `insert into events (lot_id, kind, actor, detail, occurred_at) values ($1::integer, 'lot.rates_changed', $2::text, $3::jsonb, $4::timestamptz)`,
-    [lotId, actor, JSON.stringify(detail), now],
-  );
-}
-
 function report(lot: Lot, policy: PricingPolicy): LotRatesReport {
   return { lot: lot.code, timeZone: lot.timeZone, currency: lot.currency, pricing: pricingToFile(policy) };
 }
@@ -132,12 +116,9 @@ export function registerLotRates(lot: Command, run: Run): void {
         return;
       }
       const policy = await readPricingFile(o.set); // a bad file fails here, before anything is written
-      await withTransaction(pool, async (tx) => {
-        await lockLotCode(tx, current.code);
-        await replacePricing(tx, current.lotId, policy);
-        await recordRatesChanged(tx, current.lotId, ctx.actor, ctx.clock.now(), {
-          file: o.set, rules: policy.rules.length, previous: pricingToFile(current.pricing), pricing: pricingToFile(policy),
-        });
+      await replaceLotRates(pool, current, policy, {
+        actor: ctx.actor, now: ctx.clock.now(),
+        detail: { file: o.set, rules: policy.rules.length, previous: pricingToFile(current.pricing), pricing: pricingToFile(policy) },
       });
       await lotChanged(await ctx.changeDeps(), current.lotId);
       const after = await loadLot(pool, current.code);

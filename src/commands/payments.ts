@@ -9,7 +9,7 @@ import { settleRefunds } from '../core/payments/settle-refunds.js';
 import { handleProviderEvent } from '../core/payments/webhook.js';
 import { checkReservationId } from '../core/reservations/lifecycle.js';
 import { selectPayments } from '../core/sql/payments.js';
-import { formatMinorAmount } from '../drivers/cash-payments.js';
+import { formatMinorAmount } from '../core/money-format.js';
 import { stderrLogger } from '../drivers/stderr-logger.js';
 import type { AppContext } from './context.js';
 import type { Run } from './index.js';

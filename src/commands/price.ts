@@ -6,7 +6,7 @@ import { checkWindow, parseInstant, parseVehicleType } from '../core/input.js';
 import { loadLot, type Lot } from '../core/lots/lot.js';
 import type { CapacityCache, Clock, Queryable } from '../core/ports.js';
 import { dailyMaxFor, quoteWindow, type VehicleType } from '../core/pricing/index.js';
-import { formatMinorAmount } from '../drivers/cash-payments.js';
+import { formatMinorAmount } from '../core/money-format.js';
 import type { Run } from './index.js';
 import { formatTime, renderFields, renderTable } from './output.js';
 

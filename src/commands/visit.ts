@@ -4,7 +4,7 @@ import { parsePlate, parseVehicleType } from '../core/input.js';
 import { loadLot } from '../core/lots/lot.js';
 import { checkReservationId } from '../core/reservations/lifecycle.js';
 import { arrive, depart } from '../core/visits.js';
-import { formatMinorAmount } from '../drivers/cash-payments.js';
+import { formatMinorAmount } from '../core/money-format.js';
 import type { Run } from './index.js';
 import { formatTime, renderFields } from './output.js';
 

@@ -2,7 +2,7 @@ import { withTransaction } from '../db.js';
 import type { PoolLike } from '../ports.js';
 import { parsePricing } from '../pricing/index.js';
 import { replacePricing } from '../sql/pricing.js';
-import { lockLotCode, selectLotByCode, upsertLot, upsertSpots, upsertZones } from '../sql/lots.js';
+import { insertLotEvent, lockLotCode, selectLotByCode, upsertLot, upsertSpots, upsertZones } from '../sql/lots.js';
 import type { LotDefinition } from './lot-file.js';
 
 export interface ImportResult {
@@ -31,10 +31,7 @@ export async function importLot(pool: PoolLike, def: LotDefinition, actor: strin
     const zoneIds = await upsertZones(tx, lotId, def.zones);
     const counts = await upsertSpots(tx, lotId, def.spots.map((s) => ({ label: s.label, zoneId: zoneIds.get(s.zoneCode)!, vehicleType: s.vehicleType })));
     await replacePricing(tx, lotId, pricing);
-    await tx.query(
-      `insert into events (lot_id, kind, actor, detail, occurred_at) values ($1::integer, 'lot.imported', $2::text, $3::jsonb, now())`,
-      [lotId, actor, JSON.stringify({ digest: def.digest, ...counts })],
-    );
+    await insertLotEvent(tx, { lotId, kind: 'lot.imported', actor, detail: { digest: def.digest, ...counts }, occurredAt: new Date() });
     return { ...base, lotId, changed: true, created: !existing, added: counts.added, updated: counts.changed, retired: counts.retired };
   });
 }

@@ -139,3 +139,19 @@ export async function selectSpotTypeRanges(db: Queryable, lotId: number): Promis
   );
   return rows;
 }
+
+/** An audit row about the lot itself (imports, rate changes). */
+export async function insertLotEvent(
+  db: Queryable,
+  e: { lotId: number; kind: string; actor: string; detail: unknown; occurredAt: Date },
+): Promise<void> {
+  await db.query(
+    `insert into events (lot_id, kind, actor, detail, occurred_at) values ($1::integer, $2::text, $3::text, $4::jsonb, $5::timestamptz)`,
+    [e.lotId, e.kind, e.actor, JSON.stringify(e.detail), e.occurredAt],
+  );
+}
+
+/** The lot no longer matches its file: re-importing the file must apply it again, not skip it as unchanged. */
+export async function forgetLotFileDigest(db: Queryable, lotId: number): Promise<void> {
+  await db.query(`update lots set source_digest = null where lot_id = $1::integer`, [lotId]);
+}
