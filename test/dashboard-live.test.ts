@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LiveDashboard } from '../src/core/dashboard/live.js';
 import { DashboardSnapshotReader } from '../src/core/dashboard/snapshot.js';
-import type { LiveConnection } from '../src/core/dashboard/types.js';
+import type { Connection } from '../src/core/dashboard/types.js';
 import type { Lot } from '../src/core/lots/lot.js';
 import { PgLotChangeFeed } from '../src/drivers/pg-listener.js';
 import { runCli } from './support/cli.js';
@@ -17,7 +17,7 @@ let db: TestDatabase;
 let lot: Lot;
 let feed: PgLotChangeFeed;
 let live: LiveDashboard;
-const seen: LiveConnection[] = [];
+const seen: Connection[] = [];
 const eventually = (check: () => void) => vi.waitFor(check, { timeout: 15_000, interval: 25 });
 const heldNow = () => live.getState().snapshot?.byType.find((t) => t.key === 'regular')?.held;
 

@@ -4,6 +4,7 @@ import { UsageError } from '../core/errors.js';
 import { createPool } from '../drivers/postgres.js';
 import type { Run } from './index.js';
 import { registerBenchGate } from './bench-gate.js';
+import { registerBenchPrice } from './bench-price.js';
 import { registerBenchScale } from './bench-scale.js';
 import { registerBenchSweep } from './bench-sweep.js';
 import { renderFields } from './output.js';
@@ -18,6 +19,7 @@ export function registerBench(program: Command, run: Run): void {
   const bench = program.command('bench').description('measure parkctl on this machine (nothing here is a test)');
 
   registerBenchGate(bench, run);
+  registerBenchPrice(bench, run);
   registerBenchScale(bench, run);
   registerBenchSweep(bench, run);
 

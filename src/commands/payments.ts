@@ -13,6 +13,7 @@ import { formatMinorAmount } from '../core/money-format.js';
 import { stderrLogger } from '../drivers/stderr-logger.js';
 import type { AppContext } from './context.js';
 import type { Run } from './index.js';
+import { stopOnSignals } from './signals.js';
 import { formatTime, renderFields, renderTable } from './output.js';
 
 /** `127.0.0.1:8787`, `[::1]:8787`, `:8787` (all interfaces). */
@@ -40,13 +41,6 @@ export async function serveWebhooks(ctx: AppContext, listen: string, stop: Abort
   logger.info('webhook listener stopped');
 }
 
-function stopOnSignals(): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return { signal: controller.signal, dispose: () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); } };
-}
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

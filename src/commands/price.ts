@@ -2,12 +2,12 @@
 // local day and rate, daily maximum, free minutes, occupancy surcharge at the live occupancy, tax).
 import type { Command } from 'commander';
 import { countCapacity, occupancyRatio } from '../core/capacity.js';
-import { checkWindow, parseInstant, parseVehicleType } from '../core/input.js';
-import { loadLot, type Lot } from '../core/lots/lot.js';
+import type { Lot } from '../core/lots/lot.js';
 import type { CapacityCache, Clock, Queryable } from '../core/ports.js';
 import { dailyMaxFor, quoteWindow, type VehicleType } from '../core/pricing/index.js';
 import { formatMinorAmount } from '../core/money-format.js';
 import type { Run } from './index.js';
+import { readWindow, withWindowOptions, type WindowOptions } from './window-options.js';
 import { formatTime, renderFields, renderTable } from './output.js';
 
 export interface PriceQuoteReport {
@@ -120,19 +120,10 @@ export function renderQuote(r: PriceQuoteReport): string {
 export function registerPrice(program: Command, run: Run): void {
   const price = program.command('price').description('prices: quote a window with its breakdown');
 
-  price.command('quote')
-    .description('the price of a window and how it is made: rates per segment, daily maximum, free minutes, surcharge, tax')
-    .requiredOption('--lot <code>', 'lot code')
-    .requiredOption('--type <vehicle-type>', 'motorcycle, compact, regular, large, ev or accessible')
-    .requiredOption('--from <time>', 'window start, ISO 8601 (lot time unless it has a zone)')
-    .requiredOption('--to <time>', 'window end (exclusive)')
-    .action((o: { lot: string; type: string; from: string; to: string }, cmd: Command) => run(async (ctx) => {
-      const vehicleType = parseVehicleType(o.type);
-      const pool = await ctx.pool();
-      const lot = await loadLot(pool, o.lot);
-      const start = parseInstant(o.from, lot.timeZone, '--from');
-      const end = parseInstant(o.to, lot.timeZone, '--to');
-      checkWindow(start, end, { maxWindowMinutes: lot.maxWindowMinutes, now: ctx.clock.now() });
+  withWindowOptions(price.command('quote')
+    .description('the price of a window and how it is made: rates per segment, daily maximum, free minutes, surcharge, tax'))
+    .action((o: WindowOptions, cmd: Command) => run(async (ctx) => {
+      const { pool, lot, vehicleType, start, end } = await readWindow(ctx, o);
       const report = await collectQuote({ db: pool, clock: ctx.clock, cache: await ctx.cache() }, lot, vehicleType, start, end);
       ctx.out.result(report, renderQuote);
     }, cmd));

@@ -11,6 +11,7 @@ import { runSweep, type SweepOptions } from '../core/sweepers/sweep.js';
 import { describeConnectionError } from '../drivers/postgres.js';
 import type { AppContext } from './context.js';
 import type { Run } from './index.js';
+import { stopOnSignals } from './signals.js';
 
 interface SweeperRunFlags {
   holds?: boolean;
@@ -61,14 +62,6 @@ async function sweepOnce(ctx: AppContext, options: SweepOptions): Promise<void> 
   }
 }
 
-/** Resolves when SIGINT or SIGTERM arrives; the handlers are removed by the returned cleanup. */
-function stopOnSignals(): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return { signal: controller.signal, dispose: () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); } };
-}
 
 export function registerSweeper(program: Command, run: Run): void {
   const sweeper = program.command('sweeper').description('cron jobs: expire unpaid holds, release no-shows, flag overstays');

@@ -1,130 +1,22 @@
-// The attendant dashboard's view-model: plain data in, callbacks out. The live-data hook fills a
-// DashboardSnapshot from SQL (and refreshes it on NOTIFY); the Ink components only read it. Nothing
-// here knows about PostgreSQL, drivers or Ink, so the screen is testable with literal objects.
+// The attendant dashboard's view-model: plain data in (defined in core, src/core/dashboard/types.ts),
+// callbacks out. The screen is testable with literal objects.
 
-/** One line of the occupancy bars: a floor/zone, or a vehicle type. Counts are spots right now. */
-export interface OccupancyRow {
-  /** stable React key: zone id or vehicle type */
-  readonly key: string;
-  /** what the attendant reads: "B1 / Zone A", "ev" */
-  readonly label: string;
-  /** spots in this zone/type, out-of-service ones included */
-  readonly total: number;
-  /** active spots with no live reservation or visit covering now */
-  readonly free: number;
-  /** spots held by a TENTATIVE reservation (unpaid, hold not expired) */
-  readonly held: number;
-  /** spots with a CONFIRMED reservation covering now whose vehicle has not entered */
-  readonly reserved: number;
-  /** spots with a vehicle inside (CHECKED_IN reservation or open walk-in visit) */
-  readonly occupied: number;
-  /** spots in maintenance (spots.status = 'maintenance') */
-  readonly outOfService: number;
-}
-
-export type BarrierState = 'open' | 'closed' | 'fault' | 'unknown';
-
-/** One gate (barrier lane). */
-export interface GateRow {
-  readonly gateId: string;
-  /** the gate daemon has synced recently; false shows the gate as OFFLINE */
-  readonly online: boolean;
-  /** occurred_at of the gate's last event; null if it never sent one */
-  readonly lastEventAt: Date | null;
-  /** short text of the last event: "entry AB123CD allowed", "exit XY9 paid" */
-  readonly lastEvent: string | null;
-  readonly barrier: BarrierState;
-  /** manual opens logged today (lot time zone); a high number is worth a look */
-  readonly manualOpensToday: number;
-}
-
-/** A reservation expected soon: CONFIRMED, not checked in, start within the next 60 minutes (late ones may be included). */
-export interface ArrivalRow {
-  readonly reservationId: string;
-  /** normalised plate: upper case, no spaces/dashes */
-  readonly plate: string;
-  readonly spotLabel: string;
-  /** reservation window start */
-  readonly start: Date;
-  readonly vehicleType: string;
-}
-
-/** A TENTATIVE reservation waiting for payment. */
-export interface HoldRow {
-  readonly reservationId: string;
-  readonly plate: string;
-  readonly spotLabel: string;
-  /** when the hold sweeper expires it; the panel counts down to this */
-  readonly holdExpiresAt: Date;
-}
-
-export type AlertKind = 'overstay' | 'no_show' | 'gate_offline' | 'payment_failed' | 'payment_due' | 'manual_open';
-
-/** Something an attendant should act on. Newest first. */
-export interface AlertRow {
-  readonly kind: AlertKind;
-  /** one line, already worded for people: "AB123CD 40 min past end, B2-017" */
-  readonly text: string;
-  readonly at: Date;
-  /** set when the alert is about a reservation: the row becomes selectable */
-  readonly reservationId?: string;
-  /** plate shown when the row is selected (optional) */
-  readonly plate?: string;
-}
-
-/** One line of the live event feed (the `events` audit table). Newest first. */
-export interface FeedRow {
-  /** event id, used as React key */
-  readonly id: string;
-  readonly at: Date;
-  /** event kind as stored: "reservation.confirmed", "gate.entry", "spot.maintenance" */
-  readonly kind: string;
-  readonly text: string;
-}
-
-export type LotState = 'open' | 'full' | 'closed';
-
-export interface LotSummary {
-  readonly code: string;
-  readonly name: string;
-  readonly state: LotState;
-  /** IANA zone, e.g. "Europe/Berlin": every time on screen is shown in it */
-  readonly timeZone: string;
-}
-
-/** Everything on screen, read in one go. */
-export interface DashboardSnapshot {
-  readonly lot: LotSummary;
-  /** the instant the snapshot was read (the program's Clock, so --now works); countdowns tick on locally from it */
-  readonly now: Date;
-  readonly byZone: readonly OccupancyRow[];
-  readonly byType: readonly OccupancyRow[];
-  readonly gates: readonly GateRow[];
-  /** soonest first */
-  readonly arrivals: readonly ArrivalRow[];
-  /** soonest expiry first */
-  readonly holds: readonly HoldRow[];
-  /** newest first */
-  readonly alerts: readonly AlertRow[];
-  /** newest first; the screen shows as many as fit */
-  readonly feed: readonly FeedRow[];
-}
-
-/** State of the live-data link (LISTEN connection). 'reconnecting' means the screen may be stale. */
-export type Connection = 'live' | 'reconnecting' | 'connecting';
-
-/** A search hit from `/`. */
-export interface FoundReservation {
-  readonly reservationId: string;
-  readonly plate: string;
-  /** reservation status as stored: CONFIRMED, CHECKED_IN, ... */
-  readonly status: string;
-  readonly spotLabel: string;
-  readonly start: Date;
-  readonly end: Date;
-  /** the vehicle is inside now (open visit) */
-  readonly inside: boolean;
-}
+export type {
+  OccupancyRow,
+  BarrierState,
+  GateRow,
+  ArrivalRow,
+  HoldRow,
+  AlertKind,
+  AlertRow,
+  FeedRow,
+  LotState,
+  LotSummary,
+  DashboardSnapshot,
+  Connection,
+  FoundReservation,
+} from '../core/dashboard/types.js';
+import type { FoundReservation } from '../core/dashboard/types.js';
 
 /**
  * What the attendant can do. Each resolves with a one-line result for the status line

@@ -15,7 +15,7 @@ import { selectBookingsMatching } from '../sql/dashboard.js';
 import { arrive, depart } from '../visits.js';
 import { ExternalError } from '../errors.js';
 import { requestManualOpen, type WakeGate } from '../gate-daemon/manual-open.js';
-import type { FoundBooking } from './types.js';
+import type { FoundReservation } from './types.js';
 
 export interface DashboardActionDeps extends ChangeDeps {
   pool: PoolLike;
@@ -45,7 +45,7 @@ export function createDashboardActions(deps: DashboardActionDeps, lot: Lot) {
   };
   return {
     /** exact plate (any spacing/case) or a reservation id prefix of 4+ characters */
-    async find(query: string): Promise<readonly FoundBooking[]> {
+    async find(query: string): Promise<readonly FoundReservation[]> {
       const text = query.trim();
       const idPrefix = idPrefixPattern.test(text) ? text.toLowerCase() : null;
       let plate: string | null = null;

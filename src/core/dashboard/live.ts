@@ -2,7 +2,7 @@
 // LotChangeFeed port), at most once per `minIntervalMs` however bursty the lot is, and on a slow
 // safety timer so clock-driven changes (holds running out, the arrivals window moving) show too.
 // Exposes subscribe/getState so a React hook can read it with useSyncExternalStore.
-import type { DashboardData, LiveConnection } from './types.js';
+import type { DashboardSnapshot, Connection } from './types.js';
 
 /** Where change notifications come from (drivers/pg-listener.ts: LISTEN parkctl_events with reconnect). */
 export interface LotChangeFeed {
@@ -17,15 +17,15 @@ export interface LotChangeFeed {
 
 export interface LiveState {
   /** null until the first read succeeds */
-  readonly snapshot: DashboardData | null;
-  readonly connection: LiveConnection;
+  readonly snapshot: DashboardSnapshot | null;
+  readonly connection: Connection;
   /** the last failed read or lost connection, for a log line; null when all is well */
   readonly problem: string | null;
 }
 
 export interface LiveDashboardOptions {
   readonly lotId: number;
-  readonly read: () => Promise<DashboardData>;
+  readonly read: () => Promise<DashboardSnapshot>;
   readonly changes: LotChangeFeed;
   /** least time between two reads' starts, ms: 250 is at most 4 rebuilds a second */
   readonly minIntervalMs?: number;
@@ -104,7 +104,7 @@ export class LiveDashboard {
     this.reading = true;
     this.dirty = false;
     this.lastReadStartMs = Date.now();
-    let snapshot: DashboardData | null = null;
+    let snapshot: DashboardSnapshot | null = null;
     try {
       snapshot = await this.options.read();
       this.readOk = true;
@@ -133,10 +133,10 @@ export class LiveDashboard {
     this.state = { ...this.state, problem: message };
   }
 
-  private publish(snapshot: DashboardData | null = null): void {
+  private publish(snapshot: DashboardSnapshot | null = null): void {
     const live = this.feedUp && this.readOk;
     if (live) this.everLive = true;
-    const connection: LiveConnection = live ? 'live' : this.everLive ? 'reconnecting' : 'connecting';
+    const connection: Connection = live ? 'live' : this.everLive ? 'reconnecting' : 'connecting';
     const next: LiveState = { snapshot: snapshot ?? this.state.snapshot, connection, problem: live ? null : this.state.problem };
     if (next.snapshot === this.state.snapshot && next.connection === this.state.connection && next.problem === this.state.problem) return;
     this.state = next;

@@ -10,7 +10,7 @@ import {
   hasGateHeartbeats, selectArrivals, selectGates, selectHolds, selectLotState, selectNoShows, selectOverstays,
   selectPaymentsDue, selectRecentEvents, type DashboardGateRow,
 } from '../sql/dashboard.js';
-import type { DashboardAlert, DashboardData, DashboardGate, DashboardOccupancy, GateBarrier } from './types.js';
+import type { AlertRow, DashboardSnapshot, GateRow, OccupancyRow, BarrierState } from './types.js';
 import { describeEvent, describeGateEvent } from './wording.js';
 
 const minuteMs = 60_000;
@@ -34,7 +34,7 @@ export class DashboardSnapshotReader {
 
   constructor(private readonly db: Queryable, private readonly lot: Lot, private readonly options: SnapshotOptions = {}) {}
 
-  async read(now: Date): Promise<DashboardData> {
+  async read(now: Date): Promise<DashboardSnapshot> {
     const { db, lot } = this;
     const o = this.options;
     const limit = o.listLimit ?? 50;
@@ -59,7 +59,7 @@ export class DashboardSnapshotReader {
     const gates = gateRows.map((g) => toGate(g, now, o.gateStaleMs ?? 30_000));
     const money = (minor: number) => formatMinorAmount(minor, lot.currency);
     const minutesSince = (at: Date) => Math.max(0, Math.round((now.getTime() - at.getTime()) / minuteMs));
-    const alerts: DashboardAlert[] = [
+    const alerts: AlertRow[] = [
       ...overstays.map((r) => ({
         kind: 'overstay' as const, at: r.ends_at, reservationId: r.reservation_id, plate: r.plate,
         text: `${r.plate} ${minutesSince(r.ends_at)} min past end, ${r.spot_label}`,
@@ -100,14 +100,14 @@ export class DashboardSnapshotReader {
   }
 }
 
-function toOccupancy(g: OccupancyGroup): DashboardOccupancy {
+function toOccupancy(g: OccupancyGroup): OccupancyRow {
   return { key: g.key, label: g.label, total: g.total, free: g.free, held: g.held, reserved: g.reserved, occupied: g.occupied, outOfService: g.outOfService };
 }
 
-const barrierStates: readonly GateBarrier[] = ['open', 'closed', 'fault', 'unknown'];
+const barrierStates: readonly BarrierState[] = ['open', 'closed', 'fault', 'unknown'];
 
 /** Online: a fresh heartbeat; without heartbeats (gate tables absent), an event in the last 15 minutes. */
-function toGate(g: DashboardGateRow, now: Date, staleMs: number): DashboardGate {
+function toGate(g: DashboardGateRow, now: Date, staleMs: number): GateRow {
   const nowMs = now.getTime();
   const online = g.seen_at ? nowMs - g.seen_at.getTime() <= staleMs : g.last_at !== null && nowMs - g.last_at.getTime() <= 15 * minuteMs;
   const barrier = barrierStates.find((s) => s === g.barrier_state) ?? 'unknown';

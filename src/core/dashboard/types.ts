@@ -1,89 +1,126 @@
-// What the dashboard reads and what it can do, as core sees it. These mirror src/tui/dashboard-model.ts
-// field for field (core may not import the TUI); src/commands/dashboard.tsx hands them to <Dashboard>,
-// so the compiler checks that the two stay the same shape.
+// What the dashboard reads, as plain data: core fills it from SQL (snapshot.ts) and refreshes it on
+// NOTIFY (live.ts); the Ink screen (src/tui) only reads it. Nothing here knows PostgreSQL, drivers or Ink.
 
-export interface DashboardOccupancy {
+/** One line of the occupancy bars: a floor/zone, or a vehicle type. Counts are spots right now. */
+export interface OccupancyRow {
+  /** stable React key: zone id or vehicle type */
   readonly key: string;
+  /** what the attendant reads: "B1 / Zone A", "ev" */
   readonly label: string;
+  /** spots in this zone/type, out-of-service ones included */
   readonly total: number;
+  /** active spots with no live reservation or visit covering now */
   readonly free: number;
+  /** spots held by a TENTATIVE reservation (unpaid, hold not expired) */
   readonly held: number;
+  /** spots with a CONFIRMED reservation covering now whose vehicle has not entered */
   readonly reserved: number;
+  /** spots with a vehicle inside (CHECKED_IN reservation or open walk-in visit) */
   readonly occupied: number;
+  /** spots in maintenance (spots.status = 'maintenance') */
   readonly outOfService: number;
 }
 
-export type GateBarrier = 'open' | 'closed' | 'fault' | 'unknown';
+export type BarrierState = 'open' | 'closed' | 'fault' | 'unknown';
 
-export interface DashboardGate {
+/** One gate (barrier lane). */
+export interface GateRow {
   readonly gateId: string;
+  /** the gate daemon has synced recently; false shows the gate as OFFLINE */
   readonly online: boolean;
+  /** occurred_at of the gate's last event; null if it never sent one */
   readonly lastEventAt: Date | null;
+  /** short text of the last event: "entry AB123CD allowed", "exit XY9 paid" */
   readonly lastEvent: string | null;
-  readonly barrier: GateBarrier;
+  readonly barrier: BarrierState;
+  /** manual opens logged today (lot time zone); a high number is worth a look */
   readonly manualOpensToday: number;
 }
 
-export interface DashboardArrival {
+/** A reservation expected soon: CONFIRMED, not checked in, start within the next 60 minutes (late ones may be included). */
+export interface ArrivalRow {
   readonly reservationId: string;
+  /** normalised plate: upper case, no spaces/dashes */
   readonly plate: string;
   readonly spotLabel: string;
+  /** reservation window start */
   readonly start: Date;
   readonly vehicleType: string;
 }
 
-export interface DashboardHold {
+/** A TENTATIVE reservation waiting for payment. */
+export interface HoldRow {
   readonly reservationId: string;
   readonly plate: string;
   readonly spotLabel: string;
+  /** when the hold sweeper expires it; the panel counts down to this */
   readonly holdExpiresAt: Date;
 }
 
-export type DashboardAlertKind = 'overstay' | 'no_show' | 'gate_offline' | 'payment_failed' | 'payment_due' | 'manual_open';
+export type AlertKind = 'overstay' | 'no_show' | 'gate_offline' | 'payment_failed' | 'payment_due' | 'manual_open';
 
-export interface DashboardAlert {
-  readonly kind: DashboardAlertKind;
+/** Something an attendant should act on. Newest first. */
+export interface AlertRow {
+  readonly kind: AlertKind;
+  /** one line, already worded for people: "AB123CD 40 min past end, B2-017" */
   readonly text: string;
   readonly at: Date;
+  /** set when the alert is about a reservation: the row becomes selectable */
   readonly reservationId?: string;
+  /** plate shown when the row is selected (optional) */
   readonly plate?: string;
 }
 
-export interface DashboardFeedLine {
+/** One line of the live event feed (the `events` audit table). Newest first. */
+export interface FeedRow {
+  /** event id, used as React key */
   readonly id: string;
   readonly at: Date;
+  /** event kind as stored: "reservation.confirmed", "gate.entry", "spot.maintenance" */
   readonly kind: string;
   readonly text: string;
 }
 
-export interface DashboardLot {
+export type LotState = 'open' | 'full' | 'closed';
+
+export interface LotSummary {
   readonly code: string;
   readonly name: string;
-  readonly state: 'open' | 'full' | 'closed';
+  readonly state: LotState;
+  /** IANA zone, e.g. "Europe/Berlin": every time on screen is shown in it */
   readonly timeZone: string;
 }
 
-export interface DashboardData {
-  readonly lot: DashboardLot;
+/** Everything on screen, read in one go. */
+export interface DashboardSnapshot {
+  readonly lot: LotSummary;
+  /** the instant the snapshot was read (the program's Clock, so --now works); countdowns tick on locally from it */
   readonly now: Date;
-  readonly byZone: readonly DashboardOccupancy[];
-  readonly byType: readonly DashboardOccupancy[];
-  readonly gates: readonly DashboardGate[];
-  readonly arrivals: readonly DashboardArrival[];
-  readonly holds: readonly DashboardHold[];
-  readonly alerts: readonly DashboardAlert[];
-  readonly feed: readonly DashboardFeedLine[];
+  readonly byZone: readonly OccupancyRow[];
+  readonly byType: readonly OccupancyRow[];
+  readonly gates: readonly GateRow[];
+  /** soonest first */
+  readonly arrivals: readonly ArrivalRow[];
+  /** soonest expiry first */
+  readonly holds: readonly HoldRow[];
+  /** newest first */
+  readonly alerts: readonly AlertRow[];
+  /** newest first; the screen shows as many as fit */
+  readonly feed: readonly FeedRow[];
 }
 
-/** State of the live link: 'reconnecting' means what is on screen may be stale. */
-export type LiveConnection = 'live' | 'reconnecting' | 'connecting';
+/** State of the live-data link (LISTEN connection). 'reconnecting' means the screen may be stale. */
+export type Connection = 'live' | 'reconnecting' | 'connecting';
 
-export interface FoundBooking {
+/** A search hit from `/`. */
+export interface FoundReservation {
   readonly reservationId: string;
   readonly plate: string;
+  /** reservation status as stored: CONFIRMED, CHECKED_IN, ... */
   readonly status: string;
   readonly spotLabel: string;
   readonly start: Date;
   readonly end: Date;
+  /** the vehicle is inside now (open visit) */
   readonly inside: boolean;
 }
