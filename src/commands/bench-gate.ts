@@ -48,9 +48,10 @@ export function registerBenchGate(bench: Command, run: Run): void {
     .description('gate lane latency, input frame to barrier command, with the database up and down; --soak for memory')
     .option('--lot <code>', 'lot to copy for the database-up run (a scratch copy, dropped after)')
     .option('--vehicles <n>', 'vehicles per run', '300')
+    .option('--gap-ms <ms>', 'pause between vehicles (0: back to back, a burst no lane sees; a lane takes a car every few seconds)', '50')
     .option('--soak', 'one vehicle per second (database down: the journal only grows) and report memory growth')
     .option('--duration <s>', 'soak length in seconds', '600')
-    .action((o: { lot?: string; vehicles: string; soak?: boolean; duration: string }, cmd: Command) => run(async (ctx) => {
+    .action((o: { lot?: string; vehicles: string; gapMs: string; soak?: boolean; duration: string }, cmd: Command) => run(async (ctx) => {
       const { runGateBench } = await import('../drivers/gate-runtime/bench.js');
       if (o.soak) {
         const seconds = positiveInt(o.duration, '--duration');
@@ -63,7 +64,9 @@ export function registerBenchGate(bench: Command, run: Run): void {
       }
       const vehicles = positiveInt(o.vehicles, '--vehicles');
       const { plates, persisted } = offlineSnapshot(vehicles);
-      const down = await runGateBench({ plates, vehicles, gapMs: 0, databaseUrl: null, lotCode: 'BENCH', gateId: 'bench-down', offlineSnapshot: persisted });
+      const gapMs = Number(o.gapMs);
+      if (!(gapMs >= 0 && gapMs <= 10_000)) throw new UsageError(`--gap-ms "${o.gapMs}" must be 0..10000`, { hint: 'e.g. --gap-ms 50' });
+      const down = await runGateBench({ plates, vehicles, gapMs, databaseUrl: null, lotCode: 'BENCH', gateId: 'bench-down', offlineSnapshot: persisted });
       const results: GateBenchResult[] = [down];
       if (o.lot) {
         const pool = await ctx.pool();
@@ -78,7 +81,7 @@ export function registerBenchGate(bench: Command, run: Run): void {
                from spots s where s.lot_id = $1::integer and s.status = 'active' order by s.spot_id limit $3::integer
              returning plate`, [lotId, source.currency, vehicles]);
           const url = gateRoleUrl((pool.options as { connectionString: string }).connectionString);
-          results.push(await runGateBench({ plates: rows.map((r) => r.plate), vehicles: rows.length, gapMs: 0, databaseUrl: url, lotCode: code, gateId: 'bench-up' }));
+          results.push(await runGateBench({ plates: rows.map((r) => r.plate), vehicles: rows.length, gapMs, databaseUrl: url, lotCode: code, gateId: 'bench-up' }));
         } finally {
           await pool.query(`delete from gate_heartbeats where lot_id = $1::integer`, [lotId]);
           await pool.query(`delete from gate_commands where lot_id = $1::integer`, [lotId]);
