@@ -99,8 +99,10 @@ create table reservations (
 );
 create index reservations_overdue_holds on reservations (lot_id, hold_expires_at) where status = 'TENTATIVE';
 create index reservations_by_start on reservations (lot_id, status, lower(period));
--- Idempotency keys of callers; most bookings have none, so only those that do are indexed.
-create unique index reservations_external_ref on reservations (lot_id, external_ref) where external_ref is not null;
+-- Idempotency keys of callers; most bookings have none, so only those that do are indexed. A hold that
+-- lapsed unpaid never became a booking: it gives its key back, so re-running an import books the row anew.
+create unique index reservations_external_ref on reservations (lot_id, external_ref)
+  where external_ref is not null and status <> 'EXPIRED';
 -- (plate look-ups use the plate exclusion constraint's GiST index on (lot_id, plate, period))
 
 -- Allocation fast path (DESIGN.md section 4): one row per spot and UTC day, 96 bits of 15 minutes.

@@ -223,7 +223,7 @@ begin
     return query
       select r.reservation_id, r.spot_id, s.label, r.status, r.hold_expires_at, r.price_minor, false
         from reservations r join spots s on s.lot_id = r.lot_id and s.spot_id = r.spot_id
-       where r.lot_id = p_lot and r.external_ref = p_external_ref;
+       where r.lot_id = p_lot and r.external_ref = p_external_ref and r.status <> 'EXPIRED';
     if found then return; end if;
   end if;
 

@@ -1,6 +1,8 @@
 // Wires the commands and renders every error one way (STYLE.md): expected errors are one line and a
 // hint, external failures name the service, anything else is a bug with its stack. Returns the exit
 // code; only bin/parkctl sets it.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ZodError } from 'zod';
 import { loadConfig } from './config.js';
@@ -8,6 +10,14 @@ import { ExitCode, ExternalError, UsageError, UserError } from './core/errors.js
 import { AppContext, type GlobalOptions } from './commands/context.js';
 import { registerCommands, type Run } from './commands/index.js';
 import { Output } from './commands/output.js';
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
 
 export interface ErrorReport {
   code: string;
@@ -36,6 +46,7 @@ export function buildProgram(run: Run, output?: ProgramOutput): Command {
   if (output) program.configureOutput({ ...output, outputError: () => {} });
   program
     .description('Run a parking lot on site: bookings, capacity, sweepers, gates and the attendant dashboard.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .option('--json', 'print JSON for scripts instead of tables')
     .option('--now <instant>', 'run as if it were this instant (ISO 8601 with zone), also PARKCTL_NOW')
     .option('-v, --verbose', 'log what happens to stderr')

@@ -1,6 +1,7 @@
 // Configuration is read and validated once, here (STYLE.md rule 6). No other file reads process.env.
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { UsageError } from './core/errors.js';
 import { parseNow } from './core/input.js';
 
 export interface StripeConfig {
@@ -40,6 +41,13 @@ function nonEmpty(v: string | undefined): string | null {
   return v && v.trim() !== '' ? v.trim() : null;
 }
 
+function databaseUrl(url: string | null): string | null {
+  if (url !== null && !/^postgres(ql)?:\/\/|^socket:/i.test(url)) {
+    throw new UsageError('DATABASE_URL is not a PostgreSQL URL', { hint: 'e.g. postgres://parkctl@db.example:5432/parkctl, or unset it for the embedded database', code: 'bad_database_url' });
+  }
+  return url;
+}
+
 export function loadConfig(env: Env = process.env, isTty = Boolean(process.stdout.isTTY), stderrIsTty = Boolean(process.stderr.isTTY)): Config {
   const xdg = nonEmpty(env.XDG_DATA_HOME) ?? join(homedir(), '.local', 'share');
   const stripeKey = nonEmpty(env.STRIPE_SECRET_KEY) ?? nonEmpty(env.STRIPE_API_KEY);
@@ -50,7 +58,7 @@ export function loadConfig(env: Env = process.env, isTty = Boolean(process.stdou
     user = nonEmpty(env.USER) ?? 'unknown';
   }
   return {
-    databaseUrl: nonEmpty(env.DATABASE_URL),
+    databaseUrl: databaseUrl(nonEmpty(env.DATABASE_URL)),
     home: nonEmpty(env.PARKCTL_HOME) ?? join(xdg, 'parkctl'),
     now: nonEmpty(env.PARKCTL_NOW) ? parseNow(env.PARKCTL_NOW!) : null,
     redisUrl: nonEmpty(env.REDIS_URL),

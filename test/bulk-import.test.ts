@@ -1,5 +1,5 @@
 // booking import / export end to end, in-process, against a real PostgreSQL.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +35,10 @@ beforeAll(async () => {
   env = { DATABASE_URL: db.url, PARKCTL_NOW: now };
   expect((await runCli(['lot', 'import', 'fixtures/surface-lot.yaml'], env)).code).toBe(0);
 });
-afterAll(async () => db?.drop());
+afterAll(async () => {
+  await db?.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('booking import of the sample file', () => {
   let first: ImportReport;

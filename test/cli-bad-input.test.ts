@@ -30,6 +30,9 @@ afterAll(async () => { await db.drop(); });
 const usageCases: [string, string[], RegExp, string][] = [
   ['end before start', reserveArgs({ '--to': '2026-12-01T08:00' }), /ends before it starts/, 'bad_window'],
   ['window over 7 days', reserveArgs({ '--to': '2026-12-09T09:00' }), /longer than this lot's maximum of 7 days/, 'window_too_long'],
+  ['a window shorter than 15 minutes', reserveArgs({ '--to': '2026-12-01T09:10' }), /shorter than the 15 minutes/, 'window_too_short'],
+  ['an empty window', reserveArgs({ '--to': '2026-12-01T09:00' }), /window is empty/, 'bad_window'],
+  ['a local time the clocks skip', reserveArgs({ '--from': '2027-03-28T01:30', '--to': '2027-03-28T03:00' }), /does not exist in Europe\/London/, 'bad_time'],
   ['start in the past', reserveArgs({ '--from': '2026-11-30T09:00' }), /starts in the past/, 'start_in_past'],
   ['unknown lot', reserveArgs({ '--lot': 'NOPE' }), /unknown lot "NOPE"/, 'unknown_lot'],
   ['unknown vehicle type', reserveArgs({ '--type': 'tank' }), /unknown vehicle type "tank"/, 'bad_vehicle_type'],
@@ -57,6 +60,14 @@ describe('bad input', () => {
       expect(await snapshot()).toBe(before);
     });
   }
+});
+
+describe('configuration', () => {
+  it('a DATABASE_URL that is not one is bad input, not a connection failure', async () => {
+    const r = await runCli(['--json', 'lot', 'list'], { DATABASE_URL: 'not-a-url' });
+    expect(r.code).toBe(2);
+    expect(r.json).toMatchObject({ error: { code: 'bad_database_url' } });
+  });
 });
 
 describe('refusals exit 3', () => {

@@ -1,9 +1,9 @@
 // `parkctl completion`: scripts generated from the command tree, checked by the shells themselves.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'parkctl-completion-'));
@@ -64,3 +64,5 @@ describe('parkctl completion zsh', () => {
     expect(r.stderr).toContain('parkctl completion bash');
   });
 });
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -11,7 +11,7 @@ import { reservationStatuses, type ReservationStatus } from '../core/sql/reserva
 import { CashPaymentProvider, formatCashReceiptToken } from '../drivers/cash-payments.js';
 import type { AppContext } from './context.js';
 import type { Run } from './index.js';
-import { renderCsv, renderTable, type Column } from './output.js';
+import { renderCsv, renderTable, type Column, describeReadError } from './output.js';
 
 const reportColumns: Column<RowOutcome>[] = [
   { header: 'line', value: (o) => o.line, align: 'right' }, { header: 'status', value: (o) => o.status }, { header: 'lot', value: (o) => o.lot },
@@ -30,7 +30,7 @@ async function readInput(path: string): Promise<Uint8Array> {
     try {
       return await readFile(path);
     } catch (err) {
-      throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { hint: 'give a CSV file, or - for standard input', code: 'bad_file' });
+      throw new UsageError(`cannot read ${path}: ${describeReadError(err)}`, { hint: 'give a CSV file, or - for standard input', code: 'bad_file' });
     }
   }
   const chunks: Buffer[] = [];

@@ -12,10 +12,10 @@ import { registerBookingBulk } from './booking-bulk.js';
 import { registerBookingPayments } from './booking-payments.js';
 import { formatTime, renderCsv, renderFields, renderTable } from './output.js';
 
-export function reservationFields(r: ReservationRow, timeZone?: string): [string, string | number | null][] {
+export function reservationFields(r: ReservationRow, timeZone: string = r.time_zone): [string, string | number | null][] {
   return [
     ['reservation', r.reservation_id], ['lot', r.lot_code], ['spot', r.spot_label], ['plate', r.plate], ['type', r.vehicle_type],
-    ['window', `${formatTime(r.starts_at, timeZone)} -> ${formatTime(r.ends_at, timeZone)}`], ['status', r.status],
+    ['window', `${formatTime(r.starts_at, timeZone)} -> ${formatTime(r.ends_at, timeZone)} (${timeZone})`], ['status', r.status],
     ['price', formatMinorAmount(r.price_minor, r.currency)], ['payment', `${r.payment_status}${r.payment_ref ? ` (${r.payment_ref})` : ''}`],
     ...(r.status === 'TENTATIVE' ? [['hold expires', formatTime(r.hold_expires_at, timeZone)] as [string, string]] : []),
     ['customer', r.customer_ref],
@@ -68,7 +68,12 @@ export function registerBooking(program: Command, run: Run): void {
     .requiredOption('--payment-token <token>', 'provider token (cash:<id>:<amountMinor>:<CUR> from the attendant, cs_... or pi_... from Stripe)')
     .action((id: string, o: { paymentToken: string }, cmd: Command) => run(async (ctx) => {
       const r = await completeReservation({ pool: await ctx.pool(), clock: ctx.clock, payments: await ctx.payments(), actor: ctx.actor, ...(await ctx.changeDeps()) }, id, o.paymentToken);
-      ctx.out.result(r, (d) => renderFields(reservationFields(d)));
+      // A payment that came after the hold lapsed books the window again: a new reservation, said plainly.
+      const rebooked = r.reservation_id !== id.trim().toLowerCase();
+      ctx.out.result({ ...r, rebookedFrom: rebooked ? id.trim().toLowerCase() : null }, (d) => [
+        ...(rebooked ? [`the hold on ${d.rebookedFrom} had expired; the payment booked the window again as ${d.reservation_id} (spot ${d.spot_label})`, ''] : []),
+        renderFields(reservationFields(d)),
+      ].join('\n'));
     }, cmd));
 
   booking.command('cancel <id>')
@@ -93,7 +98,7 @@ export function registerBooking(program: Command, run: Run): void {
     .option('--plate <plate>', 'only this plate')
     .option('--day <date>', 'windows touching this day (YYYY-MM-DD, lot time)')
     .option('--limit <n>', 'at most this many', '200')
-    .option('--csv', 'print CSV (what booking import reads)')
+    .option('--csv', 'print CSV (for spreadsheets; booking export writes what booking import reads back)')
     .action((o: { lot?: string; status?: string; plate?: string; day?: string; limit: string; csv?: boolean }, cmd: Command) => run(async (ctx) => {
       const pool = await ctx.pool();
       const lot = o.lot ? await loadLot(pool, o.lot) : null;
@@ -116,9 +121,9 @@ export function registerBooking(program: Command, run: Run): void {
       });
       if (o.csv) return ctx.out.raw(renderCsv(rows, csvColumns));
       ctx.out.result(rows, (r) => r.length === 0 ? 'no reservations match' : renderTable(r, [
-        { header: 'reservation', value: (x) => x.reservation_id.slice(0, 8) }, { header: 'lot', value: (x) => x.lot_code },
+        { header: 'reservation', value: (x) => x.reservation_id }, { header: 'lot', value: (x) => x.lot_code },
         { header: 'spot', value: (x) => x.spot_label }, { header: 'plate', value: (x) => x.plate }, { header: 'type', value: (x) => x.vehicle_type },
-        { header: 'from', value: (x) => formatTime(x.starts_at, lot?.timeZone) }, { header: 'to', value: (x) => formatTime(x.ends_at, lot?.timeZone) },
+        { header: 'from', value: (x) => formatTime(x.starts_at, x.time_zone) }, { header: 'to', value: (x) => formatTime(x.ends_at, x.time_zone) },
         { header: 'status', value: (x) => x.status }, { header: 'price', value: (x) => formatMinorAmount(x.price_minor, x.currency), align: 'right' },
       ]));
     }, cmd));

@@ -22,7 +22,7 @@ export function registerDbDistribute(db: Command, run: Run): void {
       const problems = lotScopeProblems(tables, keys);
       if (problems.length > 0) {
         throw new RefusedError(`the schema cannot be distributed by lot_id: ${problems.map((p) => p.message).join('; ')}`, {
-          hint: 'every key of a lot-scoped table must include lot_id (DESIGN.md invariant 3): fix the migration', code: 'not_distributable',
+          hint: 'every key of a lot-scoped table must include lot_id (README: Outgrowing one server): fix the migration', code: 'not_distributable',
         });
       }
       const plan = distributionPlan(tables, keys);

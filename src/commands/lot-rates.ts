@@ -11,7 +11,7 @@ import { parsePricing, policyToSettingsJson, type PricingPolicy, type PricingRul
 import { replaceLotRates } from '../core/lots/rates.js';
 import { formatMinorAmount } from '../core/money-format.js';
 import type { Run } from './index.js';
-import { renderFields, renderTable } from './output.js';
+import { renderFields, renderTable, describeReadError } from './output.js';
 
 const dayNames = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
@@ -88,7 +88,7 @@ export async function readPricingFile(path: string): Promise<PricingPolicy> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { hint: 'give the path of a YAML or JSON file with a pricing section', code: 'bad_rates_file' });
+    throw new UsageError(`cannot read ${path}: ${describeReadError(err)}`, { hint: 'give the path of a YAML or JSON file with a pricing section', code: 'bad_rates_file' });
   }
   let data: unknown;
   try {

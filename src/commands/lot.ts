@@ -9,7 +9,7 @@ import { lotOccupancy, type OccupancyGroup } from '../core/occupancy.js';
 import { selectLots } from '../core/sql/lots.js';
 import type { Run } from './index.js';
 import { registerLotRates } from './lot-rates.js';
-import { renderFields, renderTable, type Column } from './output.js';
+import { renderFields, renderTable, type Column, describeReadError } from './output.js';
 
 /** Read a YAML or JSON lot file; one line for a missing file or a syntax error. */
 export async function readLotFile(path: string) {
@@ -17,7 +17,7 @@ export async function readLotFile(path: string) {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { hint: 'give the path of a lot file, e.g. fixtures/surface-lot.yaml', code: 'bad_lot_file' });
+    throw new UsageError(`cannot read ${path}: ${describeReadError(err)}`, { hint: 'give the path of a lot file, e.g. fixtures/surface-lot.yaml', code: 'bad_lot_file' });
   }
   let data: unknown;
   try {

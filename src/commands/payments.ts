@@ -55,6 +55,15 @@ function parseAmount(input: string | undefined): number | undefined {
   return Number(input);
 }
 
+const paymentStatuses = ['pending', 'due', 'processing', 'succeeded', 'failed'];
+
+function paymentStatusOption(status: string | undefined): string | null {
+  if (status === undefined) return null;
+  const s = status.trim().toLowerCase();
+  if (!paymentStatuses.includes(s)) throw new UsageError(`unknown payment status "${status}"`, { hint: `use one of ${paymentStatuses.join(', ')}` });
+  return s;
+}
+
 export function registerPayments(program: Command, run: Run): void {
   const payments = program.command('payments').description('money: Stripe webhooks, payments taken at the exit, refunds');
 
@@ -118,7 +127,7 @@ export function registerPayments(program: Command, run: Run): void {
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit "${o.limit}" is not a positive whole number`);
       const rows = await selectPayments(pool, {
         lotId: lot?.lotId, reservationId: o.reservation ? checkReservationId(o.reservation) : null, visitId: o.visit ? parseVisitId(o.visit) : null,
-        status: o.status ?? null, limit,
+        status: paymentStatusOption(o.status), limit,
       });
       ctx.out.result(rows, (r) => r.length === 0 ? 'no payments match' : renderTable(r, [
         { header: 'when', value: (x) => formatTime(x.created_at, lot?.timeZone) }, { header: 'purpose', value: (x) => x.purpose },

@@ -9,15 +9,31 @@ import { isVehicleType, vehicleTypes, type VehicleType } from './pricing/vehicle
  * attendant means by "08:00"); with `Z` or an offset it is absolute.
  */
 export function parseInstant(input: string, timeZone: string, what: string): Date {
-  const dt = DateTime.fromISO(input.trim(), { zone: timeZone });
+  const text = input.trim();
+  const dt = DateTime.fromISO(text, { zone: timeZone });
   if (!dt.isValid) {
     throw new UsageError(`${what} "${input}" is not a date and time`, {
       hint: 'use ISO 8601, e.g. 2026-11-22T08:00 (lot time) or 2026-11-22T08:00:00Z',
       code: 'bad_time',
     });
   }
+  // A local time the clocks skip (spring forward) would silently become another hour: refuse it.
+  const wall = DateTime.fromISO(text, { zone: 'UTC', setZone: false });
+  if (!hasOffset(text) && (wall.hour !== dt.hour || wall.minute !== dt.minute)) {
+    throw new UsageError(`${what} "${input}" does not exist in ${timeZone}: the clocks go forward then`, {
+      hint: `choose a time after the change, e.g. ${dt.toFormat("yyyy-LL-dd'T'HH:mm")}`,
+      code: 'bad_time',
+    });
+  }
   return dt.toJSDate();
 }
+
+function hasOffset(text: string): boolean {
+  return /T.*(Z|[+-]\d{2}(:?\d{2})?)$/i.test(text);
+}
+
+/** The shortest window a lot sells: one quarter hour (the allocator's and the overstay's slot). */
+export const minWindowMinutes = 15;
 
 /** `--now` / PARKCTL_NOW: must say its zone, since no lot is known yet. */
 export function parseNow(input: string): Date {
@@ -51,14 +67,23 @@ export interface WindowRules {
   now: Date;
   /** how far in the past a start may lie (an attendant booking "now" types a minute late) */
   pastToleranceMs?: number;
+  /** the shortest window allowed (bookings: minWindowMinutes; a price quote may be shorter) */
+  minMinutes?: number;
 }
 
 /** Checks a booking window: end after start, not over the lot's maximum, not starting in the past. */
 export function checkWindow(start: Date, end: Date, rules: WindowRules): void {
   if (end.getTime() <= start.getTime()) {
-    throw new UsageError('the window ends before it starts', { hint: '--to must be later than --from', code: 'bad_window' });
+    throw new UsageError(end.getTime() === start.getTime() ? 'the window is empty: it ends when it starts' : 'the window ends before it starts', {
+      hint: '--to must be later than --from', code: 'bad_window',
+    });
   }
   const minutes = (end.getTime() - start.getTime()) / 60_000;
+  if (rules.minMinutes !== undefined && minutes < rules.minMinutes) {
+    throw new UsageError(`the window is ${formatDuration(minutes)}, shorter than the ${rules.minMinutes} minutes a booking takes at least`, {
+      hint: `make --to at least ${rules.minMinutes} minutes after --from`, code: 'window_too_short',
+    });
+  }
   if (minutes > rules.maxWindowMinutes) {
     const days = rules.maxWindowMinutes / 1440;
     throw new UsageError(`the window is ${formatDuration(minutes)}, longer than this lot's maximum of ${days % 1 === 0 ? `${days} days` : formatDuration(rules.maxWindowMinutes)}`, {

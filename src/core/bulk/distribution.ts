@@ -80,7 +80,7 @@ export function citusStatements(plan: DistributionPlan): string {
   const lines = [
     '-- parkctl on Citus: distribute the schema by lot_id (generated from the live catalog by `parkctl db distribute --print`).',
     '-- Run once, on the coordinator, after `parkctl db migrate`, with the citus extension created and the workers added.',
-    '-- Every lot-scoped key includes lot_id (DESIGN.md invariant 3), so each booking stays a single-shard transaction.',
+    '-- Every lot-scoped key includes lot_id (checked against the catalog), so each booking stays a single-shard transaction.',
     `-- Reference tables (a copy on every node): ${plan.referenceTables.join(', ')}.`,
     `--   lots is not distributed: unique (code) cannot include lot_id, and every node resolves codes.`,
     `-- Local to the coordinator: ${plan.localTables.join(', ') || '(none)'}.`,

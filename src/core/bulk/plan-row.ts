@@ -1,7 +1,7 @@
 // Reading the meaning of one row: its lot, type, window, plate and payment, each failure tied to the
 // column at fault. Nothing here writes.
 import { UsageError } from '../errors.js';
-import { checkWindow, parseInstant, parsePlate, parseVehicleType } from '../input.js';
+import { checkWindow, minWindowMinutes, parseInstant, parsePlate, parseVehicleType } from '../input.js';
 import type { Lot } from '../lots/lot.js';
 import type { VehicleType } from '../pricing/vehicle-types.js';
 import { rowDigestRef, type BookingColumn, type RawBookingRow, type RowReadProblem } from './booking-rows.js';
@@ -65,7 +65,7 @@ export function planRow(raw: RawBookingRow, lots: ReadonlyMap<string, Lot | null
     const end = at('end', () => parseInstant(v.end ?? '', lot.timeZone, 'end'));
     at('end', () => {
       try {
-        checkWindow(start, end, { maxWindowMinutes: lot.maxWindowMinutes, now });
+        checkWindow(start, end, { maxWindowMinutes: lot.maxWindowMinutes, now, minMinutes: minWindowMinutes });
       } catch (err) {
         if (err instanceof UsageError && err.code === 'start_in_past') throw Object.assign(err, { column: 'start' });
         throw err;

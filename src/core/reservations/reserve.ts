@@ -3,7 +3,7 @@
 // proof; the allocator (parkctl_reserve) is the fast path.
 import { lotChanged, type ChangeDeps } from '../changes.js';
 import { RefusedError } from '../errors.js';
-import { checkWindow } from '../input.js';
+import { checkWindow, minWindowMinutes } from '../input.js';
 import { isPgError, PgCode } from '../db.js';
 import type { Lot } from '../lots/lot.js';
 import type { OccupancyMemo } from '../occupancy-memo.js';
@@ -62,7 +62,7 @@ const maxAttempts = 6;
 
 export async function reserve(deps: ReserveDeps, lot: Lot, req: ReserveRequest): Promise<ReserveResult> {
   const now = deps.clock.now();
-  checkWindow(req.start, req.end, { maxWindowMinutes: lot.maxWindowMinutes, now });
+  checkWindow(req.start, req.end, { maxWindowMinutes: lot.maxWindowMinutes, now, minMinutes: minWindowMinutes });
   const range = lot.spotRanges.get(req.vehicleType);
   if (!range || range.count === 0) {
     throw new RefusedError(`${lot.code} has no ${req.vehicleType} spots`, { hint: 'check the lot with: parkctl lot show ' + lot.code, code: 'no_spot_free' });

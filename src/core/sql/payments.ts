@@ -302,7 +302,8 @@ export async function releaseWebhookEvent(db: Queryable, eventId: string): Promi
 /** The reservation made under a caller's idempotency key (e.g. `late:<id>`, a late payment's re-take). */
 export async function selectReservationIdByExternalRef(db: Queryable, lotId: number, externalRef: string): Promise<string | null> {
   const { rows } = await db.query<{ reservation_id: string }>(
-    `select reservation_id from reservations where lot_id = $1::integer and external_ref = $2::text`,
+    `select reservation_id from reservations where lot_id = $1::integer and external_ref = $2::text
+      order by status = 'EXPIRED', created_at desc limit 1`,
     [lotId, externalRef],
   );
   return rows[0]?.reservation_id ?? null;

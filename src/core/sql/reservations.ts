@@ -9,6 +9,8 @@ export const liveStatuses: readonly ReservationStatus[] = ['TENTATIVE', 'CONFIRM
 export interface ReservationRow {
   lot_id: number;
   lot_code: string;
+  /** the lot's IANA zone: times are shown to people in it */
+  time_zone: string;
   reservation_id: string;
   customer_ref: string;
   /** normalised A-Z0-9 */
@@ -33,7 +35,7 @@ export interface ReservationRow {
 }
 
 export const reservationSelect = `
-  select r.lot_id, l.code as lot_code, r.reservation_id, r.customer_ref, r.plate, r.vehicle_type, r.spot_id, s.label as spot_label,
+  select r.lot_id, l.code as lot_code, l.time_zone, r.reservation_id, r.customer_ref, r.plate, r.vehicle_type, r.spot_id, s.label as spot_label,
          lower(r.period) as starts_at, upper(r.period) as ends_at, r.status, r.hold_expires_at, r.price_minor, r.currency,
          r.payment_status, r.payment_provider, r.payment_ref, r.external_ref, r.created_at, r.updated_at
     from reservations r
