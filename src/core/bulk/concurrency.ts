@@ -1,5 +1,5 @@
 // Small helpers for running many independent writes on a pool.
-import type { PoolLike, Queryable } from '../ports.js';
+import type { NamedQuery, PoolLike, Queryable } from '../ports.js';
 
 /**
  * fn over every item with at most `limit` calls in flight; results keep the items' order.
@@ -29,7 +29,8 @@ export function nestedPool(tx: Queryable): PoolLike {
     rollback: 'rollback to savepoint parkctl_nested',
   };
   const client = {
-    query: ((text: string, values?: readonly unknown[]) => tx.query(asSavepoint[text.trim().toLowerCase()] ?? text, values)) as Queryable['query'],
+    query: ((text: string | NamedQuery, values?: readonly unknown[]) =>
+      tx.query(typeof text === 'string' ? (asSavepoint[text.trim().toLowerCase()] ?? text) : text, values)) as Queryable['query'],
     release: () => {},
   };
   return { query: client.query, connect: async () => client };
@@ -42,7 +43,7 @@ export function nestedPool(tx: Queryable): PoolLike {
  */
 export function savepointEach(tx: Queryable): Queryable {
   return {
-    query: (async (text: string, values?: readonly unknown[]) => {
+    query: (async (text: string | NamedQuery, values?: readonly unknown[]) => {
       await tx.query('savepoint parkctl_statement');
       try {
         const result = await tx.query(text, values);
@@ -54,11 +55,4 @@ export function savepointEach(tx: Queryable): Queryable {
       }
     }) as Queryable['query'],
   };
-}
-
-/** `items` in consecutive groups of at most `size`. */
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
