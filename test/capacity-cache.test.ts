@@ -5,26 +5,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
+import { answersPing, testRedisUrlFromEnv } from './support/redis.js';
 
-const envUrl = process.env.PARKCTL_TEST_REDIS_URL;
+const envUrl = testRedisUrlFromEnv;
 const sharedRedisUrl = envUrl ?? 'redis://127.0.0.1:6379';
 
-async function answersPing(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, connectTimeout: 500, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
 
 async function freePort(): Promise<number> {
   const server = net.createServer().listen(0, '127.0.0.1');

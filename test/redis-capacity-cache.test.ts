@@ -6,22 +6,11 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisCapacityCache } from '../src/drivers/redis/index.js';
 import type { Logger } from '../src/core/ports.js';
+import { answersPing, testRedisUrlFromEnv } from './support/redis.js';
 
-const envUrl = process.env.PARKCTL_TEST_REDIS_URL;
+const envUrl = testRedisUrlFromEnv;
 const redisUrl = envUrl ?? 'redis://127.0.0.1:6379';
 
-async function answersPing(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, connectTimeout: 500, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
 
 const reachable = envUrl !== undefined || (await answersPing(redisUrl));
 if (!reachable) console.warn(`redis-capacity-cache: skipped, no Redis answers at ${redisUrl} and PARKCTL_TEST_REDIS_URL is not set`);

@@ -13,6 +13,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisCapacityCache, type CacheOutcome } from '../src/drivers/redis/index.js';
 import type { Logger } from '../src/core/ports.js';
+import { answersPing } from './support/redis.js';
 
 const openForMs = 5_000;
 const keyPrefix = `parkctl:test:${randomUUID()}:cap:`;
@@ -49,18 +50,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function answersPing(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, connectTimeout: 500, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
 
 /** Four lookups against a dead Redis: three failures open the breaker, the fourth is not even sent. */
 async function expectBreakerOpens(cache: RedisCapacityCache): Promise<void> {
