@@ -38,8 +38,6 @@ export class AppContext {
     const now = options.now ? parseNow(options.now) : config.now;
     this.clock = now ? fixedClock(now) : systemClock;
     this.out = out ?? new Output(Boolean(options.json));
-    // Writes under --now act as of that instant (holds due by then expire): remind the person at the terminal.
-    if (now && !options.json && config.stderrIsTty) this.out.note(`parkctl: running as of ${now.toISOString()} (--now / PARKCTL_NOW)`);
     this.logger = stderrLogger(options.verbose ? 'info' : 'warn');
   }
 
