@@ -36,7 +36,9 @@ describe.skipIf(!tmuxPath)('parkctl dashboard in a terminal', () => {
     expect(existsSync(join(root, 'dist', 'cli.js')), 'dist/ is missing: run npm run build first').toBe(true);
     db = await createTestDatabase();
     await createTestLot(db.pool, { code: 'TMUX', spots: 10 });
-    const command = `cd ${quote(root)} && DATABASE_URL=${quote(db.url)} PARKCTL_NOW=${now} PARKCTL_HOME=${quote(home)} `
+    // CI=true (set by CI runners, inherited by the tmux server) makes Ink draw only its last frame: a person
+    // at this terminal would have no CI variable, so the pane runs without it.
+    const command = `cd ${quote(root)} && env -u CI DATABASE_URL=${quote(db.url)} PARKCTL_NOW=${now} PARKCTL_HOME=${quote(home)} `
       + `NO_COLOR=1 node bin/parkctl dashboard --lot TMUX; echo EXIT=$?; sleep 120`;
     tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', command);
   });
