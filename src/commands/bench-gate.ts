@@ -41,6 +41,7 @@ const show = (r: GateBenchResult) => renderFields([
   ['database', r.database], ['vehicles', `${r.vehicles} (${r.opened} opened) in ${r.seconds} s`],
   ['frame -> OPEN', `p50 ${r.latencyMs.p50} ms, p90 ${r.latencyMs.p90} ms, p99 ${r.latencyMs.p99} ms`],
   ['resident memory', `${r.rssStartMb} MB -> ${r.rssEndMb} MB (growth ${r.rssGrowthMb} MB)`],
+  ['live heap', r.heapGrowthMb === null ? 'run node with --expose-gc to see the heap after collection' : `growth ${r.heapGrowthMb} MB after a full collection`],
 ]);
 
 export function registerBenchGate(bench: Command, run: Run): void {

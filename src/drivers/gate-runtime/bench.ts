@@ -69,6 +69,8 @@ export interface GateBenchResult {
   rssStartMb: number;
   rssEndMb: number;
   rssGrowthMb: number;
+  /** live JS heap growth after a full collection (run node with --expose-gc), null otherwise: a leak shows here */
+  heapGrowthMb: number | null;
   seconds: number;
 }
 
@@ -91,6 +93,7 @@ export async function runGateBench(o: GateBenchOptions): Promise<GateBenchResult
     const samples: number[] = [];
     const started = Date.now();
     let rssStart = process.memoryUsage().rss;
+    let heapStart = settledHeap();
     try {
       for (let k = 0; k < o.vehicles; k++) {
         const plate = o.plates[k % o.plates.length]!;
@@ -108,21 +111,34 @@ export async function runGateBench(o: GateBenchOptions): Promise<GateBenchResult
         link.onOpenWritten = null;
         if (t1 >= 0) samples.push(t1 - t0);
         link.emit('data', encodeFrame('LOOP A 0', defaultLaneFraming));
-        if (k === 9) rssStart = process.memoryUsage().rss; // after warm-up
+        if (k === 9) {
+          heapStart = settledHeap(); // after warm-up
+          rssStart = process.memoryUsage().rss;
+        }
         if (o.gapMs > 0) await new Promise((r) => setTimeout(r, o.gapMs));
         if (o.onProgress && (k + 1) % 60 === 0) o.onProgress(k + 1, mb(process.memoryUsage().rss));
       }
     } finally {
       await runtime.stop();
     }
+    const heapEnd = settledHeap();
     const rssEnd = process.memoryUsage().rss;
     return {
       database: o.databaseUrl ? 'up' : 'down', vehicles: o.vehicles, opened: samples.length,
       latencyMs: percentiles(samples, [50, 90, 99]), rssStartMb: mb(rssStart), rssEndMb: mb(rssEnd), rssGrowthMb: mb(rssEnd - rssStart),
+      heapGrowthMb: heapStart !== null && heapEnd !== null ? mb(heapEnd - heapStart) : null,
       seconds: Math.round((Date.now() - started) / 100) / 10,
     };
   } finally {
     await lane.dispose();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Heap in use after a full garbage collection, when node runs with --expose-gc; else null. */
+function settledHeap(): number | null {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return null;
+  gc();
+  return process.memoryUsage().heapUsed;
 }
