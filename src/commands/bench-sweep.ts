@@ -19,7 +19,7 @@ export interface SweepBenchReport extends SweepBenchResult {
   loadAverage: { before: number; after: number };
 }
 
-/** The bench result for people (also used by bench/sweep-holds.ts). */
+/** The bench result for people. */
 export function renderSweepBench(d: SweepBenchReport, o: { batchSize: number; concurrency: number; kept: boolean }): string {
   return renderFields([
     ['lot', `${d.lot} (scratch copy ${d.scratchLot}${o.kept ? ', kept' : ', dropped'})`],
