@@ -78,7 +78,8 @@ export async function startGateRuntime(o: GateRuntimeOptions): Promise<GateRunti
         o.onJournaled?.(seq, record);
         sync?.kick();
       },
-      onAllowListChanged: persist,
+      // Local decisions are not saved here: they are in the journal, replayed above after a restart.
+      // Saving the whole list on every car put a second fsync beside the journal's on the lane's path.
     },
   );
   let barrierState = 'unknown';
