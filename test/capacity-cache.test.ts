@@ -3,25 +3,16 @@
 // Against PARKCTL_TEST_REDIS_URL when set (then this must run), else 127.0.0.1:6379 if it answers.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
-import { answersPing, testRedisUrlFromEnv } from './support/redis.js';
+import { answersPing, freePort, testRedisUrl, testRedisUrlFromEnv } from './support/redis.js';
 
 const envUrl = testRedisUrlFromEnv;
-const sharedRedisUrl = envUrl ?? 'redis://127.0.0.1:6379';
+const sharedRedisUrl = testRedisUrl;
 
 
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 const reachable = envUrl !== undefined || (await answersPing(sharedRedisUrl));
 if (!reachable) console.warn(`capacity-cache: skipped, no Redis answers at ${sharedRedisUrl} and PARKCTL_TEST_REDIS_URL is not set`);

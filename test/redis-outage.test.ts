@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisCapacityCache, type CacheOutcome } from '../src/drivers/redis/index.js';
 import type { Logger } from '../src/core/ports.js';
-import { answersPing } from './support/redis.js';
+import { answersPing, freePort } from './support/redis.js';
 
 const openForMs = 5_000;
 const keyPrefix = `parkctl:test:${randomUUID()}:cap:`;
@@ -41,14 +41,6 @@ function openCache(url: string) {
   return { cache, clock, logger };
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 
 /** Four lookups against a dead Redis: three failures open the breaker, the fourth is not even sent. */

@@ -3,27 +3,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Dashboard, type DashboardProps } from '../src/tui/Dashboard.js';
 import type { DashboardActions, DashboardSnapshot, FoundReservation } from '../src/tui/dashboard-model.js';
 import { sampleSnapshot } from '../src/tui/sample-snapshot.js';
+import { settle, eventually, keys } from './support/ink.js';
 
-/**
- * Lets React and Ink flush after a render or a key: waits until no new frame has been written for
- * a few turns (bounded at 60 turns). Not a timing assertion: it only decides when to look.
- */
-async function settle(frames?: readonly string[]): Promise<void> {
-  let quietTurns = 0;
-  let seen = frames?.length ?? 0;
-  for (let turn = 0; turn < 60 && quietTurns < 4; turn += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    for (let step = 0; step < 3; step += 1) await new Promise((resolve) => setImmediate(resolve));
-    const now = frames?.length ?? 0;
-    quietTurns = now === seen ? quietTurns + 1 : 0;
-    seen = now;
-  }
-}
-/** Re-checks an assertion about something asynchronous (an action's promise) until it holds; the bound only stops a hang. */
-const eventually = (check: () => void): Promise<void> => vi.waitFor(check, { timeout: 10_000, interval: 20 });
-const enter = '\r';
-const escape = '\u001B';
-const down = '\u001B[B';
+const { enter, escape, down } = keys;
+
 
 const found: FoundReservation = {
   reservationId: 'r-found', plate: 'AB123CD', status: 'CONFIRMED', spotLabel: 'B1-012',

@@ -11,22 +11,8 @@ import { MessageLine } from '../src/tui/MessageLine.js';
 import { OccupancyBars } from '../src/tui/OccupancyBars.js';
 import { sampleSnapshot } from '../src/tui/sample-snapshot.js';
 import { StatusLine } from '../src/tui/StatusLine.js';
+import { settle } from './support/ink.js';
 
-/**
- * Lets React and Ink flush after a render or a key: waits until no new frame has been written for
- * a few turns (bounded at 60 turns). Not a timing assertion: it only decides when to look.
- */
-async function settle(frames?: readonly string[]): Promise<void> {
-  let quietTurns = 0;
-  let seen = frames?.length ?? 0;
-  for (let turn = 0; turn < 60 && quietTurns < 4; turn += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    for (let step = 0; step < 3; step += 1) await new Promise((resolve) => setImmediate(resolve));
-    const now = frames?.length ?? 0;
-    quietTurns = now === seen ? quietTurns + 1 : 0;
-    seen = now;
-  }
-}
 const snapshot = sampleSnapshot();
 const lines = (frame: string | undefined): string[] => (frame ?? '').split('\n');
 

@@ -8,13 +8,9 @@ import { loadLot } from '../core/lots/lot.js';
 import { cloneLot, dropLot } from '../core/sql/scratch-lots.js';
 import type { GateBenchResult } from '../drivers/gate-runtime/bench.js';
 import type { Run } from './index.js';
+import { wholeNumberOption } from './numbers.js';
 import { renderFields } from './output.js';
 
-function positiveInt(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} "${value}" is not a positive whole number`);
-  return n;
-}
 
 /** A local allow-list of `n` synthetic bookings (and walk-ins allowed), for the database-down runs. */
 function offlineSnapshot(n: number): { plates: string[]; persisted: PersistedAllowList } {
@@ -55,7 +51,7 @@ export function registerBenchGate(bench: Command, run: Run): void {
     .action((o: { lot?: string; vehicles: string; gapMs: string; soak?: boolean; duration: string }, cmd: Command) => run(async (ctx) => {
       const { runGateBench } = await import('../drivers/gate-runtime/bench.js');
       if (o.soak) {
-        const seconds = positiveInt(o.duration, '--duration');
+        const seconds = wholeNumberOption(o.duration, '--duration');
         const { plates, persisted } = offlineSnapshot(seconds);
         const r = await runGateBench({
           plates, vehicles: seconds, gapMs: 1000, databaseUrl: null, lotCode: 'BENCH', gateId: 'bench-soak', offlineSnapshot: persisted,
@@ -63,7 +59,7 @@ export function registerBenchGate(bench: Command, run: Run): void {
         });
         return ctx.out.result(r, show);
       }
-      const vehicles = positiveInt(o.vehicles, '--vehicles');
+      const vehicles = wholeNumberOption(o.vehicles, '--vehicles');
       const { plates, persisted } = offlineSnapshot(vehicles);
       const gapMs = Number(o.gapMs);
       if (!(gapMs >= 0 && gapMs <= 10_000)) throw new UsageError(`--gap-ms "${o.gapMs}" must be 0..10000`, { hint: 'e.g. --gap-ms 50' });

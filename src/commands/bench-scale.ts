@@ -10,20 +10,16 @@ import { benchWindowMs, cloneBenchLots, createBenchLot, insertBenchReservations 
 import { readBookingFile } from '../core/bulk/booking-rows.js';
 import { importBookings } from '../core/bulk/import-bookings.js';
 import { checkCapacity } from '../core/capacity.js';
-import { UsageError } from '../core/errors.js';
+
 import { loadLot, type Lot } from '../core/lots/lot.js';
 import type { CapacityCache } from '../core/ports.js';
 import { dropLot } from '../core/sql/scratch-lots.js';
 import { CashPaymentProvider, formatCashReceiptToken } from '../drivers/cash-payments.js';
 import type { AppContext } from './context.js';
 import type { Run } from './index.js';
+import { wholeNumberOption } from './numbers.js';
 import { renderFields } from './output.js';
 
-function positiveInt(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} "${value}" is not a positive whole number`, { hint: `e.g. ${flag} 100` });
-  return n;
-}
 
 const hourMs = 3_600_000;
 const scratchCode = (kind: string) => `BENCH-${kind}-${randomBytes(3).toString('hex').toUpperCase()}`;
@@ -73,8 +69,8 @@ export function registerBenchScale(bench: Command, run: Run): void {
     .option('--spots <n>', 'spots in the scratch lot', '500')
     .option('--concurrency <n>', 'bookings in flight at once', '8')
     .action((o: { rows: string; spots: string; concurrency: string }, cmd: Command) => run(async (ctx) => {
-      const rows = positiveInt(o.rows, '--rows');
-      const spots = positiveInt(o.spots, '--spots');
+      const rows = wholeNumberOption(o.rows, '--rows');
+      const spots = wholeNumberOption(o.spots, '--spots');
       const pool = await ctx.pool();
       const t0 = performance.now();
       const code = scratchCode('IMP');
@@ -85,7 +81,7 @@ export function registerBenchScale(bench: Command, run: Run): void {
       const t1 = performance.now();
       const report = await importBookings({
         pool, clock: ctx.clock, payments: await ctx.payments(), actor: 'bench', ...(await ctx.changeDeps()), occupancy: ctx.occupancy,
-        concurrency: positiveInt(o.concurrency, '--concurrency'),
+        concurrency: wholeNumberOption(o.concurrency, '--concurrency'),
         receipts: { provider: (m) => new CashPaymentProvider({ name: m.provider }), token: (m, id, cur) => formatCashReceiptToken({ reservationId: id, amountMinor: m.amountMinor, currency: cur }, m.provider) },
       }, readBookingFile(bytes, 'csv'));
       const seconds = (performance.now() - t1) / 1000;
@@ -103,7 +99,7 @@ export function registerBenchScale(bench: Command, run: Run): void {
     .option('--reservations <n>', 'reservations per lot', '100000')
     .option('--checks <n>', 'checks per mode', '500')
     .action((o: { lots: string; spots: string; reservations: string; checks: string }, cmd: Command) => run(async (ctx) => {
-      const [lotCount, spots, perLot, checks] = [positiveInt(o.lots, '--lots'), positiveInt(o.spots, '--spots'), positiveInt(o.reservations, '--reservations'), positiveInt(o.checks, '--checks')];
+      const [lotCount, spots, perLot, checks] = [wholeNumberOption(o.lots, '--lots'), wholeNumberOption(o.spots, '--spots'), wholeNumberOption(o.reservations, '--reservations'), wholeNumberOption(o.checks, '--checks')];
       const pool = await ctx.pool();
       const fromMs = Math.ceil((ctx.clock.now().getTime() + 24 * hourMs) / (24 * hourMs)) * 24 * hourMs;
       const t0 = performance.now();

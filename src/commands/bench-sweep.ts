@@ -2,17 +2,13 @@
 // running beside it. Targets: the sweep of 100,000 holds <= 5 s, reserve p99 during it <= 50 ms.
 import { loadavg } from 'node:os';
 import type { Command } from 'commander';
-import { UsageError } from '../core/errors.js';
+
 import { runSweepBench, type SweepBenchResult } from '../core/sweepers/bench-holds.js';
 import { createPool } from '../drivers/postgres.js';
 import type { Run } from './index.js';
+import { wholeNumberOption } from './numbers.js';
 import { renderFields } from './output.js';
 
-function wholeNumber(value: string, flag: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} "${value}" is not a whole number >= ${min}`, { hint: `e.g. ${flag} 16` });
-  return n;
-}
 
 export interface SweepBenchReport extends SweepBenchResult {
   /** 1-minute load average of the machine before and after (a shared machine skews every figure) */
@@ -54,11 +50,11 @@ export function registerBenchSweep(bench: Command, run: Run): void {
     .option('--workers <n>', 'sweep batches at once', '1')
     .option('--keep', 'keep the scratch lot afterwards')
     .action((o: BenchSweepFlags, cmd: Command) => run(async (ctx) => {
-      const holds = wholeNumber(o.holds, '--holds', 1);
-      const clients = wholeNumber(o.clients, '--clients', 0);
-      const seconds = wholeNumber(o.seconds, '--seconds', 1);
-      const batchSize = wholeNumber(o.batch, '--batch', 1);
-      const concurrency = wholeNumber(o.workers, '--workers', 1);
+      const holds = wholeNumberOption(o.holds, '--holds', 1);
+      const clients = wholeNumberOption(o.clients, '--clients', 0);
+      const seconds = wholeNumberOption(o.seconds, '--seconds', 1);
+      const batchSize = wholeNumberOption(o.batch, '--batch', 1);
+      const concurrency = wholeNumberOption(o.workers, '--workers', 1);
       const shared = await ctx.pool();
       const url = (shared.options as { connectionString?: string }).connectionString!;
       const pool = createPool(url, { max: concurrency + 2, applicationName: 'parkctl-bench-sweep' });

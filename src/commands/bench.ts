@@ -3,17 +3,13 @@ import { runReserveBench, type LoadProfile } from '../core/bench/reserve-load.js
 import { UsageError } from '../core/errors.js';
 import { createPool } from '../drivers/postgres.js';
 import type { Run } from './index.js';
+import { wholeNumberOption } from './numbers.js';
 import { registerBenchGate } from './bench-gate.js';
 import { registerBenchPrice } from './bench-price.js';
 import { registerBenchScale } from './bench-scale.js';
 import { registerBenchSweep } from './bench-sweep.js';
 import { renderFields } from './output.js';
 
-function positiveInt(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} "${value}" is not a positive whole number`, { hint: `e.g. ${flag} 16` });
-  return n;
-}
 
 export function registerBench(program: Command, run: Run): void {
   const bench = program.command('bench').description('measure parkctl on this machine (nothing here is a test)');
@@ -32,8 +28,8 @@ export function registerBench(program: Command, run: Run): void {
     .option('--keep', 'keep the scratch lot afterwards')
     .action((o: { lot: string; clients: string; profile: string; seconds: string; keep?: boolean }, cmd: Command) => run(async (ctx) => {
       if (o.profile !== 'rush' && o.profile !== 'spread') throw new UsageError(`unknown profile "${o.profile}"`, { hint: 'use --profile rush or --profile spread' });
-      const clients = positiveInt(o.clients, '--clients');
-      const seconds = positiveInt(o.seconds, '--seconds');
+      const clients = wholeNumberOption(o.clients, '--clients');
+      const seconds = wholeNumberOption(o.seconds, '--seconds');
       const shared = await ctx.pool(); // starts/migrates the embedded server when there is no DATABASE_URL
       const url = (shared.options as { connectionString?: string }).connectionString!;
       const pool = createPool(url, { max: clients, applicationName: 'parkctl-bench' });

@@ -8,6 +8,7 @@ import { reserve } from '../core/reservations/reserve.js';
 import { reservationStatuses, type ReservationRow, type ReservationStatus } from '../core/sql/reservations.js';
 import { formatMinorAmount } from '../core/money-format.js';
 import type { Run } from './index.js';
+import { wholeNumberOption } from './numbers.js';
 import { registerBookingBulk } from './booking-bulk.js';
 import { registerBookingPayments } from './booking-payments.js';
 import { formatTime, renderCsv, renderFields, renderTable } from './output.js';
@@ -100,24 +101,25 @@ export function registerBooking(program: Command, run: Run): void {
     .option('--limit <n>', 'at most this many', '200')
     .option('--csv', 'print CSV (for spreadsheets; booking export writes what booking import reads back)')
     .action((o: { lot?: string; status?: string; plate?: string; day?: string; limit: string; csv?: boolean }, cmd: Command) => run(async (ctx) => {
-      const pool = await ctx.pool();
-      const lot = o.lot ? await loadLot(pool, o.lot) : null;
+      // Flags first: bad input fails before any database is opened (or an embedded one started).
       const status = o.status?.toUpperCase();
       if (status && !reservationStatuses.includes(status as ReservationStatus)) {
         throw new UsageError(`unknown status "${o.status}"`, { hint: `use one of ${reservationStatuses.join(', ')}` });
       }
-      const limit = Number(o.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit "${o.limit}" is not a positive whole number`, { hint: 'e.g. --limit 50' });
+      const limit = wholeNumberOption(o.limit, '--limit');
+      if (o.day && (!/^\d{4}-\d{2}-\d{2}$/.test(o.day) || !DateTime.fromISO(o.day).isValid)) throw new UsageError(`--day "${o.day}" is not a date`, { hint: 'use YYYY-MM-DD, e.g. 2026-11-23', code: 'bad_time' });
+      const plate = o.plate ? parsePlate(o.plate) : undefined;
+      const pool = await ctx.pool();
+      const lot = o.lot ? await loadLot(pool, o.lot) : null;
       let dayStart: Date | undefined;
       let dayEnd: Date | undefined;
       if (o.day) {
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(o.day)) throw new UsageError(`--day "${o.day}" is not a date`, { hint: 'use YYYY-MM-DD', code: 'bad_time' });
         const tz = lot?.timeZone ?? 'UTC';
         dayStart = parseInstant(o.day, tz, '--day');
         dayEnd = DateTime.fromJSDate(dayStart, { zone: tz }).plus({ days: 1 }).toJSDate();
       }
       const rows = await listReservations(pool, {
-        lotId: lot?.lotId, status: status as ReservationStatus | undefined, plate: o.plate ? parsePlate(o.plate) : undefined, dayStart, dayEnd, limit,
+        lotId: lot?.lotId, status: status as ReservationStatus | undefined, plate, dayStart, dayEnd, limit,
       });
       if (o.csv) return ctx.out.raw(renderCsv(rows, csvColumns));
       ctx.out.result(rows, (r) => r.length === 0 ? 'no reservations match' : renderTable(r, [
