@@ -5,13 +5,13 @@ import { bookingColumns, readBookingFile, type BookingFileFormat } from '../core
 import { exportBookings } from '../core/bulk/export-bookings.js';
 import { importBookings } from '../core/bulk/import-bookings.js';
 import type { ImportReport, RowOutcome } from '../core/bulk/import-report.js';
-import { ExitCode, UsageError } from '../core/errors.js';
+import { ExitCode, UsageError, describeReadError } from '../core/errors.js';
 import { loadLot } from '../core/lots/lot.js';
 import { reservationStatuses, type ReservationStatus } from '../core/sql/reservations.js';
 import { CashPaymentProvider, formatCashReceiptToken } from '../drivers/cash-payments.js';
 import type { AppContext } from './context.js';
 import type { Run } from './index.js';
-import { renderCsv, renderTable, type Column, describeReadError } from './output.js';
+import { renderCsv, renderTable, type Column } from './output.js';
 
 const reportColumns: Column<RowOutcome>[] = [
   { header: 'line', value: (o) => o.line, align: 'right' }, { header: 'status', value: (o) => o.status }, { header: 'lot', value: (o) => o.lot },

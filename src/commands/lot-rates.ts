@@ -5,13 +5,13 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { lotChanged } from '../core/changes.js';
-import { UsageError } from '../core/errors.js';
+import { UsageError, describeReadError } from '../core/errors.js';
 import { loadLot, type Lot } from '../core/lots/lot.js';
 import { parsePricing, policyToSettingsJson, type PricingPolicy, type PricingRule, type PricingSettingsJson } from '../core/pricing/index.js';
 import { replaceLotRates } from '../core/lots/rates.js';
 import { formatMinorAmount } from '../core/money-format.js';
 import type { Run } from './index.js';
-import { renderFields, renderTable, describeReadError } from './output.js';
+import { renderFields, renderTable } from './output.js';
 
 const dayNames = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { UsageError } from '../core/errors.js';
+import { UsageError, describeReadError } from '../core/errors.js';
 import { importLot } from '../core/lots/import-lot.js';
 import { parseLotFile } from '../core/lots/lot-file.js';
 import { loadLot } from '../core/lots/lot.js';
@@ -9,7 +9,7 @@ import { lotOccupancy, type OccupancyGroup } from '../core/occupancy.js';
 import { selectLots } from '../core/sql/lots.js';
 import type { Run } from './index.js';
 import { registerLotRates } from './lot-rates.js';
-import { renderFields, renderTable, type Column, describeReadError } from './output.js';
+import { renderFields, renderTable, type Column } from './output.js';
 
 /** Read a YAML or JSON lot file; one line for a missing file or a syntax error. */
 export async function readLotFile(path: string) {

@@ -64,10 +64,3 @@ export function formatTime(d: Date | null | undefined, timeZone?: string): strin
   const parts = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
   return parts.replace(',', '');
 }
-
-/** "no such file" rather than ENOENT. */
-export function describeReadError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  const words: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a folder', ENOTDIR: 'a part of the path is not a folder' };
-  return (code && words[code]) ?? String((err as Error).message ?? err);
-}

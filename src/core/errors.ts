@@ -65,3 +65,10 @@ export class ExternalError extends Error {
     this.hint = opts.hint;
   }
 }
+
+/** "no such file" rather than ENOENT. */
+export function describeReadError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a folder', ENOTDIR: 'a part of the path is not a folder' };
+  return (code && words[code]) ?? String((err as Error).message ?? err);
+}

@@ -1,7 +1,7 @@
 // Reads a gate daemon config file (YAML, or JSON, which YAML reads too) and validates it once.
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
-import { UsageError } from '../../core/errors.js';
+import { UsageError, describeReadError } from '../../core/errors.js';
 import { parseGateDaemonConfig, type GateDaemonConfig } from '../../core/gate-daemon/config.js';
 
 export interface ConfigDefaults {
@@ -14,7 +14,7 @@ export async function loadGateConfigFile(path: string, defaults: ConfigDefaults)
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { hint: 'pass --config with a gate config file (see fixtures/gates/)', code: 'bad_config' });
+    throw new UsageError(`cannot read ${path}: ${describeReadError(err)}`, { hint: 'pass --config with a gate config file (see fixtures/gates/)', code: 'bad_config' });
   }
   let raw: unknown;
   try {
