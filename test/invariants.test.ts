@@ -34,6 +34,19 @@ describe('constraints', () => {
     await expect(insert(2, 'AAA111', '2026-12-01T09:00Z', '2026-12-01T09:30Z')).rejects.toMatchObject({ code: '23P01', constraint: 'reservations_one_per_plate' });
   });
 
+  it('the plate constraint compares whole plates: plates that differ only by zeros or length stay apart', async () => {
+    // The constraint is on parkctl_plate_key(plate): a bigint that must be one-to-one over valid plates.
+    for (const [i, plate] of ['AB0', 'AB00', 'AB', '0AB', 'A0B', 'ZZZZZZZZZZZZ', '000000000000'].entries()) {
+      await expect(insert(1 + (i % 4), plate, `2026-12-04T0${i}:00Z`, '2026-12-04T09:00Z', i < 4 ? 'CONFIRMED' : 'CANCELLED')).resolves.toBeTruthy();
+    }
+    const { rows } = await db.pool.query<{ plates: number; keys: number; widest: string }>(
+      `select count(distinct p)::int as plates, count(distinct parkctl_plate_key(p))::int as keys, max(parkctl_plate_key(p))::text as widest
+         from (select upper(substr(md5(i::text), 1, 2 + i % 11)) as p from generate_series(1, 20000) i
+               union all select unnest(array['AB0', 'AB00', 'AB', '0AB', 'A0B', '000000000000', 'ZZZZZZZZZZZZ'])) s`);
+    expect(rows[0]!.keys).toBe(rows[0]!.plates);
+    expect(rows[0]!.widest).toBe('6582952005840035280'); // ZZZZZZZZZZZZ: the largest key, inside bigint
+  });
+
   it('cancelled, expired and completed reservations do not block', async () => {
     await insert(3, 'DDD444', '2026-12-02T08:00Z', '2026-12-02T10:00Z', 'CANCELLED');
     await insert(3, 'EEE555', '2026-12-02T08:00Z', '2026-12-02T10:00Z', 'EXPIRED');
@@ -49,7 +62,7 @@ describe('constraints', () => {
 
 describe('negative control', () => {
   it('a naive check-then-insert allocator on a table without the constraint double-books, and the checker sees it', async () => {
-    await db.pool.query(`create table naive_reservations (like reservations including defaults)`);
+    await db.pool.query(`create table naive_reservations (like reservations including defaults including generated)`);
     const window = ['2026-12-05T08:00Z', '2026-12-05T10:00Z'] as const;
     // 16 clients each check "is spot 1 free?" before any of them inserts: the race a lock-free check allows.
     const checks = await Promise.all(Array.from({ length: 16 }, () =>
