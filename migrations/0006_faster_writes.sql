@@ -45,7 +45,8 @@ alter table reservations
 alter table reservations drop constraint reservations_lot_id_fkey;
 alter table events drop constraint events_lot_id_fkey;
 
--- 4. The allocator reads the spot's label with its candidate (one statement less per booking).
+-- 4. The allocator runs three statements fewer per booking: one for its bookkeeping, and the spot's label
+--    read with its candidate.
 -- Reserve in one round trip (DESIGN.md section 4). The caller validated the window and priced it.
 -- Candidates are scanned from p_start_spot (random per call: no queue on the lowest free spot),
 -- locked with SKIP LOCKED, and accepted when the 15-minute bits of every touched day are clear.
@@ -72,8 +73,18 @@ declare
   v_free boolean;
   v_id uuid;
   v_label text;
+  v_actor text;
+  v_overdue boolean;
+  v_days_ready boolean;
 begin
-  perform set_config('parkctl.actor', p_actor, true);
+  -- One statement for the bookkeeping every call needs (each statement costs an executor start):
+  -- the actor for the audit trigger, whether a hold of this lot is overdue, whether the day is prepared.
+  -- Most calls find nothing due, and an update of no rows would still run its statement triggers.
+  select set_config('parkctl.actor', p_actor, true),
+         exists (select 1 from reservations h
+                  where h.lot_id = p_lot and h.status = 'TENTATIVE' and h.hold_expires_at <= p_now),
+         v_last = v_first and exists (select 1 from lot_days ld where ld.lot_id = p_lot and ld.day = v_first)
+    into v_actor, v_overdue, v_days_ready;
   if p_external_ref is not null then
     return query
       select r.reservation_id, r.spot_id, s.label, r.status, r.hold_expires_at, r.price_minor, false
@@ -84,11 +95,7 @@ begin
 
   -- Overdue holds of this lot are released now, a few at a time, through the partial index of holds
   -- (filtering on the window here would walk every booking overlapping it: O(bookings) in a rush).
-  -- A probe first: most calls find nothing due, and an update of no rows still runs its statement triggers.
-  perform 1 from reservations h
-   where h.lot_id = p_lot and h.status = 'TENTATIVE' and h.hold_expires_at <= p_now
-   order by h.hold_expires_at limit 1;
-  if found then
+  if v_overdue then
     update reservations r set status = 'EXPIRED', updated_at = p_now
      where r.lot_id = p_lot and r.reservation_id = any (array(
        select h.reservation_id from reservations h
@@ -97,7 +104,7 @@ begin
         limit 16 for update skip locked));
   end if;
 
-  if v_last > v_first or not exists (select 1 from lot_days ld where ld.lot_id = p_lot and ld.day = v_first) then
+  if not v_days_ready then
     perform parkctl_prepare_days(p_lot, v_first, v_last);
   end if;
 
@@ -176,3 +183,61 @@ begin
   return next;
 end $$;
 
+
+-- 5. Releasing a booking whose period lies on quarter hours clears its own bits (mask & ~bits) instead of
+--    recomputing the spot-day from every live booking of the spot: 0.16 ms a hold before, most of a hold
+--    sweep's time. Exact: live bookings of a spot never overlap (invariant 1), so a period on quarter
+--    hours shares no quarter-hour bit with any other live booking of its spot. A period off the quarter
+--    hours (early departure, a window of odd minutes) may share its edge bits, so its spot-days are still
+--    recomputed, as is every spot-day a booking becomes live on or moves to.
+--    Clearing also works on the row as it is when the lock is granted, where a recompute works from the
+--    statement's snapshot.
+create or replace function reservations_update_spot_days() returns trigger
+  language plpgsql as $$
+begin
+  with moved as (
+    select o.lot_id, o.spot_id as old_spot, o.period as old_period, n.spot_id as new_spot, n.period as new_period,
+           n.vehicle_type, o.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') as was_live,
+           n.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') as is_live
+      from old_rows o join new_rows n on n.lot_id = o.lot_id and n.reservation_id = o.reservation_id
+     where (o.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')) <> (n.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN'))
+        or ((o.period <> n.period or o.spot_id <> n.spot_id) and (o.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') or n.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')))
+  ), sorted as (
+    select m.*, m.was_live and not m.is_live
+                and extract(epoch from lower(m.old_period)) % 900 = 0 and extract(epoch from upper(m.old_period)) % 900 = 0 as clears
+      from moved m
+  ), touched as (
+    select distinct m.lot_id, m.old_spot as spot_id, d.day from sorted m cross join lateral parkctl_days_of(m.old_period) d(day) where m.was_live and not m.clears
+    union
+    select m.lot_id, m.new_spot, d.day from sorted m cross join lateral parkctl_days_of(m.new_period) d(day) where m.is_live
+  ), released as (
+    select m.lot_id, m.old_spot as spot_id, d.day, bit_or(parkctl_day_mask(d.day, m.old_period)) as bits
+      from sorted m cross join lateral parkctl_days_of(m.old_period) d(day)
+     where m.clears
+     group by m.lot_id, m.old_spot, d.day
+  ), recomputed as (
+    select t.lot_id, t.spot_id, t.day, coalesce((
+             select bit_or(parkctl_day_mask(t.day, r.period))
+               from reservations r
+              where r.lot_id = t.lot_id and r.spot_id = t.spot_id
+                and r.period && tstzrange(t.day::timestamp at time zone 'UTC', (t.day + 1)::timestamp at time zone 'UTC', '[)')
+                and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')), 0::bit(96)) as mask
+      from touched t
+  ), created as (
+    -- a day no booking of this spot touched before: its row starts with the right bits
+    insert into spot_days (lot_id, spot_id, day, vehicle_type, mask)
+    select c.lot_id, c.spot_id, c.day, s.vehicle_type, c.mask
+      from recomputed c join spots s on s.lot_id = c.lot_id and s.spot_id = c.spot_id
+    on conflict do nothing
+  ), cleared as (
+    -- a spot-day that is also recomputed is left to the recompute (one statement updates a row once)
+    update spot_days sd set mask = sd.mask & ~r.bits
+      from released r
+     where sd.lot_id = r.lot_id and sd.spot_id = r.spot_id and sd.day = r.day
+       and not exists (select 1 from touched t where t.lot_id = r.lot_id and t.spot_id = r.spot_id and t.day = r.day)
+  )
+  update spot_days sd set mask = c.mask
+    from recomputed c
+   where sd.lot_id = c.lot_id and sd.spot_id = c.spot_id and sd.day = c.day and sd.mask <> c.mask;
+  return null;
+end $$;
