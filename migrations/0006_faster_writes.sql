@@ -244,3 +244,8 @@ begin
    where sd.lot_id = c.lot_id and sd.spot_id = c.spot_id and sd.day = c.day and sd.mask <> c.mask;
   return null;
 end $$;
+
+-- 6. Bookings by start are looked up only as CONFIRMED (arrivals, the no-show sweep) or NO_SHOW (the
+--    dashboard): a new hold, an expiry or a check-in no longer writes an entry into this index.
+drop index reservations_by_start;
+create index reservations_by_start on reservations (lot_id, status, lower(period)) where status in ('CONFIRMED', 'NO_SHOW');
