@@ -159,6 +159,8 @@ describe('config commands', () => {
     expect(r.stdout).toMatch(/^Restart=always$/m);
     expect(r.stdout).toMatch(/^WatchdogSec=30$/m);
     expect(r.stdout).toMatch(/^User=parkctl$/m);
+    // the heap limits `bench gate` measures under
+    expect(r.stdout).toMatch(/^Environment="NODE_OPTIONS=--max-semi-space-size=2 --max-old-space-size=256"$/m);
     const root = await runCli(['gate-daemon', 'install', '--config', 'fixtures/gates/entry-serial.yaml', '--print', '--user', 'root'], {});
     expect(root.code).toBe(2);
   });

@@ -1,7 +1,7 @@
-import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GateEventRecord } from '../src/core/gate/ports.js';
 import { MemoryGateJournal } from '../src/core/gate/test-doubles.js';
 import { FileGateJournal } from '../src/drivers/journal/file-journal.js';
@@ -40,6 +40,53 @@ describe('FileGateJournal', () => {
     // an append made right after a batch resolved still gets written (no lost wake-up)
     expect(await journal.append(record('LAST'))).toBe(51);
     await journal.close();
+  });
+
+  it('appends made together (a held plate read and the loop frame that presents it) share one fsync', async () => {
+    const { journal } = await FileGateJournal.open({ dir });
+    await journal.append(record('WARM')); // the segment is open
+    const probe = await open(join(dir, 'probe'), 'w');
+    const datasync = vi.spyOn(Object.getPrototypeOf(probe) as { datasync(): Promise<void> }, 'datasync');
+    await probe.close();
+    try {
+      const read = journal.append(record('AA1'));
+      const decision = journal.append(record('AA1'));
+      expect(await Promise.all([read, decision])).toEqual([2, 3]);
+      expect(datasync).toHaveBeenCalledTimes(1);
+    } finally {
+      datasync.mockRestore();
+    }
+    await journal.close();
+  });
+
+  it('reads unsynced records from memory while they fit, from the segments after a long outage, the same either way', async () => {
+    const { journal } = await FileGateJournal.open({ dir, segmentMaxRecords: 500 });
+    await Promise.all(Array.from({ length: 1200 }, (_, i) => journal.append(record(`P${i}`))));
+    const all = await journal.readUnsynced();
+    expect(all.map((e) => e.seq)).toEqual(Array.from({ length: 1200 }, (_, i) => i + 1));
+    expect((await journal.readUnsynced(3)).map((e) => e.record.plate)).toEqual(['P0', 'P1', 'P2']);
+    await journal.markSynced(1100);
+    expect((await journal.readUnsynced()).map((e) => e.seq)).toEqual(Array.from({ length: 100 }, (_, i) => 1101 + i));
+    await journal.markSynced(1200);
+    await journal.append(record('NEXT'));
+    expect(await journal.readUnsynced()).toEqual([{ seq: 1201, record: record('NEXT') }]);
+    await journal.close();
+  });
+
+  it('after a restart, the unsynced records are those on disk, whether in the last segment or older ones', async () => {
+    const first = await FileGateJournal.open({ dir, segmentMaxRecords: 3 });
+    for (let i = 1; i <= 8; i++) await first.journal.append(record(`R${i}`));
+    await first.journal.markSynced(2);
+    await first.journal.close();
+    const older = await FileGateJournal.open({ dir, segmentMaxRecords: 3 });
+    expect((await older.journal.readUnsynced()).map((e) => e.record.plate)).toEqual(['R3', 'R4', 'R5', 'R6', 'R7', 'R8']);
+    await older.journal.markSynced(7);
+    await older.journal.close();
+    const last = await FileGateJournal.open({ dir, segmentMaxRecords: 3 });
+    expect(await last.journal.readUnsynced()).toEqual([{ seq: 8, record: record('R8') }]);
+    expect(await last.journal.append(record('R9'))).toBe(9);
+    expect((await last.journal.readUnsynced()).map((e) => e.seq)).toEqual([8, 9]);
+    await last.journal.close();
   });
 
   it('recovers from a crash mid-write: the torn last line is cut and seq stays monotonic', async () => {
@@ -92,6 +139,21 @@ describe('FileGateJournal', () => {
     expect(reopened.journal.syncedUpTo()).toBe(10);
     expect(await reopened.journal.append(record('AFTER'))).toBe(11);
     await reopened.journal.close();
+  });
+
+  it('keeps synced segments above keepAfter on disk, and readAfter returns them', async () => {
+    let keepAfter = 2;
+    const { journal } = await FileGateJournal.open({ dir, segmentMaxRecords: 3, keepAfter: () => keepAfter });
+    for (let i = 1; i <= 10; i++) await journal.append(record(`R${i}`));
+    await journal.markSynced(9);
+    expect(journal.segmentCount()).toBe(4); // seg 1-3 holds 3, above keepAfter
+    expect(await journal.readUnsynced()).toEqual([{ seq: 10, record: record('R10') }]);
+    expect((await journal.readAfter(2)).map((e) => e.seq)).toEqual([3, 4, 5, 6, 7, 8, 9, 10]);
+    keepAfter = 9;
+    await journal.markSynced(10);
+    expect(journal.segmentCount()).toBe(1);
+    expect((await journal.readAfter(9)).map((e) => e.seq)).toEqual([10]);
+    await journal.close();
   });
 
   it('markSynced never moves back and refuses seqs not yet written', async () => {

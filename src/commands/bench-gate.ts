@@ -1,5 +1,6 @@
 // `parkctl bench gate`: lane latency (input frame -> barrier command written) with the database up
 // and down, and `--soak`: one vehicle per second for a while, reporting resident memory growth.
+import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { gateRoleUrl } from '../core/gate-daemon/config.js';
@@ -7,6 +8,7 @@ import type { PersistedAllowList } from '../core/gate-daemon/local-allow-list.js
 import { loadLot } from '../core/lots/lot.js';
 import { cloneLot, dropLot } from '../core/sql/scratch-lots.js';
 import type { GateBenchResult } from '../drivers/gate-runtime/bench.js';
+import { gateDaemonNodeFlags } from '../drivers/gate-runtime/systemd.js';
 import type { Run } from './index.js';
 import { wholeNumberOption } from './numbers.js';
 import { renderFields } from './output.js';
@@ -33,11 +35,32 @@ function offlineSnapshot(n: number): { plates: string[]; persisted: PersistedAll
   };
 }
 
+/** Whether this process runs with the V8 flags the systemd unit gives the daemon. */
+function hasDaemonFlags(): boolean {
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  return gateDaemonNodeFlags.every((f) => given.includes(f));
+}
+
+/**
+ * Runs this same command again under the daemon's V8 flags (heap sizes are fixed when node starts),
+ * keeping node's own flags such as --expose-gc; resolves with its exit code.
+ */
+function rerunWithDaemonFlags(): Promise<number> {
+  const nodeOptions = [process.env.NODE_OPTIONS ?? '', ...gateDaemonNodeFlags].join(' ').trim();
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: nodeOptions } });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
 const show = (r: GateBenchResult) => renderFields([
   ['database', r.database], ['vehicles', `${r.vehicles} (${r.opened} opened) in ${r.seconds} s`],
   ['frame -> OPEN', `p50 ${r.latencyMs.p50} ms, p90 ${r.latencyMs.p90} ms, p99 ${r.latencyMs.p99} ms`],
+  ['CPU', `${r.cpuMsPerVehicle} ms per vehicle (whole process, sync included)`],
   ['resident memory', `${r.rssStartMb} MB -> ${r.rssEndMb} MB (growth ${r.rssGrowthMb} MB)`],
   ['live heap', r.heapGrowthMb === null ? 'run node with --expose-gc to see the heap after collection' : `growth ${r.heapGrowthMb} MB after a full collection`],
+  ['node flags', r.nodeFlags.join(' ') || '-'],
 ]);
 
 export function registerBenchGate(bench: Command, run: Run): void {
@@ -49,6 +72,11 @@ export function registerBenchGate(bench: Command, run: Run): void {
     .option('--soak', 'one vehicle per second (database down: the journal only grows) and report memory growth')
     .option('--duration <s>', 'soak length in seconds', '600')
     .action((o: { lot?: string; vehicles: string; gapMs: string; soak?: boolean; duration: string }, cmd: Command) => run(async (ctx) => {
+      // Measure what production runs: the daemon's heap limits (gate-daemon install) change both pauses and memory.
+      if (!hasDaemonFlags()) {
+        ctx.exitCode = await rerunWithDaemonFlags();
+        return;
+      }
       const { runGateBench } = await import('../drivers/gate-runtime/bench.js');
       if (o.soak) {
         const seconds = wholeNumberOption(o.duration, '--duration');

@@ -44,6 +44,9 @@ export class GateDaemon {
   private readonly unsubscribe: Array<() => void> = [];
   /** decisions made since start, by reason (status and bench) */
   readonly counts = new Map<string, number>();
+  /** cars between their input and their barrier command (or refusal sign) */
+  private deciding = 0;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly opts: GateDaemonOptions, private readonly deps: GateDaemonDeps) {}
 
@@ -85,6 +88,30 @@ export class GateDaemon {
     return this.act(decision, presented, now, input.kind === 'loop' ? 'loop' : 'read');
   }
 
+  /**
+   * Resolves once no car is being decided, at most maxWaitMs later (every decision is bounded by
+   * the barrier's reply timeout, but the sync must never starve). Work that shares the lane's
+   * thread and disk (sync, reloads, allow-list saves) waits for this.
+   */
+  whenIdle(maxWaitMs = 2000): Promise<void> {
+    if (this.deciding === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, maxWaitMs);
+      const waiters = this.idleWaiters;
+      function done() {
+        clearTimeout(timer);
+        const i = waiters.indexOf(done);
+        if (i >= 0) waiters.splice(i, 1);
+        resolve();
+      }
+      waiters.push(done);
+    });
+  }
+
+  private releaseIdle(): void {
+    if (this.deciding === 0) for (const w of [...this.idleWaiters]) w();
+  }
+
   /** An attendant's open (parkctl gate open): journalled with who and why, then the barrier. */
   async manualOpen(m: ManualOpen): Promise<void> {
     const record = this.plain('manual_open', { by: m.by, reason: m.reason, ...(m.commandId ? { commandId: m.commandId } : {}) });
@@ -104,6 +131,16 @@ export class GateDaemon {
   }
 
   private async act(decision: Decision, input: Presentable, now: Date, trigger: string): Promise<void> {
+    this.deciding++;
+    try {
+      await this.decideAndMove(decision, input, now, trigger);
+    } finally {
+      // After the command is written: whatever waited runs on a later turn, if no car came meanwhile.
+      if (--this.deciding === 0 && this.idleWaiters.length) setImmediate(() => this.releaseIdle());
+    }
+  }
+
+  private async decideAndMove(decision: Decision, input: Presentable, now: Date, trigger: string): Promise<void> {
     const list = this.deps.allowList;
     const entering = decision.allow && decision.direction === 'entry';
     const visitId = entering ? this.deps.newId() : decision.visitId;

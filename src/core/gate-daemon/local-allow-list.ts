@@ -2,13 +2,13 @@
 // since (its "effects"), so anti-passback and the free count hold locally while the database is
 // down or the journal is not synced yet. An effect is dropped once a snapshot taken after its
 // event reached the database is installed (that snapshot already shows it).
-import { buildAllowList, type AllowList, type AllowListSnapshot, type OpenVisit } from '../gate/allow-list.js';
+// A decision changes the view in place (./allow-list-view.ts); a reload, a revert or a restart's
+// replay rebuilds it, all off the lane's path.
+import type { AllowList, AllowListSnapshot } from '../gate/allow-list.js';
 import type { GateEventRecord } from '../gate/ports.js';
+import { AllowListView, type GateEffect } from './allow-list-view.js';
 
-/** What an allowed entry or exit changed, as far as this gate knows. */
-export type GateEffect =
-  | { kind: 'enter'; visitId: string; plate: string; reservationId: string | null; enteredAt: string; reservationEnd: string | null }
-  | { kind: 'exit'; visitId: string; reservationId: string | null };
+export type { GateEffect } from './allow-list-view.js';
 
 interface HeldEffect {
   effect: GateEffect;
@@ -43,12 +43,12 @@ export class LocalAllowList {
   private base: AllowListSnapshot;
   private baseSyncedSeq: number;
   private effects: HeldEffect[] = [];
-  private list: AllowList;
+  private view: AllowListView;
 
   constructor(snapshot: AllowListSnapshot, syncedSeq: number) {
     this.base = snapshot;
     this.baseSyncedSeq = syncedSeq;
-    this.list = buildAllowList(snapshot);
+    this.view = new AllowListView(snapshot);
   }
 
   static fromPersisted(p: PersistedAllowList): LocalAllowList {
@@ -58,8 +58,9 @@ export class LocalAllowList {
     return local;
   }
 
+  /** A live view: it changes as decisions are applied and snapshots installed. */
   get current(): AllowList {
-    return this.list;
+    return this.view;
   }
 
   get syncedSeq(): number {
@@ -70,7 +71,7 @@ export class LocalAllowList {
   apply(effect: GateEffect): HeldEffect {
     const held: HeldEffect = { effect, seq: null };
     this.effects.push(held);
-    this.rebuild();
+    this.view.apply(effect);
     return held;
   }
 
@@ -88,8 +89,9 @@ export class LocalAllowList {
   replay(seq: number, record: GateEventRecord): void {
     if (seq <= this.baseSyncedSeq || this.effects.some((e) => e.seq === seq)) return;
     const effect = effectOf(record);
-    if (effect) this.effects.push({ effect, seq });
-    this.rebuild();
+    if (!effect) return;
+    this.effects.push({ effect, seq });
+    this.view.apply(effect);
   }
 
   /** A fresh database snapshot, taken when every seq up to syncedSeq was in the database. */
@@ -110,28 +112,7 @@ export class LocalAllowList {
   }
 
   private rebuild(): void {
-    const visits = new Map<string, OpenVisit>(this.base.openVisits.map((v) => [v.visitId, v]));
-    const used = new Set<string>();
-    let freeDelta = 0;
-    for (const { effect } of this.effects) {
-      if (effect.kind === 'enter') {
-        visits.set(effect.visitId, {
-          visitId: effect.visitId, plate: effect.plate, reservationId: effect.reservationId, enteredAt: new Date(effect.enteredAt),
-          reservationEnd: effect.reservationEnd ? new Date(effect.reservationEnd) : null, amountDueMinor: 0,
-        });
-        freeDelta -= 1;
-      } else {
-        if (visits.delete(effect.visitId)) freeDelta += 1;
-        if (effect.reservationId) used.add(effect.reservationId);
-      }
-    }
-    this.list = buildAllowList({
-      policy: { ...this.base.policy, freeSpots: this.base.policy.freeSpots + freeDelta },
-      syncedAt: this.base.syncedAt,
-      // A reservation whose visit ended here is spent, even before the database says COMPLETED.
-      reservations: used.size ? this.base.reservations.filter((r) => !used.has(r.reservationId)) : this.base.reservations,
-      openVisits: [...visits.values()],
-    });
+    this.view = new AllowListView(this.base, this.effects.map((e) => e.effect));
   }
 }
 

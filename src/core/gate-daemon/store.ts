@@ -36,6 +36,11 @@ export class PgGateStore implements GateStore {
 
   constructor(private readonly pool: PoolLike, private readonly opts: PgGateStoreOptions) {}
 
+  /** The lot's id once the database told it (to tell its NOTIFYs from other lots'); null before. */
+  get knownLotId(): number | null {
+    return this.lotId;
+  }
+
   private async lot(): Promise<number> {
     if (this.lotId !== null) return this.lotId;
     const row = await selectGateLot(this.pool, this.opts.lotCode);

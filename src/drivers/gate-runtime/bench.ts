@@ -71,6 +71,10 @@ export interface GateBenchResult {
   rssGrowthMb: number;
   /** live JS heap growth after a full collection (run node with --expose-gc), null otherwise: a leak shows here */
   heapGrowthMb: number | null;
+  /** CPU time (user + system) of the whole process per vehicle after warm-up, ms: less noisy than latency on a shared machine */
+  cpuMsPerVehicle: number;
+  /** node and V8 flags this ran under (heap sizes change pauses and resident memory) */
+  nodeFlags: string[];
   seconds: number;
 }
 
@@ -94,6 +98,8 @@ export async function runGateBench(o: GateBenchOptions): Promise<GateBenchResult
     const started = Date.now();
     let rssStart = process.memoryUsage().rss;
     let heapStart = settledHeap();
+    let cpuStart = process.cpuUsage();
+    let counted = o.vehicles;
     try {
       for (let k = 0; k < o.vehicles; k++) {
         const plate = o.plates[k % o.plates.length]!;
@@ -114,6 +120,8 @@ export async function runGateBench(o: GateBenchOptions): Promise<GateBenchResult
         if (k === 9) {
           heapStart = settledHeap(); // after warm-up
           rssStart = process.memoryUsage().rss;
+          cpuStart = process.cpuUsage();
+          counted = o.vehicles - 10;
         }
         if (o.gapMs > 0) await new Promise((r) => setTimeout(r, o.gapMs));
         if (o.onProgress && (k + 1) % 60 === 0) o.onProgress(k + 1, mb(process.memoryUsage().rss));
@@ -121,6 +129,7 @@ export async function runGateBench(o: GateBenchOptions): Promise<GateBenchResult
     } finally {
       await runtime.stop();
     }
+    const cpu = process.cpuUsage(cpuStart);
     const heapEnd = settledHeap();
     const rssEnd = process.memoryUsage().rss;
     return {
@@ -128,6 +137,8 @@ export async function runGateBench(o: GateBenchOptions): Promise<GateBenchResult
       latencyMs: percentiles(samples, [50, 90, 99]), rssStartMb: mb(rssStart), rssEndMb: mb(rssEnd), rssGrowthMb: mb(rssEnd - rssStart),
       heapGrowthMb: heapStart !== null && heapEnd !== null ? mb(heapEnd - heapStart) : null,
       seconds: Math.round((Date.now() - started) / 100) / 10,
+      cpuMsPerVehicle: Math.round(((cpu.user + cpu.system) / 1000 / Math.max(1, counted)) * 100) / 100,
+      nodeFlags: [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean)],
     };
   } finally {
     await lane.dispose();

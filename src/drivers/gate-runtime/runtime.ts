@@ -54,23 +54,31 @@ function emptySnapshot(lotCode: string): AllowListSnapshot {
 
 export async function startGateRuntime(o: GateRuntimeOptions): Promise<GateRuntime> {
   const { config, clock, logger } = o;
-  const { journal, recovery } = await FileGateJournal.open({ dir: config.journalDir });
+  const persisted = await loadPersistedAllowList(config.journalDir);
+  // The saved allow-list holds what was synced up to its seq; the journal keeps every record after it.
+  let savedSeq = persisted?.syncedSeq ?? 0;
+  const { journal, recovery } = await FileGateJournal.open({ dir: config.journalDir, keepAfter: () => savedSeq });
   if (recovery.truncatedBytes || recovery.damagedLines) logger.warn('journal recovered after a crash', { ...recovery });
   const pool = o.store ? null : new pg.Pool({
     connectionString: o.databaseUrl, max: 2, connectionTimeoutMillis: 3000, query_timeout: 10_000, application_name: `parkctl-gate-${config.gate}`,
   });
   pool?.on('error', () => undefined);
-  const store = o.store ?? new PgGateStore(pool!, { lotCode: config.lot, gateId: config.gate, direction: config.direction });
+  const pgStore = o.store ? null : new PgGateStore(pool!, { lotCode: config.lot, gateId: config.gate, direction: config.direction });
+  const store = o.store ?? pgStore!;
 
-  const persisted = await loadPersistedAllowList(config.journalDir);
   const allowList = persisted ? LocalAllowList.fromPersisted(persisted) : new LocalAllowList(emptySnapshot(config.lot), 0);
-  // Decisions journalled but not yet in the database (nor in that snapshot) still hold locally.
-  for (const e of await journal.readUnsynced()) allowList.replay(e.seq, e.record);
-  const file = new AllowListFile(config.journalDir, (err) => logger.error('allow-list not saved', { error: err.message }));
+  // Decisions journalled after that snapshot still hold locally, synced or not: a reload since may
+  // not have been saved before a crash. (Local decisions are not saved on every car: see below.)
+  for (const e of await journal.readAfter(allowList.syncedSeq)) allowList.replay(e.seq, e.record);
+  let sync: GateSync | null = null;
+  let daemon: GateDaemon | null = null;
+  const laneIdle = () => daemon?.whenIdle() ?? Promise.resolve();
+  const file = new AllowListFile(config.journalDir, (err) => logger.error('allow-list not saved', { error: err.message }), {
+    beforeWrite: laneIdle, onSaved: (saved) => (savedSeq = saved.syncedSeq),
+  });
   const persist = () => file.save(() => allowList.toPersisted());
 
-  let sync: GateSync | null = null;
-  const daemon = new GateDaemon(
+  daemon = new GateDaemon(
     { gateId: config.gate, direction: config.direction, arming: armingMode(config), pulseMs: config.pulseMs, minPlateConfidence: config.minPlateConfidence },
     {
       journal, barrier: o.barrier, inputs: o.inputs, sign: o.sign ?? null, allowList, clock, logger, newId: randomUUID,
@@ -87,18 +95,23 @@ export async function startGateRuntime(o: GateRuntimeOptions): Promise<GateRunti
   sync = new GateSync(
     { intervalMs: config.syncIntervalSeconds * 1000, refreshMs: config.allowListRefreshSeconds * 1000, horizonHours: config.allowListHorizonHours, host: hostname(), pid: process.pid },
     {
-      store, journal, allowList, clock, logger, barrierState: () => barrierState, onInstalled: persist,
-      onCommand: (c) => daemon.manualOpen({ by: c.by, reason: c.reason, commandId: c.commandId }),
+      store, journal, allowList, clock, logger, barrierState: () => barrierState, onInstalled: persist, laneIdle,
+      onCommand: (c) => daemon!.manualOpen({ by: c.by, reason: c.reason, commandId: c.commandId }),
     },
   );
   await sync.pass(); // first load and replay push before the lane opens for business (fails soft)
   daemon.start();
   sync.start();
 
+  // parkctl_events says which lot changed (empty: anything may have); other lots' bookings are not ours.
+  const ourLot = (payload: string) => {
+    const lotId = pgStore?.knownLotId ?? null;
+    return !payload || lotId === null || payload === String(lotId);
+  };
   const listener = o.listen === false || o.store ? null : new PgListener(o.databaseUrl, (channel, payload) => {
     if (channel === gateCommandsChannel && !payload.endsWith(`:${config.gate}`)) return;
-    if (channel === gateCommandsChannel) sync!.kick();
-    else sync!.requestRefresh();
+    if (channel === gateCommandsChannel) sync!.kickNow();
+    else if (ourLot(payload)) sync!.requestRefresh();
   }, logger);
   listener?.start();
 

@@ -1,7 +1,8 @@
 // The persisted allow-list (<journalDir>/allow-list.json): written tmp + fsync + rename, so a restart
 // with the database down still decides from the last snapshot and this gate's unsynced decisions.
-// Saves are coalesced and delayed (delayMs): its fsyncs must not compete with the journal's on the
-// decision path. A crash inside that delay loses nothing the journal does not replay on restart.
+// Saves are coalesced and delayed (delayMs), then wait until no car is being decided (beforeWrite):
+// the serialising and the fsyncs must not compete with the journal's on the decision path. A crash
+// inside that delay loses nothing the journal does not replay on restart.
 import { open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PersistedAllowList } from '../../core/gate-daemon/local-allow-list.js';
@@ -29,7 +30,20 @@ export class AllowListFile {
   private writing: Promise<void> | null = null;
   private next: (() => PersistedAllowList) | null = null;
 
-  constructor(private readonly dir: string, private readonly onError: (err: Error) => void, private readonly delayMs = 500) {}
+  private readonly delayMs: number;
+  private readonly beforeWrite: () => Promise<void>;
+
+  private readonly onSaved: (saved: PersistedAllowList) => void;
+
+  constructor(
+    private readonly dir: string,
+    private readonly onError: (err: Error) => void,
+    opts: { delayMs?: number; beforeWrite?: () => Promise<void>; onSaved?: (saved: PersistedAllowList) => void } = {},
+  ) {
+    this.delayMs = opts.delayMs ?? 500;
+    this.beforeWrite = opts.beforeWrite ?? (() => Promise.resolve());
+    this.onSaved = opts.onSaved ?? (() => undefined);
+  }
 
   /** Schedules a save of what `read()` returns when the write starts. */
   save(read: () => PersistedAllowList): void {
@@ -44,10 +58,13 @@ export class AllowListFile {
 
   private async drain(): Promise<void> {
     while (this.next) {
-      const read = this.next;
+      await this.beforeWrite();
+      const read = this.next!;
       this.next = null;
       try {
-        await writeAtomically(this.dir, JSON.stringify(read()));
+        const value = read();
+        await writeAtomically(this.dir, JSON.stringify(value));
+        this.onSaved(value);
       } catch (err) {
         this.onError(err as Error);
       }

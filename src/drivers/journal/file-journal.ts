@@ -1,9 +1,13 @@
 // The gate's durable journal (DESIGN.md invariant 6): append-only JSON-lines segments, fsync
 // before an append resolves, a separate atomically replaced "synced up to" mark, and deletion of
-// segments wholly below the mark so the directory does not grow forever.
+// segments wholly below the mark (and below keepAfter) so the directory does not grow forever.
 //
-// Group commit: appends that arrive while a write+fsync is in flight go out together in the next
-// one, so a burst of events costs one fsync, not one each.
+// Group commit: appends made in one go (a held plate read and the loop frame that presents it,
+// handled in the same task) share one write+fsync, and appends that arrive while a write+fsync is
+// in flight go out together in the next one, so a burst costs one fsync, not one each.
+//
+// Records above the synced mark are also kept in memory (as written, up to a cap), so the sync
+// reads them without re-reading and parsing the whole segment on the lane's thread after every car.
 //
 // One process per journal directory: the daemon owns it (a second writer would interleave seqs).
 
@@ -19,6 +23,11 @@ export interface FileJournalOptions {
   dir: string;
   /** records per segment before a new file is started (default 10,000) */
   segmentMaxRecords?: number;
+  /**
+   * Records above this seq stay on disk even once synced: the persisted allow-list was saved when
+   * the mark was there, and a restart replays them into it (readAfter). Default: the synced mark.
+   */
+  keepAfter?: () => number;
 }
 
 export interface JournalRecovery {
@@ -27,6 +36,9 @@ export interface JournalRecovery {
   /** complete lines that did not parse (disk damage), skipped */
   damagedLines: number;
 }
+
+/** Unsynced records kept in memory beyond which readUnsynced goes back to the files (a long outage). */
+const maxTailRecords = 1000;
 
 interface Pending {
   seq: number;
@@ -43,15 +55,20 @@ export class FileGateJournal implements GateJournal {
   private durableSeq = 0;
   private synced = 0;
   private pending: Pending[] = [];
+  /**
+   * Durable records above the synced mark, oldest first, as their journal lines; null when that
+   * would be more than maxTailRecords (or after a restart with a backlog): then the files are read.
+   */
+  private tail: Array<{ seq: number; line: string }> | null = [];
   private flushing: Promise<void> | null = null;
   private broken: Error | null = null;
   private closed = false;
 
-  private constructor(private readonly dir: string, private readonly segmentMaxRecords: number) {}
+  private constructor(private readonly dir: string, private readonly segmentMaxRecords: number, private readonly keepAfter: () => number) {}
 
   /** Opens (creating when missing) and recovers the journal in `dir`. */
   static async open(opts: FileJournalOptions): Promise<{ journal: FileGateJournal; recovery: JournalRecovery }> {
-    const journal = new FileGateJournal(opts.dir, Math.max(1, opts.segmentMaxRecords ?? 10_000));
+    const journal = new FileGateJournal(opts.dir, Math.max(1, opts.segmentMaxRecords ?? 10_000), opts.keepAfter ?? (() => Number.POSITIVE_INFINITY));
     const recovery = await journal.recover();
     return { journal, recovery };
   }
@@ -62,6 +79,7 @@ export class FileGateJournal implements GateJournal {
     this.segments = await listSegments(this.dir);
     const recovery: JournalRecovery = { truncatedBytes: 0, damagedLines: 0 };
     let maxSeq = this.synced;
+    let backlog: JournalEntry[] | null = [];
     const last = this.segments.at(-1);
     if (last) {
       const r = await recoverSegment(last.path);
@@ -72,8 +90,12 @@ export class FileGateJournal implements GateJournal {
       // An empty last segment (crash right after rotation) still proves seqs below its name were used.
       maxSeq = Math.max(maxSeq, last.firstSeq - 1);
       this.fh = await open(last.path, 'a');
+      // The backlog is known without another read when the last segment holds all of it.
+      const older = this.segments.length > 1 && last.firstSeq > this.synced + 1;
+      backlog = older ? null : r.entries.filter((e) => e.seq > this.synced);
     }
     this.seq = this.durableSeq = maxSeq;
+    this.tail = backlog && backlog.length <= maxTailRecords ? backlog.map((e) => ({ seq: e.seq, line: JSON.stringify(e) })) : null;
     return recovery;
   }
 
@@ -89,13 +111,14 @@ export class FileGateJournal implements GateJournal {
   }
 
   /**
-   * Starts the flush loop unless it runs. The re-check in finally matters: an append made by a
-   * caller resumed from the last batch lands after the loop saw an empty queue but before the
+   * Starts the flush loop unless it runs, one microtask later so that every append made by the
+   * code running now joins the first batch. The re-check in finally matters: an append made
+   * by a caller resumed from the last batch lands after the loop saw an empty queue but before the
    * loop's promise settled, and would otherwise wait forever.
    */
   private kick(): void {
     if (this.flushing) return;
-    this.flushing = this.flushLoop().finally(() => {
+    this.flushing = Promise.resolve().then(() => this.flushLoop()).finally(() => {
       this.flushing = null;
       if (this.pending.length > 0) this.kick();
     });
@@ -106,6 +129,7 @@ export class FileGateJournal implements GateJournal {
       const batch = this.pending.splice(0);
       try {
         await this.writeBatch(batch);
+        this.keepUnsynced(batch);
         for (const p of batch) p.resolve(p.seq);
       } catch (err) {
         // Bytes may or may not be on disk: stop accepting writes rather than guess.
@@ -146,17 +170,40 @@ export class FileGateJournal implements GateJournal {
     this.activeCount = 0;
   }
 
+  private keepUnsynced(batch: Pending[]): void {
+    if (!this.tail) return;
+    for (const p of batch) this.tail.push({ seq: p.seq, line: p.line });
+    if (this.tail.length > maxTailRecords) this.tail = null;
+  }
+
   async readUnsynced(limit = Number.MAX_SAFE_INTEGER): Promise<JournalEntry[]> {
+    if (this.tail) {
+      const out: JournalEntry[] = [];
+      for (const t of this.tail) {
+        if (out.length >= limit) break;
+        if (t.seq > this.synced) out.push(JSON.parse(t.line) as JournalEntry);
+      }
+      return out;
+    }
+    return this.readFiles(this.synced, limit);
+  }
+
+  /** Durable records above `seq`, synced or not, from the files (a restart's replay; see keepAfter). */
+  readAfter(seq: number): Promise<JournalEntry[]> {
+    return this.readFiles(seq, Number.MAX_SAFE_INTEGER);
+  }
+
+  private async readFiles(after: number, limit: number): Promise<JournalEntry[]> {
     const out: JournalEntry[] = [];
     const upto = this.durableSeq;
     for (let i = 0; i < this.segments.length && out.length < limit; i++) {
       const next = this.segments[i + 1];
-      if (next && next.firstSeq <= this.synced + 1) continue;
+      if (next && next.firstSeq <= after + 1) continue;
       const seg = this.segments[i];
       if (!seg) continue;
       for (const e of await readSegment(seg.path)) {
         // Only what is fsynced: a record still in flight could yet be lost, and its seq reused.
-        if (e.seq > this.synced && e.seq <= upto) out.push(e);
+        if (e.seq > after && e.seq <= upto) out.push(e);
         if (out.length >= limit) break;
       }
     }
@@ -170,21 +217,30 @@ export class FileGateJournal implements GateJournal {
     if (uptoSeq <= this.synced) return;
     await writeSyncedMark(this.dir, uptoSeq);
     this.synced = uptoSeq;
+    if (this.tail) {
+      const keep = this.tail.findIndex((t) => t.seq > uptoSeq);
+      this.tail = keep < 0 ? [] : this.tail.slice(keep);
+    } else if (uptoSeq === this.durableSeq) {
+      this.tail = []; // caught up after an outage: memory again
+    }
     await this.compact();
   }
 
-  /** Deletes segments (never the active one) whose every record is at or below the synced mark. */
+  /** Deletes segments (never the active one) whose every record is at or below the synced mark and keepAfter. */
   private async compact(): Promise<void> {
+    const floor = Math.min(this.synced, this.keepAfter());
+    let deleted = false;
     while (this.segments.length > 1) {
       const next = this.segments[1];
       const first = this.segments[0];
-      if (!first || !next || next.firstSeq - 1 > this.synced) break;
+      if (!first || !next || next.firstSeq - 1 > floor) break;
       await unlink(first.path).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') throw err;
       });
       this.segments.shift();
+      deleted = true;
     }
-    await fsyncPath(this.dir);
+    if (deleted) await fsyncPath(this.dir);
   }
 
   syncedUpTo(): number {
