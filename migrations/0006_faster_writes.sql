@@ -40,8 +40,9 @@ alter table reservations
 --    bookings of a lot pile into MultiXacts on it, and each check is a query of its own.
 --    * reservations -> lots is implied by reservations (lot_id, spot_id) -> spots and spots -> lots.
 --    * events is the append-only audit log: history outlives what it describes, and an audit row must
---      never slow or block the write it records. Its writers are the triggers of reservations and
---      visits (rows that reference the lot) and the gate, whose lot is checked when the daemon starts.
+--      never slow or block the write it records. Every writer takes the lot id from a row that exists:
+--      the triggers of reservations and visits, lot import, payments, the sweepers, and the gate, which
+--      looks its lot up by code in lots.
 alter table reservations drop constraint reservations_lot_id_fkey;
 alter table events drop constraint events_lot_id_fkey;
 
