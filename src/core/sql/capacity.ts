@@ -1,24 +1,136 @@
 import type { Queryable } from '../ports.js';
 import type { VehicleType } from '../pricing/vehicle-types.js';
 
+const quarterHourMs = 15 * 60_000;
+
+export interface BusyQuery {
+  lotId: number;
+  vehicleType: VehicleType;
+  start: Date;
+  end: Date;
+  now: Date;
+}
+
 /**
  * Active spots of a type that a live reservation touches in [start, end) (holds past expiry are free).
- * One GiST scan over the window's reservations, then a primary-key probe per hit: cost follows the
- * window's bookings, not the lot's size (a not-exists probe per spot cost 70 ms on the 2,000-spot garage).
+ * Windows on quarter hours (what people and the allocator ask) are counted from the allocation bits, others
+ * from the reservations themselves; both give the same number.
  */
-export async function countBusySpots(
-  db: Queryable,
-  q: { lotId: number; vehicleType: VehicleType; start: Date; end: Date; now: Date },
-): Promise<number> {
-  const { rows } = await db.query<{ busy: number }>(
-    `select count(distinct r.spot_id)::integer as busy
-       from reservations r
-      where r.lot_id = $1::integer and r.vehicle_type = $2::vehicle_type
-        and r.period && tstzrange($3::timestamptz, $4::timestamptz, '[)')
-        and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')
-        and not (r.status = 'TENTATIVE' and r.hold_expires_at <= $5::timestamptz)
-        and (select s.status from spots s where s.lot_id = r.lot_id and s.spot_id = r.spot_id) = 'active'`,
-    [q.lotId, q.vehicleType, q.start, q.end, q.now],
-  );
+export async function countBusySpots(db: Queryable, q: BusyQuery): Promise<number> {
+  const onQuarterHours = q.start.getTime() % quarterHourMs === 0 && q.end.getTime() % quarterHourMs === 0;
+  return onQuarterHours ? countBusySpotsFromDays(db, q) : countBusySpotsFromBookings(db, q);
+}
+
+/**
+ * From spot_days: one row per spot and UTC day whose 96 quarter-hour bits the reservation triggers keep as the
+ * OR of the spot's live bookings, each rounded outward to quarter hours. For a window on quarter hours that
+ * rounding changes nothing (a booking [a, b) reaches a quarter [t, t+15) of the window iff it overlaps the
+ * window), so "bits & window bits <> 0" is exactly "a live booking overlaps". Cost follows the lot's spots
+ * (2,000 rows a day in index order, ~40 heap pages), not the window's bookings (50 lots x 100,000 bookings:
+ * p50 ~3 ms a day of window, where the bookings query took 66 ms). No row for a spot and day means no live
+ * booking touched it.
+ * Two things the bits cannot see are taken off: spots out of service (a partial index, usually none) and
+ * spots lit only by holds past their expiry that no sweep has released yet (the overdue-holds index: few
+ * while the sweeper runs; the cost of a count grows with the holds left overdue).
+ */
+export async function countBusySpotsFromDays(db: Queryable, q: BusyQuery): Promise<number> {
+  const days = utcDays(q.start, q.end);
+  const { rows } = await db.query<{ busy: number }>({
+    name: `parkctl_capacity_busy_${days.length}d`,
+    text: busyOverDaysSql(days.length),
+    values: [q.lotId, q.vehicleType, days[0], q.start, q.end, q.now],
+  });
   return rows[0]!.busy;
+}
+
+/** Spots of the window that the bits light but that are not busy: out of service, or lit only by holds past expiry. */
+const notCountedSql = `
+  select s.spot_id from spots s
+   where s.lot_id = $1::integer and s.vehicle_type = $2::vehicle_type and s.status <> 'active'
+  union
+  select h.spot_id from reservations h
+   where h.lot_id = $1::integer and h.status = 'TENTATIVE' and h.hold_expires_at <= $6::timestamptz
+     and h.vehicle_type = $2::vehicle_type and h.period && tstzrange($4::timestamptz, $5::timestamptz, '[)')
+     and not exists (
+       select 1 from reservations r
+        where r.spot_id = h.spot_id and r.lot_id = h.lot_id
+          and r.period && tstzrange($4::timestamptz, $5::timestamptz, '[)')
+          and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')
+          and not (r.status = 'TENTATIVE' and r.hold_expires_at <= $6::timestamptz))`;
+
+const window = `tstzrange($4::timestamptz, $5::timestamptz, '[)')`;
+const statements = new Map<number, string>();
+const probedStatements = new Map<number, string>();
+
+/** The spots of each day of the window whose bits the window lights: one index range (lot, type, day) a day. */
+function litRanges(dayCount: number): string[] {
+  return Array.from({ length: dayCount }, (_, i) => `
+      select sd.spot_id from spot_days sd
+       where sd.lot_id = $1::integer and sd.day = $3::date + ${i} and sd.vehicle_type = $2::vehicle_type
+         and (sd.mask & (select parkctl_day_mask($3::date + ${i}, ${window}))) <> 0::bit(96)`);
+}
+
+/**
+ * One statement per number of days a window touches (almost always 1 or 2). Each day is one index range
+ * (lot, day, type) of spot_days_by_type whose window bits are computed once (an init plan), and the days are
+ * joined by UNION (a spot lit on two days counts once; one day needs no de-duplication). Fixed parameters,
+ * fixed shape: the server settles on a generic plan and stops planning each call (~1 ms here).
+ * $1 lot, $2 type, $3 first UTC day, $4 start, $5 end, $6 now.
+ */
+function busyOverDaysSql(dayCount: number): string {
+  let sql = statements.get(dayCount);
+  if (sql) return sql;
+  const ranges = litRanges(dayCount);
+  sql = `
+    select ((select count(*) from (${ranges.join('\n      union')}) lit)
+          - (select count(*) from (${notCountedSql}) n
+              where exists (select 1 from spot_days sd
+                             where sd.lot_id = $1::integer and sd.spot_id = n.spot_id
+                               and sd.day between $3::date and $3::date + ${dayCount - 1}
+                               and (sd.mask & parkctl_day_mask(sd.day, ${window})) <> 0::bit(96))))::integer as busy`;
+  statements.set(dayCount, sql);
+  return sql;
+}
+
+/** The UTC days [start, end) touches, as YYYY-MM-DD (what parkctl_days_of gives in SQL). */
+export function utcDays(start: Date, end: Date): string[] {
+  const dayMs = 86_400_000;
+  const days: string[] = [];
+  for (let d = Math.floor(start.getTime() / dayMs); d <= Math.floor((end.getTime() - 1) / dayMs); d++) {
+    days.push(new Date(d * dayMs).toISOString().slice(0, 10));
+  }
+  return days;
+}
+
+/**
+ * Windows off the quarter hours: the bits, rounded outward, only bound the answer from above, so every spot
+ * they light (the same per-day index ranges as above) is probed for a live, unexpired booking that really
+ * overlaps the window, through the spot-first exclusion index (a few pages a probe). A scan of the window's
+ * bookings instead had no index the planner reliably chose: GiST costing ignores column order, and it took
+ * the exclusion indexes on (spot, lot, period) over (lot, type, period) with lot_id and period alone (5 ms
+ * against 0.3 ms on one garage, 66 ms on 50 lots x 100,000 bookings).
+ */
+export async function countBusySpotsFromBookings(db: Queryable, q: BusyQuery): Promise<number> {
+  const days = utcDays(q.start, q.end);
+  const { rows } = await db.query<{ busy: number }>({
+    name: `parkctl_capacity_busy_probed_${days.length}d`,
+    text: probedOverDaysSql(days.length),
+    values: [q.lotId, q.vehicleType, days[0], q.start, q.end, q.now],
+  });
+  return rows[0]!.busy;
+}
+
+function probedOverDaysSql(dayCount: number): string {
+  let sql = probedStatements.get(dayCount);
+  if (sql) return sql;
+  sql = `
+    select count(*)::integer as busy
+      from (${litRanges(dayCount).join('\n      union')}) lit
+     where exists (select 1 from reservations r
+                    where r.spot_id = lit.spot_id and r.lot_id = $1::integer and r.period && ${window}
+                      and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')
+                      and not (r.status = 'TENTATIVE' and r.hold_expires_at <= $6::timestamptz))
+       and (select s.status from spots s where s.lot_id = $1::integer and s.spot_id = lit.spot_id) = 'active'`;
+  probedStatements.set(dayCount, sql);
+  return sql;
 }

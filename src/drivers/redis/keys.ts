@@ -41,3 +41,12 @@ export function generationKey(prefix: string, lotId: number): string {
 export function snapshotKey(prefix: string, lotId: number, generation: string, rest: string): string {
   return `${lotKeyPrefix(prefix, lotId)}${generation}:${rest}`;
 }
+
+/** The lot whose generation counter `redisKey` is (`parkctl:cap:{17}:gen` -> 17), else null. */
+export function lotOfGenerationKey(prefix: string, redisKey: string): number | null {
+  if (!redisKey.startsWith(prefix) || !redisKey.endsWith('}:gen')) return null;
+  const tag = redisKey.slice(prefix.length, -':gen'.length);
+  if (!/^\{[1-9][0-9]{0,15}\}$/.test(tag)) return null;
+  const lotId = Number(tag.slice(1, -1));
+  return Number.isSafeInteger(lotId) ? lotId : null;
+}

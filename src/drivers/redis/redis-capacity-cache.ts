@@ -10,9 +10,11 @@ import { CircuitBreaker, type BreakerState } from '../../core/circuit-breaker.js
 import { silentLogger, type CapacityCache, type Clock, type Logger } from '../../core/ports.js';
 import { cacheClientOptions, defaultTimeouts } from './client-options.js';
 import { assertRedisUrl } from './redis-url.js';
-import { defaultKeyPrefix, generationKey, lotKeyPrefix, parseCacheKey } from './keys.js';
+import { defaultKeyPrefix, generationKey, lotKeyPrefix, lotOfGenerationKey, parseCacheKey } from './keys.js';
+import { NearCache } from './near-cache.js';
 import { getSnapshotLua, setSnapshotLua, type SnapshotCommands } from './scripts.js';
 import { SeenGenerations } from './seen-generations.js';
+import { defaultTrackingTimes, InvalidationLink, type TrackingTimes } from './tracking.js';
 import { withDeadline } from './with-deadline.js';
 
 /** Where a lookup's answer came from; anything but 'hit' means "ask PostgreSQL". */
@@ -34,6 +36,11 @@ export interface RedisCapacityCacheOptions {
   clock?: Clock;
   /** default `parkctl:cap:`; tests use their own to stay apart */
   keyPrefix?: string;
+  /**
+   * Answer repeated lookups from process memory, kept exact by Redis' invalidation pushes (near-cache.ts,
+   * tracking.ts). On by default: it arms from the second lookup on, so one-shot commands never pay for it.
+   */
+  nearCache?: boolean | Partial<TrackingTimes>;
 }
 
 type CallResult<T> = { ok: true; value: T } | { ok: false; outcome: 'error' | 'breaker-open' };
@@ -50,6 +57,10 @@ export class RedisCapacityCache implements CapacityCache {
   /** the first connect settled or timed out: from then on no call waits for a connection */
   private firstConnectOver = false;
   private lastClientError: string | null = null;
+  private readonly near: NearCache | null = null;
+  private readonly link: InvalidationLink | null = null;
+  private readonly trackingTimes: TrackingTimes;
+  private lookups = 0;
 
   /** Opens no socket (lazy). Throws UsageError only for a URL that is not redis:// or rediss://. */
   constructor(url: string, opts: RedisCapacityCacheOptions = {}) {
@@ -75,6 +86,26 @@ export class RedisCapacityCache implements CapacityCache {
     this.client.on('ready', () => {
       this.lastClientError = null;
     });
+    this.trackingTimes = { ...defaultTrackingTimes, ...(typeof opts.nearCache === 'object' ? opts.nearCache : {}) };
+    if (opts.nearCache !== false) {
+      const near = new NearCache();
+      this.near = near;
+      this.link = new InvalidationLink(this.client, near, (redisKey) => {
+        if (redisKey === null) return near.forget();
+        const lotId = lotOfGenerationKey(this.prefix, redisKey);
+        if (lotId !== null) near.dropLot(lotId);
+      }, this.trackingTimes, this.logger);
+    }
+  }
+
+  /** Whether lookups may be answered from process memory now (tracking armed; the lease may still run out). */
+  nearCacheArmed(): boolean {
+    return this.link?.isArmed() ?? false;
+  }
+
+  /** ms the near cache keeps answering without a heartbeat from Redis (0: no near cache). */
+  nearCacheLeaseMs(): number {
+    return this.near ? this.trackingTimes.leaseMs : 0;
   }
 
   /** Like get(), and says where the answer came from (for `source` fields and metrics). */
@@ -84,11 +115,24 @@ export class RedisCapacityCache implements CapacityCache {
       this.logger.error('capacity cache key must start with "<lotId>:"; not cached', { key });
       return { value: null, outcome: 'error' };
     }
+    const near = this.near;
+    const tracked = near !== null && this.link!.isArmed() && this.breaker.state() === 'closed';
+    if (tracked) {
+      const local = near.get(parsed.lotId, key, performance.now());
+      if (local !== null) return { value: local, outcome: 'hit' };
+    } else if (near !== null && ++this.lookups >= 2) {
+      this.link!.ensureArmed();
+    }
     const genKey = generationKey(this.prefix, parsed.lotId);
     const lotPrefix = lotKeyPrefix(this.prefix, parsed.lotId);
-    const result = await this.call('get', () => this.commands.parkctlCapGet(genKey, lotPrefix, parsed.rest));
+    // the token is taken right before the read is sent: only a read on the tracked connection may be kept
+    const result = await this.call('get', () => {
+      const token = tracked && this.link!.isArmed() ? near.readStarting(parsed.lotId) : null;
+      return this.commands.parkctlCapGet(genKey, lotPrefix, parsed.rest).then((reply) => ({ reply, token }));
+    });
     if (!result.ok) return { value: null, outcome: result.outcome };
-    const [generation, value] = result.value;
+    const [generation, value, ttlMs] = result.value.reply;
+    if (result.value.token) near!.readDone(parsed.lotId, result.value.token, generation, key, value, ttlMs, performance.now());
     if (value === null) {
       this.seen.remember(key, generation);
       return { value: null, outcome: 'miss' };
@@ -111,9 +155,10 @@ export class RedisCapacityCache implements CapacityCache {
     const genKey = generationKey(this.prefix, parsed.lotId);
     const lotPrefix = lotKeyPrefix(this.prefix, parsed.lotId);
     const seenGeneration = this.seen.take(key);
-    await this.call('set', () =>
+    const result = await this.call('set', () =>
       this.commands.parkctlCapSet(genKey, lotPrefix, parsed.rest, value, String(ttlMs), seenGeneration),
     );
+    if (result.ok && typeof result.value === 'string') this.near?.written(parsed.lotId, key, result.value, value, ttlMs, performance.now());
   }
 
   /** O(1): bump the lot's generation; every process reads the new one on its next get. */
@@ -122,6 +167,7 @@ export class RedisCapacityCache implements CapacityCache {
       this.logger.error('capacity cache invalidate refused: bad lot id', { lotId });
       return;
     }
+    this.near?.dropLot(lotId); // this process sees its own write at once, whatever Redis does
     const result = await this.call('invalidate', () => this.client.incr(generationKey(this.prefix, lotId)));
     if (!result.ok) {
       // Readers that can still reach Redis may see this lot's old snapshots until their TTL.
@@ -135,6 +181,7 @@ export class RedisCapacityCache implements CapacityCache {
 
   /** Close the connection; never waits on a paused server longer than the connect timeout. */
   async close(): Promise<void> {
+    this.link?.close();
     if (this.client.status === 'ready') {
       await withDeadline(this.client.quit().then(() => undefined), this.connectTimeoutMs).catch(() => undefined);
     }
