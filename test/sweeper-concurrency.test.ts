@@ -63,8 +63,9 @@ describe('two sweepers at once', () => {
     expect(await bitsLeft(lot)).toBe(10_000);
 
     const env = { DATABASE_URL: db.url };
+    // two sweeper processes, one of them with two workers of its own
     const args = ['sweeper', 'run', '--holds', '--lot', 'BACKLOG', '--batch', '250', '--json', '--now', '2026-12-31T23:00:00Z'];
-    const [a, b] = await Promise.all([runCli(args, env), runCli(args, env)]);
+    const [a, b] = await Promise.all([runCli(args, env), runCli([...args, '--workers', '2'], env)]);
     expect([a.code, b.code]).toEqual([0, 0]);
     const expired = [a, b].map((r) => (r.json as { holdsExpired: number }).holdsExpired);
     expect(expired[0]! + expired[1]!).toBe(10_000);

@@ -204,6 +204,10 @@ describe('sweeper run, as cron sees it', () => {
 
   it('exits 2 on bad flags and on an unknown lot, 69 when PostgreSQL is unreachable', async () => {
     expect((await runCli(['sweeper', 'run', '--batch', '0'], env)).code).toBe(2);
+    const workers = await runCli(['sweeper', 'run', '--workers', '9'], env);
+    expect(workers.code).toBe(2);
+    expect(workers.stderr).toMatch(/--workers "9" is more than 8/);
+    expect((await runCli(['sweeper', 'run', '--workers', 'two'], env)).code).toBe(2);
     expect((await runCli(['sweeper', 'run', '--every', 'often'], env)).code).toBe(2);
     expect((await runCli(['sweeper', 'run', '--once', '--every', '60s'], env)).code).toBe(2);
     expect((await runCli(['sweeper', 'run', '--bogus'], env)).code).toBe(2);

@@ -8,6 +8,7 @@ import { createPool } from '../drivers/postgres.js';
 import type { Run } from './index.js';
 import { wholeNumberOption } from './numbers.js';
 import { renderFields } from './output.js';
+import { defaultSweepBatch } from '../core/sweepers/jobs.js';
 
 
 export interface SweepBenchReport extends SweepBenchResult {
@@ -46,7 +47,7 @@ export function registerBenchSweep(bench: Command, run: Run): void {
     .option('--holds <n>', 'expired holds to create', '100000')
     .option('--clients <n>', 'reserve-bench clients during the sweep (0: none)', '16')
     .option('--seconds <s>', 'how long the reserve bench runs (the sweep starts 1 s in)', '10')
-    .option('--batch <n>', 'rows per sweep transaction', '500')
+    .option('--batch <n>', 'rows per sweep transaction', String(defaultSweepBatch))
     .option('--workers <n>', 'sweep batches at once', '1')
     .option('--keep', 'keep the scratch lot afterwards')
     .action((o: BenchSweepFlags, cmd: Command) => run(async (ctx) => {

@@ -11,6 +11,7 @@ import { runSweep, type SweepOptions } from '../core/sweepers/sweep.js';
 import { describeConnectionError } from '../drivers/postgres.js';
 import type { AppContext } from './context.js';
 import type { Run } from './index.js';
+import { wholeNumberOption } from './numbers.js';
 import { stopOnSignals } from './signals.js';
 
 interface SweeperRunFlags {
@@ -22,9 +23,11 @@ interface SweeperRunFlags {
   every?: string;
   lot?: string;
   batch: string;
+  workers: string;
 }
 
 const maxBatch = 10_000;
+const maxWorkers = 8;
 
 /** Flags -> what to sweep and how often (ms, null: once). UsageError (exit 2) on nonsense. */
 export function parseSweeperFlags(o: SweeperRunFlags): { options: SweepOptions; everyMs: number | null } {
@@ -36,6 +39,10 @@ export function parseSweeperFlags(o: SweeperRunFlags): { options: SweepOptions; 
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > maxBatch) {
     throw new UsageError(`--batch "${o.batch}" is not a whole number from 1 to ${maxBatch}`, { hint: `e.g. --batch ${defaultSweepBatch}`, code: 'bad_batch' });
   }
+  const concurrency = wholeNumberOption(o.workers, '--workers');
+  if (concurrency > maxWorkers) {
+    throw new UsageError(`--workers "${o.workers}" is more than ${maxWorkers}`, { hint: 'one per core the database has is plenty: e.g. --workers 2', code: 'bad_number' });
+  }
   if (o.once && o.every !== undefined) {
     throw new UsageError('--once and --every cannot be used together', { hint: 'cron: --once (the default); a long-running service: --every 60s' });
   }
@@ -46,7 +53,7 @@ export function parseSweeperFlags(o: SweeperRunFlags): { options: SweepOptions; 
       throw new UsageError(`--every "${o.every}" is not an interval of at least one second`, { hint: 'e.g. --every 60s or --every 15m', code: 'bad_interval' });
     }
   }
-  return { options: { jobs: picked.length > 0 ? picked : undefined, lotCode: o.lot ?? null, batchSize }, everyMs };
+  return { options: { jobs: picked.length > 0 ? picked : undefined, lotCode: o.lot ?? null, batchSize, concurrency }, everyMs };
 }
 
 async function sweepOnce(ctx: AppContext, options: SweepOptions): Promise<void> {
@@ -75,6 +82,7 @@ export function registerSweeper(program: Command, run: Run): void {
     .option('--every <interval>', 'sweep again every interval (60s, 15m) until SIGINT/SIGTERM')
     .option('--lot <code>', 'only this lot (default: every lot)')
     .option('--batch <n>', 'rows per transaction (short batches never block bookings for long)', String(defaultSweepBatch))
+    .option('--workers <n>', 'batches of one lot at once, to drain a large backlog sooner (they never take the same row)', '1')
     .action((o: SweeperRunFlags, cmd: Command) => run(async (ctx) => {
       const { options, everyMs } = parseSweeperFlags(o);
       const pool = await ctx.pool(); // unreachable at start: exit 69, also under --every
