@@ -8,6 +8,8 @@ import type { VehicleType } from './pricing/vehicle-types.js';
 
 export class OccupancyMemo {
   private readonly entries = new Map<string, { ratio: number; atMs: number }>();
+  /** counts under way: when an entry lapses, the clients that find it so share one count, not one each */
+  private readonly pending = new Map<string, Promise<number>>();
 
   /** @param ttlMs how long one count is reused */
   constructor(private readonly ttlMs = 5_000) {}
@@ -26,10 +28,20 @@ export class OccupancyMemo {
     const nowMs = Date.now();
     const hit = this.entries.get(key);
     if (hit && nowMs - hit.atMs < this.ttlMs) return hit.ratio;
-    const counts = await countCapacity(deps, lot, vehicleType, start, end);
-    const ratio = occupancyRatio(counts.free, counts.total);
-    if (this.entries.size > 10_000) this.entries.clear();
-    this.entries.set(key, { ratio, atMs: nowMs });
-    return ratio;
+    const counting = this.pending.get(key);
+    if (counting) return counting;
+    const count = (async () => {
+      const counts = await countCapacity(deps, lot, vehicleType, start, end);
+      const ratio = occupancyRatio(counts.free, counts.total);
+      if (this.entries.size > 10_000) this.entries.clear();
+      this.entries.set(key, { ratio, atMs: nowMs });
+      return ratio;
+    })();
+    this.pending.set(key, count);
+    try {
+      return await count;
+    } finally {
+      this.pending.delete(key);
+    }
   }
 }

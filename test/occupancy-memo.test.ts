@@ -1,0 +1,43 @@
+// The occupancy memo that prices bookings: concurrent reservers whose entry has lapsed share one count.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadLot, type Lot } from '../src/core/lots/lot.js';
+import { OccupancyMemo } from '../src/core/occupancy-memo.js';
+import { fixedClock, type Queryable } from '../src/core/ports.js';
+import { runCli } from './support/cli.js';
+import { createTestDatabase, type TestDatabase } from './support/db.js';
+
+let db: TestDatabase;
+let lot: Lot;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  expect((await runCli(['lot', 'import', 'fixtures/surface-lot.yaml'], { DATABASE_URL: db.url })).code).toBe(0);
+  lot = await loadLot(db.pool, 'RIVERSIDE');
+});
+afterAll(async () => { await db.drop(); });
+
+/** The pool, counting the statements sent through it. */
+function countingDb(): { db: Queryable; statements: () => number } {
+  let n = 0;
+  const pool: Queryable = db.pool;
+  const counted: Queryable = { query: (text, values) => { n++; return pool.query(text, values); } };
+  return { db: counted, statements: () => n };
+}
+
+describe('OccupancyMemo', () => {
+  it('answers 16 concurrent reservers of one hour with one count, then from memory', async () => {
+    expect(lot.pricing.surcharges.length).toBeGreaterThan(0); // else the memo never counts
+    const memo = new OccupancyMemo(60_000);
+    const { db: counted, statements } = countingDb();
+    const deps = { db: counted, clock: fixedClock(new Date('2027-03-01T06:00:00Z')) };
+    const start = new Date('2027-03-01T09:00:00Z');
+    const end = new Date('2027-03-01T11:00:00Z');
+    const ratios = await Promise.all(Array.from({ length: 16 }, () => memo.ratio(deps, lot, 'regular', start, end)));
+    expect(new Set(ratios)).toEqual(new Set([0]));
+    const perCount = statements();
+    expect(perCount).toBeGreaterThan(0);
+    await memo.ratio(deps, lot, 'regular', new Date('2027-03-01T09:30:00Z'), end); // same hour: remembered
+    expect(statements()).toBe(perCount);
+    await memo.ratio(deps, lot, 'regular', new Date('2027-03-01T10:00:00Z'), end); // another hour: counted
+    expect(statements()).toBe(2 * perCount);
+  });
+});
