@@ -1,10 +1,12 @@
-import { appendFile, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GateEventRecord } from '../src/core/gate/ports.js';
 import { MemoryGateJournal } from '../src/core/gate/test-doubles.js';
 import { FileGateJournal } from '../src/drivers/journal/file-journal.js';
+import { encodeRecord } from '../src/drivers/journal/journal-files.js';
+import { segmentFiles, writeAt } from './support/journal-files.js';
 
 const record = (plate: string): GateEventRecord => ({
   kind: 'entry', occurredAt: '2025-06-02T09:00:00.000Z', plate, credential: null, decision: 'RESERVATION', allow: true,
@@ -89,34 +91,44 @@ describe('FileGateJournal', () => {
     await last.journal.close();
   });
 
-  it('recovers from a crash mid-write: the torn last line is cut and seq stays monotonic', async () => {
+  it('recovers from a crash mid-write: the torn record is ignored, seq stays monotonic, appends go on in a fresh segment', async () => {
     const first = await FileGateJournal.open({ dir });
     await first.journal.append(record('AA1'));
     await first.journal.append(record('AA2'));
     await first.journal.close();
-    // The crash: half a line, no newline, as a power cut mid-write leaves it.
-    const [segment] = (await readdir(dir)).filter((n) => n.startsWith('seg-'));
-    await appendFile(join(dir, segment!), '{"seq":3,"record":{"kind":"ent');
+    // The crash: the first half of record 3 reached the disk, the rest of the segment is still zeros.
+    const [segment] = await segmentFiles(dir);
+    const recordsEnd = (await readFile(segment!)).indexOf(0);
+    const torn = encodeRecord({ seq: 3, record: record('AA3') }).bytes;
+    await writeAt(segment!, torn.subarray(0, torn.length >> 1), recordsEnd);
 
     const { journal, recovery } = await FileGateJournal.open({ dir });
-    expect(recovery.truncatedBytes).toBeGreaterThan(0);
+    expect(recovery).toEqual({ truncatedBytes: torn.length >> 1, damagedLines: 0, skippedRecords: 0 });
     expect((await journal.readUnsynced()).map((e) => e.seq)).toEqual([1, 2]);
-    expect(await journal.append(record('AA3'))).toBe(3);
-    const lines = (await readFile(join(dir, segment!), 'utf8')).split('\n').filter(Boolean);
-    expect(lines.map((l) => JSON.parse(l).seq)).toEqual([1, 2, 3]);
+    expect(await journal.append(record('AB3'))).toBe(3);
     await journal.close();
+    expect(await segmentFiles(dir)).toHaveLength(2);
+    const again = await FileGateJournal.open({ dir });
+    expect(again.recovery.truncatedBytes).toBe(0);
+    expect((await again.journal.readUnsynced()).map((e) => [e.seq, e.record.plate])).toEqual([[1, 'AA1'], [2, 'AA2'], [3, 'AB3']]);
+    await again.journal.close();
   });
 
-  it('skips a damaged complete line without hiding the records after it', async () => {
+  it('a record whose checksum fails ends the segment there, and no seq it or those after it held is handed out again', async () => {
     const { journal } = await FileGateJournal.open({ dir });
-    await journal.append(record('AA1'));
+    for (const p of ['AA1', 'AA2', 'AA3']) await journal.append(record(p));
     await journal.close();
-    const [segment] = (await readdir(dir)).filter((n) => n.startsWith('seg-'));
-    await appendFile(join(dir, segment!), 'garbage\n{"seq":2,"record":{"kind":"exit"}}\n');
+    // Disk damage: one byte of record 2 changes (its plate AA2 reads AX2).
+    const [segment] = await segmentFiles(dir);
+    const bytes = await readFile(segment!);
+    await writeAt(segment!, Buffer.from('X'), bytes.indexOf('"AA2"') + 2);
+
     const reopened = await FileGateJournal.open({ dir });
-    expect(reopened.recovery.damagedLines).toBe(1);
-    expect((await reopened.journal.readUnsynced()).map((e) => e.seq)).toEqual([1, 2]);
-    expect(await reopened.journal.append(record('AA3'))).toBe(3);
+    expect(reopened.recovery.skippedRecords).toBe(1); // record 3, intact but after the damage
+    expect((await reopened.journal.readUnsynced()).map((e) => e.record.plate)).toEqual(['AA1']);
+    // 2 and 3 may be in the database already: a new record must not take either seq.
+    expect(await reopened.journal.append(record('AA4'))).toBe(4);
+    expect((await reopened.journal.readUnsynced()).map((e) => e.seq)).toEqual([1, 4]);
     await reopened.journal.close();
   });
 

@@ -1,6 +1,6 @@
 // Where the gate daemon meets PostgreSQL (as the parkctl_gate role): the allow-list snapshot it
-// decides from, the journal push (exactly once by (lot_id, gate_id, seq), with the visit written in
-// the same transaction), heartbeats and remote commands. The daemon sees only the GateStore port,
+// decides from, the journal push (exactly once by (lot_id, gate_id, seq), with the visits written in
+// the same transaction, a batch in a few statements), heartbeats and remote commands. The daemon sees only the GateStore port,
 // so tests and the bench can put an unreachable store in its place.
 import type { AllowListSnapshot, AllowedReservation, GatePolicy } from '../gate/allow-list.js';
 import type { GateDirection } from '../gate/decision.js';
@@ -9,8 +9,9 @@ import { setActor, withTransaction } from '../db.js';
 import { NotFoundError } from '../errors.js';
 import type { PoolLike } from '../ports.js';
 import {
-  annotateGateEvent, closeGateVisit, finishGateCommand, insertGateEvent, insertGateVisit, selectAllowListRows, selectGateLot,
+  annotateGateEvents, closeGateVisits, finishGateCommand, insertGateEvents, insertGateVisits, selectAllowListRows, selectGateLot,
   selectGateLotStatus, selectOpenVisitRows, takeGateCommands, upsertGateHeartbeat, type GateCommandRow, type GateHeartbeat,
+  type GateVisitEntry, type GateVisitExit,
 } from '../sql/gate.js';
 import { effectOf } from './local-allow-list.js';
 
@@ -82,34 +83,32 @@ export class PgGateStore implements GateStore {
     };
   }
 
+  /**
+   * A batch in a few statements, not a few per record: the events in one (new seqs come back),
+   * then the visits of the new ones in runs (see visitRuns), then the notes on those that conflicted.
+   */
   async pushEvents(entries: readonly JournalEntry[]): Promise<{ inserted: number; skipped: number }> {
     const lotId = await this.lot();
     const { gateId } = this.opts;
     return withTransaction(this.pool, async (tx) => {
       await setActor(tx, `gate:${gateId}`);
-      let inserted = 0;
-      for (const { seq, record } of entries) {
-        const fresh = await insertGateEvent(tx, {
-          lotId, gateId, seq, kind: record.kind, plate: record.plate, credential: record.credential, decision: record.decision,
-          detail: { ...record.detail, allow: record.allow, reservationId: record.reservationId, visitId: record.visitId, amountDueMinor: record.amountDueMinor },
-          occurredAt: new Date(record.occurredAt),
-        });
-        if (!fresh) continue;
-        inserted++;
-        const effect = effectOf(record);
-        if (effect?.kind === 'enter') {
-          const ok = await insertGateVisit(tx, { lotId, visitId: effect.visitId, reservationId: effect.reservationId, plate: effect.plate, gateId, enteredAt: new Date(effect.enteredAt) });
-          if (!ok) await annotateGateEvent(tx, lotId, gateId, seq, { sync: 'visit_conflict: the plate or reservation was already inside' });
-        } else if (effect?.kind === 'exit') {
-          const overstay = Number(record.detail?.overstayMinutes ?? 0);
-          const ok = await closeGateVisit(tx, {
-            lotId, visitId: effect.visitId, gateId, exitedAt: new Date(record.occurredAt),
-            overstayMinutes: Number.isFinite(overstay) ? overstay : 0, amountDueMinor: record.amountDueMinor ?? 0,
-          });
-          if (!ok) await annotateGateEvent(tx, lotId, gateId, seq, { sync: 'visit_not_open: closed elsewhere or never synced' });
+      const fresh = await insertGateEvents(tx, lotId, gateId, entries.map(({ seq, record }) => ({
+        seq, kind: record.kind, plate: record.plate, credential: record.credential, decision: record.decision,
+        detail: { ...record.detail, allow: record.allow, reservationId: record.reservationId, visitId: record.visitId, amountDueMinor: record.amountDueMinor },
+        occurredAt: new Date(record.occurredAt),
+      })));
+      const notes: Array<{ seq: number; extra: Record<string, unknown> }> = [];
+      for (const run of visitRuns(entries.filter((e) => fresh.has(e.seq)))) {
+        if (run.kind === 'enter') {
+          const ok = await insertGateVisits(tx, lotId, gateId, run.visits);
+          for (const v of run.visits) if (!ok.has(v.seq)) notes.push({ seq: v.seq, extra: { sync: 'visit_conflict: the plate or reservation was already inside' } });
+        } else {
+          const ok = await closeGateVisits(tx, lotId, gateId, run.visits);
+          for (const v of run.visits) if (!ok.has(v.seq)) notes.push({ seq: v.seq, extra: { sync: 'visit_not_open: closed elsewhere or never synced' } });
         }
       }
-      return { inserted, skipped: entries.length - inserted };
+      await annotateGateEvents(tx, lotId, gateId, notes);
+      return { inserted: fresh.size, skipped: entries.length - fresh.size };
     });
   }
 
@@ -124,4 +123,38 @@ export class PgGateStore implements GateStore {
   async finishCommand(commandId: number, result: string): Promise<void> {
     await finishGateCommand(this.pool, await this.lot(), this.opts.gateId, commandId, result);
   }
+}
+
+type VisitRun = { kind: 'enter'; visits: GateVisitEntry[] } | { kind: 'exit'; visits: GateVisitExit[] };
+
+/**
+ * The visits of new records (in seq order) as runs that one statement each can apply with the
+ * same outcome as one by one: a run holds consecutive entries, or consecutive exits, and ends where
+ * the kind changes (an exit then an entry of the same plate must see the first visit closed) or a
+ * visit id repeats (one statement cannot tell which of two rows for a visit did what).
+ */
+export function visitRuns(entries: readonly JournalEntry[]): VisitRun[] {
+  const runs: VisitRun[] = [];
+  let current: VisitRun | null = null;
+  let ids = new Set<string>();
+  for (const { seq, record } of entries) {
+    const effect = effectOf(record);
+    if (!effect) continue;
+    if (!current || current.kind !== effect.kind || ids.has(effect.visitId)) {
+      current = effect.kind === 'enter' ? { kind: 'enter', visits: [] } : { kind: 'exit', visits: [] };
+      runs.push(current);
+      ids = new Set();
+    }
+    ids.add(effect.visitId);
+    if (effect.kind === 'enter' && current.kind === 'enter') {
+      current.visits.push({ seq, visitId: effect.visitId, reservationId: effect.reservationId, plate: effect.plate, enteredAt: new Date(effect.enteredAt) });
+    } else if (current.kind === 'exit') {
+      const overstay = Number(record.detail?.overstayMinutes ?? 0);
+      current.visits.push({
+        seq, visitId: effect.visitId, exitedAt: new Date(record.occurredAt),
+        overstayMinutes: Number.isFinite(overstay) ? overstay : 0, amountDueMinor: record.amountDueMinor ?? 0,
+      });
+    }
+  }
+  return runs;
 }

@@ -102,45 +102,102 @@ export async function insertGateEvent(db: Queryable, e: GateEventInsert): Promis
   return rowCount === 1;
 }
 
-/** Adds what the sync found (a conflicting visit, ...) to an event's detail. */
-export async function annotateGateEvent(db: Queryable, lotId: number, gateId: string, seq: number, extra: Record<string, unknown>): Promise<void> {
-  await db.query(
-    `update gate_events set detail = detail || $4::jsonb where lot_id = $1::integer and gate_id = $2::text and seq = $3::bigint`,
-    [lotId, gateId, seq, JSON.stringify(extra)],
+/** One of a gate's journal records as a gate_events row (the lot and gate are the batch's). */
+export type GateEventRow = Omit<GateEventInsert, 'lotId' | 'gateId'>;
+
+/**
+ * Inserts a batch of one gate's events in one statement; returns the seqs that were new. The
+ * others an earlier sync already wrote (its commit landed, its "synced" mark did not): skipped.
+ */
+export async function insertGateEvents(db: Queryable, lotId: number, gateId: string, events: readonly GateEventRow[]): Promise<Set<number>> {
+  if (events.length === 0) return new Set();
+  const { rows } = await db.query<{ seq: number }>(
+    `insert into gate_events (lot_id, gate_id, seq, kind, plate, credential, decision, detail, occurred_at)
+     select $1::integer, $2::text, e.seq, e.kind, e.plate, e.credential, e.decision, coalesce(e.detail, '{}'::jsonb), e.occurred_at
+       from jsonb_to_recordset($3::jsonb)
+            as e(seq bigint, kind text, plate text, credential text, decision text, detail jsonb, occurred_at timestamptz)
+      order by e.seq
+     on conflict (lot_id, gate_id, seq) do nothing
+     returning seq`,
+    [lotId, gateId, JSON.stringify(events.map((e) => ({
+      seq: e.seq, kind: e.kind, plate: e.plate, credential: e.credential, decision: e.decision, detail: e.detail, occurred_at: e.occurredAt,
+    })))],
   );
+  return new Set(rows.map((r) => Number(r.seq)));
+}
+
+/** Adds what the sync found (a conflicting visit, ...) to events' detail, in one statement. */
+export async function annotateGateEvents(
+  db: Queryable, lotId: number, gateId: string, notes: ReadonlyArray<{ seq: number; extra: Record<string, unknown> }>,
+): Promise<void> {
+  if (notes.length === 0) return;
+  await db.query(
+    `update gate_events g set detail = g.detail || n.extra
+       from jsonb_to_recordset($3::jsonb) as n(seq bigint, extra jsonb)
+      where g.lot_id = $1::integer and g.gate_id = $2::text and g.seq = n.seq`,
+    [lotId, gateId, JSON.stringify(notes)],
+  );
+}
+
+/** A visit decided at the gate, by the seq of the event that decided it. The id was made at the gate (so an exit decided offline names it). */
+export interface GateVisitEntry {
+  seq: number;
+  visitId: string;
+  reservationId: string | null;
+  plate: string;
+  enteredAt: Date;
 }
 
 /**
- * A visit decided at the gate. The id was made at the gate (so an exit decided offline names it).
- * Any unique conflict (plate already inside, reservation already used) inserts nothing: false.
+ * Inserts visits in seq order, in one statement; returns the seqs whose visit was inserted. Any
+ * unique conflict (plate already inside, reservation already used), with a visit already in the
+ * database or one earlier in this batch, inserts nothing for that seq, as one by one. The visit ids
+ * must be distinct (the caller splits a batch where one repeats).
  */
-export async function insertGateVisit(
-  db: Queryable,
-  v: { lotId: number; visitId: string; reservationId: string | null; plate: string; gateId: string; enteredAt: Date },
-): Promise<boolean> {
-  const { rowCount } = await db.query(
+export async function insertGateVisits(db: Queryable, lotId: number, gateId: string, visits: readonly GateVisitEntry[]): Promise<Set<number>> {
+  if (visits.length === 0) return new Set();
+  const { rows } = await db.query<{ visit_id: string }>(
     `insert into visits (lot_id, visit_id, reservation_id, plate, vehicle_type, spot_id, entry_gate, entered_at)
-     select $1::integer, $2::uuid, $3::uuid, $4::text,
-            coalesce((select a.vehicle_type from gate_allow_list a where a.lot_id = $1::integer and a.reservation_id = $3::uuid), 'regular'),
-            null, $5::text, $6::timestamptz
-     on conflict do nothing`,
-    [v.lotId, v.visitId, v.reservationId, v.plate, v.gateId, v.enteredAt],
+     select $1::integer, v.visit_id, v.reservation_id, v.plate,
+            coalesce((select a.vehicle_type from gate_allow_list a where a.lot_id = $1::integer and a.reservation_id = v.reservation_id), 'regular'),
+            null, $2::text, v.entered_at
+       from jsonb_to_recordset($3::jsonb) as v(seq bigint, visit_id uuid, reservation_id uuid, plate text, entered_at timestamptz)
+      order by v.seq
+     on conflict do nothing
+     returning visit_id::text`,
+    [lotId, gateId, JSON.stringify(visits.map((v) => ({
+      seq: v.seq, visit_id: v.visitId, reservation_id: v.reservationId, plate: v.plate, entered_at: v.enteredAt,
+    })))],
   );
-  return rowCount === 1;
+  const inserted = new Set(rows.map((r) => r.visit_id.toLowerCase()));
+  return new Set(visits.filter((v) => inserted.has(v.visitId.toLowerCase())).map((v) => v.seq));
 }
 
-/** Closes an open visit; false when it is not open (closed by an attendant, or unknown). */
-export async function closeGateVisit(
-  db: Queryable,
-  v: { lotId: number; visitId: string; gateId: string; exitedAt: Date; overstayMinutes: number; amountDueMinor: number },
-): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `update visits set exit_gate = $3::text, exited_at = greatest($4::timestamptz, entered_at),
-            overstay_minutes = $5::integer, amount_due_minor = greatest(amount_due_minor, $6::bigint)
-      where lot_id = $1::integer and visit_id = $2::uuid and exited_at is null`,
-    [v.lotId, v.visitId, v.gateId, v.exitedAt, v.overstayMinutes, v.amountDueMinor],
+export interface GateVisitExit {
+  seq: number;
+  visitId: string;
+  exitedAt: Date;
+  overstayMinutes: number;
+  amountDueMinor: number;
+}
+
+/**
+ * Closes open visits, in one statement; returns the seqs whose visit was open and is now closed
+ * (the others were closed by an attendant, or are unknown). The visit ids must be distinct.
+ */
+export async function closeGateVisits(db: Queryable, lotId: number, gateId: string, exits: readonly GateVisitExit[]): Promise<Set<number>> {
+  if (exits.length === 0) return new Set();
+  const { rows } = await db.query<{ seq: number }>(
+    `update visits v set exit_gate = $2::text, exited_at = greatest(x.exited_at, v.entered_at),
+            overstay_minutes = x.overstay_minutes, amount_due_minor = greatest(v.amount_due_minor, x.amount_due_minor)
+       from jsonb_to_recordset($3::jsonb) as x(seq bigint, visit_id uuid, exited_at timestamptz, overstay_minutes integer, amount_due_minor bigint)
+      where v.lot_id = $1::integer and v.visit_id = x.visit_id and v.exited_at is null
+      returning x.seq`,
+    [lotId, gateId, JSON.stringify(exits.map((x) => ({
+      seq: x.seq, visit_id: x.visitId, exited_at: x.exitedAt, overstay_minutes: x.overstayMinutes, amount_due_minor: x.amountDueMinor,
+    })))],
   );
-  return rowCount === 1;
+  return new Set(rows.map((r) => Number(r.seq)));
 }
 
 export interface GateHeartbeat {
