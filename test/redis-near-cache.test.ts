@@ -2,16 +2,15 @@
 // The state rules on their own first (no Redis), then against a real Redis: PARKCTL_TEST_REDIS_URL or a local
 // one (keys under a prefix unique to this run), and our own redis-server for what may not be done to a
 // shared one (dropping connections, pausing, flushing). No timed assertions: waits are bounded polls.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisCapacityCache, type RedisCapacityCacheOptions } from '../src/drivers/redis/index.js';
 import { lotOfGenerationKey } from '../src/drivers/redis/keys.js';
 import { NearCache } from '../src/drivers/redis/near-cache.js';
-import { answersPing, freePort, testRedisUrl, testRedisUrlFromEnv } from './support/redis.js';
+import { answersPing, redisServerOnPath, startOwnRedis, testRedisUrl, testRedisUrlFromEnv } from './support/redis.js';
 
 describe('NearCache (state only)', () => {
   it('answers a value only under the known generation, before its expiry and within the lease', () => {
@@ -164,24 +163,11 @@ describe.skipIf(!sharedReachable)('the near cache against a shared Redis', () =>
   });
 });
 
-const redisServerOnPath = await new Promise<boolean>((resolve) => {
-  const probe = spawn('redis-server', ['--version'], { stdio: 'ignore' });
-  probe.on('error', () => resolve(false));
-  probe.on('exit', (code) => resolve(code === 0));
-});
 if (!redisServerOnPath) console.warn('redis-near-cache: own-server tests skipped, no redis-server on PATH');
 
-async function startOwnRedis(): Promise<{ url: string; child: ChildProcess; admin: Redis }> {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  cleanups.push(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGCONT');
-    child.kill('SIGKILL');
-    await once(child, 'exit');
-  });
-  const url = `redis://127.0.0.1:${port}`;
-  await until(() => answersPing(url), 'own redis-server');
+/** An own redis-server (see support/redis.ts) and an admin connection to it. */
+async function startOwnRedisWithAdmin(): Promise<{ url: string; child: ChildProcess; admin: Redis }> {
+  const { url, child } = await startOwnRedis(cleanups);
   const admin = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 1_000 });
   cleanups.push(() => admin.disconnect());
   return { url, child, admin };
@@ -189,7 +175,7 @@ async function startOwnRedis(): Promise<{ url: string; child: ChildProcess; admi
 
 describe.skipIf(!redisServerOnPath)('the near cache when its own Redis misbehaves', () => {
   it('forgets everything when the invalidation connection drops, and arms again', async () => {
-    const { url, admin } = await startOwnRedis();
+    const { url, admin } = await startOwnRedisWithAdmin();
     const cache = openCache(url, 'parkctl:cap:');
     await warm(cache, '1:regular:a', '3/40');
     await admin.client('KILL', 'TYPE', 'pubsub');
@@ -203,7 +189,7 @@ describe.skipIf(!redisServerOnPath)('the near cache when its own Redis misbehave
   });
 
   it('forgets everything on a flush', async () => {
-    const { url, admin } = await startOwnRedis();
+    const { url, admin } = await startOwnRedisWithAdmin();
     const cache = openCache(url, 'parkctl:cap:');
     await warm(cache, '1:regular:a', '3/40');
     await admin.flushall();
@@ -211,7 +197,7 @@ describe.skipIf(!redisServerOnPath)('the near cache when its own Redis misbehave
   });
 
   it('stops answering from memory once a paused Redis lets the lease run out', async () => {
-    const { url, child } = await startOwnRedis();
+    const { url, child } = await startOwnRedisWithAdmin();
     const cache = openCache(url, 'parkctl:cap:', { nearCache: { leaseMs: 200, heartbeatMs: 50 } });
     await warm(cache, '1:regular:a', '3/40');
     expect((await cache.lookup('1:regular:a')).outcome).toBe('hit');

@@ -4,7 +4,6 @@
 //
 // Paused Redis two ways: our own `redis-server` child stopped with SIGSTOP (never the shared
 // machine Redis), and a TCP proxy that stops forwarding (runs wherever a Redis answers).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import net from 'node:net';
@@ -13,7 +12,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisCapacityCache, type CacheOutcome } from '../src/drivers/redis/index.js';
 import type { Logger } from '../src/core/ports.js';
-import { answersPing, freePort } from './support/redis.js';
+import { answersPing, freePort, redisServerOnPath, startOwnRedis } from './support/redis.js';
 
 const openForMs = 5_000;
 const keyPrefix = `parkctl:test:${randomUUID()}:cap:`;
@@ -103,35 +102,11 @@ describe('RedisCapacityCache when Redis is unreachable', () => {
   });
 });
 
-const redisServerOnPath = await new Promise<boolean>((resolve) => {
-  const probe = spawn('redis-server', ['--version'], { stdio: 'ignore' });
-  probe.on('error', () => resolve(false));
-  probe.on('exit', (code) => resolve(code === 0));
-});
 if (!redisServerOnPath) console.warn('redis-outage: SIGSTOP test skipped, no redis-server on PATH (the proxy test covers pauses)');
-
-async function startOwnRedis(): Promise<{ url: string; child: ChildProcess }> {
-  for (let tries = 0; tries < 3; tries++) {
-    const port = await freePort();
-    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    cleanups.push(async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGCONT');
-      child.kill('SIGKILL');
-      await once(child, 'exit');
-    });
-    const url = `redis://127.0.0.1:${port}`;
-    for (let attempt = 0; attempt < 50 && child.exitCode === null; attempt++) {
-      if (await answersPing(url)) return { url, child };
-      await sleep(100);
-    }
-  }
-  throw new Error('own redis-server did not start');
-}
 
 describe.skipIf(!redisServerOnPath)('RedisCapacityCache when its own redis-server is SIGSTOPped', () => {
   it('answers null at once while paused and uses Redis again after the half-open probe', async () => {
-    const { url, child } = await startOwnRedis();
+    const { url, child } = await startOwnRedis(cleanups);
     await pauseScenario(url, () => child.kill('SIGSTOP'), () => child.kill('SIGCONT'));
   });
 });
