@@ -39,7 +39,7 @@ export function parseSweeperFlags(o: SweeperRunFlags): { options: SweepOptions; 
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > maxBatch) {
     throw new UsageError(`--batch "${o.batch}" is not a whole number from 1 to ${maxBatch}`, { hint: `e.g. --batch ${defaultSweepBatch}`, code: 'bad_batch' });
   }
-  const concurrency = wholeNumberOption(o.workers, '--workers');
+  const concurrency = wholeNumberOption(o.workers, '--workers', 1, 2);
   if (concurrency > maxWorkers) {
     throw new UsageError(`--workers "${o.workers}" is more than ${maxWorkers}`, { hint: 'one per core the database has is plenty: e.g. --workers 2', code: 'bad_number' });
   }
