@@ -47,7 +47,9 @@ alter table reservations drop constraint reservations_lot_id_fkey;
 alter table events drop constraint events_lot_id_fkey;
 
 -- 4. The allocator runs three statements fewer per booking: one for its bookkeeping, and the spot's label
---    read with its candidate.
+--    read with its candidate. The candidate scan reads spots only through per-row subqueries: as a join,
+--    statistics that undercounted a lot's spots (a new lot, before analyze) let the planner drive from
+--    spots, probe every spot-day of the day and sort them (3-8 ms a booking instead of 0.05).
 -- Reserve in one round trip (DESIGN.md section 4). The caller validated the window and priced it.
 -- Candidates are scanned from p_start_spot (random per call: no queue on the lowest free spot),
 -- locked with SKIP LOCKED, and accepted when the 15-minute bits of every touched day are clear.
@@ -118,11 +120,12 @@ begin
   for v_phase in 1..2 loop
     if v_phase = 1 then v_lo := p_start_spot; v_hi := 2147483647; else v_lo := -2147483648; v_hi := p_start_spot; end if;
     loop
-      select sd.spot_id, s.label into v_spot, v_label from spot_days sd
-        join spots s on s.lot_id = sd.lot_id and s.spot_id = sd.spot_id
+      select sd.spot_id, (select s.label from spots s where s.lot_id = p_lot and s.spot_id = sd.spot_id)
+        into v_spot, v_label from spot_days sd
        where sd.lot_id = p_lot and sd.day = v_first and sd.vehicle_type = p_type
          and sd.spot_id >= v_lo and sd.spot_id < v_hi
-         and (sd.mask & v_mask) = v_zero and s.status = 'active'
+         and (sd.mask & v_mask) = v_zero
+         and (select s.status from spots s where s.lot_id = p_lot and s.spot_id = sd.spot_id) = 'active'
          and (v_last = v_first or not exists (
                select 1 from spot_days o
                 where o.lot_id = p_lot and o.spot_id = sd.spot_id and o.day > v_first and o.day <= v_last
@@ -152,10 +155,11 @@ begin
   -- the same day) were skipped; wait for the first one the bits call free instead of refusing falsely.
   -- After the wait the row is re-checked against its new bits, so a spot taken meanwhile is passed over.
   if v_spot is null and v_last = v_first then
-    select sd.spot_id, s.label into v_spot, v_label from spot_days sd
-      join spots s on s.lot_id = sd.lot_id and s.spot_id = sd.spot_id
+    select sd.spot_id, (select s.label from spots s where s.lot_id = p_lot and s.spot_id = sd.spot_id)
+      into v_spot, v_label from spot_days sd
      where sd.lot_id = p_lot and sd.day = v_first and sd.vehicle_type = p_type
-       and (sd.mask & v_mask) = v_zero and s.status = 'active'
+       and (sd.mask & v_mask) = v_zero
+         and (select s.status from spots s where s.lot_id = p_lot and s.spot_id = sd.spot_id) = 'active'
      order by sd.spot_id
      limit 1
      for update of sd;
