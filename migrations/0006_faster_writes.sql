@@ -50,6 +50,7 @@ alter table events drop constraint events_lot_id_fkey;
 --    read with its candidate. The candidate scan reads spots only through per-row subqueries: as a join,
 --    statistics that undercounted a lot's spots (a new lot, before analyze) let the planner drive from
 --    spots, probe every spot-day of the day and sort them (3-8 ms a booking instead of 0.05).
+
 -- Reserve in one round trip (DESIGN.md section 4). The caller validated the window and priced it.
 -- Candidates are scanned from p_start_spot (random per call: no queue on the lowest free spot),
 -- locked with SKIP LOCKED, and accepted when the 15-minute bits of every touched day are clear.
@@ -210,17 +211,17 @@ begin
       from old_rows o join new_rows n on n.lot_id = o.lot_id and n.reservation_id = o.reservation_id
      where (o.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')) <> (n.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN'))
         or ((o.period <> n.period or o.spot_id <> n.spot_id) and (o.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') or n.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')))
-  ), sorted as (
+  ), classified as (
     select m.*, m.was_live and not m.is_live
                 and extract(epoch from lower(m.old_period)) % 900 = 0 and extract(epoch from upper(m.old_period)) % 900 = 0 as clears
       from moved m
   ), touched as (
-    select distinct m.lot_id, m.old_spot as spot_id, d.day from sorted m cross join lateral parkctl_days_of(m.old_period) d(day) where m.was_live and not m.clears
+    select distinct m.lot_id, m.old_spot as spot_id, d.day from classified m cross join lateral parkctl_days_of(m.old_period) d(day) where m.was_live and not m.clears
     union
-    select m.lot_id, m.new_spot, d.day from sorted m cross join lateral parkctl_days_of(m.new_period) d(day) where m.is_live
+    select m.lot_id, m.new_spot, d.day from classified m cross join lateral parkctl_days_of(m.new_period) d(day) where m.is_live
   ), released as (
     select m.lot_id, m.old_spot as spot_id, d.day, bit_or(parkctl_day_mask(d.day, m.old_period)) as bits
-      from sorted m cross join lateral parkctl_days_of(m.old_period) d(day)
+      from classified m cross join lateral parkctl_days_of(m.old_period) d(day)
      where m.clears
      group by m.lot_id, m.old_spot, d.day
   ), recomputed as (
