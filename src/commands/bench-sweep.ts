@@ -55,7 +55,7 @@ export function registerBenchSweep(bench: Command, run: Run): void {
       const clients = wholeNumberOption(o.clients, '--clients', 0);
       const seconds = wholeNumberOption(o.seconds, '--seconds', 1);
       const batchSize = wholeNumberOption(o.batch, '--batch', 1);
-      const concurrency = wholeNumberOption(o.workers, '--workers', 1);
+      const concurrency = wholeNumberOption(o.workers, '--workers', 1, 2);
       const shared = await ctx.pool();
       const url = (shared.options as { connectionString?: string }).connectionString!;
       const pool = createPool(url, { max: concurrency + 2, applicationName: 'parkctl-bench-sweep' });
