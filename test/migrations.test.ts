@@ -16,6 +16,14 @@ describe('migrations', () => {
     expect(await migrate(db.pool, migrations)).toEqual([]);
   });
 
+  it('leave the allocator with bitmap scans and sorts off (0008: a later create or replace must keep them)', async () => {
+    const { rows } = await db.pool.query<{ proconfig: string[] | null }>(
+      `select proconfig from pg_proc where proname = 'parkctl_reserve'`,
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.proconfig?.sort()).toEqual(['enable_bitmapscan=off', 'enable_sort=off']);
+  });
+
   it('two migrators at once apply each file exactly once', async () => {
     const empty = await createTestDatabase();
     try {

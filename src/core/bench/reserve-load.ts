@@ -84,8 +84,9 @@ export async function runReserveBench(pool: PoolLike, o: ReserveBenchOptions): P
     const horizonDays = o.profile === 'rush' ? Math.ceil((o.seconds * 4_000) / Math.max(1, lot.spotRanges.get('regular')?.count ?? 1)) + 2 : 9;
     await prepareDays(pool, lotId, new Date(dayStartMs), new Date(dayStartMs + (horizonDays + 1) * dayMs));
     // What autovacuum does for a lot that has been open a while: statistics that know the scratch lot's
-    // allocation rows (without them the planner costs its first plans for an empty lot).
-    await pool.query('analyze spot_days');
+    // spots and allocation rows. Without them the planner costs its first plans for an empty lot, and looks
+    // spots up by (lot, spot) through spots_by_type, walking every vehicle type of the lot, not the key.
+    await pool.query('analyze spot_days, spots');
     const occupancy = new OccupancyMemo();
     // One connection per client for the whole run, as N separate reservers would hold.
     const clients = await Promise.all(Array.from({ length: o.clients }, () => pool.connect()));
