@@ -26,6 +26,7 @@ export function renderSweepBench(d: SweepBenchReport, o: { batchSize: number; co
     ['reserve', d.reserve
       ? `${d.reserve.reservations} in ${d.reserve.seconds} s (${d.reserve.perSecond}/s, ${d.reserve.clients} clients): p50 ${d.reserve.latencyMs.p50} ms, p99 ${d.reserve.latencyMs.p99} ms; target p99 <= 50 ms`
       : 'not run (--clients 0)'],
+    ...(d.reserve?.during ? [['during the sweep', `${d.reserve.during.reservations} started while it ran: p50 ${d.reserve.during.latencyMs.p50} ms, p99 ${d.reserve.during.latencyMs.p99} ms`] as [string, string]] : []),
     ['load average', `${d.loadAverage.before} before, ${d.loadAverage.after} after (1 min)`],
   ]);
 }
@@ -46,7 +47,7 @@ export function registerBenchSweep(bench: Command, run: Run): void {
     .requiredOption('--lot <code>', 'lot to copy (its spots and prices)')
     .option('--holds <n>', 'expired holds to create', '100000')
     .option('--clients <n>', 'reserve-bench clients during the sweep (0: none)', '16')
-    .option('--seconds <s>', 'how long the reserve bench runs (the sweep starts 1 s in)', '10')
+    .option('--seconds <s>', 'how long the reserve bench runs (the sweep starts 1 s after its clients)', '10')
     .option('--batch <n>', 'rows per sweep transaction', String(defaultSweepBatch))
     .option('--workers <n>', 'sweep batches at once', '1')
     .option('--keep', 'keep the scratch lot afterwards')

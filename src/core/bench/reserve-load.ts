@@ -25,6 +25,10 @@ export interface ReserveBenchOptions {
   notifier?: ChangeNotifier;
   /** keep the scratch lot afterwards (to look at it) */
   keep?: boolean;
+  /** a phase of the run (e.g. a sweep beside it): bookings started while `active` are also timed apart */
+  during?: { active: boolean };
+  /** called once the clients are connected, as they start reserving */
+  onStart?: () => void;
 }
 
 export interface ReserveBenchResult {
@@ -38,6 +42,8 @@ export interface ReserveBenchResult {
   refusedNoSpot: number;
   retries: number;
   latencyMs: Record<string, number>;
+  /** with `during`: the bookings started while it was active, and their latency */
+  during?: { reservations: number; latencyMs: Record<string, number> };
   overlaps: number;
   /** CPU time per reservation (ms), when the server's backends are on this machine: load-independent cost */
   cpuMsPerReservation: { node: number; postgres: number | null };
@@ -91,6 +97,7 @@ export async function runReserveBench(pool: PoolLike, o: ReserveBenchOptions): P
     // One connection per client for the whole run, as N separate reservers would hold.
     const clients = await Promise.all(Array.from({ length: o.clients }, () => pool.connect()));
     const latencies: number[] = [];
+    const duringLatencies: number[] = [];
     let rushDay = 1;
     let refused = 0;
     let retries = 0;
@@ -102,9 +109,11 @@ export async function runReserveBench(pool: PoolLike, o: ReserveBenchOptions): P
         const day = rushDay;
         const w = windowFor(o.profile, dayStartMs, day, Math.random);
         const t0 = performance.now();
+        const inPhase = o.during?.active === true;
         try {
           const r = await reserve(deps, lot, { vehicleType: 'regular', start: w.start, end: w.end, plate: `BN${(seq++).toString(36).toUpperCase()}`, customerRef: 'bench' });
           latencies.push(performance.now() - t0);
+          if (inPhase) duringLatencies.push(latencies[latencies.length - 1]!);
           retries += r.retries;
         } catch (err) {
           if (!(err instanceof RefusedError) || err.code !== 'no_spot_free') throw err;
@@ -117,6 +126,7 @@ export async function runReserveBench(pool: PoolLike, o: ReserveBenchOptions): P
     const pgBefore = await backendCpuMs(pids);
     const nodeBefore = process.cpuUsage();
     const started = performance.now();
+    o.onStart?.();
     try {
       await Promise.all(clients.map(worker));
     } finally {
@@ -129,7 +139,9 @@ export async function runReserveBench(pool: PoolLike, o: ReserveBenchOptions): P
     return {
       lot: source.code, scratchLot: scratchCode, profile: o.profile, clients: o.clients, seconds: Math.round(elapsedS * 100) / 100,
       reservations: latencies.length, perSecond: Math.round(latencies.length / elapsedS), refusedNoSpot: refused, retries,
-      latencyMs: percentiles(latencies, [50, 95, 99]), overlaps: await countOverlaps(pool),
+      latencyMs: percentiles(latencies, [50, 95, 99]),
+      ...(o.during ? { during: { reservations: duringLatencies.length, latencyMs: percentiles(duringLatencies, [50, 95, 99]) } } : {}),
+      overlaps: await countOverlaps(pool),
       cpuMsPerReservation: {
         node: round3((nodeCpu.user + nodeCpu.system) / 1000 / n),
         postgres: pgBefore !== null && pgAfter !== null ? round3((pgAfter - pgBefore) / n) : null,

@@ -80,11 +80,21 @@ export async function runSweepBench(pool: PoolLike, reservePool: PoolLike, o: Sw
     const setupMs = Math.round(performance.now() - setupStarted);
 
     o.note?.(`sweeping${o.clients > 0 ? ` while ${o.clients} clients reserve` : ''}...`);
+    // The sweep starts `leadMs` after the reservers are running (their own setup, a lot copy, takes seconds),
+    // and the bookings started while it runs are also timed apart.
+    const during = { active: false };
+    let reservingStarted = () => {};
+    const started = new Promise<void>((resolve) => { reservingStarted = resolve; });
     const reserving = o.clients > 0
-      ? runReserveBench(reservePool, { lotCode: o.lotCode, clients: o.clients, profile: 'spread', seconds: o.reserveSeconds, clock: o.clock, payments: o.payments, notifier: o.notifier })
+      ? runReserveBench(reservePool, { lotCode: o.lotCode, clients: o.clients, profile: 'spread', seconds: o.reserveSeconds, clock: o.clock, payments: o.payments, notifier: o.notifier, during, onStart: reservingStarted })
       : Promise.resolve(null);
-    if (o.clients > 0) await new Promise((resolve) => setTimeout(resolve, o.leadMs));
+    if (o.clients > 0) {
+      await Promise.race([started, reserving]);
+      await new Promise((resolve) => setTimeout(resolve, o.leadMs));
+    }
+    during.active = true;
     const sweep = await runSweep({ pool, clock: o.clock, notifier: o.notifier }, { jobs: ['holds'], lotCode: scratchCode, batchSize: o.batchSize, concurrency: o.concurrency });
+    during.active = false;
     const reserve = await reserving;
     const { rows } = await pool.query<{ n: number }>(
       `select count(*)::integer as n from reservations where lot_id = $1::integer and status = 'TENTATIVE' and hold_expires_at <= $2::timestamptz`,
