@@ -2,7 +2,7 @@
 // happened; manual opens go through the daemon with who and why; the config commands.
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -163,6 +163,28 @@ describe('config commands', () => {
     expect(r.stdout).toMatch(/^Environment="NODE_OPTIONS=--max-semi-space-size=2 --max-old-space-size=256"$/m);
     const root = await runCli(['gate-daemon', 'install', '--config', 'fixtures/gates/entry-serial.yaml', '--print', '--user', 'root'], {});
     expect(root.code).toBe(2);
+  });
+
+  it('install keeps DATABASE_URL out of the world-readable unit, in a root-only environment file', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'parkctl-unit-'));
+    try {
+      const url = 'postgres://gate:s3cr"et@db.example:5432/parkctl';
+      const r = await runCli(['--json', 'gate-daemon', 'install', '--config', 'fixtures/gates/entry-serial.yaml',
+        '--unit-dir', join(out, 'units'), '--env-dir', join(out, 'env')], { DATABASE_URL: url });
+      expect(r.code, r.stderr).toBe(0);
+      const { unit, environmentFile } = r.json as { unit: string; environmentFile: string };
+      const unitText = readFileSync(unit, 'utf8');
+      expect(unitText).not.toContain('s3cr');
+      expect(unitText).toContain(`EnvironmentFile=${environmentFile}`);
+      expect((await stat(environmentFile)).mode & 0o777).toBe(0o600);
+      expect(readFileSync(environmentFile, 'utf8')).toBe('DATABASE_URL="postgres://gate:s3cr\\"et@db.example:5432/parkctl"\n');
+      // --print shows the same unit and says where the secret goes, without it
+      const printed = await runCli(['gate-daemon', 'install', '--config', 'fixtures/gates/entry-serial.yaml', '--print', '--env-dir', join(out, 'env')], { DATABASE_URL: url });
+      expect(printed.stdout).toBe(unitText);
+      expect(printed.stdout + printed.stderr).not.toContain('s3cr');
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
   });
 
   it('status reports journal depth and the heartbeat', async () => {

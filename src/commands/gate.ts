@@ -1,5 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ExternalError, UsageError } from '../core/errors.js';
 import { gateRoleUrl, type GateDaemonConfig } from '../core/gate-daemon/config.js';
@@ -7,7 +7,7 @@ import { loadLot } from '../core/lots/lot.js';
 import { requestManualOpen } from '../core/gate-daemon/manual-open.js';
 import { loadGateConfigFile } from '../drivers/gate-runtime/config-file.js';
 import { readGateStatus } from '../drivers/gate-runtime/status.js';
-import { renderUnit, unitName } from '../drivers/gate-runtime/systemd.js';
+import { environmentFileName, renderEnvironmentFile, renderUnit, unitName } from '../drivers/gate-runtime/systemd.js';
 import { gateCommandsChannel } from '../drivers/gate-runtime/pg-listener.js';
 import { stderrLogger } from '../drivers/stderr-logger.js';
 import type { AppContext } from './context.js';
@@ -102,22 +102,38 @@ export function registerGate(program: Command, run: Run): void {
     .requiredOption('--config <file>', 'gate config (YAML or JSON)')
     .option('--user <name>', 'the user the daemon runs as', 'parkctl')
     .option('--unit-dir <dir>', 'where to write the unit', '/etc/systemd/system')
+    .option('--env-dir <dir>', 'where to write the root-only file with DATABASE_URL (a unit is world-readable)', '/etc/parkctl')
     .option('--print', 'print the unit instead of writing it')
-    .action((o: { config: string; user: string; unitDir: string; print?: boolean }, cmd: Command) => run(async (ctx) => {
+    .action((o: { config: string; user: string; unitDir: string; envDir: string; print?: boolean }, cmd: Command) => run(async (ctx) => {
       const config = await load(ctx, o.config);
       if (o.user === 'root') throw new UsageError('the gate daemon must not run as root', { hint: 'use --user parkctl (in group dialout for serial ports)' });
       const environment: Record<string, string> = {};
-      if (!config.databaseUrl && ctx.config.databaseUrl) environment.DATABASE_URL = ctx.config.databaseUrl;
+      // DATABASE_URL may carry a password: it goes to a file only root reads (systemd reads it before it
+      // drops to --user), not into the unit, which every user of the machine can read.
+      const secrets: Record<string, string> = {};
+      if (!config.databaseUrl && ctx.config.databaseUrl) secrets.DATABASE_URL = ctx.config.databaseUrl;
       if (!config.databaseUrl && !ctx.config.databaseUrl) environment.PARKCTL_HOME = ctx.config.home;
+      const envFile = Object.keys(secrets).length > 0 ? join(resolve(o.envDir), environmentFileName(config.lot, config.gate)) : undefined;
       const unit = renderUnit({
         gateId: config.gate, lotCode: config.lot, configPath: resolve(o.config), execPath: binPath, user: o.user,
-        watchdogSeconds: config.watchdogSeconds, journalDir: resolve(config.journalDir), environment,
+        watchdogSeconds: config.watchdogSeconds, journalDir: resolve(config.journalDir), environment, environmentFile: envFile,
       });
-      if (o.print) return ctx.out.raw(unit);
+      if (o.print) {
+        if (envFile) ctx.out.note(`install writes DATABASE_URL to ${envFile} (mode 600), which the unit reads; not printed`);
+        return ctx.out.raw(unit);
+      }
       const name = unitName(config.lot, config.gate);
+      if (envFile) {
+        await mkdir(dirname(envFile), { recursive: true, mode: 0o755 });
+        await writeFile(envFile, renderEnvironmentFile(secrets), { mode: 0o600 });
+        await chmod(envFile, 0o600); // an existing file keeps its mode through writeFile
+      }
       await mkdir(o.unitDir, { recursive: true });
       await writeFile(join(o.unitDir, name), unit, { mode: 0o644 });
-      ctx.out.result({ unit: join(o.unitDir, name) }, (d) => `wrote ${d.unit}\nnext: systemctl daemon-reload && systemctl enable --now ${name}`);
+      ctx.out.result({ unit: join(o.unitDir, name), environmentFile: envFile ?? null }, (d) => [
+        `wrote ${d.unit}`, ...(d.environmentFile ? [`wrote ${d.environmentFile} (mode 600: DATABASE_URL)`] : []),
+        `next: systemctl daemon-reload && systemctl enable --now ${name}`,
+      ].join('\n'));
     }, cmd));
 
   const gate = program.command('gate').description('gates by hand: open a barrier with a reason');

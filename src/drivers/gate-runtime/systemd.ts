@@ -39,12 +39,24 @@ export interface UnitOptions {
   user: string;
   watchdogSeconds: number;
   journalDir: string;
-  /** DATABASE_URL / MQTT_URL to pass on, when the config leaves them to the environment */
+  /** settings without secrets to pass on (PARKCTL_HOME), when the config leaves them to the environment */
   environment: Record<string, string>;
+  /** a root-only file of settings that may hold a password (DATABASE_URL): read by systemd, not in the unit */
+  environmentFile?: string;
 }
 
 export function unitName(lotCode: string, gateId: string): string {
   return `parkctl-gate-${lotCode.toLowerCase()}-${gateId.toLowerCase()}.service`;
+}
+
+/** Where `install` keeps a unit's secret settings (mode 600: a unit file is readable by every user). */
+export function environmentFileName(lotCode: string, gateId: string): string {
+  return unitName(lotCode, gateId).replace(/\.service$/, '.env');
+}
+
+/** KEY="value" lines as systemd's EnvironmentFile= reads them. */
+export function renderEnvironmentFile(settings: Record<string, string>): string {
+  return Object.entries(settings).map(([k, v]) => `${k}="${v.replace(/[\\"]/g, (c) => `\\${c}`)}"\n`).join('');
 }
 
 export function renderUnit(o: UnitOptions): string {
@@ -66,6 +78,7 @@ export function renderUnit(o: UnitOptions): string {
     `User=${o.user}`,
     'SupplementaryGroups=dialout',
     ...env,
+    ...(o.environmentFile ? [`EnvironmentFile=${quote(o.environmentFile)}`] : []),
     'StandardError=journal',
     'NoNewPrivileges=yes',
     'ProtectSystem=strict',
