@@ -49,7 +49,7 @@ export function unitName(lotCode: string, gateId: string): string {
   return `parkctl-gate-${lotCode.toLowerCase()}-${gateId.toLowerCase()}.service`;
 }
 
-/** Where `install` keeps a unit's secret settings (mode 600: a unit file is readable by every user). */
+/** The file name of a unit's secret settings, which `install` writes with mode 600 (a unit is readable by every user). */
 export function environmentFileName(lotCode: string, gateId: string): string {
   return unitName(lotCode, gateId).replace(/\.service$/, '.env');
 }
