@@ -16,6 +16,6 @@ run bench reserve --lot CITY-GARAGE --clients 16 --profile rush --seconds 10
 run bench price
 run bench gate --lot CITY-GARAGE --vehicles 300
 run bench import --rows 10000
-run bench sweep --lot CITY-GARAGE --holds "${SWEEP_HOLDS:-100000}" --clients 16 --seconds 30 --workers 4
+run bench sweep --lot CITY-GARAGE --holds "${SWEEP_HOLDS:-100000}" --clients 16 --seconds 30 --workers 4 --batch 500
 run bench capacity --lots "${CAP_LOTS:-50}" --spots 2000 --reservations "${CAP_RESERVATIONS:-10000}"
 echo "memory soak (10 minutes, one vehicle a second): node bin/parkctl bench gate --soak --duration 600"
