@@ -24,6 +24,14 @@ describe('migrations', () => {
     expect(rows[0]!.proconfig?.sort()).toEqual(['enable_bitmapscan=off', 'enable_sort=off']);
   });
 
+  it('run the trigger after updates of reservations without JIT (0009: compiling cost more than the statement)', async () => {
+    const { rows } = await db.pool.query<{ proconfig: string[] | null }>(
+      `select proconfig from pg_proc where proname = 'reservations_after_update'`,
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.proconfig).toEqual(['jit=off']);
+  });
+
   it('two migrators at once apply each file exactly once', async () => {
     const empty = await createTestDatabase();
     try {

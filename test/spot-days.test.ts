@@ -54,6 +54,37 @@ async function bits(label: string, day: string): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
+/** The quarter hours of `day` (UTC) that [from, to) touches, rounded outward, as 96 characters of 0 and 1. */
+function expectedMask(day: number, from: number, to: number): string {
+  const quarter = 900_000;
+  const lo = Math.max(0, Math.floor((from - day) / quarter));
+  const hi = Math.min(96, Math.ceil((to - day) / quarter));
+  return Array.from({ length: 96 }, (_, i) => (i >= lo && i < hi ? '1' : '0')).join('');
+}
+
+describe('parkctl_day_mask', () => {
+  it('marks exactly the quarter hours a period touches on a day, for periods on and off the quarter hours', async () => {
+    let seed = 11;
+    const rnd = (n: number) => { seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648; return Math.floor(seed / 65_536) % n; };
+    const day = Date.parse('2027-03-10T00:00:00Z');
+    const cases = Array.from({ length: 3000 }, () => {
+      // starts from the day before to the day after; odd seconds and milliseconds in a third of them
+      const from = day - 86_400_000 + rnd(3 * 96) * 900_000 + (rnd(3) === 0 ? rnd(900) * 1000 + rnd(1000) : 0);
+      const to = from + 1 + rnd(2 * 96) * 900_000 + (rnd(3) === 0 ? rnd(900_000) : 0);
+      return { from, to };
+    });
+    const { rows } = await db.pool.query<{ i: number; mask: string }>(
+      `select c.i::integer as i, parkctl_day_mask($1::date, tstzrange(c.f, c.t, '[)'))::text as mask
+         from unnest($2::timestamptz[], $3::timestamptz[]) with ordinality as c(f, t, i)`,
+      ['2027-03-10', cases.map((c) => new Date(c.from).toISOString()), cases.map((c) => new Date(c.to).toISOString())],
+    );
+    const wrong = rows.filter((r) => r.mask !== expectedMask(day, cases[r.i - 1]!.from, cases[r.i - 1]!.to));
+    expect(rows).toHaveLength(cases.length);
+    expect(wrong).toEqual([]);
+    expect(rows.filter((r) => r.mask.includes('1')).length).toBeGreaterThan(1000); // most of them touch the day
+  });
+});
+
 describe('spot_days bits', () => {
   it('releasing a booking on quarter hours clears its bits and leaves its neighbours', async () => {
     const first = await book('A-001', 'BITS01', '2027-01-10T08:00Z', '2027-01-10T09:00Z');

@@ -88,6 +88,10 @@ describe('hold expiry', () => {
     expect(events).toHaveLength(1);
     expect(events[0]!.actor).toBe('sweeper');
     expect(events[0]!.occurred_at.getTime()).toBe(holdEnd);
+    const spot = await db.pool.query<{ spot_id: number }>(`select spot_id from spots where lot_id = $1 and label = 'A-001'`, [lot.lotId]);
+    expect(events[0]!.detail).toEqual({
+      plate: 'HOLD1', spot_id: spot.rows[0]!.spot_id, from: '2026-12-01T09:00:00+00:00', to: '2026-12-01T11:00:00+00:00', previous: 'TENTATIVE',
+    });
   });
 
   it('drains more due holds than one batch', async () => {
