@@ -101,7 +101,10 @@ describe('dashboard actions', () => {
   });
 
   it('extends into free time, and refuses when the spot is taken after the end', async () => {
-    expect(await actions().extend(ids.soon!, 30)).toMatch(/^SOON1 extended to 12:30, A-\d{3}$/);
+    // 30 more minutes at the test lot's 200 an hour, owed at the exit
+    expect(await actions().extend(ids.soon!, 30)).toMatch(/^SOON1 extended to 12:30, A-\d{3}, 1\.00 GBP due at exit$/);
+    const { rows } = await db.pool.query<{ extension_minor: number }>(`select extension_minor from reservations where reservation_id = $1`, [ids.soon]);
+    expect(rows[0]!.extension_minor).toBe(100);
     await db.pool.query(
       `insert into reservations (lot_id, customer_ref, plate, vehicle_type, spot_id, period, status, price_minor, currency, created_at, updated_at)
        select lot_id, 'next', 'NEXT1', vehicle_type, spot_id, tstzrange(upper(period), upper(period) + interval '1 hour', '[)'), 'CONFIRMED', 0, 'GBP', now(), now()
@@ -122,6 +125,7 @@ describe('dashboard actions', () => {
   it('checks in and out through the same core as the gate', async () => {
     const later = createDashboardActions({ pool: db.pool, clock: fixedClock(at(25)), actor: 'dashboard:ann' }, lot);
     expect(await later.checkIn(ids.soon!)).toMatch(/^SOON1 checked in, A-\d{3}$/);
-    expect(await later.checkOut(ids.soon!)).toBe('SOON1 checked out');
+    // leaving before its window even starts still owes the extension, as the booking itself stays paid
+    expect(await later.checkOut(ids.soon!)).toBe('SOON1 checked out: 1.00 GBP to collect');
   });
 });

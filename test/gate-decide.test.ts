@@ -151,6 +151,14 @@ describe('decide: exit', () => {
     expect(decide(list({ visits: [visit] }), plate('AB12CD'), exit(min(136))).amountDueMinor).toBe(200);
   });
 
+  it('charges what the booking\'s extensions cost, on time and added to an overstay', () => {
+    const extended = { ...booking, status: 'CHECKED_IN' as const, extensionMinor: 300 };
+    expect(decide(list({ reservations: [extended], visits: [visit] }), plate('AB12CD'), exit(min(100)))).toMatchObject({
+      allow: false, reason: 'PAYMENT_DUE', amountDueMinor: 300, overstayMinutes: 0,
+    });
+    expect(decide(list({ reservations: [extended], visits: [visit] }), plate('AB12CD'), exit(min(121))).amountDueMinor).toBe(400);
+  });
+
   it('adds an unpaid balance to the overstay', () => {
     const owing = { ...visit, amountDueMinor: 250 };
     expect(decide(list({ visits: [owing] }), plate('AB12CD'), exit(min(60)))).toMatchObject({ allow: false, amountDueMinor: 250 });

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { collectPayment } from '../src/core/payments/collect.js';
 import { chargeOverstay } from '../src/core/payments/overstay.js';
+import { extendReservation } from '../src/core/reservations/extend.js';
 import { completeReservation } from '../src/core/reservations/lifecycle.js';
 import { arrive, depart } from '../src/core/visits.js';
 import { book, checkoutOf, countRows, hours, startPaymentsHarness, type PaymentsHarness } from './support/payments-fixture.js';
@@ -50,6 +51,24 @@ describe('overstay charged off-session', () => {
     expect(await countRows(h, `select 1 from payments where visit_id = $1 and purpose = 'overstay' and status = 'succeeded'`, [visitId])).toBe(1);
     const { rows } = await h.db.pool.query(`select amount_due_minor, amount_paid_minor from visits where visit_id = $1`, [visitId]);
     expect(rows[0]).toEqual({ amount_due_minor: departure.amountDueMinor, amount_paid_minor: departure.amountDueMinor });
+  });
+
+  it('an extension is owed at the exit, charged with the overstay past the new end in one charge', async () => {
+    const r = await book(h, { plate: 'EXT1', startInHours: 1 });
+    const cs = await checkoutOf(h, r.reservationId);
+    h.fake.markSessionPaid(cs);
+    await completeReservation(h.deps(), r.reservationId, cs);
+    h.clock.at = r.start;
+    await arrive(h.deps(), h.lot, { plate: 'EXT1', gate: 'in-1' });
+    // 30 more minutes at the lot's 200 an hour: 100; then 10 minutes past the new end, one 15-minute slot: 50
+    const extended = await extendReservation(h.deps(), h.lot, r.reservationId, 30);
+    expect(extended.extension_minor).toBe(100);
+    expect(extended.ends_at.getTime()).toBe(r.end.getTime() + 30 * 60_000);
+    h.clock.at = new Date(r.end.getTime() + 40 * 60_000);
+    const departure = await depart(h.deps(), h.lot, { plate: 'EXT1', gate: 'out-1' });
+    h.clock.advanceMinutes(60);
+    expect(departure).toMatchObject({ extensionMinor: 100, overstayMinutes: 10, amountDueMinor: 150, amountOutstandingMinor: 0 });
+    expect(departure.charge).toMatchObject({ paid: true, amountMinor: 150 });
   });
 
   it('a decline leaves the amount due, recorded as a failed payment; the attendant then takes cash once', async () => {

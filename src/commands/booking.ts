@@ -18,6 +18,7 @@ export function reservationFields(r: ReservationRow, timeZone: string = r.time_z
     ['reservation', r.reservation_id], ['lot', r.lot_code], ['spot', r.spot_label], ['plate', r.plate], ['type', r.vehicle_type],
     ['window', `${formatTime(r.starts_at, timeZone)} -> ${formatTime(r.ends_at, timeZone)} (${timeZone})`], ['status', r.status],
     ['price', formatMinorAmount(r.price_minor, r.currency)], ['payment', `${r.payment_status}${r.payment_ref ? ` (${r.payment_ref})` : ''}`],
+    ...(r.extension_minor > 0 ? [['extensions', `${formatMinorAmount(r.extension_minor, r.currency)} due at exit`] as [string, string]] : []),
     ...(r.status === 'TENTATIVE' ? [['hold expires', formatTime(r.hold_expires_at, timeZone)] as [string, string]] : []),
     ['customer', r.customer_ref],
   ];

@@ -35,7 +35,7 @@ export function registerVisit(program: Command, run: Run): void {
     }, cmd));
 
   visit.command('depart')
-    .description('check a car out: early departure releases the rest of the window; an overstay is priced and recorded as due')
+    .description('check a car out: early departure releases the rest of the window; extensions and an overstay are recorded as due')
     .requiredOption('--lot <code>', 'lot code')
     .requiredOption('--plate <plate>', 'the car\'s plate')
     .option('--gate <id>', 'where it left', 'attendant')
@@ -46,6 +46,7 @@ export function registerVisit(program: Command, run: Run): void {
       ctx.out.result(d, (x) => renderFields([
         ['checked out', x.visit.plate], ['at', formatTime(x.visit.exited_at, lot.timeZone)],
         ['overstay', x.overstayMinutes ? `${x.overstayMinutes} min` : 'none'],
+        ...(x.extensionMinor ? [['extensions', formatMinorAmount(x.extensionMinor, x.currency)] as [string, string]] : []),
         ['due', x.amountDueMinor ? formatMinorAmount(x.amountDueMinor, x.currency) : 'nothing'],
         ...(x.charge ? [['card', x.charge.paid ? 'charged to the card on file' : `not charged: ${x.charge.reason ?? 'declined'}`] as [string, string]] : []),
         ...(x.amountDueMinor ? [['to collect', x.amountOutstandingMinor ? `${formatMinorAmount(x.amountOutstandingMinor, x.currency)}: parkctl payments collect ${x.visit.visit_id} --method cash|card` : 'nothing'] as [string, string]] : []),

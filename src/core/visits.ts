@@ -90,7 +90,9 @@ export interface Departure {
   visit: VisitRow;
   /** minutes past the reservation's end (0 when on time or early) */
   overstayMinutes: number;
-  /** what the driver owes at the exit: overstay, or the whole stay for a walk-in */
+  /** what the reservation's extensions cost (part of amountDueMinor) */
+  extensionMinor: number;
+  /** what the driver owes at the exit: extensions and overstay, or the whole stay for a walk-in */
   amountDueMinor: number;
   currency: string;
   /** the rest of the window went back on sale */
@@ -108,21 +110,24 @@ export async function depart(deps: VisitDeps, lot: Lot, req: { plate: string; ga
     const open = await selectOpenVisit(tx, lot.lotId, req.plate);
     if (!open) throw new RefusedError(`${req.plate} is not inside ${lot.code}`, { hint: 'check the plate (parkctl booking list --plate ...)', code: 'not_inside' });
     let overstayMinutes = 0;
+    let extensionMinor = 0;
     let amountDueMinor = 0;
     let releasedEarly = false;
     if (open.reservation_id) {
       const r = await getReservation(tx, open.reservation_id);
+      extensionMinor = r.extension_minor;
+      amountDueMinor = extensionMinor;
       if (at > r.ends_at) {
         const charge = overstayCharge(lot.pricing, { timeZone: lot.timeZone, vehicleType: r.vehicle_type, end: r.ends_at, exitAt: at, slotMinutes: lot.overstaySlotMinutes });
         overstayMinutes = charge.overstayMinutes;
-        amountDueMinor = charge.amountMinor;
+        amountDueMinor += charge.amountMinor;
       }
       releasedEarly = at < r.ends_at;
     } else {
       amountDueMinor = quoteWindow(lot.pricing, { timeZone: lot.timeZone, vehicleType: open.vehicle_type, start: open.entered_at, end: at }).totalMinor;
     }
     const visit = await closeVisit(tx, { lotId: lot.lotId, visitId: open.visit_id, gate: req.gate, exitedAt: at, overstayMinutes, amountDueMinor });
-    return { visit, overstayMinutes, amountDueMinor, currency: lot.currency, releasedEarly };
+    return { visit, overstayMinutes, extensionMinor, amountDueMinor, currency: lot.currency, releasedEarly };
   });
   await lotChanged(deps, lot.lotId);
   // After commit: the charge is a network call (never a lock across it); a decline leaves it due.

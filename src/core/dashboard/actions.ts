@@ -89,7 +89,7 @@ export function createDashboardActions(deps: DashboardActionDeps, lot: Lot) {
 
     async extend(reservationId: string, minutes: number): Promise<string> {
       const r = await extendReservation(deps, lot, reservationId, minutes, `extended ${minutes} min at the dashboard`);
-      return wrote(`${r.plate} extended to ${at(r.ends_at)}, ${r.spot_label}`);
+      return wrote(`${r.plate} extended to ${at(r.ends_at)}, ${r.spot_label}, ${formatMinorAmount(r.extension_minor, r.currency)} due at exit`);
     },
 
     async setSpotOutOfService(spotLabel: string, outOfService: boolean, reason: string): Promise<string> {

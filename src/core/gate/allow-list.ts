@@ -13,6 +13,8 @@ export interface AllowedReservation {
   status: 'CONFIRMED' | 'CHECKED_IN';
   vehicleType: string;
   spotLabel: string;
+  /** owed at the exit for time added after booking (dashboard extend); absent in snapshots from before */
+  extensionMinor?: number;
 }
 
 export interface OpenVisit {

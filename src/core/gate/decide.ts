@@ -127,7 +127,8 @@ function decideExit(list: AllowList, p: Presented, ctx: DecideContext): Decision
 
   const { overstaySlotMinutes, ratePerHourMinor } = list.policy;
   const overstay = computeOverstay(visit.reservationEnd, ctx.now, overstaySlotMinutes, ratePerHourMinor);
-  const amountDueMinor = Math.max(0, Math.round(visit.amountDueMinor)) + overstay.amountMinor;
+  const extensionMinor = visit.reservationId ? list.reservationById(visit.reservationId)?.extensionMinor ?? 0 : 0;
+  const amountDueMinor = Math.max(0, Math.round(visit.amountDueMinor)) + extensionMinor + overstay.amountMinor;
   const found = {
     ...base('exit', normalisePlate(visit.plate) ?? p.plate),
     reservationId: visit.reservationId,

@@ -1,12 +1,13 @@
 // extend: move a live reservation's end later (the dashboard's `e`, +30 min). One statement; the
 // database's exclusion constraints decide whether the spot (and the plate) are free for the added time,
-// so two attendants extending into the same slot cannot both win.
+// so two attendants extending into the same slot cannot both win. The added time is charged at the exit.
 import { DateTime } from 'luxon';
 import { lotChanged, type ChangeDeps } from '../changes.js';
 import { isPgError, PgCode, setActor, withTransaction } from '../db.js';
 import { RefusedError, UsageError } from '../errors.js';
 import type { Lot } from '../lots/lot.js';
 import type { Clock, PoolLike } from '../ports.js';
+import { overstayCharge } from '../pricing/index.js';
 import { extendReservationEnd } from '../sql/dashboard.js';
 import type { ReservationRow } from '../sql/reservations.js';
 import { getReservation } from './lifecycle.js';
@@ -21,10 +22,11 @@ export interface ExtendDeps extends ChangeDeps {
 export const maxExtendMinutes = 24 * 60;
 
 /**
- * Adds `minutes` to the end of a TENTATIVE, CONFIRMED or CHECKED_IN reservation. Refused with
- * "spot taken after HH:MM" (lot time) when another booking holds the spot then. The price is not
- * recomputed here: an overstay past the old end would have been charged at the exit, the extension is
- * charged the same way (the stay's end moves, so does what is owed at the exit).
+ * Adds `minutes` to the end of a TENTATIVE, CONFIRMED or CHECKED_IN reservation, and what they cost to
+ * its extension_minor: the added time priced as an overstay of the same length (the lot's rules, bands and
+ * tax, no free minutes, no daily cap), so extending costs what overstaying would have. It is owed at the
+ * exit with any overstay past the new end (`visit depart`, the gate). Refused with "spot taken after
+ * HH:MM" (lot time) when another booking holds the spot then.
  */
 export async function extendReservation(deps: ExtendDeps, lot: Lot, id: string, minutes: number, reason?: string): Promise<ReservationRow> {
   if (!Number.isInteger(minutes) || minutes <= 0 || minutes > maxExtendMinutes) {
@@ -36,14 +38,24 @@ export async function extendReservation(deps: ExtendDeps, lot: Lot, id: string, 
   if (windowMinutes > lot.maxWindowMinutes) {
     throw new RefusedError(`${before.plate}'s booking would be longer than ${lot.code} allows (${lot.maxWindowMinutes} min)`, { code: 'window_too_long' });
   }
+  const extensionMinor = overstayCharge(lot.pricing, {
+    timeZone: lot.timeZone, vehicleType: before.vehicle_type, end: before.ends_at,
+    exitAt: new Date(before.ends_at.getTime() + minutes * 60_000), slotMinutes: 1, lotCode: lot.code,
+  }).amountMinor;
   const endText = DateTime.fromJSDate(before.ends_at, { zone: lot.timeZone }).toFormat('HH:mm');
   try {
     const moved = await withTransaction(deps.pool, async (tx) => {
       await setActor(tx, deps.actor, reason ?? `extended by ${minutes} min`);
-      return extendReservationEnd(tx, { lotId: lot.lotId, reservationId: before.reservation_id, minutes, now: deps.clock.now() });
+      return extendReservationEnd(tx, { lotId: lot.lotId, reservationId: before.reservation_id, from: before.ends_at, minutes, extensionMinor, now: deps.clock.now() });
     });
     if (!moved) {
-      throw new RefusedError(`reservation ${before.reservation_id} is ${before.status} and cannot be extended`, { code: 'not_extendable' });
+      const now = await getReservation(deps.pool, before.reservation_id);
+      if (now.ends_at.getTime() !== before.ends_at.getTime() && ['TENTATIVE', 'CONFIRMED', 'CHECKED_IN'].includes(now.status)) {
+        throw new RefusedError(`${before.plate}'s booking changed meanwhile: it now ends ${DateTime.fromJSDate(now.ends_at, { zone: lot.timeZone }).toFormat('HH:mm')}`, {
+          hint: 'look at it again, then extend from its new end', code: 'changed_meanwhile',
+        });
+      }
+      throw new RefusedError(`reservation ${before.reservation_id} is ${now.status} and cannot be extended`, { code: 'not_extendable' });
     }
   } catch (err) {
     if (isPgError(err, PgCode.exclusionViolation)) {

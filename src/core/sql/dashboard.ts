@@ -211,19 +211,23 @@ export async function hasGateHeartbeats(db: Queryable): Promise<boolean> {
 // --- writes the dashboard makes (extend, spot service); the core functions own the transactions ---
 
 /**
- * Moves a live reservation's end by `minutes` in one statement. The exclusion constraints refuse it
- * (23P01) when the spot, or the plate, is booked in the added time; no row: not live any more.
+ * Moves a live reservation's end from `from` to `from + minutes` in one statement and adds what the
+ * added time costs to extension_minor. The exclusion constraints refuse it (23P01) when the spot, or the
+ * plate, is booked in the added time. No row: not live any more, or its end is no longer `from` (another
+ * extension landed first; the caller priced this one from the old end).
  */
 export async function extendReservationEnd(
   db: Queryable,
-  q: { lotId: number; reservationId: string; minutes: number; now: Date },
+  q: { lotId: number; reservationId: string; from: Date; minutes: number; extensionMinor: number; now: Date },
 ): Promise<{ ends_at: Date; status: string } | null> {
   const { rows } = await db.query<{ ends_at: Date; status: string }>(
     `update reservations
-        set period = tstzrange(lower(period), upper(period) + make_interval(mins => $3::integer), '[)'), updated_at = $4::timestamptz
+        set period = tstzrange(lower(period), upper(period) + make_interval(mins => $3::integer), '[)'),
+            extension_minor = extension_minor + $5::bigint, updated_at = $4::timestamptz
       where lot_id = $1::integer and reservation_id = $2::uuid and status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')
+        and upper(period) = $6::timestamptz
       returning upper(period) as ends_at, status::text as status`,
-    [q.lotId, q.reservationId, q.minutes, q.now],
+    [q.lotId, q.reservationId, q.minutes, q.now, q.extensionMinor, q.from],
   );
   return rows[0] ?? null;
 }

@@ -29,12 +29,13 @@ export interface AllowListRow {
   ends_at: Date;
   status: 'CONFIRMED' | 'CHECKED_IN';
   spot_label: string;
+  extension_minor: number;
 }
 
 /** Confirmed and checked-in reservations touching [from, to), plus every checked-in one (it is inside). */
 export async function selectAllowListRows(db: Queryable, lotId: number, from: Date, to: Date): Promise<AllowListRow[]> {
   const { rows } = await db.query<AllowListRow & Record<string, unknown>>(
-    `select reservation_id::text, plate, vehicle_type::text, starts_at, ends_at, status::text as status, spot_label
+    `select reservation_id::text, plate, vehicle_type::text, starts_at, ends_at, status::text as status, spot_label, extension_minor
        from gate_allow_list
       where lot_id = $1::integer
         and (status = 'CHECKED_IN' or (starts_at < $3::timestamptz and ends_at > $2::timestamptz))`,

@@ -25,6 +25,8 @@ export interface ReservationRow {
   status: ReservationStatus;
   hold_expires_at: Date | null;
   price_minor: number;
+  /** what time added after booking costs (dashboard extend), owed at the exit with any overstay */
+  extension_minor: number;
   currency: string;
   payment_status: string;
   payment_provider: string | null;
@@ -36,7 +38,7 @@ export interface ReservationRow {
 
 export const reservationSelect = `
   select r.lot_id, l.code as lot_code, l.time_zone, r.reservation_id, r.customer_ref, r.plate, r.vehicle_type, r.spot_id, s.label as spot_label,
-         lower(r.period) as starts_at, upper(r.period) as ends_at, r.status, r.hold_expires_at, r.price_minor, r.currency,
+         lower(r.period) as starts_at, upper(r.period) as ends_at, r.status, r.hold_expires_at, r.price_minor, r.extension_minor, r.currency,
          r.payment_status, r.payment_provider, r.payment_ref, r.external_ref, r.created_at, r.updated_at
     from reservations r
     join lots l on l.lot_id = r.lot_id
