@@ -9,6 +9,7 @@ import type { Lot } from '../src/core/lots/lot.js';
 import { fixedClock } from '../src/core/ports.js';
 import { completeReservation } from '../src/core/reservations/lifecycle.js';
 import { reserve } from '../src/core/reservations/reserve.js';
+import { extendReservationEnd } from '../src/core/sql/dashboard.js';
 import { upsertGateHeartbeat, insertGateEvent } from '../src/core/sql/gate.js';
 import { arrive, depart } from '../src/core/visits.js';
 import { CashPaymentProvider } from '../src/drivers/cash-payments.js';
@@ -112,6 +113,15 @@ describe('dashboard actions', () => {
     const refused = await actions().extend(ids.soon!, 30).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(RefusedError);
     expect((refused as Error).message).toBe('spot taken after 12:30');
+  });
+
+  it('does not extend from an end that has moved since the extension was priced', async () => {
+    const before = await db.pool.query<{ ends_at: Date; extension_minor: number }>(
+      `select upper(period) as ends_at, extension_minor from reservations where reservation_id = $1`, [ids.held]);
+    const stale = new Date(before.rows[0]!.ends_at.getTime() - 30 * 60_000);
+    expect(await extendReservationEnd(db.pool, { lotId: lot.lotId, reservationId: ids.held!, from: stale, minutes: 15, extensionMinor: 50, now })).toBeNull();
+    const after = await db.pool.query(`select upper(period) as ends_at, extension_minor from reservations where reservation_id = $1`, [ids.held]);
+    expect(after.rows[0]).toEqual(before.rows[0]);
   });
 
   it('takes a spot out of service with a reason, and the counts and feed show it', async () => {
