@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGateDaemonConfig } from '../src/core/gate-daemon/config.js';
+import { buildAllowList } from '../src/core/gate/allow-list.js';
+import { decide } from '../src/core/gate/decide.js';
 import type { GateInput } from '../src/core/gate/ports.js';
+import { PgGateStore } from '../src/core/gate-daemon/store.js';
 import { MockBarrier, MockGateInputSource } from '../src/core/gate/test-doubles.js';
 import { silentLogger, systemClock } from '../src/core/ports.js';
 import { startGateRuntime, type GateRuntime } from '../src/drivers/gate-runtime/runtime.js';
@@ -118,6 +121,24 @@ describe('gate daemon with the database up', () => {
       await expect(client.query(`select * from payments`)).rejects.toMatchObject({ code: '42501' });
     } finally {
       await client.end();
+    }
+  });
+
+  it('reads the lot\'s prices into its snapshot and prices a walk-in\'s stay at the exit with them', async () => {
+    const enteredAt = new Date(Date.now() - 90 * 60_000);
+    await db.pool.query(
+      `insert into visits (lot_id, plate, vehicle_type, entry_gate, entered_at) values ($1, 'WALKDB', 'regular', 'attendant', $2)`, [lotId, enteredAt]);
+    const pool = new pg.Pool({ connectionString: proxy.gateUrl(db.url), max: 2 });
+    try {
+      const snapshot = await new PgGateStore(pool, { lotCode: 'GATEDB', gateId: 'south-out', direction: 'exit' }).loadSnapshot(new Date(), 24);
+      expect(snapshot.policy.walkInPrices).toMatchObject({ timeZone: 'Europe/London', pricing: { rules: [expect.objectContaining({ ratePerHourMinor: 200 })] } });
+      expect(snapshot.openVisits.find((v) => v.plate === 'WALKDB')).toMatchObject({ reservationId: null, vehicleType: 'regular' });
+      // 90 minutes at the test lot's 200 an hour, no tax: 300
+      const d = decide(buildAllowList(snapshot), plate('WALKDB'), { direction: 'exit', now: new Date(enteredAt.getTime() + 90 * 60_000), armed: true });
+      expect(d).toMatchObject({ allow: false, reason: 'PAYMENT_DUE', amountDueMinor: 300 });
+    } finally {
+      await pool.end();
+      await db.pool.query(`delete from visits where lot_id = $1 and plate = 'WALKDB'`, [lotId]);
     }
   });
 });

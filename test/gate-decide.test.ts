@@ -4,6 +4,7 @@ import { decide, type DecideContext } from '../src/core/gate/decide.js';
 import { computeOverstay } from '../src/core/gate/overstay.js';
 import { normalisePlate } from '../src/core/gate/plate.js';
 import type { GateInput } from '../src/core/gate/ports.js';
+import type { PricingPolicy } from '../src/core/pricing/index.js';
 
 const t0 = new Date('2025-06-02T09:00:00Z');
 const min = (n: number) => new Date(t0.getTime() + n * 60_000);
@@ -157,6 +158,19 @@ describe('decide: exit', () => {
       allow: false, reason: 'PAYMENT_DUE', amountDueMinor: 300, overstayMinutes: 0,
     });
     expect(decide(list({ reservations: [extended], visits: [visit] }), plate('AB12CD'), exit(min(121))).amountDueMinor).toBe(400);
+  });
+
+  it('prices a walk-in\'s stay by the lot\'s rules and keeps the barrier shut until it is paid', () => {
+    const walkIn: OpenVisit = { visitId: 'w1', plate: 'WALK1', reservationId: null, enteredAt: min(0), reservationEnd: null, amountDueMinor: 0, vehicleType: 'regular' };
+    const pricing: PricingPolicy = {
+      rules: [{ ruleId: 1, vehicleType: null, days: [1, 2, 3, 4, 5, 6, 7], fromMinute: 0, toMinute: 1440, ratePerHourMinor: 240, priority: 0, validFrom: null, validUntil: null }],
+      dailyMaxMinor: { defaultMinor: null, byType: {} }, freeMinutes: 0, taxRateBp: 2000, surcharges: [],
+    };
+    // 90 minutes at 240 an hour: 360, plus 20 % tax: 432
+    const priced = list({ visits: [walkIn], policy: { walkInPrices: { timeZone: 'Europe/London', pricing } } });
+    expect(decide(priced, plate('WALK1'), exit(min(90)))).toMatchObject({ allow: false, reason: 'PAYMENT_DUE', amountDueMinor: 432, visitId: 'w1' });
+    // a snapshot saved before the gate kept prices: the stay is left to the attendant, as before
+    expect(decide(list({ visits: [walkIn] }), plate('WALK1'), exit(min(90)))).toMatchObject({ allow: true, reason: 'EXIT_PAID', amountDueMinor: 0 });
   });
 
   it('adds an unpaid balance to the overstay', () => {

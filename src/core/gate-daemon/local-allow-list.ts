@@ -4,7 +4,7 @@
 // event reached the database is installed (that snapshot already shows it).
 // A decision changes the view in place (./allow-list-view.ts); a reload, a revert or a restart's
 // replay rebuilds it, all off the lane's path.
-import type { AllowList, AllowListSnapshot } from '../gate/allow-list.js';
+import type { AllowList, AllowListSnapshot, GatePolicy } from '../gate/allow-list.js';
 import type { GateEventRecord } from '../gate/ports.js';
 import { AllowListView, type GateEffect } from './allow-list-view.js';
 
@@ -119,9 +119,23 @@ export class LocalAllowList {
 /** JSON turned Dates into strings: turn them back. */
 function reviveSnapshot(s: AllowListSnapshot): AllowListSnapshot {
   return {
-    policy: s.policy,
+    policy: revivePolicy(s.policy),
     syncedAt: new Date(s.syncedAt),
     reservations: s.reservations.map((r) => ({ ...r, start: new Date(r.start), end: new Date(r.end) })),
     openVisits: s.openVisits.map((v) => ({ ...v, enteredAt: new Date(v.enteredAt), reservationEnd: v.reservationEnd ? new Date(v.reservationEnd) : null })),
+  };
+}
+
+/** The prices' rule validity bounds are Dates too. */
+function revivePolicy(p: GatePolicy): GatePolicy {
+  if (!p.walkInPrices) return p;
+  const { pricing } = p.walkInPrices;
+  const date = (d: Date | null) => (d === null ? null : new Date(d));
+  return {
+    ...p,
+    walkInPrices: {
+      ...p.walkInPrices,
+      pricing: { ...pricing, rules: pricing.rules.map((r) => ({ ...r, validFrom: date(r.validFrom), validUntil: date(r.validUntil) })) },
+    },
   };
 }

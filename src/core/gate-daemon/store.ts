@@ -8,6 +8,7 @@ import type { JournalEntry } from '../gate/ports.js';
 import { setActor, withTransaction } from '../db.js';
 import { NotFoundError } from '../errors.js';
 import type { PoolLike } from '../ports.js';
+import { loadPricing } from '../sql/pricing.js';
 import {
   annotateGateEvents, closeGateVisits, finishGateCommand, insertGateEvents, insertGateVisits, selectAllowListRows, selectGateLot,
   selectGateLotStatus, selectOpenVisitRows, takeGateCommands, upsertGateHeartbeat, type GateCommandRow, type GateHeartbeat,
@@ -56,10 +57,11 @@ export class PgGateStore implements GateStore {
     this.lotId = lot.lot_id;
     const from = new Date(now.getTime() - 24 * 3_600_000);
     const to = new Date(now.getTime() + horizonHours * 3_600_000);
-    const [reservations, visits, status] = await Promise.all([
+    const [reservations, visits, status, pricing] = await Promise.all([
       selectAllowListRows(this.pool, lot.lot_id, from, to),
       selectOpenVisitRows(this.pool, lot.lot_id),
       selectGateLotStatus(this.pool, lot.lot_id, now),
+      loadPricing(this.pool, lot.lot_id),
     ]);
     const policy: GatePolicy = {
       lotCode: lot.code,
@@ -68,6 +70,7 @@ export class PgGateStore implements GateStore {
       freeSpots: lot.state === 'open' ? Math.max(0, status.active_spots - status.open_visits - status.held_spots) : 0,
       overstaySlotMinutes: lot.overstay_slot_minutes,
       ratePerHourMinor: status.max_rate_per_hour_minor,
+      walkInPrices: { timeZone: lot.time_zone, pricing },
     };
     return {
       policy,
@@ -78,7 +81,7 @@ export class PgGateStore implements GateStore {
       })),
       openVisits: visits.map((v) => ({
         visitId: v.visit_id, plate: v.plate, reservationId: v.reservation_id, enteredAt: v.entered_at,
-        reservationEnd: v.reservation_end, amountDueMinor: v.balance_minor,
+        reservationEnd: v.reservation_end, amountDueMinor: v.balance_minor, vehicleType: v.vehicle_type,
       })),
     };
   }

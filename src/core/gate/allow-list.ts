@@ -2,6 +2,7 @@
 // reservations and open visits, indexed once per snapshot so a decision is a few Map lookups.
 // The daemon rebuilds a snapshot on every sync and swaps it in; a snapshot is never mutated.
 
+import type { PricingPolicy } from '../pricing/index.js';
 import { normalisePlate } from './plate.js';
 
 export interface AllowedReservation {
@@ -25,8 +26,10 @@ export interface OpenVisit {
   enteredAt: Date;
   /** null for walk-ins */
   reservationEnd: Date | null;
-  /** already owed (walk-in fee, unpaid balance), before any overstay this gate computes */
+  /** already owed (unpaid balance), before the walk-in fee or overstay this gate computes */
   amountDueMinor: number;
+  /** as recorded at entry (a walk-in's is priced by it); absent: regular */
+  vehicleType?: string;
 }
 
 export interface GatePolicy {
@@ -37,6 +40,8 @@ export interface GatePolicy {
   overstaySlotMinutes: number;
   /** for the overstay estimate */
   ratePerHourMinor: number;
+  /** the lot's prices and zone, to price a walk-in's stay at the exit; absent in snapshots saved before */
+  walkInPrices?: { timeZone: string; pricing: PricingPolicy };
 }
 
 export interface AllowList {

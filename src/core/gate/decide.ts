@@ -11,6 +11,7 @@ import type { AllowList, AllowedReservation } from './allow-list.js';
 import type { Decision, DecisionReason, GateDirection } from './decision.js';
 import { signText } from './decision.js';
 import { computeOverstay } from './overstay.js';
+import { walkInFee } from './walk-in-fee.js';
 import { normalisePlate } from './plate.js';
 import type { GateInput } from './ports.js';
 
@@ -128,7 +129,7 @@ function decideExit(list: AllowList, p: Presented, ctx: DecideContext): Decision
   const { overstaySlotMinutes, ratePerHourMinor } = list.policy;
   const overstay = computeOverstay(visit.reservationEnd, ctx.now, overstaySlotMinutes, ratePerHourMinor);
   const extensionMinor = visit.reservationId ? list.reservationById(visit.reservationId)?.extensionMinor ?? 0 : 0;
-  const amountDueMinor = Math.max(0, Math.round(visit.amountDueMinor)) + extensionMinor + overstay.amountMinor;
+  const amountDueMinor = Math.max(0, Math.round(visit.amountDueMinor)) + extensionMinor + walkInFee(list.policy, visit, ctx.now) + overstay.amountMinor;
   const found = {
     ...base('exit', normalisePlate(visit.plate) ?? p.plate),
     reservationId: visit.reservationId,

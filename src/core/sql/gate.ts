@@ -10,11 +10,12 @@ export interface GateLotRow {
   overstay_slot_minutes: number;
   state: 'open' | 'full' | 'closed';
   policy: Record<string, unknown>;
+  time_zone: string;
 }
 
 export async function selectGateLot(db: Queryable, code: string): Promise<GateLotRow | null> {
   const { rows } = await db.query<GateLotRow & Record<string, unknown>>(
-    `select lot_id, code, early_entry_grace_minutes, overstay_slot_minutes, state::text as state, policy
+    `select lot_id, code, early_entry_grace_minutes, overstay_slot_minutes, state::text as state, policy, time_zone
        from lots where code = $1::text`,
     [code.toUpperCase()],
   );
@@ -52,12 +53,13 @@ export interface OpenVisitRow {
   reservation_end: Date | null;
   /** due less paid, never negative */
   balance_minor: number;
+  vehicle_type: string;
 }
 
 export async function selectOpenVisitRows(db: Queryable, lotId: number): Promise<OpenVisitRow[]> {
   const { rows } = await db.query<OpenVisitRow & Record<string, unknown>>(
     `select v.visit_id::text, v.plate, v.reservation_id::text, v.entered_at, a.ends_at as reservation_end,
-            greatest(v.amount_due_minor - v.amount_paid_minor, 0)::bigint as balance_minor
+            greatest(v.amount_due_minor - v.amount_paid_minor, 0)::bigint as balance_minor, v.vehicle_type::text as vehicle_type
        from visits v left join gate_allow_list a on a.lot_id = v.lot_id and a.reservation_id = v.reservation_id
       where v.lot_id = $1::integer and v.exited_at is null`,
     [lotId],
