@@ -16,14 +16,20 @@ beforeAll(async () => {
 beforeEach(() => h.fake.reset());
 afterAll(() => h.close());
 
-/** Book, pay through Checkout, drive in at the start and out `overstayMinutes` after the end. */
-async function overstay(plate: string, overstayMinutes: number) {
+/** Book, pay through Checkout and drive in at the start. */
+async function paidAndInside(plate: string) {
   const r = await book(h, { plate, startInHours: 1 });
   const cs = await checkoutOf(h, r.reservationId);
   const card = h.fake.markSessionPaid(cs);
   await completeReservation(h.deps(), r.reservationId, cs);
   h.clock.at = r.start;
   await arrive(h.deps(), h.lot, { plate, gate: 'in-1' });
+  return { r, card };
+}
+
+/** Paid and inside, then out `overstayMinutes` after the end. */
+async function overstay(plate: string, overstayMinutes: number) {
+  const { r, card } = await paidAndInside(plate);
   h.clock.at = new Date(r.end.getTime() + overstayMinutes * 60_000);
   const departure = await depart(h.deps(), h.lot, { plate, gate: 'out-1' });
   h.clock.advanceMinutes(60); // the next booking starts after this one's exit
@@ -54,12 +60,7 @@ describe('overstay charged off-session', () => {
   });
 
   it('an extension is owed at the exit, charged with the overstay past the new end in one charge', async () => {
-    const r = await book(h, { plate: 'EXT1', startInHours: 1 });
-    const cs = await checkoutOf(h, r.reservationId);
-    h.fake.markSessionPaid(cs);
-    await completeReservation(h.deps(), r.reservationId, cs);
-    h.clock.at = r.start;
-    await arrive(h.deps(), h.lot, { plate: 'EXT1', gate: 'in-1' });
+    const { r } = await paidAndInside('EXT1');
     // 30 more minutes at the lot's 200 an hour: 100; then 10 minutes past the new end, one 15-minute slot: 50
     const extended = await extendReservation(h.deps(), h.lot, r.reservationId, 30);
     expect(extended.extension_minor).toBe(100);
@@ -90,12 +91,7 @@ describe('overstay charged off-session', () => {
   });
 
   it('without a provider that can charge, the overstay simply stays due', async () => {
-    const r = await book(h, { plate: 'NOCARD', startInHours: 1 });
-    const cs = await checkoutOf(h, r.reservationId);
-    h.fake.markSessionPaid(cs);
-    await completeReservation(h.deps(), r.reservationId, cs);
-    h.clock.at = r.start;
-    await arrive(h.deps(), h.lot, { plate: 'NOCARD', gate: 'in-1' });
+    const { r } = await paidAndInside('NOCARD');
     h.clock.at = new Date(r.end.getTime() + 30 * 60_000);
     const { pool, clock, actor } = h.deps();
     const d = await depart({ pool, clock, actor }, h.lot, { plate: 'NOCARD', gate: 'out-1' });
