@@ -11,9 +11,9 @@ import type { AllowList, AllowedReservation } from './allow-list.js';
 import type { Decision, DecisionReason, GateDirection } from './decision.js';
 import { signText } from './decision.js';
 import { computeOverstay } from './overstay.js';
-import { walkInFee } from './walk-in-fee.js';
 import { normalisePlate } from './plate.js';
 import type { GateInput } from './ports.js';
+import { walkInFee } from './walk-in-fee.js';
 
 export interface DecideContext {
   direction: GateDirection;
