@@ -169,6 +169,12 @@ describe('decide: exit', () => {
     // 90 minutes at 240 an hour: 360, plus 20 % tax: 432
     const priced = list({ visits: [walkIn], policy: { walkInPrices: { timeZone: 'Europe/London', pricing } } });
     expect(decide(priced, plate('WALK1'), exit(min(90)))).toMatchObject({ allow: false, reason: 'PAYMENT_DUE', amountDueMinor: 432, visitId: 'w1' });
+    // no rule prices a motorcycle here: not free and not a kiosk amount, the attendant decides (never a throw)
+    const motorcycle = { ...walkIn, vehicleType: 'motorcycle' };
+    const motoPrices = { timeZone: 'Europe/London', pricing: { ...pricing, rules: [{ ...pricing.rules[0]!, vehicleType: 'regular' as const }] } };
+    const unpriced = list({ visits: [motorcycle], policy: { walkInPrices: motoPrices } });
+    expect(decide(unpriced, plate('WALK1'), exit(min(90)))).toMatchObject({ allow: false, reason: 'PAYMENT_DUE', sign: 'SEE ATTENDANT' });
+    expect(decide(unpriced, plate('WALK1'), exit(min(90), { override: { by: 'ana', reason: 'paid in cash' } }))).toMatchObject({ allow: true, reason: 'EXIT_OVERRIDE' });
     // a snapshot saved before the gate kept prices: the stay is left to the attendant, as before
     expect(decide(list({ visits: [walkIn] }), plate('WALK1'), exit(min(90)))).toMatchObject({ allow: true, reason: 'EXIT_PAID', amountDueMinor: 0 });
   });

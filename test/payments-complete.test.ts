@@ -2,6 +2,7 @@
 // Stripe outage, and late payments (re-take or refund, once) — against the Stripe fake and PostgreSQL.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RefusedError } from '../src/core/errors.js';
+import { extendReservation } from '../src/core/reservations/extend.js';
 import { completeReservation, getReservation } from '../src/core/reservations/lifecycle.js';
 import { selectReservationMoney } from '../src/core/sql/payments.js';
 import { book, checkoutOf, countRows, startPaymentsHarness, type PaymentsHarness } from './support/payments-fixture.js';
@@ -132,6 +133,19 @@ describe('payment after the hold expired', () => {
     expect(await countRows(h, `select 1 from reservations where external_ref = $1`, [`late:${r.reservationId}`])).toBe(1);
     expect(await countRows(h, `select 1 from payments where purpose = 'refund'`)).toBe(0);
     expect(h.fake.requestsTo('POST', '/v1/refunds')).toHaveLength(0);
+  });
+
+  it('a re-take keeps what an extension of the hold costs, owed at the exit', async () => {
+    const r = await book(h, { plate: 'LATE3', startInHours: window() });
+    const cs = await checkoutOf(h, r.reservationId);
+    // 60 more minutes at the lot's 200 an hour, added while the hold ran
+    expect((await extendReservation(h.deps(), h.lot, r.reservationId, 60)).extension_minor).toBe(200);
+    h.clock.advanceMinutes(20);
+    h.fake.markSessionPaid(cs);
+    const retaken = await completeReservation(h.deps(), r.reservationId, cs);
+    expect(retaken.reservation_id).not.toBe(r.reservationId);
+    expect(retaken).toMatchObject({ status: 'CONFIRMED', extension_minor: 200 });
+    expect(retaken.ends_at.getTime()).toBe(r.end.getTime() + 3_600_000);
   });
 
   it('refunds once when no spot is free, and never keeps both', async () => {

@@ -10,6 +10,7 @@ import type { Clock, Logger, PaymentProvider, PoolLike } from './ports.js';
 import { overstayCharge, quoteWindow } from './pricing/index.js';
 import type { VehicleType } from './pricing/vehicle-types.js';
 import { getReservation } from './reservations/lifecycle.js';
+import { selectReservation } from './sql/reservations.js';
 import { closeVisit, insertVisit, selectArrivableReservation, selectOpenVisit, type VisitRow } from './sql/visits.js';
 
 export interface VisitDeps extends ChangeDeps {
@@ -114,7 +115,8 @@ export async function depart(deps: VisitDeps, lot: Lot, req: { plate: string; ga
     let amountDueMinor = 0;
     let releasedEarly = false;
     if (open.reservation_id) {
-      const r = await getReservation(tx, open.reservation_id);
+      // locked: an extension landing meanwhile waits, then finds the booking completed
+      const r = (await selectReservation(tx, open.reservation_id, { forUpdate: true }))!;
       extensionMinor = r.extension_minor;
       amountDueMinor = extensionMinor;
       if (at > r.ends_at) {

@@ -77,7 +77,7 @@ export class PgGateStore implements GateStore {
       syncedAt: now,
       reservations: reservations.map((r): AllowedReservation => ({
         reservationId: r.reservation_id, plate: r.plate, start: r.starts_at, end: r.ends_at, status: r.status,
-        vehicleType: r.vehicle_type, spotLabel: r.spot_label, extensionMinor: r.extension_minor,
+        vehicleType: r.vehicle_type, spotLabel: r.spot_label, extensionMinor: Number(r.extension_minor),
       })),
       openVisits: visits.map((v) => ({
         visitId: v.visit_id, plate: v.plate, reservationId: v.reservation_id, enteredAt: v.entered_at,

@@ -128,8 +128,9 @@ function decideExit(list: AllowList, p: Presented, ctx: DecideContext): Decision
 
   const { overstaySlotMinutes, ratePerHourMinor } = list.policy;
   const overstay = computeOverstay(visit.reservationEnd, ctx.now, overstaySlotMinutes, ratePerHourMinor);
-  const extensionMinor = visit.reservationId ? list.reservationById(visit.reservationId)?.extensionMinor ?? 0 : 0;
-  const amountDueMinor = Math.max(0, Math.round(visit.amountDueMinor)) + extensionMinor + walkInFee(list.policy, visit, ctx.now) + overstay.amountMinor;
+  const extensionMinor = visit.reservationId ? Number(list.reservationById(visit.reservationId)?.extensionMinor ?? 0) : 0;
+  const fee = walkInFee(list.policy, visit, ctx.now);
+  const amountDueMinor = Math.max(0, Math.round(visit.amountDueMinor)) + extensionMinor + (fee ?? 0) + overstay.amountMinor;
   const found = {
     ...base('exit', normalisePlate(visit.plate) ?? p.plate),
     reservationId: visit.reservationId,
@@ -137,9 +138,10 @@ function decideExit(list: AllowList, p: Presented, ctx: DecideContext): Decision
     amountDueMinor,
     overstayMinutes: overstay.overstayMinutes,
   };
-  if (amountDueMinor <= 0) return { ...found, allow: true, reason: 'EXIT_PAID', sign: signText.goodbye };
+  // a stay the lot's rules cannot price (fee null) is not free, and not a kiosk amount either
+  if (fee !== null && amountDueMinor <= 0) return { ...found, allow: true, reason: 'EXIT_PAID', sign: signText.goodbye };
   if (ctx.override) return { ...found, allow: true, reason: 'EXIT_OVERRIDE', sign: signText.goodbye };
-  return { ...found, allow: false, reason: 'PAYMENT_DUE', sign: signText.payAtKiosk };
+  return { ...found, allow: false, reason: 'PAYMENT_DUE', sign: fee === null ? signText.seeAttendant : signText.payAtKiosk };
 }
 
 function base(direction: GateDirection, plate: string | null): Omit<Decision, 'allow' | 'reason' | 'sign'> {

@@ -10,7 +10,7 @@ import { reservationOf } from './reservation-of.js';
 import {
   insertEvent, insertPayment, markReservationPaid, recordPaymentReceived, selectPaymentByKey, selectReservationIdByExternalRef, type PaymentRow,
 } from '../sql/payments.js';
-import { callReserve, selectReservation, updateReservationStatus, type ReservationRow } from '../sql/reservations.js';
+import { callReserve, selectReservation, setExtensionMinor, updateReservationStatus, type ReservationRow } from '../sql/reservations.js';
 import type { PaymentDeps } from './deps.js';
 import { recordRefund } from './refunds.js';
 import { sendRefundQuietly } from './send-quietly.js';
@@ -70,6 +70,7 @@ async function decide(tx: Queryable, deps: PaymentDeps, id: string, paid: Paymen
       externalRef: lateRetakeRef(id), startSpotId: r.spot_id, actor: deps.actor, // the same spot first, when it is still free
     });
     if (taken) {
+      if (r.extension_minor > 0) await setExtensionMinor(tx, { lotId: r.lot_id, reservationId: taken.reservation_id, extensionMinor: r.extension_minor });
       await markReservationPaid(tx, {
         lotId: r.lot_id, reservationId: taken.reservation_id, provider: deps.payments.name, paymentRef: paid.providerRef,
         paymentMethodRef: paid.paymentMethodRef ?? null, customerRef: paid.customerRefAtProvider ?? null, now,

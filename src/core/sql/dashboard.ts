@@ -225,7 +225,7 @@ export async function extendReservationEnd(
         set period = tstzrange(lower(period), upper(period) + make_interval(mins => $3::integer), '[)'),
             extension_minor = extension_minor + $5::bigint, updated_at = $4::timestamptz
       where lot_id = $1::integer and reservation_id = $2::uuid and status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')
-        and upper(period) = $6::timestamptz
+        and date_trunc('milliseconds', upper(period)) = $6::timestamptz -- a JS Date holds milliseconds
       returning upper(period) as ends_at, status::text as status`,
     [q.lotId, q.reservationId, q.minutes, q.now, q.extensionMinor, q.from],
   );

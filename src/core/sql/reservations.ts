@@ -144,6 +144,14 @@ export async function markPaid(
 }
 
 /** Overlapping live reservations of one spot: the invariant checker. Must always be 0. */
+/** Carries what a booking's extensions cost over to the booking that replaces it (a late payment's re-take). */
+export async function setExtensionMinor(db: Queryable, q: { lotId: number; reservationId: string; extensionMinor: number }): Promise<void> {
+  await db.query(
+    `update reservations set extension_minor = $3::bigint where lot_id = $1::integer and reservation_id = $2::uuid`,
+    [q.lotId, q.reservationId, q.extensionMinor],
+  );
+}
+
 export async function countOverlaps(db: Queryable, table = 'reservations'): Promise<number> {
   const { rows } = await db.query<{ n: number }>(
     `select count(*)::integer as n from ${table} a join ${table} b
