@@ -76,10 +76,10 @@ export function createDashboardActions(deps: DashboardActionDeps, lot: Lot) {
     },
 
     async openBarrier(gateId: string, reason: string): Promise<string> {
-      const o = await requestManualOpen(deps, lot, { gateId, reason, waitMs: deps.barrierWaitMs ?? 5000, lifetimeMs: 15_000 });
+      const o = await requestManualOpen(deps, lot, { gateId, reason, waitMs: deps.barrierWaitMs ?? 5000 });
       if (o.result === 'opened') return wrote(`${o.gateId} opened (logged: ${o.reason})`);
-      if (o.result) throw new ExternalError(`gate daemon ${lot.code}/${o.gateId}`, `${o.gateId} did not open: ${o.result}`);
-      return wrote(`${o.gateId}: open requested (logged), no answer from its gate daemon yet; it expires in 15 s`);
+      if (o.result) throw new ExternalError(`gate daemon ${lot.code}/${o.gateId}`, `${o.gateId} not opened: ${o.result} (logged)`);
+      return wrote(`${o.gateId}: open requested (logged); its gate daemon took it but has not confirmed yet`);
     },
 
     async cancel(reservationId: string): Promise<string> {

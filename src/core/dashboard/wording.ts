@@ -44,6 +44,10 @@ export function describeEvent(e: DashboardEventRow, timeZone: string): string {
       return `${who ?? 'a booking'}: refund due${amount(e.detail) ? ` ${amount(e.detail)}` : ''}${why}`;
     case 'gate.manual_open':
       return `barrier ${text(e.detail.gate) ?? '?'} opened by hand by ${e.actor}${why}`;
+    case 'gate.manual_open_requested':
+      return `barrier ${text(e.detail.gate) ?? '?'} open requested by ${e.actor}${why}`;
+    case 'gate.manual_open_failed':
+      return `barrier ${text(e.detail.gate) ?? '?'} NOT opened (${text(e.detail.result) ?? 'no answer'}), asked by ${e.actor}${why}`;
     case 'spot.maintenance':
       return `${text(e.detail.label) ?? 'a spot'} out of service${why}`;
     case 'spot.active':

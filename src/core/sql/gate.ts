@@ -315,3 +315,37 @@ export async function insertGateAudit(
     [a.lotId, a.kind, a.actor, a.reason, JSON.stringify(a.detail), a.occurredAt],
   );
 }
+
+/**
+ * The gates a lot knows: every gate that sent a heartbeat or an event, by id (gate_events by a loose
+ * index scan of its primary key, as the dashboard does: a few probes, not a scan of every event).
+ */
+export async function selectKnownGateIds(db: Queryable, lotId: number): Promise<string[]> {
+  const { rows } = await db.query<{ gate_id: string }>(
+    `with recursive seen(gate_id) as (
+       (select gate_id from gate_events where lot_id = $1::integer order by gate_id limit 1)
+       union all
+       select (select e.gate_id from gate_events e where e.lot_id = $1::integer and e.gate_id > seen.gate_id order by e.gate_id limit 1)
+         from seen where seen.gate_id is not null
+     )
+     select gate_id from seen where gate_id is not null
+     union
+     select gate_id from gate_heartbeats where lot_id = $1::integer
+     order by gate_id`,
+    [lotId],
+  );
+  return rows.map((r) => r.gate_id);
+}
+
+/**
+ * Gives up a command no gate daemon took yet (result := `result`, so it can never open later); false
+ * when a daemon took it meanwhile (its own result follows). Row locks make the two updates take turns.
+ */
+export async function abandonGateCommand(db: Queryable, lotId: number, gateId: string, commandId: number, at: Date, result: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `update gate_commands set taken_at = $4::timestamptz, result = $5::text
+      where lot_id = $1::integer and gate_id = $2::text and command_id = $3::bigint and taken_at is null`,
+    [lotId, gateId, commandId, at, result],
+  );
+  return rowCount === 1;
+}
