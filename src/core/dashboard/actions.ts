@@ -62,7 +62,8 @@ export function createDashboardActions(deps: DashboardActionDeps, lot: Lot) {
 
     async checkIn(reservationId: string): Promise<string> {
       const arrival = await arrive(deps, lot, { reservationId, gate: dashboardGate });
-      return wrote(`${arrival.visit.plate} checked in${arrival.spotLabel ? `, ${arrival.spotLabel}` : ''}`);
+      const early = arrival.earlyEntry ? ` (early: ${formatMinorAmount(arrival.earlyEntry.feeMinor, lot.currency)} due at exit)` : '';
+      return wrote(`${arrival.visit.plate} checked in${arrival.spotLabel ? `, ${arrival.spotLabel}` : ''}${early}`);
     },
 
     /** a reservation id (selected) or a plate (typed: walk-ins) */

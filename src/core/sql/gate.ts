@@ -149,6 +149,8 @@ export interface GateVisitEntry {
   reservationId: string | null;
   plate: string;
   enteredAt: Date;
+  /** owed from the start: an early entry's fee (0 otherwise) */
+  amountDueMinor: number;
 }
 
 /**
@@ -160,16 +162,16 @@ export interface GateVisitEntry {
 export async function insertGateVisits(db: Queryable, lotId: number, gateId: string, visits: readonly GateVisitEntry[]): Promise<Set<number>> {
   if (visits.length === 0) return new Set();
   const { rows } = await db.query<{ visit_id: string }>(
-    `insert into visits (lot_id, visit_id, reservation_id, plate, vehicle_type, spot_id, entry_gate, entered_at)
+    `insert into visits (lot_id, visit_id, reservation_id, plate, vehicle_type, spot_id, entry_gate, entered_at, amount_due_minor)
      select $1::integer, v.visit_id, v.reservation_id, v.plate,
             coalesce((select a.vehicle_type from gate_allow_list a where a.lot_id = $1::integer and a.reservation_id = v.reservation_id), 'regular'),
-            null, $2::text, v.entered_at
-       from jsonb_to_recordset($3::jsonb) as v(seq bigint, visit_id uuid, reservation_id uuid, plate text, entered_at timestamptz)
+            null, $2::text, v.entered_at, greatest(coalesce(v.amount_due_minor, 0), 0)
+       from jsonb_to_recordset($3::jsonb) as v(seq bigint, visit_id uuid, reservation_id uuid, plate text, entered_at timestamptz, amount_due_minor bigint)
       order by v.seq
      on conflict do nothing
      returning visit_id::text`,
     [lotId, gateId, JSON.stringify(visits.map((v) => ({
-      seq: v.seq, visit_id: v.visitId, reservation_id: v.reservationId, plate: v.plate, entered_at: v.enteredAt,
+      seq: v.seq, visit_id: v.visitId, reservation_id: v.reservationId, plate: v.plate, entered_at: v.enteredAt, amount_due_minor: v.amountDueMinor,
     })))],
   );
   const inserted = new Set(rows.map((r) => r.visit_id.toLowerCase()));
