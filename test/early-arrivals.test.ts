@@ -12,7 +12,10 @@ import { PgGateStore } from '../src/core/gate-daemon/store.js';
 import { buildAllowList } from '../src/core/gate/allow-list.js';
 import { decide } from '../src/core/gate/decide.js';
 import type { GateEventRecord } from '../src/core/gate/ports.js';
+import { createDashboardActions } from '../src/core/dashboard/actions.js';
+import { loadLot } from '../src/core/lots/lot.js';
 import { parseLotFile } from '../src/core/lots/lot-file.js';
+import { fixedClock } from '../src/core/ports.js';
 import { UsageError } from '../src/core/errors.js';
 import { createPool } from '../src/drivers/postgres.js';
 import { runCli } from './support/cli.js';
@@ -96,6 +99,18 @@ describe('visit arrive, early, on a lot whose policy lets early cars in with a f
     const r = await cli(['--now', localAt('07:30').toISOString(), 'visit', 'arrive', '--lot', 'EARLY-FEE', '--plate', 'FEE2']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('entry opens at 08:45 (Europe/London)');
+  });
+});
+
+describe('the dashboard\'s check-in (i)', () => {
+  it('is refused as too early, then lets the car in on the override with a reason, audited', async () => {
+    const id = await insertConfirmed(db.pool, refuseLot, 4, 'DASH1', start, end);
+    const lot = await loadLot(db.pool, 'EARLY-NO');
+    const actions = createDashboardActions({ pool: db.pool, clock: fixedClock(localAt('08:30')), actor: 'dashboard:ann' }, lot);
+    await expect(actions.checkIn(id)).rejects.toMatchObject({ code: 'too_early', message: expect.stringContaining('entry opens at 08:45') });
+    expect(await actions.checkIn(id, { reason: 'regular customer' })).toBe(`DASH1 checked in, A-004 (early: 0.50 GBP due at exit)`);
+    const audit = await db.pool.query(`select actor, reason from events where kind = 'visit.early_entry' and detail->>'plate' = 'DASH1'`);
+    expect(audit.rows).toEqual([{ actor: 'dashboard:ann', reason: 'regular customer' }]);
   });
 });
 

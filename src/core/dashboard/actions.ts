@@ -60,10 +60,10 @@ export function createDashboardActions(deps: DashboardActionDeps, lot: Lot) {
       }));
     },
 
-    async checkIn(reservationId: string): Promise<string> {
-      const arrival = await arrive(deps, lot, { reservationId, gate: dashboardGate });
-      const early = arrival.earlyEntry ? ` (early: ${formatMinorAmount(arrival.earlyEntry.feeMinor, lot.currency)} due at exit)` : '';
-      return wrote(`${arrival.visit.plate} checked in${arrival.spotLabel ? `, ${arrival.spotLabel}` : ''}${early}`);
+    async checkIn(reservationId: string, early?: { reason: string }): Promise<string> {
+      const arrival = await arrive(deps, lot, { reservationId, gate: dashboardGate, ...(early ? { early } : {}) });
+      const fee = arrival.earlyEntry ? ` (early: ${formatMinorAmount(arrival.earlyEntry.feeMinor, lot.currency)} due at exit)` : '';
+      return wrote(`${arrival.visit.plate} checked in${arrival.spotLabel ? `, ${arrival.spotLabel}` : ''}${fee}`);
     },
 
     /** a reservation id (selected) or a plate (typed: walk-ins) */
