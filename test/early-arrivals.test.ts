@@ -13,6 +13,7 @@ import { buildAllowList } from '../src/core/gate/allow-list.js';
 import { decide } from '../src/core/gate/decide.js';
 import type { GateEventRecord } from '../src/core/gate/ports.js';
 import { createDashboardActions } from '../src/core/dashboard/actions.js';
+import { DashboardSnapshotReader } from '../src/core/dashboard/snapshot.js';
 import { loadLot } from '../src/core/lots/lot.js';
 import { parseLotFile } from '../src/core/lots/lot-file.js';
 import { fixedClock } from '../src/core/ports.js';
@@ -111,6 +112,8 @@ describe('the dashboard\'s check-in (i)', () => {
     expect(await actions.checkIn(id, { reason: 'regular customer' })).toBe(`DASH1 checked in, A-004 (early: 0.50 GBP due at exit)`);
     const audit = await db.pool.query(`select actor, reason from events where kind = 'visit.early_entry' and detail->>'plate' = 'DASH1'`);
     expect(audit.rows).toEqual([{ actor: 'dashboard:ann', reason: 'regular customer' }]);
+    const snapshot = await new DashboardSnapshotReader(db.pool, lot).read(localAt('08:31'));
+    expect(snapshot.feed.map((f) => f.text)).toContain('DASH1 let in before entry opened by dashboard:ann, 0.50 GBP due at exit: regular customer');
   });
 });
 
