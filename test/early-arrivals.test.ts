@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { effectOf, LocalAllowList } from '../src/core/gate-daemon/local-allow-list.js';
 import { PgGateStore } from '../src/core/gate-daemon/store.js';
 import { buildAllowList } from '../src/core/gate/allow-list.js';
 import { decide } from '../src/core/gate/decide.js';
@@ -155,6 +156,22 @@ describe('the gates, from the allow-list snapshot', () => {
     const outAt = localAt('10:00');
     const exitList = buildAllowList(await store('EARLY-FEE', 'exit').loadSnapshot(outAt, 12));
     const out = decide(exitList, { kind: 'plate', plate: 'GATE2', confidence: 0.99, source: 'cam', readId: 'r3', at: outAt }, { direction: 'exit', now: outAt, armed: true });
+    expect(out).toMatchObject({ allow: false, reason: 'PAYMENT_DUE', amountDueMinor: 100 });
+  });
+
+  it('the exit gate asks for the fee of an early entry decided while the database was away (local allow-list)', async () => {
+    await insertConfirmed(db.pool, feeLot, 5, 'GATE3', start, end);
+    const inAt = localAt('08:25');
+    const local = new LocalAllowList(await store('EARLY-FEE', 'entry').loadSnapshot(inAt, 12), 0);
+    const d = decide(local.current, { kind: 'plate', plate: 'GATE3', confidence: 0.99, source: 'cam', readId: 'r4', at: inAt }, { direction: 'entry', now: inAt, armed: true });
+    expect(d).toMatchObject({ allow: true, reason: 'EARLY_ENTRY', amountDueMinor: 100 }); // 20 min early, billed as two 15-minute slots at 2.00/h
+    const record: GateEventRecord = {
+      kind: 'entry', occurredAt: inAt.toISOString(), plate: d.plate, credential: null, decision: d.reason, allow: true,
+      reservationId: d.reservationId, visitId: randomUUID(), amountDueMinor: d.amountDueMinor, detail: { reservationEnd: end.toISOString() },
+    };
+    local.apply(effectOf(record)!);
+    const outAt = localAt('10:00');
+    const out = decide(local.current, { kind: 'plate', plate: 'GATE3', confidence: 0.99, source: 'cam', readId: 'r5', at: outAt }, { direction: 'exit', now: outAt, armed: true });
     expect(out).toMatchObject({ allow: false, reason: 'PAYMENT_DUE', amountDueMinor: 100 });
   });
 });
