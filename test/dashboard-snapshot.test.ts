@@ -56,7 +56,8 @@ beforeAll(async () => {
   });
   await insertGateEvent(db.pool, { lotId: lot.lotId, gateId: 'G-IN', seq: 1, kind: 'entry', plate: 'INS1', credential: null, decision: 'allowed', detail: {}, occurredAt: at(-55) });
   const actions = createDashboardActions({ pool: db.pool, clock: fixedClock(now), actor: 'dashboard:ann', barrierWaitMs: 0 }, lot);
-  await actions.openBarrier('G-IN', 'ticket jammed');
+  // no daemon runs G-IN: the open is requested, given up, and audited as not opened
+  await expect(actions.openBarrier('G-IN', 'ticket jammed')).rejects.toThrow(/G-IN not opened: no answer from its gate daemon/);
 });
 
 afterAll(async () => {
@@ -82,13 +83,16 @@ describe('dashboard snapshot', () => {
     expect(byKind('no_show')).toEqual([expect.objectContaining({ reservationId: ids.noshow, text: expect.stringContaining('NOSH1 not arrived, 90 min late') })]);
     expect(byKind('payment_due')).toEqual([expect.objectContaining({ plate: 'WALK1', text: expect.stringMatching(/^WALK1 owes .*4\.00/) })]);
     expect(byKind('gate_offline')).toEqual([expect.objectContaining({ text: 'G-IN offline, silent for 10 min' })]);
-    expect(byKind('manual_open')).toEqual([expect.objectContaining({ text: 'G-IN opened by hand by dashboard:ann: ticket jammed' })]);
-    expect(s.gates).toEqual([expect.objectContaining({ gateId: 'G-IN', online: false, barrier: 'closed', manualOpensToday: 1, lastEvent: 'entry INS1 allowed' })]);
+    expect(byKind('manual_open')).toEqual([expect.objectContaining({ text: 'G-IN NOT opened (no answer from its gate daemon), asked by dashboard:ann: ticket jammed' })]);
+    expect(s.gates).toEqual([expect.objectContaining({ gateId: 'G-IN', online: false, barrier: 'closed', manualOpensToday: 0, lastEvent: 'entry INS1 allowed' })]);
   });
 
   it('words the newest events first', async () => {
     const s = await new DashboardSnapshotReader(db.pool, lot).read(now);
-    expect(s.feed[0]).toMatchObject({ kind: 'gate.manual_open', text: 'barrier G-IN opened by hand by dashboard:ann: ticket jammed' });
+    expect(s.feed.slice(0, 2)).toMatchObject([
+      { kind: 'gate.manual_open_failed', text: 'barrier G-IN NOT opened (no answer from its gate daemon), asked by dashboard:ann: ticket jammed' },
+      { kind: 'gate.manual_open_requested', text: 'barrier G-IN open requested by dashboard:ann: ticket jammed' },
+    ]);
     expect(s.feed.map((f) => f.text)).toContain(`INS1 arrived, ${(await db.pool.query(`select s.label from reservations r join spots s using (lot_id, spot_id) where reservation_id = $1`, [ids.inside])).rows[0].label}`);
   });
 });

@@ -126,10 +126,10 @@ describe('manual open', () => {
     expect((await events('manual_open')).map((e) => [e.decision, e.detail.by, e.detail.reason])).toEqual([['MANUAL_OPEN', 'attendant:ann', 'ticket machine jammed']]);
   });
 
-  it('says so when no daemon takes the command', async () => {
+  it('refuses an unknown gate and names the known ones', async () => {
     const r = await runCli(['gate', 'open', '--gate', 'ghost', '--lot', 'GATEIN', '--reason', 'test', '--wait-seconds', '1'], { DATABASE_URL: db.url });
-    expect(r.code).toBe(69);
-    expect(r.stderr).toMatch(/did not open/);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown gate "ghost".*\n.*known gates: .*west-in/);
   });
 });
 

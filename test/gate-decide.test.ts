@@ -59,7 +59,8 @@ describe('decide: entry', () => {
   it('early-entry grace: opens exactly at start - grace, not a millisecond before', () => {
     expect(decide(list(), plate('AB12CD'), entry(min(-15))).allow).toBe(true);
     const early = decide(list(), plate('AB12CD'), entry(new Date(min(-15).getTime() - 1)));
-    expect(early).toMatchObject({ allow: false, reason: 'TOO_EARLY', sign: 'TOO EARLY' });
+    // the sign says when entry opens (UTC here: this snapshot carries no lot zone)
+    expect(early).toMatchObject({ allow: false, reason: 'TOO_EARLY', sign: 'OPENS 08:45', opensAt: min(-15), reservationId: 'res-1' });
   });
 
   it('expired window: the end is exclusive', () => {

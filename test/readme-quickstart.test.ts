@@ -20,17 +20,22 @@ afterAll(async () => {
 });
 
 describe('README quick start', () => {
-  it('parkctl demo runs on the embedded database and leaves it running for other processes', async () => {
+  it('parkctl demo runs in its own database on the embedded server and leaves the server running for other processes', async () => {
     const demo = await run(process.execPath, [bin, '--json', 'demo', '--bookings', '12'], { env, timeout: 120_000 });
-    const result = JSON.parse(demo.stdout) as { booked: number; paid: number; arrived: number; occupancy: { totals: { total: number; occupied: number } } };
+    const result = JSON.parse(demo.stdout) as {
+      booked: number; paid: number; arrived: number; occupancy: { totals: { total: number; occupied: number } }; database: string; databaseUrl: string;
+    };
     expect(result.booked).toBe(12);
     expect(result.paid).toBeGreaterThan(0);
     expect(result.occupancy.totals.total).toBe(2000);
     expect(result.occupancy.totals.occupied).toBeGreaterThan(0);
+    expect(result.database).toBe('parkctl_demo');
 
-    // a second process finds the same server and the same data
-    const show = await run(process.execPath, [bin, '--json', 'booking', 'list', '--lot', 'CITY-GARAGE'], { env, timeout: 60_000 });
+    // a second process finds the same server; the demo's data is in the demo's database, not the default one
+    const show = await run(process.execPath, [bin, '--json', 'booking', 'list', '--lot', 'CITY-GARAGE'], { env: { ...env, DATABASE_URL: result.databaseUrl }, timeout: 60_000 });
     expect((JSON.parse(show.stdout) as unknown[]).length).toBe(12);
+    const own = await run(process.execPath, [bin, '--json', 'lot', 'list'], { env, timeout: 60_000 });
+    expect(JSON.parse(own.stdout)).toEqual([]);
 
     const stop = await run(process.execPath, [bin, '--json', 'db', 'stop'], { env, timeout: 60_000 });
     expect(JSON.parse(stop.stdout)).toEqual({ wasRunning: true });

@@ -102,6 +102,36 @@ describe('Dashboard keys', () => {
     expect(screen.calls).toEqual([['openBarrier', 'G-IN-1', 'lost ticket']]);
     await eventually(() => expect(screen.frame()).toContain('✓ barrier opened'));
   });
+  it('i on a car that is too early shows the refusal and offers the override, which needs a reason', async () => {
+    const calls: unknown[][] = [];
+    const { actions } = fakeActions({
+      checkIn: async (...args: unknown[]) => {
+        calls.push(args);
+        if (args.length === 1) throw Object.assign(new Error('too early: entry opens at 08:45 (Europe/London)'), { code: 'too_early' });
+        return 'HD42XY checked in, B1-020 (early: £2.50 due at exit)';
+      },
+    });
+    const view = render(<Dashboard snapshot={sampleSnapshot()} connection="live" actions={actions} onQuit={vi.fn()} color={false} size={{ columns: 80, rows: 24 }} />);
+    await settle(view.frames);
+    for (const key of [down, 'i']) {
+      view.stdin.write(key);
+      await settle(view.frames);
+    }
+    await eventually(() => expect(view.lastFrame()).toContain('✗ too early: entry opens at 08:45 (Europe/London)'));
+    await eventually(() => expect(view.lastFrame()).toContain('Let HD42XY in now, early time due at exit? y/n'));
+    for (const key of ['y', enter]) {
+      view.stdin.write(key);
+      await settle(view.frames);
+    }
+    expect(view.lastFrame()).toContain('Reason is required');
+    expect(calls).toEqual([['r-hold-1']]);
+    for (const key of ['flight landed early', enter]) {
+      view.stdin.write(key);
+      await settle(view.frames);
+    }
+    expect(calls).toEqual([['r-hold-1'], ['r-hold-1', { reason: 'flight landed early' }]]);
+    await eventually(() => expect(view.lastFrame()).toContain('✓ HD42XY checked in, B1-020 (early: £2.50 due at exit)'));
+  });
   it('c then n does not cancel; c then y does; e then y extends by 30', async () => {
     const screen = await dashboard();
     await screen.press(down);

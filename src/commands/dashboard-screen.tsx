@@ -11,7 +11,7 @@ import { LiveDashboard } from '../core/dashboard/live.js';
 import { DashboardSnapshotReader } from '../core/dashboard/snapshot.js';
 import { UsageError } from '../core/errors.js';
 import type { Lot } from '../core/lots/lot.js';
-import type { CapacityCache, Clock, Logger } from '../core/ports.js';
+import type { CapacityCache, Clock, Logger, PaymentProvider } from '../core/ports.js';
 import { gateCommandsChannel } from '../drivers/gate-runtime/pg-listener.js';
 import { PgLotChangeFeed } from '../drivers/pg-listener.js';
 import { PgChangeNotifier } from '../drivers/pg-notifier.js';
@@ -46,15 +46,20 @@ export interface ScreenDeps {
   cache: CapacityCache | undefined;
   notifier: PgChangeNotifier;
   logger: Logger;
+  /** the screen's payment provider; default the configured one (the demo's own database takes cash only) */
+  payments?: PaymentProvider;
 }
 
-/** Change notifications and cache for writes made while the screen is up, logging screen-safely. */
-export async function screenDeps(ctx: AppContext, pool: pg.Pool): Promise<ScreenDeps> {
+/**
+ * Change notifications and cache for writes made while the screen is up, logging screen-safely.
+ * `withCache: false` for a database that is not the operator's (the demo): the Redis keys name lots by id only.
+ */
+export async function screenDeps(ctx: AppContext, pool: pg.Pool, o: { withCache?: boolean } = {}): Promise<ScreenDeps> {
   const logger = screenSafeLogger(ctx);
   const notifier = new PgChangeNotifier(pool, 100, logger);
   ctx.onClose(() => notifier.flush());
   let cache: CapacityCache | undefined;
-  if (ctx.config.redisUrl) {
+  if (ctx.config.redisUrl && o.withCache !== false) {
     const { RedisCapacityCache } = await import('../drivers/redis/index.js');
     const redis = new RedisCapacityCache(ctx.config.redisUrl, { logger });
     ctx.onClose(async () => redis.close());
@@ -72,7 +77,7 @@ export async function runLiveDashboard(ctx: AppContext, pool: pg.Pool, lot: Lot,
   const feed = new PgLotChangeFeed(url, { logger });
   const live = new LiveDashboard({ lotId: lot.lotId, read: () => reader.read(o.clock.now()), changes: feed, onProblem: (m) => logger.warn(m) });
   const actions = createDashboardActions({
-    pool, clock: o.clock, actor: `dashboard:${ctx.actor.replace(/^[a-z]+:/, '')}`, payments: await ctx.payments(), logger,
+    pool, clock: o.clock, actor: `dashboard:${ctx.actor.replace(/^[a-z]+:/, '')}`, payments: o.deps.payments ?? await ctx.payments(), logger,
     cache: o.deps.cache, notifier: o.deps.notifier, afterWrite: () => live.refresh(),
     wakeGate: async (lotId, gateId) => void (await pool.query(`select pg_notify($1::text, $2::text)`, [gateCommandsChannel, `${lotId}:${gateId}`])),
   }, lot);

@@ -7,8 +7,11 @@ import { loadLot, type Lot } from '../core/lots/lot.js';
 import { hasGateHeartbeats } from '../core/sql/dashboard.js';
 import { insertGateEvent, upsertGateHeartbeat } from '../core/sql/gate.js';
 import { formatMinorAmount } from '../core/money-format.js';
+import { CashPaymentProvider } from '../drivers/cash-payments.js';
+import { PgChangeNotifier } from '../drivers/pg-notifier.js';
 import type { AppContext } from './context.js';
 import { canDrawDashboard } from './dashboard.js';
+import { openDemoDatabase } from './demo-database.js';
 import type { Run } from './index.js';
 import { readLotFile, occupancyColumns } from './lot.js';
 import { formatTime, renderTable } from './output.js';
@@ -23,20 +26,25 @@ class DemoStopped extends Error {}
 
 export function registerDemo(program: Command, run: Run): void {
   program.command('demo')
-    .description('import the sample garage and play a busy morning on it (embedded database unless DATABASE_URL is set); on a terminal, watch it live on the dashboard')
+    .description('play a busy morning in the sample garage, in a scratch database of its own (<your database>_demo on the same server, made afresh each run; your data is never touched); on a terminal, watch it live on the dashboard')
     .option('--bookings <n>', 'how many bookings the morning brings', '40')
     .action((o: { bookings: string }, cmd: Command) => run(async (ctx) => {
-      const pool = await ctx.pool();
+      const demo = await openDemoDatabase(ctx);
+      const { pool } = demo;
       const imported = await importLot(pool, await readLotFile(sampleGarage), ctx.actor);
       const lot = await loadLot(pool, imported.code);
       const bookings = Math.max(1, Math.min(500, Number(o.bookings) || 40));
       if (canDrawDashboard(ctx)) return playLive(ctx, pool, lot, bookings);
-      if (!ctx.out.json) ctx.out.note(`${lot.code}: ${lot.name}, ${imported.spots} spots${imported.changed ? ' (imported)' : ''}`);
-      const result = await playBusyMorning({
-        pool, payments: await ctx.payments(), clock: ctx.clock, ...(await ctx.changeDeps()),
+      if (!ctx.out.json) ctx.out.note(`${lot.code}: ${lot.name}, ${imported.spots} spots, in the demo's own database ${demo.name} (your data is not touched)`);
+      // No Redis (its keys name lots by id, and the demo's ids are not yours) and no card payments.
+      const notifier = new PgChangeNotifier(pool, 100, ctx.logger);
+      ctx.onClose(() => notifier.flush());
+      const morning = await playBusyMorning({
+        pool, payments: new CashPaymentProvider(), clock: ctx.clock, cache: undefined, notifier,
         bookings,
         onStep: ctx.out.json ? undefined : (s) => ctx.out.note(`  ${formatTime(s.at, lot.timeZone)}  ${s.text}`),
       }, lot);
+      const result = { ...morning, database: demo.name, databaseUrl: demo.url };
       ctx.out.result(result, (r) => [
         '',
         `${r.lotCode} at ${formatTime(r.endedAt, lot.timeZone)} (${lot.timeZone}): ${r.booked} booked, ${r.paid} paid, ${r.arrived} arrived, ${r.departed} left, ${r.overstays} overstayed (${formatMinorAmount(r.dueMinor, lot.currency)} due)`,
@@ -45,7 +53,8 @@ export function registerDemo(program: Command, run: Run): void {
         '',
         renderTable(r.occupancy.byType, [{ header: 'vehicle type', value: (g) => g.key }, ...occupancyColumns]),
         '',
-        'next: parkctl lot show CITY-GARAGE   parkctl booking list --lot CITY-GARAGE   parkctl --help',
+        `look around the demo: DATABASE_URL=${r.databaseUrl} parkctl lot show CITY-GARAGE   (or parkctl booking list, parkctl dashboard ...)`,
+        'next, on your own database: parkctl lot import fixtures/surface-lot.yaml   parkctl --help',
       ].join('\n'));
     }, cmd));
 }
@@ -57,7 +66,7 @@ export function registerDemo(program: Command, run: Run): void {
  */
 async function playLive(ctx: AppContext, pool: pg.Pool, lot: Lot, bookings: number): Promise<void> {
   const { runLiveDashboard, screenDeps } = await import('./dashboard-screen.js');
-  const deps = await screenDeps(ctx, pool);
+  const deps = { ...(await screenDeps(ctx, pool, { withCache: false })), payments: new CashPaymentProvider() };
   const clock = new SimulatedClock(ctx.clock.now().getTime(), true);
   let stopped = false;
   let wake: (() => void) | null = null;
@@ -76,7 +85,7 @@ async function playLive(ctx: AppContext, pool: pg.Pool, lot: Lot, bookings: numb
     while (!stopped) {
       try {
         await playBusyMorning({
-          pool, payments: await ctx.payments(), clock, simulated: clock, cache: deps.cache, notifier: deps.notifier,
+          pool, payments: deps.payments, clock, simulated: clock, cache: undefined, notifier: deps.notifier,
           bookings, pace, onMove: (m) => gates?.move(m) ?? Promise.resolve(),
         }, lot);
       } catch (err) {

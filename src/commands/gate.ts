@@ -154,9 +154,17 @@ export function registerGate(program: Command, run: Run): void {
       const outcome = await requestManualOpen({
         pool, clock: ctx.clock, actor: ctx.actor,
         wakeGate: async (lotId, gateId) => void (await pool.query(`select pg_notify($1::text, $2::text)`, [gateCommandsChannel, `${lotId}:${gateId}`])),
-      }, lot, { gateId: o.gate, reason, waitMs: waitMs + 1000, lifetimeMs: waitMs });
+      }, lot, {
+        gateId: o.gate, reason, waitMs: waitMs + 1000, lifetimeMs: waitMs,
+        onRequested: (id) => { if (!ctx.out.json) ctx.out.note(`asked ${lot.code}/${o.gate} to open (command ${id}); waiting up to ${o.waitSeconds} s for its gate daemon`); },
+      });
+      if (outcome.result === null) {
+        throw new ExternalError(`gate daemon ${lot.code}/${o.gate}`, `the gate daemon took the request but has not confirmed the opening (command ${outcome.commandId})`, {
+          hint: 'look at the lane; its answer will be in the audit trail (parkctl dashboard)',
+        });
+      }
       if (outcome.result !== 'opened') {
-        throw new ExternalError(`gate daemon ${lot.code}/${o.gate}`, `the gate did not open: ${outcome.result ?? 'no answer'} (command ${outcome.commandId})`, {
+        throw new ExternalError(`gate daemon ${lot.code}/${o.gate}`, `the gate was not opened: ${outcome.result} (command ${outcome.commandId}; audited as not opened)`, {
           hint: `is the daemon running? parkctl gate-daemon status --config <its config>`,
         });
       }

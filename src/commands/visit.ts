@@ -19,18 +19,26 @@ export function registerVisit(program: Command, run: Run): void {
     .option('--walk-in', 'a car without a booking (when the lot takes walk-ins)')
     .option('--type <vehicle-type>', 'a walk-in\'s vehicle type', 'regular')
     .option('--gate <id>', 'where it came in', 'attendant')
-    .action((o: { lot: string; plate?: string; reservation?: string; walkIn?: boolean; type: string; gate: string }, cmd: Command) => run(async (ctx) => {
+    .option('--early', 'attendant override: let a booked car in before its entry opens (audited; the early time is owed at exit)')
+    .option('--reason <text>', 'why the override (kept in the audit trail); required with --early')
+    .action((o: { lot: string; plate?: string; reservation?: string; walkIn?: boolean; type: string; gate: string; early?: boolean; reason?: string }, cmd: Command) => run(async (ctx) => {
       if (!o.plate && !o.reservation) throw new UsageError('say which car: --plate or --reservation', { hint: 'e.g. parkctl visit arrive --lot RIVERSIDE --plate AB12CDE' });
+      if (o.early && o.walkIn) throw new UsageError('--early is for a booked car, --walk-in for one without a booking', { hint: 'give one of them' });
+      if (o.early && !o.reason?.trim()) throw new UsageError('--early needs --reason', { hint: 'e.g. --early --reason "flight landed early"' });
+      if (o.reason !== undefined && !o.early) throw new UsageError('--reason goes with --early', { hint: 'add --early to let a booked car in before its entry opens' });
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
       const a = await arrive({ pool, clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, lot, {
         plate: o.plate ? parsePlate(o.plate) : undefined,
         reservationId: o.reservation ? checkReservationId(o.reservation) : undefined,
         walkIn: o.walkIn, vehicleType: parseVehicleType(o.type), gate: o.gate,
+        ...(o.early ? { early: { reason: o.reason ?? '' } } : {}),
       });
       ctx.out.result(a, (d) => renderFields([
         ['checked in', d.visit.plate], ['visit', d.visit.visit_id], ['spot', d.spotLabel ?? '(walk-in: any free spot)'],
         ['at', formatTime(d.visit.entered_at, lot.timeZone)], ['booked until', d.reservationEnd ? formatTime(d.reservationEnd, lot.timeZone) : '-'],
+        ...(d.earlyEntry ? [['early', `${d.earlyEntry.earlyMinutes} min before entry opened (${formatTime(d.earlyEntry.opensAt, lot.timeZone)}), `
+          + `${formatMinorAmount(d.earlyEntry.feeMinor, lot.currency)} due at exit${d.earlyEntry.override ? ` (override: ${d.earlyEntry.reason})` : ''}`] as [string, string]] : []),
       ]));
     }, cmd));
 
@@ -47,6 +55,7 @@ export function registerVisit(program: Command, run: Run): void {
         ['checked out', x.visit.plate], ['at', formatTime(x.visit.exited_at, lot.timeZone)],
         ['overstay', x.overstayMinutes ? `${x.overstayMinutes} min` : 'none'],
         ...(x.extensionMinor ? [['extensions', formatMinorAmount(x.extensionMinor, x.currency)] as [string, string]] : []),
+        ...(x.earlyEntryMinor ? [['early entry', formatMinorAmount(x.earlyEntryMinor, x.currency)] as [string, string]] : []),
         ['due', x.amountDueMinor ? formatMinorAmount(x.amountDueMinor, x.currency) : 'nothing'],
         ...(x.charge ? [['card', x.charge.paid ? 'charged to the card on file' : `not charged: ${x.charge.reason ?? 'declined'}`] as [string, string]] : []),
         ...(x.amountDueMinor ? [['to collect', x.amountOutstandingMinor ? `${formatMinorAmount(x.amountOutstandingMinor, x.currency)}: parkctl payments collect ${x.visit.visit_id} --method cash|card` : 'nothing'] as [string, string]] : []),

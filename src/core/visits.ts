@@ -11,7 +11,8 @@ import { overstayCharge, quoteWindow } from './pricing/index.js';
 import type { VehicleType } from './pricing/vehicle-types.js';
 import { getReservation } from './reservations/lifecycle.js';
 import { selectReservation } from './sql/reservations.js';
-import { closeVisit, insertVisit, selectArrivableReservation, selectOpenVisit, type VisitRow } from './sql/visits.js';
+import { closeVisit, insertVisit, selectArrivableReservation, selectOpenVisit, selectUpcomingReservation, type VisitRow } from './sql/visits.js';
+import { decideEarlyArrival, recordEarlyArrival, type EarlyArrival } from './visits-early.js';
 
 export interface VisitDeps extends ChangeDeps {
   pool: PoolLike;
@@ -31,12 +32,16 @@ export interface ArriveRequest {
   walkIn?: boolean;
   /** a walk-in's vehicle type (a booking brings its own) */
   vehicleType?: VehicleType;
+  /** attendant override: let a booked car in before its entry opens, whatever the lot's policy (audited) */
+  early?: { reason: string };
 }
 
 export interface Arrival {
   visit: VisitRow;
   spotLabel: string | null;
   reservationEnd: Date | null;
+  /** set when the car came in before its entry opened (by the lot's policy or an attendant's override) */
+  earlyEntry: EarlyArrival | null;
 }
 
 export async function arrive(deps: VisitDeps, lot: Lot, req: ArriveRequest): Promise<Arrival> {
@@ -44,7 +49,9 @@ export async function arrive(deps: VisitDeps, lot: Lot, req: ArriveRequest): Pro
   let reservationId = req.reservationId ?? null;
   let plate = req.plate ?? null;
   if (!reservationId && plate && !req.walkIn) {
-    const found = await selectArrivableReservation(deps.pool, { lotId: lot.lotId, plate, at, earlyGraceMinutes: lot.earlyEntryGraceMinutes });
+    // a booking open now, else the plate's next one (an early car: refused with when it opens, or let in below)
+    const found = await selectArrivableReservation(deps.pool, { lotId: lot.lotId, plate, at, earlyGraceMinutes: lot.earlyEntryGraceMinutes })
+      ?? await selectUpcomingReservation(deps.pool, { lotId: lot.lotId, plate, at });
     if (!found) {
       throw new RefusedError(`no booking for ${plate} at ${lot.code} now`, { hint: 'check the plate, or admit it as a walk-in with --walk-in', code: 'no_booking' });
     }
@@ -54,6 +61,7 @@ export async function arrive(deps: VisitDeps, lot: Lot, req: ArriveRequest): Pro
   let spotLabel: string | null = null;
   let reservationEnd: Date | null = null;
   let vehicleType: VehicleType = req.vehicleType ?? 'regular';
+  let early: EarlyArrival | null = null;
   if (reservationId) {
     const r = await getReservation(deps.pool, reservationId);
     plate = r.plate;
@@ -61,8 +69,7 @@ export async function arrive(deps: VisitDeps, lot: Lot, req: ArriveRequest): Pro
     if (r.status === 'CHECKED_IN') throw new RefusedError(`${r.plate} is already inside ${lot.code}`, { hint: 'anti-passback: it must exit first', code: 'already_inside' });
     if (r.status === 'TENTATIVE') throw new RefusedError(`reservation ${r.reservation_id} is not paid yet`, { hint: `take payment, then: parkctl booking complete ${r.reservation_id} --payment-token ...`, code: 'not_paid' });
     if (r.status !== 'CONFIRMED') throw new RefusedError(`reservation ${r.reservation_id} is ${r.status}`, { code: 'not_confirmed' });
-    const opensAt = new Date(r.starts_at.getTime() - lot.earlyEntryGraceMinutes * 60_000);
-    if (at < opensAt) throw new RefusedError(`too early: reservation ${r.reservation_id} opens at ${opensAt.toISOString()}`, { code: 'too_early' });
+    early = decideEarlyArrival(lot, r, at, req.early);
     if (at >= r.ends_at) throw new RefusedError(`reservation ${r.reservation_id} ended at ${r.ends_at.toISOString()}`, { code: 'window_over' });
     spotId = r.spot_id;
     vehicleType = r.vehicle_type;
@@ -74,11 +81,13 @@ export async function arrive(deps: VisitDeps, lot: Lot, req: ArriveRequest): Pro
   if (!plate) throw new RefusedError('a plate or a reservation id is needed to check a car in', { code: 'no_credential' });
   try {
     const visit = await withTransaction(deps.pool, async (tx) => {
-      await setActor(tx, deps.actor);
-      return insertVisit(tx, { lotId: lot.lotId, reservationId, plate: plate!, vehicleType, spotId, gate: req.gate, enteredAt: at });
+      await setActor(tx, deps.actor, early?.reason);
+      const v = await insertVisit(tx, { lotId: lot.lotId, reservationId, plate: plate!, vehicleType, spotId, gate: req.gate, enteredAt: at, amountDueMinor: early?.feeMinor ?? 0 });
+      if (early) await recordEarlyArrival(tx, deps.actor, lot, v, early);
+      return v;
     });
     await lotChanged(deps, lot.lotId);
-    return { visit, spotLabel, reservationEnd };
+    return { visit, spotLabel, reservationEnd, earlyEntry: early };
   } catch (err) {
     if (isPgError(err, PgCode.uniqueViolation)) {
       throw new RefusedError(`${plate} is already inside ${lot.code}`, { hint: 'anti-passback: it must exit first', code: 'already_inside' });
@@ -93,6 +102,8 @@ export interface Departure {
   overstayMinutes: number;
   /** what the reservation's extensions cost (part of amountDueMinor) */
   extensionMinor: number;
+  /** what coming in before entry opened cost (part of amountDueMinor; src/core/visits-early.ts) */
+  earlyEntryMinor: number;
   /** what the driver owes at the exit: extensions and overstay, or the whole stay for a walk-in */
   amountDueMinor: number;
   currency: string;
@@ -112,13 +123,16 @@ export async function depart(deps: VisitDeps, lot: Lot, req: { plate: string; ga
     if (!open) throw new RefusedError(`${req.plate} is not inside ${lot.code}`, { hint: 'check the plate (parkctl booking list --plate ...)', code: 'not_inside' });
     let overstayMinutes = 0;
     let extensionMinor = 0;
+    let earlyEntryMinor = 0;
     let amountDueMinor = 0;
     let releasedEarly = false;
     if (open.reservation_id) {
       // locked: an extension landing meanwhile waits, then finds the booking completed
       const r = (await selectReservation(tx, open.reservation_id, { forUpdate: true }))!;
       extensionMinor = r.extension_minor;
-      amountDueMinor = extensionMinor;
+      // owed since the car came in before its entry opened (recorded on the visit at entry)
+      earlyEntryMinor = Number(open.amount_due_minor);
+      amountDueMinor = extensionMinor + earlyEntryMinor;
       if (at > r.ends_at) {
         const charge = overstayCharge(lot.pricing, { timeZone: lot.timeZone, vehicleType: r.vehicle_type, end: r.ends_at, exitAt: at, slotMinutes: lot.overstaySlotMinutes });
         overstayMinutes = charge.overstayMinutes;
@@ -129,7 +143,7 @@ export async function depart(deps: VisitDeps, lot: Lot, req: { plate: string; ga
       amountDueMinor = quoteWindow(lot.pricing, { timeZone: lot.timeZone, vehicleType: open.vehicle_type, start: open.entered_at, end: at }).totalMinor;
     }
     const visit = await closeVisit(tx, { lotId: lot.lotId, visitId: open.visit_id, gate: req.gate, exitedAt: at, overstayMinutes, amountDueMinor });
-    return { visit, overstayMinutes, extensionMinor, amountDueMinor, currency: lot.currency, releasedEarly };
+    return { visit, overstayMinutes, extensionMinor, earlyEntryMinor, amountDueMinor, currency: lot.currency, releasedEarly };
   });
   await lotChanged(deps, lot.lotId);
   // After commit: the charge is a network call (never a lock across it); a decline leaves it due.

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useCallback, useMemo, useState } from 'react';
 import { ActionPrompt } from './ActionPrompt.js';
-import { cancelFlow, checkOutByPlateFlow, extendFlow, openBarrierFlow, spotServiceFlow, type PromptFlow } from './action-flows.js';
+import { cancelFlow, checkOutByPlateFlow, earlyCheckInFlow, extendFlow, openBarrierFlow, spotServiceFlow, type PromptFlow } from './action-flows.js';
 import type { Connection, DashboardActions, DashboardSnapshot, FoundReservation } from './dashboard-model.js';
 import { buildView } from './dashboard-view.js';
 import { DashboardPanels } from './DashboardPanels.js';
@@ -62,7 +62,14 @@ export function Dashboard({ snapshot, connection, actions, onQuit, color, size, 
 
   const handlers: Readonly<Record<DashboardCommand, () => void>> = {
     find: () => setMode({ kind: 'search' }),
-    checkIn: needSelection((id) => status.run(`checking in ${selected?.plate ?? id}...`, () => actions.checkIn(id))),
+    checkIn: needSelection((id) => {
+      const picked = selected;
+      // too early: the refusal stays on the status line and the override is offered (reason required)
+      status.run(`checking in ${picked?.plate ?? id}...`, () => actions.checkIn(id).catch((error: unknown) => {
+        if (picked && (error as { code?: unknown }).code === 'too_early') setMode({ kind: 'prompt', flow: earlyCheckInFlow(picked, actions) });
+        throw error;
+      }));
+    }),
     checkOut: () =>
       selected
         ? status.run(`checking out ${selected.plate}...`, () => actions.checkOut(selected.reservationId))

@@ -106,6 +106,22 @@ export function spotServiceFlow(actions: DashboardActions): PromptFlow {
   };
 }
 
+/**
+ * `i` on a booking whose entry has not opened yet (refused as too_early): let it in now anyway, with a
+ * reason for the audit trail; the early time is owed at the exit.
+ */
+export function earlyCheckInFlow(selection: Selection, actions: DashboardActions): PromptFlow {
+  return {
+    title: `Early arrival ${describeSelection(selection)}`,
+    steps: [
+      { kind: 'confirm', question: `Entry has not opened yet. Let ${selection.plate} in now, early time due at exit?` },
+      reasonStep,
+    ],
+    busyText: `checking in ${selection.plate} early...`,
+    run: (answers) => actions.checkIn(selection.reservationId, { reason: answers.reason ?? '' }),
+  };
+}
+
 /** `o` with nothing selected: check out by plate (walk-ins). */
 export function checkOutByPlateFlow(actions: DashboardActions): PromptFlow {
   return {

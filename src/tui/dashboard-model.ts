@@ -26,7 +26,8 @@ import type { FoundReservation } from '../core/dashboard/types.js';
 export interface DashboardActions {
   /** plate (any spacing/case) or reservation id (or its prefix) */
   find(query: string): Promise<readonly FoundReservation[]>;
-  checkIn(reservationId: string): Promise<string>;
+  /** `early`: the attendant lets a booked car in before its entry opens (audited with the reason; the early time is due at exit) */
+  checkIn(reservationId: string, early?: { reason: string }): Promise<string>;
   /** a reservation id when one is selected, else a plate typed by the attendant (walk-ins) */
   checkOut(plateOrReservation: string): Promise<string>;
   /** manual open, logged with the reason (never empty) */

@@ -60,9 +60,10 @@ export function createDashboardActions(deps: DashboardActionDeps, lot: Lot) {
       }));
     },
 
-    async checkIn(reservationId: string): Promise<string> {
-      const arrival = await arrive(deps, lot, { reservationId, gate: dashboardGate });
-      return wrote(`${arrival.visit.plate} checked in${arrival.spotLabel ? `, ${arrival.spotLabel}` : ''}`);
+    async checkIn(reservationId: string, early?: { reason: string }): Promise<string> {
+      const arrival = await arrive(deps, lot, { reservationId, gate: dashboardGate, ...(early ? { early } : {}) });
+      const fee = arrival.earlyEntry ? ` (early: ${formatMinorAmount(arrival.earlyEntry.feeMinor, lot.currency)} due at exit)` : '';
+      return wrote(`${arrival.visit.plate} checked in${arrival.spotLabel ? `, ${arrival.spotLabel}` : ''}${fee}`);
     },
 
     /** a reservation id (selected) or a plate (typed: walk-ins) */
@@ -76,10 +77,10 @@ export function createDashboardActions(deps: DashboardActionDeps, lot: Lot) {
     },
 
     async openBarrier(gateId: string, reason: string): Promise<string> {
-      const o = await requestManualOpen(deps, lot, { gateId, reason, waitMs: deps.barrierWaitMs ?? 5000, lifetimeMs: 15_000 });
+      const o = await requestManualOpen(deps, lot, { gateId, reason, waitMs: deps.barrierWaitMs ?? 5000 });
       if (o.result === 'opened') return wrote(`${o.gateId} opened (logged: ${o.reason})`);
-      if (o.result) throw new ExternalError(`gate daemon ${lot.code}/${o.gateId}`, `${o.gateId} did not open: ${o.result}`);
-      return wrote(`${o.gateId}: open requested (logged), no answer from its gate daemon yet; it expires in 15 s`);
+      if (o.result) throw new ExternalError(`gate daemon ${lot.code}/${o.gateId}`, `${o.gateId} not opened: ${o.result} (logged)`);
+      return wrote(`${o.gateId}: open requested (logged); its gate daemon took it but has not confirmed yet`);
     },
 
     async cancel(reservationId: string): Promise<string> {

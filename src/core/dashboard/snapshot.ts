@@ -53,7 +53,7 @@ export class DashboardSnapshotReader {
       selectNoShows(db, { lotId: lot.lotId, since, now, graceMinutes: lot.noShowGraceMinutes, limit }),
       selectPaymentsDue(db, { lotId: lot.lotId, since, limit }),
       selectRecentEvents(db, { lotId: lot.lotId, limit, kinds: ['payment.failed'], since }),
-      selectRecentEvents(db, { lotId: lot.lotId, limit, kinds: ['gate.manual_open'], since: todayStart }),
+      selectRecentEvents(db, { lotId: lot.lotId, limit, kinds: ['gate.manual_open', 'gate.manual_open_failed'], since: todayStart }),
       selectRecentEvents(db, { lotId: lot.lotId, limit: o.feedLines ?? 40 }),
     ]);
     const gates = gateRows.map((g) => toGate(g, now, o.gateStaleMs ?? 30_000));
@@ -82,7 +82,9 @@ export class DashboardSnapshotReader {
       })),
       ...manual.map((e) => ({
         kind: 'manual_open' as const, at: e.occurred_at,
-        text: `${String(e.detail.gate ?? 'gate')} opened by hand by ${e.actor}${e.reason ? `: ${e.reason}` : ''}`,
+        text: e.kind === 'gate.manual_open_failed'
+          ? `${String(e.detail.gate ?? 'gate')} NOT opened (${String(e.detail.result ?? 'no answer')}), asked by ${e.actor}${e.reason ? `: ${e.reason}` : ''}`
+          : `${String(e.detail.gate ?? 'gate')} opened by hand by ${e.actor}${e.reason ? `: ${e.reason}` : ''}`,
       })),
     ];
     alerts.sort((a, b) => b.at.getTime() - a.at.getTime());

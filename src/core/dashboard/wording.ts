@@ -44,6 +44,15 @@ export function describeEvent(e: DashboardEventRow, timeZone: string): string {
       return `${who ?? 'a booking'}: refund due${amount(e.detail) ? ` ${amount(e.detail)}` : ''}${why}`;
     case 'gate.manual_open':
       return `barrier ${text(e.detail.gate) ?? '?'} opened by hand by ${e.actor}${why}`;
+    case 'visit.early_entry': {
+      const fee = Number(e.detail.fee_minor);
+      const due = Number.isFinite(fee) && fee > 0 && text(e.detail.currency) ? `, ${formatMinorAmount(fee, text(e.detail.currency)!)} due at exit` : '';
+      return `${who ?? 'a car'} let in before entry opened${e.detail.override === true ? ` by ${e.actor}` : ''}${due}${why}`;
+    }
+    case 'gate.manual_open_requested':
+      return `barrier ${text(e.detail.gate) ?? '?'} open requested by ${e.actor}${why}`;
+    case 'gate.manual_open_failed':
+      return `barrier ${text(e.detail.gate) ?? '?'} NOT opened (${text(e.detail.result) ?? 'no answer'}), asked by ${e.actor}${why}`;
     case 'spot.maintenance':
       return `${text(e.detail.label) ?? 'a spot'} out of service${why}`;
     case 'spot.active':

@@ -7,7 +7,11 @@ import { normalisePlate } from '../gate/plate.js';
 
 /** What an allowed entry or exit changed, as far as this gate knows. */
 export type GateEffect =
-  | { kind: 'enter'; visitId: string; plate: string; reservationId: string | null; enteredAt: string; reservationEnd: string | null }
+  | {
+    kind: 'enter'; visitId: string; plate: string; reservationId: string | null; enteredAt: string; reservationEnd: string | null;
+    /** owed from the start (an early entry's fee); absent: 0 */
+    amountDueMinor?: number;
+  }
   | { kind: 'exit'; visitId: string; reservationId: string | null };
 
 /**
@@ -72,7 +76,7 @@ export class AllowListView implements AllowList {
     if (effect.kind === 'enter') {
       const visit: OpenVisit = {
         visitId: effect.visitId, plate: effect.plate, reservationId: effect.reservationId, enteredAt: new Date(effect.enteredAt),
-        reservationEnd: effect.reservationEnd ? new Date(effect.reservationEnd) : null, amountDueMinor: 0,
+        reservationEnd: effect.reservationEnd ? new Date(effect.reservationEnd) : null, amountDueMinor: effect.amountDueMinor ?? 0,
       };
       const known = this.visits.has(visit.visitId);
       this.visits.set(visit.visitId, visit);

@@ -33,6 +33,8 @@ export function effectOf(record: GateEventRecord): GateEffect | null {
     return {
       kind: 'enter', visitId: record.visitId, plate: record.plate, reservationId: record.reservationId,
       enteredAt: record.occurredAt, reservationEnd: typeof d.reservationEnd === 'string' ? d.reservationEnd : null,
+      // an early entry's fee, owed at the exit
+      ...(typeof record.amountDueMinor === 'number' && record.amountDueMinor > 0 ? { amountDueMinor: record.amountDueMinor } : {}),
     };
   }
   if (record.kind === 'exit') return { kind: 'exit', visitId: record.visitId, reservationId: record.reservationId };

@@ -8,6 +8,7 @@ import type { JournalEntry } from '../gate/ports.js';
 import { setActor, withTransaction } from '../db.js';
 import { NotFoundError } from '../errors.js';
 import type { PoolLike } from '../ports.js';
+import { earlyEntryPolicy } from '../lots/early-entry.js';
 import { loadPricing } from '../sql/pricing.js';
 import {
   annotateGateEvents, closeGateVisits, finishGateCommand, insertGateEvents, insertGateVisits, selectAllowListRows, selectGateLot,
@@ -71,6 +72,7 @@ export class PgGateStore implements GateStore {
       overstaySlotMinutes: lot.overstay_slot_minutes,
       ratePerHourMinor: status.max_rate_per_hour_minor,
       walkInPrices: { timeZone: lot.time_zone, pricing },
+      earlyEntry: earlyEntryPolicy(lot.policy),
     };
     return {
       policy,
@@ -150,7 +152,10 @@ export function visitRuns(entries: readonly JournalEntry[]): VisitRun[] {
     }
     ids.add(effect.visitId);
     if (effect.kind === 'enter' && current.kind === 'enter') {
-      current.visits.push({ seq, visitId: effect.visitId, reservationId: effect.reservationId, plate: effect.plate, enteredAt: new Date(effect.enteredAt) });
+      current.visits.push({
+        seq, visitId: effect.visitId, reservationId: effect.reservationId, plate: effect.plate, enteredAt: new Date(effect.enteredAt),
+        amountDueMinor: effect.amountDueMinor ?? 0,
+      });
     } else if (current.kind === 'exit') {
       const overstay = Number(record.detail?.overstayMinutes ?? 0);
       current.visits.push({

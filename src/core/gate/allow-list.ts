@@ -2,6 +2,7 @@
 // reservations and open visits, indexed once per snapshot so a decision is a few Map lookups.
 // The daemon rebuilds a snapshot on every sync and swaps it in; a snapshot is never mutated.
 
+import type { EarlyEntryPolicy } from '../lots/early-entry.js';
 import type { PricingPolicy } from '../pricing/index.js';
 import { normalisePlate } from './plate.js';
 
@@ -42,6 +43,8 @@ export interface GatePolicy {
   ratePerHourMinor: number;
   /** the lot's prices and zone, to price a walk-in's stay at the exit; absent in snapshots saved before */
   walkInPrices?: { timeZone: string; pricing: PricingPolicy };
+  /** lots.policy.early_entry (src/core/lots/early-entry.ts); absent: refuse early cars */
+  earlyEntry?: EarlyEntryPolicy;
 }
 
 export interface AllowList {

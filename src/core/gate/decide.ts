@@ -10,6 +10,7 @@
 import type { AllowList, AllowedReservation } from './allow-list.js';
 import type { Decision, DecisionReason, GateDirection } from './decision.js';
 import { signText } from './decision.js';
+import { earlyEntryFeeAtGate, opensAtFor, opensSign } from './early-entry.js';
 import { computeOverstay } from './overstay.js';
 import { normalisePlate } from './plate.js';
 import type { GateInput } from './ports.js';
@@ -28,7 +29,6 @@ export interface DecideContext {
 
 export const defaultMinPlateConfidence = 0.7;
 const maxCredentialLength = 128;
-const msPerMinute = 60_000;
 
 type Presented = { plate: string | null; code: string | null; ticket: boolean };
 
@@ -89,13 +89,13 @@ function decideEntry(list: AllowList, p: Presented, now: Date): Decision {
     return p.plate !== null ? walkIn(list, p.plate) : refuse('entry', 'NO_BOOKING', null);
   }
 
-  const graceMs = Math.max(0, list.policy.earlyEntryGraceMinutes) * msPerMinute;
   const t = now.getTime();
-  let tooEarly = false;
+  let early: { r: AllowedReservation; opensAt: Date } | null = null;
   for (const r of candidates) {
     if (r.status !== 'CONFIRMED') continue;
+    const opensAt = opensAtFor(list, r);
     // [start - grace, end): the end is exclusive, as the reservation period is half-open.
-    if (t >= r.start.getTime() - graceMs && t < r.end.getTime()) {
+    if (t >= opensAt.getTime() && t < r.end.getTime()) {
       return {
         ...base('entry', r.plate),
         allow: true,
@@ -105,9 +105,24 @@ function decideEntry(list: AllowList, p: Presented, now: Date): Decision {
         spotLabel: r.spotLabel,
       };
     }
-    if (t < r.start.getTime() - graceMs) tooEarly = true;
+    if (t < opensAt.getTime() && (!early || opensAt < early.opensAt)) early = { r, opensAt };
   }
-  return refuse('entry', tooEarly ? 'TOO_EARLY' : 'EXPIRED', plate);
+  if (!early) return refuse('entry', 'EXPIRED', plate);
+  // before its entry opens: let in with a fee when the lot's policy says so, else the time it opens
+  const fee = earlyEntryFeeAtGate(list, early.r, now, early.opensAt);
+  if (fee !== null) {
+    return {
+      ...base('entry', early.r.plate),
+      allow: true,
+      reason: 'EARLY_ENTRY',
+      sign: `${signText.welcome} ${early.r.spotLabel}`.slice(0, 16),
+      reservationId: early.r.reservationId,
+      spotLabel: early.r.spotLabel,
+      amountDueMinor: fee,
+      opensAt: early.opensAt,
+    };
+  }
+  return { ...refuse('entry', 'TOO_EARLY', plate), reservationId: early.r.reservationId, sign: opensSign(list, early.opensAt, now), opensAt: early.opensAt };
 }
 
 function walkIn(list: AllowList, plate: string | null): Decision {
@@ -151,6 +166,7 @@ function base(direction: GateDirection, plate: string | null): Omit<Decision, 'a
 const refusalSign: Record<DecisionReason, string | null> = {
   RESERVATION: null,
   WALK_IN: null,
+  EARLY_ENTRY: null,
   EXIT_PAID: null,
   EXIT_OVERRIDE: null,
   NO_VEHICLE: null,

@@ -7,6 +7,8 @@ export const decisionReasons = [
   // entry, allowed
   'RESERVATION',
   'WALK_IN',
+  /** a booked car before its entry opened, let in by the lot's policy; the fee is owed at the exit */
+  'EARLY_ENTRY',
   // exit, allowed
   'EXIT_PAID',
   'EXIT_OVERRIDE',
@@ -33,6 +35,8 @@ export const signText = {
   full: 'FULL',
   seeAttendant: 'SEE ATTENDANT',
   tooEarly: 'TOO EARLY',
+  /** followed by the lot-time HH:mm entry opens, e.g. "OPENS 08:45"; "OPENS TUE 08:45" on another day */
+  opens: 'OPENS',
   payAtKiosk: 'PAY AT KIOSK',
 } as const;
 
@@ -48,8 +52,10 @@ export interface Decision {
   visitId: string | null;
   /** spot to show on entry */
   spotLabel: string | null;
-  /** exit: what is owed now (visit balance + overstay); 0 on entry */
+  /** exit: what is owed now (visit balance + overstay); entry: an early entry's fee, owed at the exit; else 0 */
   amountDueMinor: number;
+  /** TOO_EARLY and EARLY_ENTRY: when the booking's entry opens */
+  opensAt?: Date;
   /** exit: billed overstay minutes (whole slots) */
   overstayMinutes: number;
 }

@@ -5,6 +5,7 @@ import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { vehicleTypes, type VehicleType } from '../pricing/vehicle-types.js';
+import { earlyEntrySchema } from './early-entry.js';
 
 const spotEntry = z.union([
   z.object({ label: z.string().min(1).max(32), type: z.enum(vehicleTypes) }).strict(),
@@ -29,7 +30,8 @@ export const lotFileSchema = z.object({
   early_entry_grace_minutes: z.number().int().min(0).max(1440).default(15),
   max_window_days: z.number().positive().max(366).default(7),
   overstay_slot_minutes: z.number().int().min(1).max(1440).default(15),
-  policy: z.record(z.string(), z.unknown()).default({}),
+  /** free-form lot policy (walk_ins, refunds, ...); the keys checked here are checked whole */
+  policy: z.looseObject({ early_entry: earlyEntrySchema.optional() }).default({}),
   zones: z.array(zoneEntry).min(1),
   pricing: z.unknown(),
 }).strict();

@@ -149,6 +149,8 @@ export interface GateVisitEntry {
   reservationId: string | null;
   plate: string;
   enteredAt: Date;
+  /** owed from the start: an early entry's fee (0 otherwise) */
+  amountDueMinor: number;
 }
 
 /**
@@ -160,16 +162,16 @@ export interface GateVisitEntry {
 export async function insertGateVisits(db: Queryable, lotId: number, gateId: string, visits: readonly GateVisitEntry[]): Promise<Set<number>> {
   if (visits.length === 0) return new Set();
   const { rows } = await db.query<{ visit_id: string }>(
-    `insert into visits (lot_id, visit_id, reservation_id, plate, vehicle_type, spot_id, entry_gate, entered_at)
+    `insert into visits (lot_id, visit_id, reservation_id, plate, vehicle_type, spot_id, entry_gate, entered_at, amount_due_minor)
      select $1::integer, v.visit_id, v.reservation_id, v.plate,
             coalesce((select a.vehicle_type from gate_allow_list a where a.lot_id = $1::integer and a.reservation_id = v.reservation_id), 'regular'),
-            null, $2::text, v.entered_at
-       from jsonb_to_recordset($3::jsonb) as v(seq bigint, visit_id uuid, reservation_id uuid, plate text, entered_at timestamptz)
+            null, $2::text, v.entered_at, greatest(coalesce(v.amount_due_minor, 0), 0)
+       from jsonb_to_recordset($3::jsonb) as v(seq bigint, visit_id uuid, reservation_id uuid, plate text, entered_at timestamptz, amount_due_minor bigint)
       order by v.seq
      on conflict do nothing
      returning visit_id::text`,
     [lotId, gateId, JSON.stringify(visits.map((v) => ({
-      seq: v.seq, visit_id: v.visitId, reservation_id: v.reservationId, plate: v.plate, entered_at: v.enteredAt,
+      seq: v.seq, visit_id: v.visitId, reservation_id: v.reservationId, plate: v.plate, entered_at: v.enteredAt, amount_due_minor: v.amountDueMinor,
     })))],
   );
   const inserted = new Set(rows.map((r) => r.visit_id.toLowerCase()));
@@ -314,4 +316,38 @@ export async function insertGateAudit(
     `insert into events (lot_id, kind, actor, reason, detail, occurred_at) values ($1::integer, $2::text, $3::text, $4::text, $5::jsonb, $6::timestamptz)`,
     [a.lotId, a.kind, a.actor, a.reason, JSON.stringify(a.detail), a.occurredAt],
   );
+}
+
+/**
+ * The gates a lot knows: every gate that sent a heartbeat or an event, by id (gate_events by a loose
+ * index scan of its primary key, as the dashboard does: a few probes, not a scan of every event).
+ */
+export async function selectKnownGateIds(db: Queryable, lotId: number): Promise<string[]> {
+  const { rows } = await db.query<{ gate_id: string }>(
+    `with recursive seen(gate_id) as (
+       (select gate_id from gate_events where lot_id = $1::integer order by gate_id limit 1)
+       union all
+       select (select e.gate_id from gate_events e where e.lot_id = $1::integer and e.gate_id > seen.gate_id order by e.gate_id limit 1)
+         from seen where seen.gate_id is not null
+     )
+     select gate_id from seen where gate_id is not null
+     union
+     select gate_id from gate_heartbeats where lot_id = $1::integer
+     order by gate_id`,
+    [lotId],
+  );
+  return rows.map((r) => r.gate_id);
+}
+
+/**
+ * Gives up a command no gate daemon took yet (result := `result`, so it can never open later); false
+ * when a daemon took it meanwhile (its own result follows). Row locks make the two updates take turns.
+ */
+export async function abandonGateCommand(db: Queryable, lotId: number, gateId: string, commandId: number, at: Date, result: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `update gate_commands set taken_at = $4::timestamptz, result = $5::text
+      where lot_id = $1::integer and gate_id = $2::text and command_id = $3::bigint and taken_at is null`,
+    [lotId, gateId, commandId, at, result],
+  );
+  return rowCount === 1;
 }

@@ -24,13 +24,17 @@ const visitColumns = `lot_id, visit_id, reservation_id, plate, vehicle_type, spo
 
 export async function insertVisit(
   db: Queryable,
-  v: { lotId: number; reservationId: string | null; plate: string; vehicleType: VehicleType; spotId: number | null; gate: string; enteredAt: Date },
+  v: {
+    lotId: number; reservationId: string | null; plate: string; vehicleType: VehicleType; spotId: number | null; gate: string; enteredAt: Date;
+    /** owed from the start: an early entry's fee (src/core/lots/early-entry.ts); default 0 */
+    amountDueMinor?: number;
+  },
 ): Promise<VisitRow> {
   const { rows } = await db.query<VisitRow & Record<string, unknown>>(
-    `insert into visits (lot_id, reservation_id, plate, vehicle_type, spot_id, entry_gate, entered_at)
-     values ($1::integer, $2::uuid, $3::text, $4::vehicle_type, $5::integer, $6::text, $7::timestamptz)
+    `insert into visits (lot_id, reservation_id, plate, vehicle_type, spot_id, entry_gate, entered_at, amount_due_minor)
+     values ($1::integer, $2::uuid, $3::text, $4::vehicle_type, $5::integer, $6::text, $7::timestamptz, $8::bigint)
      returning ${visitColumns}`,
-    [v.lotId, v.reservationId, v.plate, v.vehicleType, v.spotId, v.gate, v.enteredAt],
+    [v.lotId, v.reservationId, v.plate, v.vehicleType, v.spotId, v.gate, v.enteredAt, v.amountDueMinor ?? 0],
   );
   return rows[0]!;
 }
@@ -67,6 +71,18 @@ export async function selectArrivableReservation(
         and lower(period) - make_interval(mins => $4::integer) <= $3::timestamptz and upper(period) > $3::timestamptz
       order by lower(period) limit 1`,
     [q.lotId, q.plate, q.at, q.earlyGraceMinutes],
+  );
+  return rows[0] ?? null;
+}
+
+/** The plate's next live booking in a lot that has not started by `at` (an early car's), if any. */
+export async function selectUpcomingReservation(db: Queryable, q: { lotId: number; plate: string; at: Date }): Promise<{ reservation_id: string } | null> {
+  const { rows } = await db.query<{ reservation_id: string }>(
+    `select reservation_id from reservations
+      where lot_id = $1::integer and plate = $2::text and status in ('TENTATIVE', 'CONFIRMED')
+        and lower(period) > $3::timestamptz
+      order by lower(period) limit 1`,
+    [q.lotId, q.plate, q.at],
   );
   return rows[0] ?? null;
 }
