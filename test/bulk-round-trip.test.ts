@@ -1,7 +1,7 @@
 // booking export -> booking import round-trips: into the same database every row is recognised and
 // nothing changes; into an empty lot every booking comes back as it was (id, status, spot, window,
 // price, payment, a car inside with its visit), bookings made with `booking reserve` included.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +112,32 @@ describe('booking export, then booking import', () => {
     const r = await runCli(['booking', 'import', path, '--json'], targetEnv);
     expect(r.code, r.stdout).toBe(0);
     expect(report(r.stdout).summary).toMatchObject({ rows: 8, existing: 8 });
+    expect(await counts(target)).toEqual(countsBefore);
+  });
+
+  it('a row whose reservation_id names another booking (the plate edited) is a conflict; nothing is written', async () => {
+    const edited = join(dir, 'edited.csv');
+    writeFileSync(edited, readFileSync(path, 'utf8').replace(',HELD1,', ',OTHER9,'));
+    const countsBefore = await counts(target);
+    const r = await runCli(['booking', 'import', edited, '--json'], targetEnv);
+    expect(r.code).toBe(2);
+    const rep = report(r.stdout);
+    expect(rep.summary).toMatchObject({ rows: 8, existing: 7, conflict: 1 });
+    expect(rep.outcomes.find((o) => o.status === 'conflict')!.message).toMatch(/^reservation_id [0-9a-f-]{36} is another booking here \(plate OTHER9, not HELD1\)/);
+    expect(await counts(target)).toEqual(countsBefore);
+  });
+
+  it('a new booking on a spot that is taken is refused, and one no longer live is not restored', async () => {
+    const held = readFileSync(path, 'utf8').split('\n').find((l) => l.includes(',HELD1,'))!;
+    const fresh = (id: string, plate: string, status: string) =>
+      held.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/, id).replace(',HELD1,', `,${plate},`).replace(',TENTATIVE,', `,${status},`);
+    const edited = join(dir, 'new-ids.csv');
+    writeFileSync(edited, [readFileSync(path, 'utf8').split('\n')[0], fresh('00000000-0000-4000-8000-000000000001', 'NEW1', 'TENTATIVE'),
+      fresh('00000000-0000-4000-8000-000000000002', 'NEW2', 'COMPLETED')].join('\n') + '\n');
+    const countsBefore = await counts(target);
+    const r = await runCli(['booking', 'import', edited, '--json'], targetEnv);
+    expect(r.code).toBe(3);
+    expect(report(r.stdout).outcomes.map((o) => [o.status, o.code])).toEqual([['refused', 'spot_taken'], ['refused', 'not_restorable']]);
     expect(await counts(target)).toEqual(countsBefore);
   });
 
