@@ -115,6 +115,20 @@ describe('booking export, then booking import', () => {
     expect(await counts(target)).toEqual(countsBefore);
   });
 
+  it('--all-or-nothing restores every row in one transaction, the same as row by row', async () => {
+    const third = await createTestDatabase();
+    try {
+      const env = { DATABASE_URL: third.url, PARKCTL_NOW: now };
+      expect((await runCli(['lot', 'import', 'fixtures/surface-lot.yaml'], env)).code).toBe(0);
+      const r = await runCli(['booking', 'import', path, '--all-or-nothing', '--json'], env);
+      expect(r.code, r.stdout).toBe(0);
+      expect(report(r.stdout).summary).toMatchObject({ rows: 8, booked: 8 });
+      expect(await bookings(third)).toEqual(before);
+    } finally {
+      await third.drop();
+    }
+  });
+
   it('a row whose reservation_id names another booking (the plate edited) is a conflict; nothing is written', async () => {
     const edited = join(dir, 'edited.csv');
     writeFileSync(edited, readFileSync(path, 'utf8').replace(',HELD1,', ',OTHER9,'));
