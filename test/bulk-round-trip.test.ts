@@ -137,6 +137,7 @@ describe('booking export, then booking import', () => {
     expect(r.code).toBe(2);
     const rep = report(r.stdout);
     expect(rep.summary).toMatchObject({ rows: 8, existing: 7, conflict: 1 });
+    expect(rep.outcomes.find((o) => o.status === 'conflict')!.code).toBe('reservation_id_reused');
     expect(rep.outcomes.find((o) => o.status === 'conflict')!.message).toMatch(/^reservation_id [0-9a-f-]{36} is another booking here \(plate OTHER9, not HELD1\)/);
     expect(await counts(target)).toEqual(countsBefore);
   });

@@ -87,6 +87,7 @@ describe('booking import with one external_ref on two rows', () => {
       expect(rep.outcomes.map((o) => [o.line, o.status])).toEqual([[2, run === 1 ? 'booked' : 'existing'], [3, 'conflict'], [4, 'conflict'], [5, 'existing']]);
       expect(rep.outcomes[1]!.message).toContain('external_ref "dup-1" is also on line 2 for another booking (plate TWO2, not ONE1)');
       expect(rep.outcomes[1]!.reservationId).toBeNull();
+      expect([rep.outcomes[1]!.code, rep.outcomes[2]!.code]).toEqual(['external_ref_reused', 'external_ref_reused']);
       expect(rep.outcomes[2]!.message).toContain('plate THREE3, not AB12CDE');
       expect(rep.outcomes[3]!.reservationId).toBe(rep.outcomes[0]!.reservationId);
       expect(rep.summary).toMatchObject({ rows: 4, conflict: 2 });

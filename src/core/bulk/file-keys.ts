@@ -10,6 +10,8 @@ export interface SharedKey {
   first: PlannedRow;
   /** for people: `external_ref "K"`, `reservation_id ...` */
   key: string;
+  /** the report's code when the rows differ */
+  code: 'external_ref_reused' | 'reservation_id_reused';
   /** empty: the same booking as the first row's */
   differences: string[];
 }
@@ -18,10 +20,10 @@ export function keyedRequest(r: PlannedRow): KeyedRequest {
   return { vehicleType: r.vehicleType, start: r.start, end: r.end, plate: r.plate, customerRef: r.customerRef };
 }
 
-function keysOf(r: PlannedRow): [string, string][] {
-  const keys: [string, string][] = [];
-  if (r.restore) keys.push([`id|${r.restore.reservationId}`, `reservation_id ${r.restore.reservationId}`]);
-  if (r.externalRef) keys.push([`ref|${r.lot.lotId}|${r.externalRef}`, r.externalRef.startsWith('import:') ? 'the same row' : `external_ref ${JSON.stringify(r.externalRef)}`]);
+function keysOf(r: PlannedRow): [string, string, SharedKey['code']][] {
+  const keys: [string, string, SharedKey['code']][] = [];
+  if (r.restore) keys.push([`id|${r.restore.reservationId}`, `reservation_id ${r.restore.reservationId}`, 'reservation_id_reused']);
+  if (r.externalRef) keys.push([`ref|${r.lot.lotId}|${r.externalRef}`, `external_ref ${JSON.stringify(r.externalRef)}`, 'external_ref_reused']);
   return keys;
 }
 
@@ -36,7 +38,7 @@ export function sharedKeys(rows: readonly PlannedRow[]): Map<number, SharedKey> 
       const first = holders.get(held[0])!;
       const differences = requestDifferences(keyedRequest(first), keyedRequest(row));
       if (first.lot.lotId !== row.lot.lotId) differences.unshift(`lot ${row.lot.code}, not ${first.lot.code}`);
-      later.set(row.line, { first, key: held[1], differences });
+      later.set(row.line, { first, key: held[1], code: held[2], differences });
       continue;
     }
     for (const [k] of keys) holders.set(k, row);

@@ -66,7 +66,7 @@ export async function importBookings(deps: ImportDeps, file: BookingFile, opts: 
     if (!isPlanned(p)) return problemOutcome(p);
     const s = shared.get(p.line);
     if (!s) return byLine.get(p.line)!;
-    if (s.differences.length > 0) return { ...emptyOutcome(p), status: 'conflict', code: 'conflict', message: sharedKeyMessage(s) };
+    if (s.differences.length > 0) return { ...emptyOutcome(p), status: 'conflict', code: s.code, message: sharedKeyMessage(s) };
     const first = byLine.get(s.first.line)!;
     return { ...first, line: p.line, status: first.status === 'booked' ? 'existing' : first.status, message: sharedKeyMessage(s) };
   }), opts);
@@ -110,7 +110,7 @@ async function bookRow(deps: ImportDeps & { db: Queryable }, pool: PoolLike, row
     });
   } catch (err) {
     if (err instanceof RefusedError) return { ...emptyOutcome(row), status: 'refused', code: err.code, message: err.message };
-    if (err instanceof UsageError && err.code === 'external_ref_reused') return { ...emptyOutcome(row), status: 'conflict', code: 'conflict', message: err.message };
+    if (err instanceof UsageError && err.code === 'external_ref_reused') return { ...emptyOutcome(row), status: 'conflict', code: err.code, message: err.message };
     throw err;
   }
   const outcome: RowOutcome = {

@@ -3,9 +3,9 @@
 // Not allocated anew: a booking that existed keeps its spot (a car inside stands on it).
 import { isPgError, PgCode, setActor, withTransaction } from '../db.js';
 import { RefusedError } from '../errors.js';
-import type { PoolLike } from '../ports.js';
+import type { Clock, PoolLike } from '../ports.js';
 import { bookedRequest, requestDifferences } from '../reservations/idempotency.js';
-import { insertRestoredReservation, selectSpotByLabel } from '../sql/booking-files.js';
+import { insertRestoredReservation, selectLiveKeyHolder, selectSpotByLabel } from '../sql/booking-files.js';
 import { insertPayment } from '../sql/payments.js';
 import { liveStatuses, selectReservation, selectReservationAsBooked, type ReservationRow } from '../sql/reservations.js';
 import { insertVisit } from '../sql/visits.js';
@@ -15,7 +15,7 @@ import type { PaidMark, PlannedRow } from './plan-row.js';
 import type { RestoreFields } from './plan-restore.js';
 
 export interface RestoreDeps {
-  clock: { now(): Date };
+  clock: Clock;
   actor: string;
   /** the payment reference of a `paid:` mark (the attendant's receipt token) */
   receiptToken: (mark: PaidMark, reservationId: string, currency: string) => string;
@@ -30,8 +30,8 @@ function found(row: PlannedRow, r: ReservationRow): RowOutcome {
   };
 }
 
-function conflict(row: PlannedRow, message: string): RowOutcome {
-  return { ...emptyOutcome(row), status: 'conflict', code: 'conflict', message };
+function conflict(row: PlannedRow, code: 'reservation_id_reused' | 'external_ref_reused', message: string): RowOutcome {
+  return { ...emptyOutcome(row), status: 'conflict', code, message };
 }
 
 /** The booking of this id in the database, as this row's: existing, or a conflict when it is another booking. */
@@ -44,18 +44,17 @@ async function recognise(pool: PoolLike, row: RestoreRow): Promise<RowOutcome | 
     ...requestDifferences({ vehicleType: r.vehicle_type, start: r.starts_at, end: r.ends_at, plate: r.plate, customerRef: r.customer_ref },
       { ...keyedRequest(row), end: r.ends_at, customerRef: r.customer_ref }),
   ];
-  if (differences.length > 0) return conflict(row, `reservation_id ${r.reservation_id} is another booking here (${differences.join('; ')}); nothing was written`);
+  if (differences.length > 0) return conflict(row, 'reservation_id_reused', `reservation_id ${r.reservation_id} is another booking here (${differences.join('; ')}); nothing was written`);
   return found(row, r);
 }
 
 /** The live booking holding this row's external ref: existing when it is the same request, else a conflict. */
 async function recogniseByRef(pool: PoolLike, row: RestoreRow): Promise<RowOutcome> {
-  const { rows } = await pool.query<{ reservation_id: string }>(
-    `select reservation_id from reservations where lot_id = $1::integer and external_ref = $2::text and status <> 'EXPIRED'`, [row.lot.lotId, row.externalRef]);
-  const stored = rows[0] ? await selectReservationAsBooked(pool, row.lot.lotId, rows[0].reservation_id) : null;
+  const id = await selectLiveKeyHolder(pool, row.lot.lotId, row.externalRef!);
+  const stored = id ? await selectReservationAsBooked(pool, row.lot.lotId, id) : null;
   if (!stored) throw new Error(`the booking holding external ref ${row.externalRef} is gone`);
   const differences = requestDifferences(bookedRequest(stored), keyedRequest(row));
-  if (differences.length > 0) return conflict(row, `external_ref ${JSON.stringify(row.externalRef)} was used at ${row.lot.code} for another booking (${differences.join('; ')}); nothing was written`);
+  if (differences.length > 0) return conflict(row, 'external_ref_reused', `external_ref ${JSON.stringify(row.externalRef)} was used at ${row.lot.code} for another booking (${differences.join('; ')}); nothing was written`);
   return found(row, stored);
 }
 

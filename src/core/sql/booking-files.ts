@@ -28,6 +28,13 @@ export async function selectSpotByLabel(db: Queryable, lotId: number, label: str
   return rows[0] ?? null;
 }
 
+/** The booking holding an external ref in a lot (reservations_external_ref: an expired hold gives its key back). */
+export async function selectLiveKeyHolder(db: Queryable, lotId: number, externalRef: string): Promise<string | null> {
+  const { rows } = await db.query<{ reservation_id: string }>(
+    `select reservation_id from reservations where lot_id = $1::integer and external_ref = $2::text and status <> 'EXPIRED'`, [lotId, externalRef]);
+  return rows[0]?.reservation_id ?? null;
+}
+
 export interface RestoredReservation {
   lotId: number;
   reservationId: string;
