@@ -46,6 +46,9 @@ describe('booking reserve --external-ref', () => {
     const again = await runCli([...reserveArgs('K-1', 'AB12 CDE', '2030-03-02T10:00:00Z', '2030-03-02T12:00:00Z'), '--json'], env);
     expect(again.code, again.stderr).toBe(0);
     expect(again.json).toMatchObject({ reservationId: firstId, created: false, plate: 'AB12CDE', start: '2030-03-02T10:00:00.000Z' });
+    // the customer reference is not part of the request a key names: the stored one is printed
+    const renamed = await runCli([...reserveArgs('K-1', 'AB12CDE', '2030-03-02T10:00:00Z', '2030-03-02T12:00:00Z'), '--customer', 'c-2', '--json'], env);
+    expect(renamed.json).toMatchObject({ reservationId: firstId, created: false, customerRef: 'c-1', end: '2030-03-02T12:00:00.000Z' });
   });
 
   it('the same key with another plate and window is refused (exit 2), naming the key and what differs; the booking is unchanged', async () => {

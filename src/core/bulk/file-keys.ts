@@ -17,7 +17,7 @@ export interface SharedKey {
 }
 
 export function keyedRequest(r: PlannedRow): KeyedRequest {
-  return { vehicleType: r.vehicleType, start: r.start, end: r.end, plate: r.plate, customerRef: r.customerRef };
+  return { vehicleType: r.vehicleType, start: r.start, end: r.end, plate: r.plate };
 }
 
 function keysOf(r: PlannedRow): [string, string, SharedKey['code']][] {

@@ -41,8 +41,7 @@ async function recognise(pool: PoolLike, row: RestoreRow): Promise<RowOutcome | 
   // the window's end may have moved since the export (extend, early exit): the car, type, lot and start name it
   const differences = [
     ...(r.lot_id !== row.lot.lotId ? [`lot ${row.lot.code}, not ${r.lot_code}`] : []),
-    ...requestDifferences({ vehicleType: r.vehicle_type, start: r.starts_at, end: r.ends_at, plate: r.plate, customerRef: r.customer_ref },
-      { ...keyedRequest(row), end: r.ends_at, customerRef: r.customer_ref }),
+    ...requestDifferences({ vehicleType: r.vehicle_type, start: r.starts_at, end: r.ends_at, plate: r.plate }, { ...keyedRequest(row), end: r.ends_at }),
   ];
   if (differences.length > 0) return conflict(row, 'reservation_id_reused', `reservation_id ${r.reservation_id} is another booking here (${differences.join('; ')}); nothing was written`);
   return found(row, r);

@@ -5,18 +5,20 @@
 import { UsageError } from '../errors.js';
 import type { BookedReservationRow } from '../sql/reservations.js';
 
-/** What a key stands for: the lot is given by where the key is looked up (keys are per lot). */
+/**
+ * What a key stands for: the lot (given by where the key is looked up: keys are per lot), the type, the
+ * window and the car. Not the customer reference: a name corrected in a file re-run is the same booking.
+ */
 export interface KeyedRequest {
   vehicleType: string;
   start: Date;
   end: Date;
   plate: string;
-  customerRef: string;
 }
 
 /** The request a stored booking was made for: the window as booked (extend and early exits move it later). */
 export function bookedRequest(stored: BookedReservationRow): KeyedRequest {
-  return { vehicleType: stored.vehicle_type, start: stored.booked_start, end: stored.booked_end, plate: stored.plate, customerRef: stored.customer_ref };
+  return { vehicleType: stored.vehicle_type, start: stored.booked_start, end: stored.booked_end, plate: stored.plate };
 }
 
 /** How `req` differs from `first`, one phrase each ("plate X, not Y"); empty when it is the same request. */
@@ -27,7 +29,6 @@ export function requestDifferences(first: KeyedRequest, req: KeyedRequest): stri
   if (first.start.getTime() !== req.start.getTime() || first.end.getTime() !== req.end.getTime()) {
     out.push(`window ${req.start.toISOString()} -> ${req.end.toISOString()}, not ${first.start.toISOString()} -> ${first.end.toISOString()}`);
   }
-  if (first.customerRef !== req.customerRef) out.push(`customer ${JSON.stringify(req.customerRef)}, not ${JSON.stringify(first.customerRef)}`);
   return out;
 }
 

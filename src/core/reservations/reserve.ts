@@ -34,7 +34,7 @@ export interface ReserveRequest {
   customerRef: string;
   /**
    * caller's idempotency key: the same key with the same request returns the reservation it made (as
-   * stored now); with another request (type, window, plate, customer) it is refused, exit 2
+   * stored now); with another request (type, window, plate) it is refused, exit 2
    */
   externalRef?: string | null;
 }
