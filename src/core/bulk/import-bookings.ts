@@ -172,7 +172,7 @@ async function bookInOneTransaction(deps: ImportDeps, rows: PlannedRow[]): Promi
   } catch (err) {
     if (!(err instanceof RollBack)) throw err;
     for (let i = 0; i < failedAt; i++) {
-      outcomes[i] = { ...outcomes[i]!, status: 'not_written', reservationId: null, spot: null, reservationStatus: null, payment: null, message: `rolled back: line ${rows[failedAt]!.line} was refused (--all-or-nothing)` };
+      outcomes[i] = { ...outcomes[i]!, status: 'not_written', reservationId: null, spot: null, reservationStatus: null, payment: null, message: `rolled back: line ${rows[failedAt]!.line} was ${outcomes[failedAt]!.status === 'conflict' ? 'in conflict' : 'refused'} (--all-or-nothing)` };
     }
     return outcomes;
   }
