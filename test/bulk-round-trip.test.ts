@@ -142,6 +142,19 @@ describe('booking export, then booking import', () => {
     expect(await counts(target)).toEqual(countsBefore);
   });
 
+  it('one reservation_id on two lines: the later line reports the first one\'s booking, or a conflict when it differs', async () => {
+    const [head, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
+    const held = lines.find((l) => l.includes(',HELD1,'))!;
+    const edited = join(dir, 'twice.csv');
+    writeFileSync(edited, [head, held, held, held.replace(',HELD1,', ',OTHER9,')].join('\n') + '\n');
+    const r = await runCli(['booking', 'import', edited, '--json'], targetEnv);
+    expect(r.code).toBe(2);
+    const rep = report(r.stdout);
+    expect(rep.outcomes.map((o) => [o.line, o.status, o.code])).toEqual([[2, 'existing', null], [3, 'existing', null], [4, 'conflict', 'reservation_id_reused']]);
+    expect(rep.outcomes[1]).toMatchObject({ reservationId: rep.outcomes[0]!.reservationId, message: 'the same booking as line 2' });
+    expect(rep.outcomes[2]!.message).toMatch(/^reservation_id [0-9a-f-]{36} is also on line 2 for another booking \(plate OTHER9, not HELD1\)/);
+  });
+
   it('a new booking on a spot that is taken is refused, and one no longer live is not restored', async () => {
     const held = readFileSync(path, 'utf8').split('\n').find((l) => l.includes(',HELD1,'))!;
     const fresh = (id: string, plate: string, status: string) =>
