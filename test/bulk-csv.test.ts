@@ -20,10 +20,24 @@ describe('readCsv', () => {
     expect(records.map((r) => r.line)).toEqual([1, 3, 5]);
   });
 
-  it('reports a quote never closed', () => {
-    const { records, problems } = readCsv('a,b\n1,"open\n2,3\n');
-    expect(records.map((r) => r.line)).toEqual([1]);
+  it('reports a quote never closed on its line, and reads the lines after it', () => {
+    const { records, problems } = readCsv('a,b\n1,"open\n2,3\n4,5\n');
+    expect(records.map((r) => [r.line, r.fields])).toEqual([[1, ['a', 'b']], [3, ['2', '3']], [4, ['4', '5']]]);
     expect(problems).toMatchObject([{ line: 2, fieldIndex: 1, code: 'bad_quoting', message: 'a quote opened on line 2 is never closed' }]);
+  });
+
+  it('a stray quote that runs over later lines reports its own line and loses none of the others', () => {
+    // line 2's quote "closes" on line 4, where a letter follows: lines 3 and 4 were swallowed before
+    const { records, problems } = readCsv('a,b\n1,"x\n2,y\n3,"z\n5,w\n');
+    expect(problems.map((p) => [p.line, p.fieldIndex])).toEqual([[2, 1], [4, 1]]);
+    expect(records.map((r) => r.line)).toEqual([1, 3, 5]);
+  });
+
+  it('stops at a record longer than the limit, naming the line it began on', () => {
+    const text = `a,b\n1,2\n3,"${'x'.repeat(2000)}\n4,5\n`;
+    expect(() => readCsv(text, 1024)).toThrowError(expect.objectContaining({ code: 'record_too_long', message: expect.stringContaining('line 3 starts a record longer than 1 KiB') }));
+    expect(() => readCsv(`a,b\n${'y'.repeat(2000)}\n`, 1024)).toThrowError(/line 2 starts a record longer/);
+    expect(readCsv(text, 4096).problems).toMatchObject([{ line: 3, message: 'a quote opened on line 3 is never closed' }]);
   });
 });
 

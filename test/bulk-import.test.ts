@@ -72,7 +72,7 @@ describe('booking import of the sample file', () => {
   it('export writes what import reads back: re-importing the export finds every reservation', async () => {
     const exported = await runCli(['booking', 'export', '--lot', 'RIVERSIDE'], env);
     expect(exported.code, exported.stderr).toBe(0);
-    expect(exported.stdout.split('\n')[0]).toBe('lot,vehicle_type,start,end,plate,customer_ref,external_ref,payment');
+    expect(exported.stdout.split('\n')[0]).toBe('lot,vehicle_type,start,end,plate,customer_ref,external_ref,payment,reservation_id,status,spot,price_minor,extension_minor,hold_expires_at,entered_at,entry_gate');
     expect(exported.stdout).toContain('paid:cash:480:GBP');
     const path = join(dir, 'export.csv');
     writeFileSync(path, exported.stdout);

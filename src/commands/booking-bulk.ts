@@ -57,7 +57,7 @@ function printReport(ctx: AppContext, report: ImportReport, format: string): voi
   if (ctx.options.json || format === 'json') return ctx.out.raw(JSON.stringify(report, null, 2));
   if (format === 'csv') return ctx.out.raw(renderCsv(report.outcomes, reportColumns));
   const mode = report.dryRun ? ' (dry run: nothing written)' : report.allOrNothing ? ' (all or nothing)' : '';
-  ctx.out.raw(`${renderTable(report.outcomes, reportColumns)}\n\n${s.rows} rows${mode}: ${s.booked} booked, ${s.existing} already there, ${s.refused} refused, ${s.malformed} malformed` +
+  ctx.out.raw(`${renderTable(report.outcomes, reportColumns)}\n\n${s.rows} rows${mode}: ${s.booked} booked, ${s.existing} already there, ${s.conflict ? `${s.conflict} in conflict, ` : ''}${s.refused} refused, ${s.malformed} malformed` +
     `${s.valid ? `, ${s.valid} valid` : ''}${s.notWritten ? `, ${s.notWritten} not written` : ''}`);
 }
 
@@ -87,13 +87,14 @@ export function registerBookingBulk(booking: Command, run: Run): void {
       if (report.exitCode !== ExitCode.ok) {
         // The report is the answer (one document under --json); the exit code says which kind of trouble.
         const sum = report.summary;
-        if (!ctx.out.json) ctx.out.note(`parkctl: ${sum.malformed} malformed and ${sum.refused} refused of ${sum.rows} rows; the report names each line\n  hint: ${sum.malformed > 0 ? 'fix the lines named and run the same file again: rows already booked are not booked twice' : 'refused rows had no spot free or clashed; the others are booked'}`);
+        const troubles = `${sum.malformed} malformed, ${sum.conflict ? `${sum.conflict} in conflict (a key used for another booking), ` : ''}${sum.refused} refused`;
+        if (!ctx.out.json) ctx.out.note(`parkctl: ${troubles} of ${sum.rows} rows; the report names each line\n  hint: ${sum.malformed + sum.conflict > 0 ? 'fix the lines named and run the same file again: rows already booked are not booked twice' : 'refused rows had no spot free or clashed; the others are booked'}`);
         ctx.exitCode = report.exitCode;
       }
     }, cmd));
 
   booking.command('export')
-    .description('reservations as the file booking import reads (live ones unless --status says otherwise)')
+    .description('reservations as the file booking import reads back: re-imported, each is recognised; into an empty lot, restored as it was')
     .option('--lot <code>', 'only this lot')
     .option('--status <status>', `one of ${reservationStatuses.join(', ')} (default: TENTATIVE, CONFIRMED and CHECKED_IN)`)
     .option('--format <format>', 'csv or json', 'csv')

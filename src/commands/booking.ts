@@ -43,7 +43,7 @@ export function registerBooking(program: Command, run: Run): void {
     .requiredOption('--to <time>', 'window end (exclusive)')
     .requiredOption('--plate <plate>', 'the vehicle\'s plate')
     .option('--customer <ref>', 'customer reference', 'walk-up')
-    .option('--external-ref <ref>', 'your idempotency key: the same key returns the same reservation')
+    .option('--external-ref <ref>', 'your idempotency key: the same request under it returns the same reservation; another request is refused (exit 2)')
     .action((o: { lot: string; type: string; from: string; to: string; plate: string; customer: string; externalRef?: string }, cmd: Command) => run(async (ctx) => {
       const vehicleType = parseVehicleType(o.type);
       const plate = parsePlate(o.plate);

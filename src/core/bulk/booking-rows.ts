@@ -4,7 +4,13 @@ import { UsageError } from '../errors.js';
 import { decodeUtf8Lines, readCsv } from './csv-records.js';
 
 export const requiredColumns = ['lot', 'vehicle_type', 'start', 'end', 'plate', 'customer_ref'] as const;
-export const optionalColumns = ['external_ref', 'payment'] as const;
+/**
+ * external_ref and payment are for any row; the rest are what `booking export` writes so that an import
+ * recognises each booking (reservation_id) or restores it as it was (src/core/bulk/plan-restore.ts).
+ */
+export const optionalColumns = [
+  'external_ref', 'payment', 'reservation_id', 'status', 'spot', 'price_minor', 'extension_minor', 'hold_expires_at', 'entered_at', 'entry_gate',
+] as const;
 export const bookingColumns = [...requiredColumns, ...optionalColumns] as const;
 export type BookingColumn = (typeof bookingColumns)[number];
 
@@ -31,7 +37,7 @@ export type BookingFileFormat = 'csv' | 'json';
 
 function headerError(message: string): UsageError {
   return new UsageError(message, {
-    hint: `the first line must name the columns: ${requiredColumns.join(',')}[,external_ref][,payment]`,
+    hint: `the first line must name the columns: ${requiredColumns.join(',')}[,external_ref][,payment] (and those booking export writes)`,
     code: 'bad_header',
   });
 }

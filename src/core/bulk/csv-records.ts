@@ -2,8 +2,11 @@
 // loses the following good rows (measured with csv-parse 6: a stray quote on line 4 swallowed line 5),
 // and an operator's file must report every bad line and still book every good one.
 //
-// RFC 4180 with two recoveries: a quoting error drops the rest of that physical line and reading
-// resumes on the next; a line that is not valid UTF-8 is reported and read as empty.
+// RFC 4180 with two recoveries: a record with a quoting error is reported on its first line and reading
+// resumes on the next line; a line that is not valid UTF-8 is reported and read as empty. One limit:
+// a record over 64 KiB stops the read (issue 19: a 200 MB field never closed kept `--dry-run` busy past
+// 30 s, the old reader building that field one character at a time).
+import { UsageError } from '../errors.js';
 
 /** A record as read: its first line (1-based) and its fields. */
 export interface CsvRecord {
@@ -50,73 +53,98 @@ export function decodeUtf8Lines(bytes: Uint8Array): { text: string; problems: Cs
   return { text: lines.join('\n'), problems };
 }
 
-/** Read CSV text into records; empty lines are skipped. */
-export function readCsv(text: string): CsvReadResult {
+/** The longest record a booking file may hold: a booking row is a few hundred characters. */
+export const maxRecordChars = 64 * 1024;
+
+/**
+ * Read CSV text into records; empty lines are skipped. Every other line ends up in a record or a
+ * problem: a record that cannot be read is reported on its first line, and reading resumes on the line
+ * after it (a stray quote reports its own line and loses none of the lines its field ran over).
+ * A record longer than `maxChars` is not a booking row but a broken file (a quote never closed, a
+ * binary file): reading stops at once with a UsageError naming the line where that record began.
+ */
+export function readCsv(text: string, maxChars = maxRecordChars): CsvReadResult {
   const records: CsvRecord[] = [];
   const problems: CsvProblem[] = [];
   const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let line = 1;
   let i = 0;
   while (i < s.length) {
-    const recordLine = line;
-    const fields: string[] = [];
-    let field = '';
-    let problem: CsvProblem | null = null;
-    // one record
-    for (;;) {
-      if (i < s.length && s[i] === '"' && field === '') {
-        // quoted field
-        i++;
-        let closed = false;
-        while (i < s.length) {
-          const c = s[i]!;
-          if (c === '"') {
-            if (s[i + 1] === '"') { field += '"'; i += 2; continue; }
-            i++;
-            closed = true;
-            break;
-          }
-          if (c === '\n') line++;
-          field += c;
-          i++;
-        }
-        if (!closed) {
-          problem = { line: recordLine, fieldIndex: fields.length, code: 'bad_quoting', message: `a quote opened on line ${recordLine} is never closed` };
-          break;
-        }
-        const next = s[i];
-        if (next !== undefined && next !== ',' && next !== '\n' && !(next === '\r' && s[i + 1] === '\n')) {
-          problem = { line, fieldIndex: fields.length, code: 'bad_quoting', message: `unexpected "${next}" after a closing quote (double a quote inside a quoted field: "")` };
-          break;
-        }
-      } else {
-        while (i < s.length && s[i] !== ',' && s[i] !== '\n' && !(s[i] === '\r' && s[i + 1] === '\n')) {
-          if (s[i] === '"') {
-            problem = { line, fieldIndex: fields.length, code: 'bad_quoting', message: 'a quote inside an unquoted field (quote the whole field and double the quote)' };
-            break;
-          }
-          field += s[i];
-          i++;
-        }
-        if (problem) break;
-      }
-      fields.push(field);
-      field = '';
-      if (i >= s.length) break;
-      if (s[i] === ',') { i++; continue; }
-      i += s[i] === '\r' ? 2 : 1; // end of record
-      line++;
-      break;
-    }
-    if (problem) {
-      problems.push(problem);
-      // resume at the next physical line
-      while (i < s.length && s[i] !== '\n') i++;
-      if (i < s.length) { i++; line++; }
+    const read = readRecord(s, i, line, maxChars);
+    if ('problem' in read) {
+      problems.push(read.problem);
+      // resume on the line after the record's first line
+      const nl = s.indexOf('\n', i);
+      i = nl === -1 ? s.length : nl + 1;
+      line += 1;
       continue;
     }
-    if (fields.length === 1 && fields[0] === '') continue; // empty line
-    records.push({ line: recordLine, fields });
+    if (!(read.fields.length === 1 && read.fields[0] === '')) records.push({ line, fields: read.fields });
+    i = read.next;
+    line = read.nextLine;
   }
   return { records, problems };
+}
+
+type RecordRead = { fields: string[]; next: number; nextLine: number } | { problem: CsvProblem };
+
+const quote = 0x22;
+const comma = 0x2c;
+const lf = 0x0a;
+const cr = 0x0d;
+
+function tooLong(line: number, maxChars: number): UsageError {
+  return new UsageError(`line ${line} starts a record longer than ${Math.round(maxChars / 1024)} KiB: a quote never closed, or not a booking file; nothing was imported`, {
+    hint: `a booking row is a few hundred characters: check the quotes on line ${line}`, code: 'record_too_long',
+  });
+}
+
+/** One record from `start` (line `first`); a field runs at most `maxChars` past the record's start. */
+function readRecord(s: string, start: number, first: number, maxChars: number): RecordRead {
+  const fields: string[] = [];
+  const end = start + maxChars;
+  let line = first;
+  let i = start;
+  const problem = (message: string): RecordRead => ({ problem: { line: first, fieldIndex: fields.length, code: 'bad_quoting', message } });
+  for (;;) {
+    if (s.charCodeAt(i) === quote) {
+      let value = '';
+      let from = i + 1;
+      for (;;) {
+        const q = s.indexOf('"', from);
+        if (q === -1 ? s.length > end : q >= end) throw tooLong(first, maxChars);
+        if (q === -1) return problem(`a quote opened on line ${first} is never closed`);
+        for (let nl = s.indexOf('\n', from); nl !== -1 && nl < q; nl = s.indexOf('\n', nl + 1)) line++;
+        if (s.charCodeAt(q + 1) === quote) {
+          value += s.slice(from, q + 1);
+          from = q + 2;
+          continue;
+        }
+        value += s.slice(from, q);
+        i = q + 1;
+        break;
+      }
+      const next = s.charCodeAt(i);
+      if (i < s.length && next !== comma && next !== lf && !(next === cr && s.charCodeAt(i + 1) === lf)) {
+        return problem(`unexpected "${s[i]}" after a closing quote${line === first ? '' : ` on line ${line}`} (double a quote inside a quoted field: "")`);
+      }
+      fields.push(value);
+    } else {
+      let j = i;
+      for (; j < s.length; j++) {
+        const c = s.charCodeAt(j);
+        if (c === comma || c === lf || (c === cr && s.charCodeAt(j + 1) === lf)) break;
+        if (c === quote) return problem('a quote inside an unquoted field (quote the whole field and double the quote)');
+        if (j >= end) throw tooLong(first, maxChars);
+      }
+      fields.push(s.slice(i, j));
+      i = j;
+    }
+    if (i >= s.length) return { fields, next: i, nextLine: line + 1 };
+    if (s.charCodeAt(i) === comma) {
+      i++;
+      continue;
+    }
+    return { fields, next: i + (s.charCodeAt(i) === cr ? 2 : 1), nextLine: line + 1 };
+  }
 }

@@ -1,12 +1,11 @@
-// Export: reservations as the rows `booking import` reads back (same columns, same payment marks).
+// Export: reservations as the rows `booking import` reads back: the columns of a new booking (same
+// payment marks), and what import needs to recognise each booking (its id) or restore it as it was.
 import type { Queryable } from '../ports.js';
-import { liveStatuses, selectReservations, type ReservationRow, type ReservationStatus } from '../sql/reservations.js';
+import { selectExportRows, type ExportRow } from '../sql/booking-files.js';
+import { liveStatuses, type ReservationRow, type ReservationStatus } from '../sql/reservations.js';
 import type { BookingColumn } from './booking-rows.js';
 
 export type ExportRecord = Record<BookingColumn, string>;
-
-/** The most rows one export reads (a lot's whole future fits many times over). */
-const exportLimit = 10_000_000;
 
 /**
  * `paid:<cash|manual>:<amountMinor>:<CUR>` for a paid reservation (money taken elsewhere is re-imported
@@ -18,18 +17,18 @@ export function paymentMark(r: Pick<ReservationRow, 'payment_status' | 'payment_
   return `paid:${provider}:${r.price_minor}:${r.currency}`;
 }
 
-export function exportRecord(r: ReservationRow): ExportRecord {
+export function exportRecord(r: ExportRow): ExportRecord {
   return {
     lot: r.lot_code, vehicle_type: r.vehicle_type, start: r.starts_at.toISOString(), end: r.ends_at.toISOString(),
     plate: r.plate, customer_ref: r.customer_ref, external_ref: r.external_ref ?? '', payment: paymentMark(r),
+    reservation_id: r.reservation_id, status: r.status, spot: r.spot_label, price_minor: String(r.price_minor),
+    extension_minor: String(r.extension_minor), hold_expires_at: r.status === 'TENTATIVE' ? (r.hold_expires_at?.toISOString() ?? '') : '',
+    entered_at: r.entered_at?.toISOString() ?? '', entry_gate: r.entry_gate ?? '',
   };
 }
 
 /** Reservations of one status, or every live one (TENTATIVE, CONFIRMED, CHECKED_IN) when none is given. */
-export async function exportBookings(db: Queryable, filter: { lotId?: number; status?: ReservationStatus }): Promise<ExportRecord[]> {
-  const statuses = filter.status ? [filter.status] : liveStatuses;
-  const rows: ReservationRow[] = [];
-  for (const status of statuses) rows.push(...(await selectReservations(db, { lotId: filter.lotId, status, limit: exportLimit })));
-  rows.sort((a, b) => a.starts_at.getTime() - b.starts_at.getTime() || a.lot_code.localeCompare(b.lot_code) || a.plate.localeCompare(b.plate));
+export async function exportBookings(db: Queryable, filter: { lotId?: number | undefined; status?: ReservationStatus | undefined }): Promise<ExportRecord[]> {
+  const rows = await selectExportRows(db, { lotId: filter.lotId, statuses: filter.status ? [filter.status] : liveStatuses });
   return rows.map(exportRecord);
 }

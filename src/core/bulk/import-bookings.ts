@@ -1,9 +1,10 @@
 // Bulk booking import: every row goes through the same reserve() as `booking reserve`, keyed by its
-// external ref (or row digest) so a re-run books nothing twice. Rows are independent by default (good
+// external ref (or row digest) so a re-run books nothing twice; a row `booking export` wrote (it has a
+// reservation_id) is recognised by that id, or restored as it was (restore-row.ts). Rows are independent by default (good
 // rows book, bad rows are reported); --all-or-nothing books every row in ONE transaction or none.
 import { lotChanged, type ChangeDeps } from '../changes.js';
 import { isPgError, withTransaction } from '../db.js';
-import { RefusedError, UserError } from '../errors.js';
+import { RefusedError, UsageError, UserError } from '../errors.js';
 import { loadLot, type Lot } from '../lots/lot.js';
 import type { OccupancyMemo } from '../occupancy-memo.js';
 import type { Clock, Logger, PaymentProvider, PoolLike, Queryable } from '../ports.js';
@@ -12,8 +13,10 @@ import { reserve, type ReserveResult } from '../reservations/reserve.js';
 import { prepareDays } from '../sql/scratch-lots.js';
 import type { BookingFile, RowReadProblem } from './booking-rows.js';
 import { mapConcurrent, nestedPool, savepointEach } from './concurrency.js';
+import { sharedKeyMessage, sharedKeys } from './file-keys.js';
 import { isPlanned, planRow, type PaidMark, type PlannedRow } from './plan-row.js';
 import { emptyOutcome, problemOutcome, summarise, type ImportReport, type RowOutcome } from './import-report.js';
+import { restoreRow } from './restore-row.js';
 
 export interface ImportDeps extends ChangeDeps {
   pool: PoolLike;
@@ -55,34 +58,51 @@ export async function importBookings(deps: ImportDeps, file: BookingFile, opts: 
   const now = deps.clock.now();
   const planned: (PlannedRow | RowReadProblem)[] = [...file.problems, ...file.rows.map((r) => planRow(r, lots, now))].sort((a, b) => a.line - b.line);
   const good = planned.filter(isPlanned);
-  const malformed = planned.length - good.length;
-  const finish = (outcomes: RowOutcome[]) => summarise(outcomes, opts);
+  // a row sharing a key with an earlier one is never booked itself: it gets the first row's answer, or a conflict
+  const shared = sharedKeys(good);
+  const firsts = good.filter((r) => !shared.has(r.line));
+  const unwritable = planned.length - good.length + [...shared.values()].filter((s) => s.differences.length > 0).length;
+  const finish = (byLine: Map<number, RowOutcome>) => summarise(planned.map((p) => {
+    if (!isPlanned(p)) return problemOutcome(p);
+    const s = shared.get(p.line);
+    if (!s) return byLine.get(p.line)!;
+    if (s.differences.length > 0) return { ...emptyOutcome(p), status: 'conflict', code: s.code, message: sharedKeyMessage(s) };
+    const first = byLine.get(s.first.line)!;
+    return { ...first, line: p.line, status: first.status === 'booked' ? 'existing' : first.status, message: sharedKeyMessage(s) };
+  }), opts);
 
-  if (opts.dryRun || (opts.allOrNothing && malformed > 0)) {
-    const why = opts.dryRun ? null : 'not booked: the file has malformed rows (--all-or-nothing)';
-    return finish(planned.map((p) => (isPlanned(p) ? { ...emptyOutcome(p), status: why ? 'not_written' : 'valid', message: why } : problemOutcome(p))));
+  if (opts.dryRun || (opts.allOrNothing && unwritable > 0)) {
+    const why = opts.dryRun ? null : 'not booked: the file has malformed or conflicting rows (--all-or-nothing)';
+    return finish(new Map(firsts.map((p) => [p.line, { ...emptyOutcome(p), status: why ? 'not_written' : 'valid', message: why }])));
   }
-  if (opts.allOrNothing) return finish(await bookInOneTransaction(deps, good));
+  if (opts.allOrNothing) return finish(byLine(await bookInOneTransaction(deps, firsts)));
 
-  await prepareAllocationDays(deps.pool, good);
+  await prepareAllocationDays(deps.pool, firsts);
   // Each row is its own short transaction (one reserve, one round trip), several in flight at once:
   // the server's group commit shares WAL flushes between them. Rows batched into one transaction
   // held their spots' locks while waiting for others' and deadlocked under concurrency.
   let done = 0;
   const rowDeps = { ...deps, db: deps.pool, notifier: undefined };
-  const booked = await mapConcurrent(good, deps.concurrency ?? 8, async (row) => {
+  const booked = await mapConcurrent(firsts, deps.concurrency ?? 8, async (row) => {
     const outcome = await bookRow(rowDeps, deps.pool, row);
     done += 1;
-    deps.onProgress?.(done, good.length);
+    deps.onProgress?.(done, firsts.length);
     return outcome;
   });
-  for (const lotId of new Set(good.map((r) => r.lot.lotId))) await lotChanged(deps, lotId);
-  const byLine = new Map(booked.map((o) => [o.line, o]));
-  return finish(planned.map((p) => (isPlanned(p) ? byLine.get(p.line)! : problemOutcome(p))));
+  for (const lotId of new Set(firsts.map((r) => r.lot.lotId))) await lotChanged(deps, lotId);
+  return finish(byLine(booked));
 }
 
-/** reserve, then settle a `paid:` row; a refusal is an outcome, anything else propagates. */
+function byLine(outcomes: readonly RowOutcome[]): Map<number, RowOutcome> {
+  return new Map(outcomes.map((o) => [o.line, o]));
+}
+
+/** reserve, then settle a `paid:` row (or restore an exported one); a refusal or conflict is an outcome, anything else propagates. */
 async function bookRow(deps: ImportDeps & { db: Queryable }, pool: PoolLike, row: PlannedRow): Promise<RowOutcome> {
+  if (row.restore) {
+    const receiptToken = (mark: PaidMark, id: string, currency: string) => deps.receipts.token(mark, id, mark.currency ?? currency);
+    return restoreRow({ clock: deps.clock, actor: deps.actor, receiptToken }, pool, { ...row, restore: row.restore });
+  }
   let r: ReserveResult;
   try {
     r = await reserve(deps, row.lot, {
@@ -90,6 +110,7 @@ async function bookRow(deps: ImportDeps & { db: Queryable }, pool: PoolLike, row
     });
   } catch (err) {
     if (err instanceof RefusedError) return { ...emptyOutcome(row), status: 'refused', code: err.code, message: err.message };
+    if (err instanceof UsageError && err.code === 'external_ref_reused') return { ...emptyOutcome(row), status: 'conflict', code: err.code, message: err.message };
     throw err;
   }
   const outcome: RowOutcome = {
@@ -142,7 +163,7 @@ async function bookInOneTransaction(deps: ImportDeps, rows: PlannedRow[]): Promi
         }
         outcomes[i] = outcome;
         deps.onProgress?.(i + 1, rows.length);
-        if (outcome.status === 'refused') {
+        if (outcome.status === 'refused' || outcome.status === 'conflict') {
           failedAt = i;
           throw new RollBack();
         }
@@ -151,7 +172,7 @@ async function bookInOneTransaction(deps: ImportDeps, rows: PlannedRow[]): Promi
   } catch (err) {
     if (!(err instanceof RollBack)) throw err;
     for (let i = 0; i < failedAt; i++) {
-      outcomes[i] = { ...outcomes[i]!, status: 'not_written', reservationId: null, spot: null, reservationStatus: null, payment: null, message: `rolled back: line ${rows[failedAt]!.line} was refused (--all-or-nothing)` };
+      outcomes[i] = { ...outcomes[i]!, status: 'not_written', reservationId: null, spot: null, reservationStatus: null, payment: null, message: `rolled back: line ${rows[failedAt]!.line} was ${outcomes[failedAt]!.status === 'conflict' ? 'in conflict' : 'refused'} (--all-or-nothing)` };
     }
     return outcomes;
   }

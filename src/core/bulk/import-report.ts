@@ -4,12 +4,14 @@ import type { RowReadProblem } from './booking-rows.js';
 import type { PlannedRow } from './plan-row.js';
 
 /**
- * booked: created now; existing: an earlier run made it (same external ref / row digest);
+ * booked: created now (or restored, for an exported row); existing: an earlier run made it (same external
+ * ref / row digest / reservation id, and the same booking); conflict: that key names another booking
+ * (an earlier line of the file, or one in the lot) and nothing was written;
  * refused: the lot said no (no spot free, plate already booked, payment not accepted);
  * malformed: the row cannot be read; valid: --dry-run found nothing wrong;
  * not_written: --all-or-nothing kept it out because another row failed.
  */
-export type RowStatus = 'booked' | 'existing' | 'refused' | 'malformed' | 'valid' | 'not_written';
+export type RowStatus = 'booked' | 'existing' | 'conflict' | 'refused' | 'malformed' | 'valid' | 'not_written';
 
 export interface RowOutcome {
   line: number;
@@ -30,6 +32,7 @@ export interface ImportSummary {
   rows: number;
   booked: number;
   existing: number;
+  conflict: number;
   refused: number;
   malformed: number;
   valid: number;
@@ -41,7 +44,7 @@ export interface ImportReport {
   summary: ImportSummary;
   dryRun: boolean;
   allOrNothing: boolean;
-  /** 0 every row ok, 3 some refused, 2 some malformed (wins over 3) */
+  /** 0 every row ok, 3 some refused, 2 some malformed or in conflict (wins over 3) */
   exitCode: number;
 }
 
@@ -62,9 +65,9 @@ export function problemOutcome(p: RowReadProblem): RowOutcome {
 export function summarise(outcomes: RowOutcome[], opts: { dryRun?: boolean; allOrNothing?: boolean }): ImportReport {
   const count = (s: RowStatus) => outcomes.filter((o) => o.status === s).length;
   const summary: ImportSummary = {
-    rows: outcomes.length, booked: count('booked'), existing: count('existing'), refused: count('refused'),
+    rows: outcomes.length, booked: count('booked'), existing: count('existing'), conflict: count('conflict'), refused: count('refused'),
     malformed: count('malformed'), valid: count('valid'), notWritten: count('not_written'),
   };
-  const exitCode = summary.malformed > 0 ? ExitCode.usage : summary.refused > 0 ? ExitCode.refused : ExitCode.ok;
+  const exitCode = summary.malformed > 0 || summary.conflict > 0 ? ExitCode.usage : summary.refused > 0 ? ExitCode.refused : ExitCode.ok;
   return { outcomes, summary, dryRun: Boolean(opts.dryRun), allOrNothing: Boolean(opts.allOrNothing), exitCode };
 }

@@ -5,6 +5,7 @@ import { checkWindow, minWindowMinutes, parseInstant, parsePlate, parseVehicleTy
 import type { Lot } from '../lots/lot.js';
 import type { VehicleType } from '../pricing/vehicle-types.js';
 import { rowDigestRef, type BookingColumn, type RawBookingRow, type RowReadProblem } from './booking-rows.js';
+import { planRestore, readReservationId, type RestoreFields } from './plan-restore.js';
 
 /**
  * `paid:<cash|manual>:<amountMinor>[:<CUR>]`: the money was taken outside parkctl. The importer turns it
@@ -25,9 +26,11 @@ export interface PlannedRow {
   end: Date;
   plate: string;
   customerRef: string;
-  /** the file's external_ref, else the row digest */
-  externalRef: string;
+  /** the file's external_ref, else the row digest (null for a restored row without one: none is made up) */
+  externalRef: string | null;
   paid: PaidMark | null;
+  /** a booking that existed (the row has a reservation_id): recognise it, or restore it as it was */
+  restore: RestoreFields | null;
 }
 
 const paidPattern = /^paid:(cash|manual):(\d{1,15})(?::([A-Za-z]{3}))?$/;
@@ -63,9 +66,12 @@ export function planRow(raw: RawBookingRow, lots: ReadonlyMap<string, Lot | null
     const vehicleType = at('vehicle_type', () => parseVehicleType(v.vehicle_type ?? ''));
     const start = at('start', () => parseInstant(v.start ?? '', lot.timeZone, 'start'));
     const end = at('end', () => parseInstant(v.end ?? '', lot.timeZone, 'end'));
+    const reservationId = at('reservation_id', () => readReservationId(v));
     at('end', () => {
       try {
-        checkWindow(start, end, { maxWindowMinutes: lot.maxWindowMinutes, now, minMinutes: minWindowMinutes });
+        // a booking that existed keeps its window: it may have started (a car inside) or been extended
+        if (reservationId) checkWindow(start, end, { maxWindowMinutes: Number.MAX_SAFE_INTEGER, now: start });
+        else checkWindow(start, end, { maxWindowMinutes: lot.maxWindowMinutes, now, minMinutes: minWindowMinutes });
       } catch (err) {
         if (err instanceof UsageError && err.code === 'start_in_past') throw Object.assign(err, { column: 'start' });
         throw err;
@@ -80,10 +86,11 @@ export function planRow(raw: RawBookingRow, lots: ReadonlyMap<string, Lot | null
     const externalRef = at('external_ref', () => {
       const e = (v.external_ref ?? '').trim();
       if (e.length > 200) throw new UsageError('external_ref is longer than 200 characters', { code: 'bad_external_ref' });
-      return e || rowDigestRef({ lotCode: lot.code, vehicleType, start, end, plate, customerRef });
+      return e || (reservationId ? null : rowDigestRef({ lotCode: lot.code, vehicleType, start, end, plate, customerRef }));
     });
     const paid = at('payment', () => parsePaymentMark(v.payment));
-    return { line: raw.line, lot, vehicleType, start, end, plate, customerRef, externalRef, paid };
+    const restore = reservationId ? planRestore(v, at, { reservationId, lot, start, end, paid }) : null;
+    return { line: raw.line, lot, vehicleType, start, end, plate, customerRef, externalRef, paid, restore };
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     return { line: raw.line, column: (err as UsageError & { column?: string }).column ?? null, code: err.code, message: err.message };

@@ -11,7 +11,8 @@ import type { Clock, Logger, PaymentProvider, Queryable } from '../ports.js';
 import { quoteWindow } from '../pricing/index.js';
 import type { VehicleType } from '../pricing/vehicle-types.js';
 import { recordCheckoutRef } from '../sql/payments.js';
-import { callReserve, type ReservationStatus } from '../sql/reservations.js';
+import { callReserve, selectReservationAsBooked, type ReservationStatus } from '../sql/reservations.js';
+import { bookedRequest, keyReusedError, requestDifferences } from './idempotency.js';
 
 export interface ReserveDeps extends ChangeDeps {
   db: Queryable;
@@ -31,7 +32,10 @@ export interface ReserveRequest {
   /** normalised */
   plate: string;
   customerRef: string;
-  /** caller's idempotency key: the same key returns the same reservation */
+  /**
+   * caller's idempotency key: the same key with the same request returns the reservation it made (as
+   * stored now); with another request (type, window, plate) it is refused, exit 2
+   */
   externalRef?: string | null;
 }
 
@@ -88,12 +92,12 @@ export async function reserve(deps: ReserveDeps, lot: Lot, req: ReserveRequest):
         });
       }
       if (row.created) await lotChanged(deps, lot.lotId);
-      const result: ReserveResult = {
+      const result: ReserveResult = row.created ? {
         reservationId: row.reservation_id, lotCode: lot.code, spotLabel: row.label, vehicleType: req.vehicleType,
         plate: req.plate, customerRef: req.customerRef, start: req.start, end: req.end, status: row.status, priceMinor: row.price_minor,
         currency: lot.currency, holdExpiresAt: row.hold_expires_at, paymentUrl: null, paymentProvider: deps.payments.name,
-        created: row.created, retries,
-      };
+        created: true, retries,
+      } : await storedForKey(deps, lot, req, row.reservation_id, retries);
       if (row.status === 'TENTATIVE') await attachCheckout(deps, lot, result);
       return result;
     } catch (err) {
@@ -108,6 +112,23 @@ export async function reserve(deps: ReserveDeps, lot: Lot, req: ReserveRequest):
       retries++;
     }
   }
+}
+
+/**
+ * The booking an earlier call made with this external ref, as it is stored (its spot, window and status
+ * now), when this call is the same request; another request under the same key is refused (exit 2).
+ */
+async function storedForKey(deps: ReserveDeps, lot: Lot, req: ReserveRequest, reservationId: string, retries: number): Promise<ReserveResult> {
+  const stored = await selectReservationAsBooked(deps.db, lot.lotId, reservationId);
+  if (!stored) throw new Error(`reservation ${reservationId} found by its external ref is gone`);
+  const differences = requestDifferences(bookedRequest(stored), req);
+  if (differences.length > 0) throw keyReusedError(req.externalRef ?? '', stored, differences);
+  return {
+    reservationId: stored.reservation_id, lotCode: lot.code, spotLabel: stored.spot_label, vehicleType: stored.vehicle_type,
+    plate: stored.plate, customerRef: stored.customer_ref, start: stored.starts_at, end: stored.ends_at, status: stored.status,
+    priceMinor: stored.price_minor, currency: stored.currency, holdExpiresAt: stored.hold_expires_at, paymentUrl: null,
+    paymentProvider: deps.payments.name, created: false, retries,
+  };
 }
 
 /** Outside the transaction: a slow or failing provider never holds a lock or loses a booking. */

@@ -93,6 +93,28 @@ export async function selectReservation(db: Queryable, reservationId: string, op
   return rows[0] ?? null;
 }
 
+/** A reservation with the window it was booked for (its creation event), which extend or an early exit may since have moved. */
+export interface BookedReservationRow extends ReservationRow {
+  booked_start: Date;
+  booked_end: Date;
+}
+
+/** The reservation an idempotency key found, as booked and as it is now. */
+export async function selectReservationAsBooked(db: Queryable, lotId: number, reservationId: string): Promise<BookedReservationRow | null> {
+  const { rows } = await db.query<BookedReservationRow & Record<string, unknown>>(
+    `select q.*, coalesce(b.booked_start, q.starts_at) as booked_start, coalesce(b.booked_end, q.ends_at) as booked_end
+       from (${reservationSelect} where r.lot_id = $1::integer and r.reservation_id = $2::uuid) q
+       left join lateral (
+         -- the insert event carries the window as booked; it is written at created_at (events_recent finds it)
+         select (e.detail->>'from')::timestamptz as booked_start, (e.detail->>'to')::timestamptz as booked_end
+           from events e
+          where e.lot_id = q.lot_id and e.occurred_at = q.created_at and e.reservation_id = q.reservation_id
+          order by e.event_id limit 1) b on true`,
+    [lotId, reservationId],
+  );
+  return rows[0] ?? null;
+}
+
 export interface ReservationFilter {
   lotId?: number;
   status?: ReservationStatus;
