@@ -155,11 +155,18 @@ it('every acknowledged event lands exactly once after kill -9 at random points',
   const missing = [...acked.keys()].filter((s) => !inDb.has(s));
   expect(missing).toEqual([]);
   expect(acked.size).toBeGreaterThanOrEqual(totalEvents);
-  // No car entered twice, and each entry made exactly one visit.
-  const twice = await db.pool.query(`select plate from gate_events where lot_id = $1 and decision = 'RESERVATION' group by plate having count(*) > 1`, [lotId]);
+  // No car entered twice, each confirmed entry made exactly one visit, and every allowed decision
+  // has exactly one outcome: confirmed, or void (the kill came before the barrier's confirmation).
+  const twice = await db.pool.query(`select plate from gate_events where lot_id = $1 and kind = 'entry_confirmed' group by plate having count(*) > 1`, [lotId]);
   expect(twice.rows).toEqual([]);
-  const entries = await db.pool.query<{ n: number }>(`select count(*)::int as n from gate_events where lot_id = $1 and decision = 'RESERVATION'`, [lotId]);
+  const entries = await db.pool.query<{ n: number }>(`select count(*)::int as n from gate_events where lot_id = $1 and kind = 'entry_confirmed'`, [lotId]);
   const visits = await db.pool.query<{ n: number }>(`select count(*)::int as n from visits where lot_id = $1`, [lotId]);
   expect(visits.rows[0]!.n).toBe(entries.rows[0]!.n);
   expect(entries.rows[0]!.n).toBeGreaterThan(0);
+  const outcomes = await db.pool.query<{ seq: number; n: number }>(
+    `select d.seq, count(o.seq)::int as n from gate_events d
+       left join gate_events o on o.lot_id = d.lot_id and o.gate_id = d.gate_id and o.kind in ('entry_confirmed', 'entry_void')
+                               and (o.detail->>'decisionSeq')::bigint = d.seq
+      where d.lot_id = $1 and d.decision = 'RESERVATION' group by d.seq having count(o.seq) <> 1`, [lotId]);
+  expect(outcomes.rows).toEqual([]);
 }, 180_000);

@@ -7,6 +7,7 @@
 import type { AllowList, AllowListSnapshot, GatePolicy } from '../gate/allow-list.js';
 import type { GateEventRecord } from '../gate/ports.js';
 import { AllowListView, type GateEffect } from './allow-list-view.js';
+import { effectiveKind } from './barrier-outcome.js';
 
 export type { GateEffect } from './allow-list-view.js';
 
@@ -25,17 +26,21 @@ export interface PersistedAllowList {
   effects: Array<{ seq: number; effect: GateEffect }>;
 }
 
-/** The effect of a journalled decision record, if it changed who is inside. */
+/**
+ * The effect of a journalled record, if it changed who is inside: a barrier's confirmation, or a
+ * decision that needed none (./barrier-outcome.ts). A pending decision changes nothing by itself.
+ */
 export function effectOf(record: GateEventRecord): GateEffect | null {
   const d = record.detail ?? {};
-  if (record.allow !== true || typeof record.visitId !== 'string') return null;
-  if (record.kind === 'entry' && typeof record.plate === 'string') {
+  const kind = effectiveKind(record);
+  if (kind === null || typeof record.visitId !== 'string') return null;
+  if (kind === 'entry' && typeof record.plate === 'string') {
     return {
       kind: 'enter', visitId: record.visitId, plate: record.plate, reservationId: record.reservationId,
       enteredAt: record.occurredAt, reservationEnd: typeof d.reservationEnd === 'string' ? d.reservationEnd : null,
     };
   }
-  if (record.kind === 'exit') return { kind: 'exit', visitId: record.visitId, reservationId: record.reservationId };
+  if (kind === 'exit') return { kind: 'exit', visitId: record.visitId, reservationId: record.reservationId };
   return null;
 }
 
@@ -67,7 +72,11 @@ export class LocalAllowList {
     return this.baseSyncedSeq;
   }
 
-  /** Applies a decision at once (before its journal append resolves); `seq` follows via settle(). */
+  /**
+   * Applies a decision at once (before its journal append resolves), so a second read of the car
+   * sees it; `seq` (its confirmation's, or the decision's where none is needed) follows via settle().
+   * Until then it is not persisted, and a void decision is reverted.
+   */
   apply(effect: GateEffect): HeldEffect {
     const held: HeldEffect = { effect, seq: null };
     this.effects.push(held);
@@ -79,7 +88,7 @@ export class LocalAllowList {
     held.seq = seq;
   }
 
-  /** The journal refused the record: the barrier did not move, so neither does the list. */
+  /** The journal refused the record, or the barrier never confirmed it: the list does not move either. */
   revert(held: HeldEffect): void {
     this.effects = this.effects.filter((e) => e !== held);
     this.rebuild();
