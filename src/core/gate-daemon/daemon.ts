@@ -222,6 +222,8 @@ export class GateDaemon {
       if (held && !pending) {
         list.settle(held, seq);
         this.deps.onAllowListChanged?.();
+      } else if (held) {
+        list.awaitConfirmation(held, seq, record);
       }
       if (!decision.allow) {
         if (decision.sign) await this.show(decision.sign);

@@ -5,7 +5,7 @@
 // A decision changes the view in place (./allow-list-view.ts); a reload, a revert or a restart's
 // replay rebuilds it, all off the lane's path.
 import type { AllowList, AllowListSnapshot, GatePolicy } from '../gate/allow-list.js';
-import type { GateEventRecord } from '../gate/ports.js';
+import type { GateEventRecord, JournalEntry } from '../gate/ports.js';
 import { AllowListView, type GateEffect } from './allow-list-view.js';
 import { effectiveKind } from './barrier-outcome.js';
 
@@ -13,8 +13,10 @@ export type { GateEffect } from './allow-list-view.js';
 
 interface HeldEffect {
   effect: GateEffect;
-  /** journal seq; null until the append resolved */
+  /** journal seq; null until the append resolved (or, for a pending decision, its confirmation's) */
   seq: number | null;
+  /** a decision journalled pending, until its barrier's outcome */
+  decision?: JournalEntry;
 }
 
 /** The persisted form (allow-list.json): survives a restart with the database down. */
@@ -24,6 +26,11 @@ export interface PersistedAllowList {
   syncedSeq: number;
   snapshot: AllowListSnapshot;
   effects: Array<{ seq: number; effect: GateEffect }>;
+  /**
+   * Decisions awaiting their barrier's confirmation when this was saved: a restart voids those that
+   * got none, also when they were pushed already (seq at or below syncedSeq, not replayed).
+   */
+  pending?: JournalEntry[];
 }
 
 /**
@@ -49,6 +56,8 @@ export class LocalAllowList {
   private baseSyncedSeq: number;
   private effects: HeldEffect[] = [];
   private view: AllowListView;
+  /** pending decisions the saved list held (see PersistedAllowList.pending) */
+  private savedPending: JournalEntry[] = [];
 
   constructor(snapshot: AllowListSnapshot, syncedSeq: number) {
     this.base = snapshot;
@@ -59,8 +68,14 @@ export class LocalAllowList {
   static fromPersisted(p: PersistedAllowList): LocalAllowList {
     const local = new LocalAllowList(reviveSnapshot(p.snapshot), p.syncedSeq);
     for (const e of p.effects) local.effects.push({ effect: e.effect, seq: e.seq });
+    local.savedPending = p.pending ?? [];
     local.rebuild();
     return local;
+  }
+
+  /** Decisions that awaited their barrier when the list was saved (a restart's recovery reads them). */
+  get pendingWhenSaved(): readonly JournalEntry[] {
+    return this.savedPending;
   }
 
   /** A live view: it changes as decisions are applied and snapshots installed. */
@@ -84,8 +99,14 @@ export class LocalAllowList {
     return held;
   }
 
+  /** The decision is journalled as `seq` and waits for its barrier: saved as pending until settle() or revert(). */
+  awaitConfirmation(held: HeldEffect, seq: number, record: GateEventRecord): void {
+    held.decision = { seq, record };
+  }
+
   settle(held: HeldEffect, seq: number): void {
     held.seq = seq;
+    delete held.decision;
   }
 
   /** The journal refused the record, or the barrier never confirmed it: the list does not move either. */
@@ -116,7 +137,8 @@ export class LocalAllowList {
       version: 1,
       syncedSeq: this.baseSyncedSeq,
       snapshot: this.base,
-      effects: this.effects.filter((e): e is { effect: GateEffect; seq: number } => e.seq !== null),
+      effects: this.effects.filter((e): e is { effect: GateEffect; seq: number } => e.seq !== null).map((e) => ({ seq: e.seq, effect: e.effect })),
+      pending: this.effects.flatMap((e) => (e.seq === null && e.decision ? [e.decision] : [])),
     };
   }
 
