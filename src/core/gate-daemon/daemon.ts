@@ -10,6 +10,7 @@ import { LanePresence, type Presentable } from '../gate/lane.js';
 import { UnreadableFrameError, type Barrier, type GateEventRecord, type GateInput, type GateInputSource, type GateJournal, type Sign } from '../gate/ports.js';
 import type { Clock, Logger } from '../ports.js';
 import { confirmedRecord, pendingBarrier, voidRecord } from './barrier-outcome.js';
+import { describeInput } from './describe-input.js';
 import type { LocalAllowList } from './local-allow-list.js';
 
 export interface GateDaemonOptions {
@@ -307,22 +308,5 @@ export class GateDaemon {
       kind, occurredAt: this.deps.clock.now().toISOString(), plate: null, credential: null, decision: null, allow: null,
       reservationId: null, visitId: null, amountDueMinor: null, detail,
     };
-  }
-}
-
-/** What the journal keeps of an input: enough to audit, nothing unbounded. */
-function describeInput(input: GateInput): Record<string, unknown> {
-  const base = { kind: String(input.kind), source: String(input.source ?? '').slice(0, 80) };
-  switch (input.kind) {
-    case 'plate':
-      return { ...base, plate: String(input.plate).slice(0, 16), confidence: input.confidence, readId: String(input.readId).slice(0, 80) };
-    case 'credential':
-      return { ...base, code: String(input.code).slice(0, 128) };
-    case 'loop':
-      return { ...base, loop: input.loop, on: input.on };
-    case 'button':
-      return { ...base, button: input.button };
-    default:
-      return base;
   }
 }
