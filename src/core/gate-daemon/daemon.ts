@@ -60,7 +60,7 @@ export class GateDaemon {
   private readonly inFlight = new Map<string, Promise<void>>();
   /** decisions made since start, by reason (status and bench) */
   readonly counts = new Map<string, number>();
-  /** cars between their input and their barrier command (or refusal sign) */
+  /** cars between their input and their barrier's outcome journalled (or their refusal sign) */
   private deciding = 0;
   private idleWaiters: Array<() => void> = [];
 
