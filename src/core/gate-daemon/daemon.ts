@@ -233,7 +233,7 @@ export class GateDaemon {
       const failure = await this.moveBarrier(record);
       if (pending && held) {
         if (failure === null) await this.confirm(seq, record, held);
-        else await this.void(seq, record, held, input, `barrier did not open: ${failure}`);
+        else await this.voidDecision(seq, record, held, input, `barrier did not open: ${failure}`);
       }
       if (failure === null && decision.sign) await this.show(decision.sign);
       if (failure === null && entering) this.updateSign();
@@ -254,7 +254,7 @@ export class GateDaemon {
   }
 
   /** The barrier never confirmed: nothing changed, and the car's next read (even on the same loop) is decided afresh. */
-  private async void(seq: number, decision: GateEventRecord, held: ReturnType<LocalAllowList['apply']>, input: Presentable, why: string): Promise<void> {
+  private async voidDecision(seq: number, decision: GateEventRecord, held: ReturnType<LocalAllowList['apply']>, input: Presentable, why: string): Promise<void> {
     this.deps.allowList.revert(held);
     this.lane.forget(input);
     await this.journalOnly(voidRecord(seq, decision, this.deps.clock.now(), why));
