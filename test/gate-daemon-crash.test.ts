@@ -2,49 +2,29 @@
 // restart it each time, and prove invariant 6: every event the daemon acknowledged reaches
 // gate_events exactly once, and no car got in twice (the journal replays anti-passback).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import ts from 'typescript';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseGateDaemonConfig } from '../src/core/gate-daemon/config.js';
 import { MockBarrier, MockGateInputSource } from '../src/core/gate/test-doubles.js';
 import { silentLogger, systemClock } from '../src/core/ports.js';
 import { startGateRuntime } from '../src/drivers/gate-runtime/runtime.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
+import { buildGateChild } from './support/gate-child.js';
 import { createTestLot } from './support/lots.js';
 
-const repoRoot = join(import.meta.dirname, '..');
 const totalEvents = 1000;
 let db: TestDatabase;
 let lotId: number;
 let work: string;
 let journalDir: string;
-let buildDir: string;
+let childScript: string;
 const children = new Set<ChildProcess>();
 
-async function tsFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await tsFiles(p)));
-    else if (e.name.endsWith('.ts')) out.push(p);
-  }
-  return out;
-}
-
-/** The daemon's sources compiled file by file (no type check), as test/embedded-postgres.test.ts does. */
-async function buildChild(): Promise<string> {
-  const out = join(work, 'build');
-  for (const file of [...(await tsFiles(join(repoRoot, 'src', 'core'))), ...(await tsFiles(join(repoRoot, 'src', 'drivers')))]) {
-    const js = ts.transpileModule(await readFile(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
-    const target = join(out, relative(repoRoot, file)).replace(/\.ts$/, '.js');
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, js.outputText);
-  }
-  await writeFile(join(out, 'package.json'), '{"type":"module"}\n');
-  await symlink(join(repoRoot, 'node_modules'), join(out, 'node_modules'));
-  await writeFile(join(out, 'child.mjs'), `
+/** The child: reads [from, to) as plates, printing each acknowledged read. */
+function buildChild(): Promise<string> {
+  return buildGateChild(join(work, 'build'), `
 import { parseGateDaemonConfig } from './src/core/gate-daemon/config.js';
 import { MockBarrier, MockGateInputSource } from './src/core/gate/test-doubles.js';
 import { startGateRuntime } from './src/drivers/gate-runtime/runtime.js';
@@ -64,7 +44,6 @@ await new Promise((r) => setTimeout(r, 200));
 await rt.stop();
 process.stdout.write('DONE\\n');
 `);
-  return out;
 }
 
 beforeAll(async () => {
@@ -77,7 +56,7 @@ beforeAll(async () => {
        from generate_series(0, 399) n join spots s on s.lot_id = $1 and s.label = 'A-' || lpad((n + 1)::text, 3, '0')`, [lotId]);
   work = await mkdtemp(join(tmpdir(), 'parkctl-gate-crash-'));
   journalDir = join(work, 'journal');
-  buildDir = await buildChild();
+  childScript = await buildChild();
 });
 
 afterAll(async () => {
@@ -95,7 +74,7 @@ function config() {
 /** Runs the child over reads [from, total); kills it after `killAfterAcks` acknowledgements (null: let it finish). */
 function runChild(from: number, killAfterAcks: number | null, acked: Map<number, number>): Promise<{ nextFrom: number; finished: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(buildDir, 'child.mjs'), JSON.stringify(config()), String(from), String(totalEvents)], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+    const child = spawn(process.execPath, [childScript, JSON.stringify(config()), String(from), String(totalEvents)], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
     children.add(child);
     let buffer = '';
     let acks = 0;
@@ -155,11 +134,18 @@ it('every acknowledged event lands exactly once after kill -9 at random points',
   const missing = [...acked.keys()].filter((s) => !inDb.has(s));
   expect(missing).toEqual([]);
   expect(acked.size).toBeGreaterThanOrEqual(totalEvents);
-  // No car entered twice, and each entry made exactly one visit.
-  const twice = await db.pool.query(`select plate from gate_events where lot_id = $1 and decision = 'RESERVATION' group by plate having count(*) > 1`, [lotId]);
+  // No car entered twice, each confirmed entry made exactly one visit, and every allowed decision
+  // has exactly one outcome: confirmed, or void (the kill came before the barrier's confirmation).
+  const twice = await db.pool.query(`select plate from gate_events where lot_id = $1 and kind = 'entry_confirmed' group by plate having count(*) > 1`, [lotId]);
   expect(twice.rows).toEqual([]);
-  const entries = await db.pool.query<{ n: number }>(`select count(*)::int as n from gate_events where lot_id = $1 and decision = 'RESERVATION'`, [lotId]);
+  const entries = await db.pool.query<{ n: number }>(`select count(*)::int as n from gate_events where lot_id = $1 and kind = 'entry_confirmed'`, [lotId]);
   const visits = await db.pool.query<{ n: number }>(`select count(*)::int as n from visits where lot_id = $1`, [lotId]);
   expect(visits.rows[0]!.n).toBe(entries.rows[0]!.n);
   expect(entries.rows[0]!.n).toBeGreaterThan(0);
+  const outcomes = await db.pool.query<{ seq: number; n: number }>(
+    `select d.seq, count(o.seq)::int as n from gate_events d
+       left join gate_events o on o.lot_id = d.lot_id and o.gate_id = d.gate_id and o.kind in ('entry_confirmed', 'entry_void')
+                               and (o.detail->>'decisionSeq')::bigint = d.seq
+      where d.lot_id = $1 and d.decision = 'RESERVATION' group by d.seq having count(o.seq) <> 1`, [lotId]);
+  expect(outcomes.rows).toEqual([]);
 }, 180_000);

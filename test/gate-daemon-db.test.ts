@@ -48,7 +48,7 @@ async function present(p: string): Promise<number> {
 }
 
 const decisionsFor = async (p: string) =>
-  (await db.pool.query<{ decision: string }>(`select decision from gate_events where lot_id = $1 and plate = $2 order by seq`, [lotId, p])).rows.map((r) => r.decision);
+  (await db.pool.query<{ decision: string }>(`select decision from gate_events where lot_id = $1 and plate = $2 and decision is not null order by seq`, [lotId, p])).rows.map((r) => r.decision);
 
 beforeAll(async () => {
   db = await createTestDatabase();

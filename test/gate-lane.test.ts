@@ -43,6 +43,23 @@ describe('LanePresence (the arming-loop rule)', () => {
     expect(lane.observe({ kind: 'loop', loop: 'safety', on: true, source: 'lane', at: t(3) }, t(3))).toBeNull();
     expect(lane.observe({ kind: 'button', button: 'help', source: 'lane', at: t(3) }, t(3))).toBeNull();
   });
+
+  it('after a restart, presents a read at once until the presumption ends or the loop reports', () => {
+    const fresh = () => new LanePresence({ presumeArmedUntil: t(10) });
+    // a car standing on the loop while the daemon restarted: no loop frame will come for it
+    expect(fresh().observe(read('AB12CD', 2), t(2))).toMatchObject({ plate: 'AB12CD' });
+    // past the presumption, the loop rule again: held until the loop comes on
+    expect(fresh().observe(read('AB12CD', 11), t(11))).toBeNull();
+    // the loop reported: its state rules from then on, even inside the window
+    const reported = fresh();
+    reported.observe(loop(false, 1), t(1));
+    expect(reported.observe(read('AB12CD', 2), t(2))).toBeNull();
+    expect(reported.observe(loop(true, 3), t(3))).toMatchObject({ plate: 'AB12CD' });
+    // once presented, repeated reads of the car are suppressed as on a loop
+    const standing = fresh();
+    standing.observe(read('AB12CD', 2), t(2));
+    expect(standing.observe(read('AB12CD', 3), t(3))).toBeNull();
+  });
 });
 
 describe('RecentKeys', () => {

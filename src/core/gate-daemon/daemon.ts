@@ -1,11 +1,16 @@
-// The lane: inputs -> LanePresence -> decide() -> journal (fsync) -> barrier / sign. Every input,
-// decision, manual open and fault is journalled, and nothing moves the barrier before its record is
-// on disk (DESIGN.md invariant 6). Decisions use only the local allow-list: no network on this path.
+// The lane: inputs -> LanePresence -> decide() -> journal (fsync) -> barrier -> journal -> sign.
+// Every input, decision, manual open and fault is journalled, and nothing moves the barrier before
+// its record is on disk (DESIGN.md invariant 6). An allowed entry or exit is journalled pending and
+// counts only once the barrier confirmed it (a second record); one it never confirmed is void and
+// the car's next read is decided afresh (invariant 10, ./barrier-outcome.ts). Decisions use only
+// the local allow-list: no network on this path.
 import { decide } from '../gate/decide.js';
 import type { Decision, GateDirection } from '../gate/decision.js';
 import { LanePresence, type Presentable } from '../gate/lane.js';
-import type { Barrier, GateEventRecord, GateInput, GateInputSource, GateJournal, Sign } from '../gate/ports.js';
+import { UnreadableFrameError, type Barrier, type GateEventRecord, type GateInput, type GateInputSource, type GateJournal, type Sign } from '../gate/ports.js';
 import type { Clock, Logger } from '../ports.js';
+import { confirmedRecord, pendingBarrier, voidRecord } from './barrier-outcome.js';
+import { describeInput } from './describe-input.js';
 import type { LocalAllowList } from './local-allow-list.js';
 
 export interface GateDaemonOptions {
@@ -15,7 +20,16 @@ export interface GateDaemonOptions {
   arming: 'loop' | 'always';
   pulseMs: number;
   minPlateConfidence?: number;
+  /**
+   * After start, with arming 'loop': for this long, until the controller reports the arming loop,
+   * a read counts as a vehicle on it (default 10 s). A car that stood on the loop while the daemon
+   * restarted is served; the controller reports only changes, and that loop will not change.
+   */
+  restartPresenceMs?: number;
 }
+
+/** Restart presence default: about the time a driver waits before backing off and trying again. */
+const defaultRestartPresenceMs = 10_000;
 
 export interface GateDaemonDeps {
   journal: GateJournal;
@@ -40,28 +54,37 @@ export interface ManualOpen {
 }
 
 export class GateDaemon {
-  private readonly lane = new LanePresence();
+  private lane = new LanePresence();
   private readonly unsubscribe: Array<() => void> = [];
+  /** cars whose barrier command is not confirmed yet, by plate ("p:") and reservation ("r:"): settles with the outcome */
+  private readonly inFlight = new Map<string, Promise<void>>();
   /** decisions made since start, by reason (status and bench) */
   readonly counts = new Map<string, number>();
-  /** cars between their input and their barrier command (or refusal sign) */
+  /** cars between their input and their barrier's outcome journalled (or their refusal sign) */
   private deciding = 0;
   private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly opts: GateDaemonOptions, private readonly deps: GateDaemonDeps) {}
 
   start(): void {
+    const presenceMs = this.opts.arming === 'loop' ? (this.opts.restartPresenceMs ?? defaultRestartPresenceMs) : 0;
+    this.lane = new LanePresence({ presumeArmedUntil: new Date(this.deps.clock.now().getTime() + presenceMs) });
+    const barrier = this.deps.barrier;
     for (const source of this.deps.inputs) {
+      // A lane controller is both an input and the barrier: its errors are journalled once, line
+      // noise as an input error and anything else as a barrier fault.
+      const shared = (source as object) === barrier;
       const onInput = (input: GateInput) => void this.onInput(input);
-      const onError = (err: Error) => void this.journalOnly(this.plain('input_error', { error: err.message }));
+      const onError = (err: Error) => void this.journalOnly(this.plain(shared && !(err instanceof UnreadableFrameError) ? 'fault' : 'input_error', { error: err.message }));
       source.on('input', onInput).on('error', onError);
       this.unsubscribe.push(() => void source.off('input', onInput).off('error', onError));
     }
-    const barrier = this.deps.barrier;
     if (barrier) {
       const onAvailability = (a: string) => void this.journalOnly(this.plain('barrier', { availability: a }));
       const onError = (err: Error) => void this.journalOnly(this.plain('fault', { error: err.message }));
-      barrier.on('availability', onAvailability).on('error', onError);
+      const isInput = this.deps.inputs.some((i) => (i as object) === barrier);
+      barrier.on('availability', onAvailability);
+      if (!isInput) barrier.on('error', onError);
       this.unsubscribe.push(() => void barrier.off('availability', onAvailability).off('error', onError));
     }
   }
@@ -80,12 +103,26 @@ export class GateDaemon {
       return this.journalOnly(this.plain('input_error', { error: `unreadable input: ${(err as Error).message}` }));
     }
     if (!presented) return this.journalOnly(this.plain('input', { input: describeInput(input) }));
+    return this.present(presented, now, input.kind === 'loop' ? 'loop' : 'read');
+  }
+
+  private present(presented: Presentable, now: Date, trigger: string): Promise<void> {
     const decision = decide(this.deps.allowList.current, presented, {
       direction: this.opts.direction, now, armed: true, minPlateConfidence: this.opts.minPlateConfidence,
     });
+    // The same car again while its barrier command is unconfirmed (a second camera read, its QR
+    // code): it is neither inside nor out yet, so it waits for the outcome and is decided then.
+    const busy = decision.allow ? undefined : this.inFlightFor(decision.plate, presented);
+    if (busy) return busy.then(() => this.present(presented, this.deps.clock.now(), trigger));
     if (decision.reason === 'LOW_CONFIDENCE') this.lane.forget(presented);
     this.counts.set(decision.reason, (this.counts.get(decision.reason) ?? 0) + 1);
-    return this.act(decision, presented, now, input.kind === 'loop' ? 'loop' : 'read');
+    return this.act(decision, presented, now, trigger);
+  }
+
+  private inFlightFor(plate: string | null, presented: Presentable): Promise<void> | undefined {
+    if (this.inFlight.size === 0) return undefined;
+    return (plate !== null ? this.inFlight.get(`p:${plate}`) : undefined)
+      ?? (presented.kind === 'credential' ? this.inFlight.get(`r:${presented.code.trim()}`) : undefined);
   }
 
   /**
@@ -118,7 +155,7 @@ export class GateDaemon {
     record.allow = true;
     record.decision = 'MANUAL_OPEN';
     await this.append(record);
-    await this.moveBarrier(record, null);
+    await this.moveBarrier(record);
   }
 
   private observe(input: GateInput, now: Date): Presentable | null {
@@ -146,6 +183,8 @@ export class GateDaemon {
     const visitId = entering ? this.deps.newId() : decision.visitId;
     const plate = decision.plate ?? (entering ? `TK${visitId!.replace(/-/g, '').slice(0, 8).toUpperCase()}` : null);
     const reservationEnd = decision.reservationId ? list.current.reservationById(decision.reservationId)?.end.toISOString() : undefined;
+    // Only a barrier can confirm; a lane without one records its decisions as they are.
+    const pending = decision.allow && visitId !== null && this.deps.barrier !== null;
     const record: GateEventRecord = {
       kind: decision.direction, occurredAt: now.toISOString(), plate,
       credential: input.kind === 'credential' ? input.code.slice(0, 128) : null,
@@ -153,44 +192,87 @@ export class GateDaemon {
       amountDueMinor: decision.amountDueMinor,
       detail: {
         input: describeInput(input), trigger, sign: decision.sign, spotLabel: decision.spotLabel,
-        overstayMinutes: decision.overstayMinutes, ...(reservationEnd ? { reservationEnd } : {}),
+        overstayMinutes: decision.overstayMinutes, ...(reservationEnd ? { reservationEnd } : {}), ...(pending ? { barrier: pendingBarrier } : {}),
       },
     };
     // Anti-passback holds from this instant, before the append resolves: a second read of the
-    // same car a millisecond later must already see it inside.
+    // same car a millisecond later must already see it inside (or wait for its barrier's outcome).
     const held = decision.allow && visitId
       ? list.apply(entering
         ? { kind: 'enter', visitId, plate: plate!, reservationId: decision.reservationId, enteredAt: record.occurredAt, reservationEnd: reservationEnd ?? null }
         : { kind: 'exit', visitId, reservationId: decision.reservationId })
       : null;
-    let seq: number;
+    let settle = () => {};
+    if (pending) {
+      const keys = [plate ? `p:${plate}` : null, decision.reservationId ? `r:${decision.reservationId}` : null].filter((k): k is string => k !== null);
+      const outcome = new Promise<void>((resolve) => (settle = () => {
+        for (const k of keys) if (this.inFlight.get(k) === outcome) this.inFlight.delete(k);
+        resolve();
+      }));
+      for (const k of keys) this.inFlight.set(k, outcome);
+    }
     try {
-      seq = await this.append(record);
-    } catch (err) {
-      if (held) list.revert(held);
-      this.deps.logger.error('journal append failed: the lane stays shut', { gate: this.opts.gateId, error: (err as Error).message });
-      return;
+      let seq: number;
+      try {
+        seq = await this.append(record);
+      } catch (err) {
+        if (held) list.revert(held);
+        this.deps.logger.error('journal append failed: the lane stays shut', { gate: this.opts.gateId, error: (err as Error).message });
+        return;
+      }
+      if (held && !pending) {
+        list.settle(held, seq);
+        this.deps.onAllowListChanged?.();
+      } else if (held) {
+        list.awaitConfirmation(held, seq, record);
+      }
+      if (!decision.allow) {
+        if (decision.sign) await this.show(decision.sign);
+        return;
+      }
+      const failure = await this.moveBarrier(record);
+      if (pending && held) {
+        if (failure === null) await this.confirm(seq, record, held);
+        else await this.voidDecision(seq, record, held, input, `barrier did not open: ${failure}`);
+      }
+      if (failure === null && decision.sign) await this.show(decision.sign);
+      if (failure === null && entering) this.updateSign();
+    } finally {
+      settle();
     }
-    if (held) {
-      list.settle(held, seq);
-      this.deps.onAllowListChanged?.();
-    }
-    if (decision.allow) await this.moveBarrier(record, decision.sign);
-    else if (decision.sign) await this.show(decision.sign);
-    if (decision.allow && decision.direction === 'entry') this.updateSign();
   }
 
-  private async moveBarrier(record: GateEventRecord, sign: string | null): Promise<void> {
+  /** The barrier moved: the entry or exit counts from its confirmation's record on. */
+  private async confirm(seq: number, decision: GateEventRecord, held: ReturnType<LocalAllowList['apply']>): Promise<void> {
+    try {
+      this.deps.allowList.settle(held, await this.append(confirmedRecord(seq, decision, this.deps.clock.now())));
+      this.deps.onAllowListChanged?.();
+    } catch (err) {
+      // The car is through, so the local list keeps it; after a restart the decision reads as void.
+      this.deps.logger.error('journal append failed after the barrier opened', { gate: this.opts.gateId, error: (err as Error).message });
+    }
+  }
+
+  /** The barrier never confirmed: nothing changed, and the car's next read (even on the same loop) is decided afresh. */
+  private async voidDecision(seq: number, decision: GateEventRecord, held: ReturnType<LocalAllowList['apply']>, input: Presentable, why: string): Promise<void> {
+    this.deps.allowList.revert(held);
+    this.lane.forget(input);
+    await this.journalOnly(voidRecord(seq, decision, this.deps.clock.now(), why));
+  }
+
+  /** Opens the barrier; null once it confirmed, else why not (journalled as a fault). */
+  private async moveBarrier(record: GateEventRecord): Promise<string | null> {
     const barrier = this.deps.barrier;
-    if (!barrier) return;
+    if (!barrier) return null;
     try {
       await barrier.open(this.opts.pulseMs > 0 ? this.opts.pulseMs : undefined);
+      return null;
     } catch (err) {
-      this.deps.logger.error('barrier did not open', { gate: this.opts.gateId, error: (err as Error).message });
-      await this.journalOnly(this.plain('fault', { error: `barrier did not open: ${(err as Error).message}`, for: record.kind, plate: record.plate }));
-      return;
+      const message = (err as Error).message;
+      this.deps.logger.error('barrier did not open', { gate: this.opts.gateId, error: message });
+      await this.journalOnly(this.plain('fault', { error: `barrier did not open: ${message}`, for: record.kind, plate: record.plate }));
+      return message;
     }
-    if (sign) await this.show(sign);
   }
 
   private async show(text: string): Promise<void> {
@@ -226,22 +308,5 @@ export class GateDaemon {
       kind, occurredAt: this.deps.clock.now().toISOString(), plate: null, credential: null, decision: null, allow: null,
       reservationId: null, visitId: null, amountDueMinor: null, detail,
     };
-  }
-}
-
-/** What the journal keeps of an input: enough to audit, nothing unbounded. */
-function describeInput(input: GateInput): Record<string, unknown> {
-  const base = { kind: String(input.kind), source: String(input.source ?? '').slice(0, 80) };
-  switch (input.kind) {
-    case 'plate':
-      return { ...base, plate: String(input.plate).slice(0, 16), confidence: input.confidence, readId: String(input.readId).slice(0, 80) };
-    case 'credential':
-      return { ...base, code: String(input.code).slice(0, 128) };
-    case 'loop':
-      return { ...base, loop: input.loop, on: input.on };
-    case 'button':
-      return { ...base, button: input.button };
-    default:
-      return base;
   }
 }

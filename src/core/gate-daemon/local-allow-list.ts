@@ -5,15 +5,18 @@
 // A decision changes the view in place (./allow-list-view.ts); a reload, a revert or a restart's
 // replay rebuilds it, all off the lane's path.
 import type { AllowList, AllowListSnapshot, GatePolicy } from '../gate/allow-list.js';
-import type { GateEventRecord } from '../gate/ports.js';
+import type { GateEventRecord, JournalEntry } from '../gate/ports.js';
 import { AllowListView, type GateEffect } from './allow-list-view.js';
+import { effectiveKind } from './barrier-outcome.js';
 
 export type { GateEffect } from './allow-list-view.js';
 
 interface HeldEffect {
   effect: GateEffect;
-  /** journal seq; null until the append resolved */
+  /** journal seq; null until the append resolved (or, for a pending decision, its confirmation's) */
   seq: number | null;
+  /** a decision journalled pending, until its barrier's outcome */
+  decision?: JournalEntry;
 }
 
 /** The persisted form (allow-list.json): survives a restart with the database down. */
@@ -23,13 +26,22 @@ export interface PersistedAllowList {
   syncedSeq: number;
   snapshot: AllowListSnapshot;
   effects: Array<{ seq: number; effect: GateEffect }>;
+  /**
+   * Decisions awaiting their barrier's confirmation when this was saved: a restart voids those that
+   * got none, also when they were pushed already (seq at or below syncedSeq, not replayed).
+   */
+  pending?: JournalEntry[];
 }
 
-/** The effect of a journalled decision record, if it changed who is inside. */
+/**
+ * The effect of a journalled record, if it changed who is inside: a barrier's confirmation, or a
+ * decision that needed none (./barrier-outcome.ts). A pending decision changes nothing by itself.
+ */
 export function effectOf(record: GateEventRecord): GateEffect | null {
   const d = record.detail ?? {};
-  if (record.allow !== true || typeof record.visitId !== 'string') return null;
-  if (record.kind === 'entry' && typeof record.plate === 'string') {
+  const kind = effectiveKind(record);
+  if (kind === null || typeof record.visitId !== 'string') return null;
+  if (kind === 'entry' && typeof record.plate === 'string') {
     return {
       kind: 'enter', visitId: record.visitId, plate: record.plate, reservationId: record.reservationId,
       enteredAt: record.occurredAt, reservationEnd: typeof d.reservationEnd === 'string' ? d.reservationEnd : null,
@@ -37,7 +49,7 @@ export function effectOf(record: GateEventRecord): GateEffect | null {
       ...(typeof record.amountDueMinor === 'number' && record.amountDueMinor > 0 ? { amountDueMinor: record.amountDueMinor } : {}),
     };
   }
-  if (record.kind === 'exit') return { kind: 'exit', visitId: record.visitId, reservationId: record.reservationId };
+  if (kind === 'exit') return { kind: 'exit', visitId: record.visitId, reservationId: record.reservationId };
   return null;
 }
 
@@ -46,6 +58,8 @@ export class LocalAllowList {
   private baseSyncedSeq: number;
   private effects: HeldEffect[] = [];
   private view: AllowListView;
+  /** pending decisions the saved list held (see PersistedAllowList.pending) */
+  private savedPending: JournalEntry[] = [];
 
   constructor(snapshot: AllowListSnapshot, syncedSeq: number) {
     this.base = snapshot;
@@ -56,8 +70,14 @@ export class LocalAllowList {
   static fromPersisted(p: PersistedAllowList): LocalAllowList {
     const local = new LocalAllowList(reviveSnapshot(p.snapshot), p.syncedSeq);
     for (const e of p.effects) local.effects.push({ effect: e.effect, seq: e.seq });
+    local.savedPending = p.pending ?? [];
     local.rebuild();
     return local;
+  }
+
+  /** Decisions that awaited their barrier when the list was saved (a restart's recovery reads them). */
+  get pendingWhenSaved(): readonly JournalEntry[] {
+    return this.savedPending;
   }
 
   /** A live view: it changes as decisions are applied and snapshots installed. */
@@ -69,7 +89,11 @@ export class LocalAllowList {
     return this.baseSyncedSeq;
   }
 
-  /** Applies a decision at once (before its journal append resolves); `seq` follows via settle(). */
+  /**
+   * Applies a decision at once (before its journal append resolves), so a second read of the car
+   * sees it; `seq` (its confirmation's, or the decision's where none is needed) follows via settle().
+   * Until then it is not persisted, and a void decision is reverted.
+   */
   apply(effect: GateEffect): HeldEffect {
     const held: HeldEffect = { effect, seq: null };
     this.effects.push(held);
@@ -77,11 +101,17 @@ export class LocalAllowList {
     return held;
   }
 
-  settle(held: HeldEffect, seq: number): void {
-    held.seq = seq;
+  /** The decision is journalled as `seq` and waits for its barrier: saved as pending until settle() or revert(). */
+  awaitConfirmation(held: HeldEffect, seq: number, record: GateEventRecord): void {
+    held.decision = { seq, record };
   }
 
-  /** The journal refused the record: the barrier did not move, so neither does the list. */
+  settle(held: HeldEffect, seq: number): void {
+    held.seq = seq;
+    delete held.decision;
+  }
+
+  /** The journal refused the record, or the barrier never confirmed it: the list does not move either. */
   revert(held: HeldEffect): void {
     this.effects = this.effects.filter((e) => e !== held);
     this.rebuild();
@@ -109,7 +139,8 @@ export class LocalAllowList {
       version: 1,
       syncedSeq: this.baseSyncedSeq,
       snapshot: this.base,
-      effects: this.effects.filter((e): e is { effect: GateEffect; seq: number } => e.seq !== null),
+      effects: this.effects.filter((e): e is { effect: GateEffect; seq: number } => e.seq !== null).map((e) => ({ seq: e.seq, effect: e.effect })),
+      pending: this.effects.flatMap((e) => (e.seq === null && e.decision ? [e.decision] : [])),
     };
   }
 

@@ -7,6 +7,9 @@
 // - Once something was presented for the vehicle on the loop, repeated reads of the same plate
 //   are suppressed until the loop clears (a camera reads a waiting car many times a second).
 // - The loop going off clears everything: the next vehicle starts from nothing.
+// - Until presumeArmedUntil (a restart), while no arming-loop frame has come, a read is presented
+//   as if the loop were on: a controller reports only changes, and a car already standing on the
+//   loop when the daemon came back would otherwise wait for a change that never comes.
 
 import type { CredentialInput, GateInput, PlateReadInput, ButtonInput } from './ports.js';
 
@@ -15,6 +18,8 @@ export type Presentable = PlateReadInput | CredentialInput | ButtonInput;
 export interface LanePresenceOptions {
   /** how long a read taken before the vehicle reached the loop stays good (default 10 s) */
   holdMs?: number;
+  /** until this instant, and until the first arming-loop frame, a read counts as a vehicle on the loop */
+  presumeArmedUntil?: Date;
 }
 
 export class LanePresence {
@@ -22,9 +27,12 @@ export class LanePresence {
   private pending: Presentable | null = null;
   private presentedKeys = new Set<string>();
   private readonly holdMs: number;
+  /** ms; 0 once an arming-loop frame said where the vehicle is */
+  private presumeUntil: number;
 
   constructor(opts: LanePresenceOptions = {}) {
     this.holdMs = opts.holdMs ?? 10_000;
+    this.presumeUntil = opts.presumeArmedUntil?.getTime() ?? 0;
   }
 
   get armed(): boolean {
@@ -35,6 +43,7 @@ export class LanePresence {
   observe(input: GateInput, now: Date): Presentable | null {
     if (input.kind === 'loop') {
       if (input.loop !== 'arming') return null;
+      this.presumeUntil = 0;
       this.armedNow = input.on;
       if (!input.on) {
         this.pending = null;
@@ -47,6 +56,7 @@ export class LanePresence {
       return null;
     }
     if (input.kind === 'button' && input.button !== 'ticket') return null;
+    if (!this.armedNow && now.getTime() < this.presumeUntil) return this.present(input);
     if (!this.armedNow) {
       this.pending = input;
       return null;

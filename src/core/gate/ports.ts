@@ -78,6 +78,14 @@ export interface GateInputEvents {
   error: Error;
 }
 
+/**
+ * Bytes a driver could not read as a message (line noise, a torn or unknown frame): an input
+ * problem, never a barrier fault, even from a device that is both (a serial lane controller).
+ */
+export class UnreadableFrameError extends Error {
+  override readonly name = 'UnreadableFrameError';
+}
+
 /** Anything that produces gate inputs: a lane controller, a scanner, an ANPR webhook, an MQTT topic. */
 export interface GateInputSource extends EventSource<GateInputEvents> {
   dispose(): Promise<void>;

@@ -8,6 +8,7 @@ import type { GateDaemonConfig } from '../../core/gate-daemon/config.js';
 import { armingMode } from '../../core/gate-daemon/config.js';
 import { GateDaemon } from '../../core/gate-daemon/daemon.js';
 import { LocalAllowList } from '../../core/gate-daemon/local-allow-list.js';
+import { recoverFromJournal } from '../../core/gate-daemon/recover.js';
 import { PgGateStore, type GateStore } from '../../core/gate-daemon/store.js';
 import { GateSync } from '../../core/gate-daemon/sync.js';
 import type { AllowListSnapshot } from '../../core/gate/allow-list.js';
@@ -67,9 +68,11 @@ export async function startGateRuntime(o: GateRuntimeOptions): Promise<GateRunti
   const store = o.store ?? pgStore!;
 
   const allowList = persisted ? LocalAllowList.fromPersisted(persisted) : new LocalAllowList(emptySnapshot(config.lot), 0);
-  // Decisions journalled after that snapshot still hold locally, synced or not: a reload since may
-  // not have been saved before a crash. (Local decisions are not saved on every car: see below.)
-  for (const e of await journal.readAfter(allowList.syncedSeq)) allowList.replay(e.seq, e.record);
+  // Entries and exits journalled after that snapshot still hold locally, synced or not: a reload since
+  // may not have been saved before a crash. (Local decisions are not saved on every car: see below.)
+  // Decisions whose barrier never confirmed are journalled void (recover.ts).
+  const voided = await recoverFromJournal(allowList, await journal.readAfter(allowList.syncedSeq), journal, clock.now());
+  if (voided > 0) logger.warn('decisions void: their barrier never confirmed before the daemon stopped', { voided });
   let sync: GateSync | null = null;
   let daemon: GateDaemon | null = null;
   const laneIdle = () => daemon?.whenIdle() ?? Promise.resolve();

@@ -6,8 +6,8 @@
 import { ExternalError } from '../../core/errors.js';
 import { TypedEmitter } from '../../core/gate/emitter.js';
 import { FrameParser, encodeFrame, type FramingOptions } from '../../core/gate/frame-parser.js';
-import type {
-  Availability, Barrier, BarrierEvents, BarrierState, GateInputEvents, GateInputSource,
+import {
+  UnreadableFrameError, type Availability, type Barrier, type BarrierEvents, type BarrierState, type GateInputEvents, type GateInputSource,
 } from '../../core/gate/ports.js';
 import { systemClock, type Clock } from '../../core/ports.js';
 import { encodeLaneCommand, parseLaneMessage, type LaneCommand, type LaneMessage } from './lane-protocol.js';
@@ -126,12 +126,12 @@ export class LaneController extends TypedEmitter<LaneControllerEvents> implement
   private readonly onData = (chunk: Buffer): void => {
     for (const ev of this.parser.push(chunk)) {
       if (ev.type === 'error') {
-        this.emit('error', new Error(`${this.source}: bad frame (${ev.reason}): ${ev.raw}`));
+        this.emit('error', new UnreadableFrameError(`${this.source}: bad frame (${ev.reason}): ${ev.raw}`));
         continue;
       }
       const msg = parseLaneMessage(ev.payload);
       if (!msg) {
-        this.emit('error', new Error(`${this.source}: unknown message: ${ev.payload}`));
+        this.emit('error', new UnreadableFrameError(`${this.source}: unknown message: ${ev.payload}`));
         continue;
       }
       this.setAvailability('online');
