@@ -11,7 +11,7 @@ import { overstayCharge, quoteWindow } from './pricing/index.js';
 import type { VehicleType } from './pricing/vehicle-types.js';
 import { getReservation } from './reservations/lifecycle.js';
 import { selectReservation } from './sql/reservations.js';
-import { closeVisit, insertVisit, selectArrivableReservation, selectOpenVisit, type VisitRow } from './sql/visits.js';
+import { closeVisit, insertVisit, selectArrivableReservation, selectOpenVisit, selectVisit, setHoldClock, type VisitRow } from './sql/visits.js';
 
 export interface VisitDeps extends ChangeDeps {
   pool: PoolLike;
@@ -73,12 +73,24 @@ export async function arrive(deps: VisitDeps, lot: Lot, req: ArriveRequest): Pro
   }
   if (!plate) throw new RefusedError('a plate or a reservation id is needed to check a car in', { code: 'no_credential' });
   try {
+    // The car takes its spot in the same transaction (migrations/0012): a walk-in one free now, a booking its
+    // own, from its entry when early, or another when a car still holds it. An attendant admits no walk-in
+    // the lot has no spot for (a gate that did, offline, is recorded all the same by its sync).
     const visit = await withTransaction(deps.pool, async (tx) => {
       await setActor(tx, deps.actor);
-      return insertVisit(tx, { lotId: lot.lotId, reservationId, plate: plate!, vehicleType, spotId, gate: req.gate, enteredAt: at });
+      await setHoldClock(tx, at);
+      const inserted = await insertVisit(tx, { lotId: lot.lotId, reservationId, plate: plate!, vehicleType, spotId, gate: req.gate, enteredAt: at });
+      const placed = await selectVisit(tx, lot.lotId, inserted.visit_id);
+      if (!reservationId && placed.spot_id === null) {
+        throw new RefusedError(`no ${vehicleType} spot free at ${lot.code} for a walk-in`, {
+          hint: `cars inside and bookings of now hold every ${vehicleType} spot: see parkctl lot show ${lot.code}`, code: 'no_spot_free',
+        });
+      }
+      return placed;
     });
     await lotChanged(deps, lot.lotId);
-    return { visit, spotLabel, reservationEnd };
+    const { spot_label: placedLabel, ...row } = visit;
+    return { visit: row, spotLabel: placedLabel ?? spotLabel, reservationEnd };
   } catch (err) {
     if (isPgError(err, PgCode.uniqueViolation)) {
       throw new RefusedError(`${plate} is already inside ${lot.code}`, { hint: 'anti-passback: it must exit first', code: 'already_inside' });

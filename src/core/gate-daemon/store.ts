@@ -7,8 +7,9 @@ import type { GateDirection } from '../gate/decision.js';
 import type { JournalEntry } from '../gate/ports.js';
 import { setActor, withTransaction } from '../db.js';
 import { NotFoundError } from '../errors.js';
-import type { PoolLike } from '../ports.js';
+import type { Clock, PoolLike } from '../ports.js';
 import { loadPricing } from '../sql/pricing.js';
+import { setHoldClock } from '../sql/visits.js';
 import {
   annotateGateEvents, closeGateVisits, finishGateCommand, insertGateEvents, insertGateVisits, selectAllowListRows, selectGateLot,
   selectGateLotStatus, selectOpenVisitRows, takeGateCommands, upsertGateHeartbeat, type GateCommandRow, type GateHeartbeat,
@@ -31,6 +32,8 @@ export interface PgGateStoreOptions {
   lotCode: string;
   gateId: string;
   direction: GateDirection;
+  /** when a synced car takes its spot (migrations/0012); without it, the newest record's time */
+  clock?: Clock | undefined;
 }
 
 export class PgGateStore implements GateStore {
@@ -95,6 +98,8 @@ export class PgGateStore implements GateStore {
     const { gateId } = this.opts;
     return withTransaction(this.pool, async (tx) => {
       await setActor(tx, `gate:${gateId}`);
+      // A car let in offline takes a spot free from now on, if none is free since its entry: it is inside.
+      await setHoldClock(tx, this.opts.clock?.now() ?? new Date(Math.max(0, ...entries.map((e) => Date.parse(e.record.occurredAt)))));
       const fresh = await insertGateEvents(tx, lotId, gateId, entries.map(({ seq, record }) => ({
         seq, kind: record.kind, plate: record.plate, credential: record.credential, decision: record.decision,
         detail: { ...record.detail, allow: record.allow, reservationId: record.reservationId, visitId: record.visitId, amountDueMinor: record.amountDueMinor },
