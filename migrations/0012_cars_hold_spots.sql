@@ -21,8 +21,9 @@ alter table reservations
   /** what the spot is held for: the paid window widened by an early entry and a stay past its end */
   add column spot_period tstzrange not null generated always as (
     tstzrange(least(lower(period), coalesce(held_from, lower(period))),
-              greatest(upper(period), coalesce(held_until, upper(period))), '[)')) stored,
-  add foreign key (lot_id, walk_in_visit_id) references visits (lot_id, visit_id);
+              greatest(upper(period), coalesce(held_until, upper(period))), '[)')) stored;
+-- (no foreign key to visits: visits already references reservations, and a cycle of keys cannot be
+-- distributed on Citus; the trigger that writes walk_in_visit_id takes it from the visit it was fired for)
 
 create unique index reservations_one_per_walk_in on reservations (lot_id, walk_in_visit_id) where walk_in_visit_id is not null;
 -- Cars inside whose hold runs out soonest: what the rolling sweep reads.

@@ -5,11 +5,11 @@
 import type { AllowListSnapshot, AllowedReservation, GatePolicy } from '../gate/allow-list.js';
 import type { GateDirection } from '../gate/decision.js';
 import type { JournalEntry } from '../gate/ports.js';
-import { setActor, withTransaction } from '../db.js';
+import { withTransaction } from '../db.js';
 import { NotFoundError } from '../errors.js';
 import type { Clock, PoolLike } from '../ports.js';
 import { loadPricing } from '../sql/pricing.js';
-import { setHoldClock } from '../sql/visits.js';
+import { setActorAndHoldClock } from '../sql/visits.js';
 import {
   annotateGateEvents, closeGateVisits, finishGateCommand, insertGateEvents, insertGateVisits, selectAllowListRows, selectGateLot,
   selectGateLotStatus, selectOpenVisitRows, takeGateCommands, upsertGateHeartbeat, type GateCommandRow, type GateHeartbeat,
@@ -32,7 +32,7 @@ export interface PgGateStoreOptions {
   lotCode: string;
   gateId: string;
   direction: GateDirection;
-  /** when a synced car takes its spot (migrations/0012); without it, the newest record's time */
+  /** when a synced car takes its spot (migrations/0012); without it, the car's entry */
   clock?: Clock | undefined;
 }
 
@@ -97,9 +97,9 @@ export class PgGateStore implements GateStore {
     const lotId = await this.lot();
     const { gateId } = this.opts;
     return withTransaction(this.pool, async (tx) => {
-      await setActor(tx, `gate:${gateId}`);
-      // A car let in offline takes a spot free from now on, if none is free since its entry: it is inside.
-      await setHoldClock(tx, this.opts.clock?.now() ?? new Date(Math.max(0, ...entries.map((e) => Date.parse(e.record.occurredAt)))));
+      // A car let in offline takes a spot free from its entry, else from now on: it is inside. Without a
+      // clock, each car's entry is its "now".
+      await setActorAndHoldClock(tx, `gate:${gateId}`, this.opts.clock?.now() ?? null);
       const fresh = await insertGateEvents(tx, lotId, gateId, entries.map(({ seq, record }) => ({
         seq, kind: record.kind, plate: record.plate, credential: record.credential, decision: record.decision,
         detail: { ...record.detail, allow: record.allow, reservationId: record.reservationId, visitId: record.visitId, amountDueMinor: record.amountDueMinor },

@@ -51,6 +51,12 @@ export async function setHoldClock(db: Queryable, now: Date): Promise<void> {
   await db.query(`select set_config('parkctl.now', $1::text, true)`, [now.toISOString()]);
 }
 
+/** setActor and setHoldClock in one statement (the gate's push counts its statements). */
+export async function setActorAndHoldClock(db: Queryable, actor: string, now: Date | null): Promise<void> {
+  await db.query(`select set_config('parkctl.actor', $1::text, true), set_config('parkctl.reason', '', true),
+                         set_config('parkctl.now', coalesce($2::text, ''), true)`, [actor, now?.toISOString() ?? null]);
+}
+
 export async function selectOpenVisit(db: Queryable, lotId: number, plate: string): Promise<VisitRow | null> {
   const { rows } = await db.query<VisitRow & Record<string, unknown>>(
     `select ${visitColumns} from visits where lot_id = $1::integer and plate = $2::text and exited_at is null for update`,
