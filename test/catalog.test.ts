@@ -32,7 +32,7 @@ describe('the migrated schema', () => {
     expect(tables.filter((t) => t.has_lot_id).map((t) => t.table_name)).toEqual(expect.arrayContaining(['lots', 'reservations', 'spots', 'visits', 'payments', 'spot_days']));
     expect(lotScopeProblems(tables, keys)).toEqual([]);
     // the check looked at the constraints that matter
-    expect(keys.find((k) => k.name === 'reservations_no_double_booking')).toMatchObject({ kind: 'x', columns: ['spot_id', 'lot_id', 'period'] });
+    expect(keys.find((k) => k.name === 'reservations_no_double_booking')).toMatchObject({ kind: 'x', columns: ['spot_id', 'lot_id', 'spot_period'] });
     expect(keys.find((k) => k.name === 'reservations_one_per_plate')).toMatchObject({ kind: 'x', columns: ['plate_key', 'lot_id', 'period'] });
     expect(keys.find((k) => k.name === 'visits_one_open_per_plate')).toMatchObject({ kind: 'i', columns: ['lot_id', 'plate'] });
   });

@@ -138,6 +138,9 @@ describe('gate daemon with the database up', () => {
       expect(d).toMatchObject({ allow: false, reason: 'PAYMENT_DUE', amountDueMinor: 300 });
     } finally {
       await pool.end();
+      // the walk-in leaves (its spot, held since its entry, is released), then neither row is kept
+      await db.pool.query(`update visits set exited_at = now() where lot_id = $1 and plate = 'WALKDB'`, [lotId]);
+      await db.pool.query(`delete from reservations where lot_id = $1 and plate = 'WALKDB' and walk_in_visit_id is not null`, [lotId]);
       await db.pool.query(`delete from visits where lot_id = $1 and plate = 'WALKDB'`, [lotId]);
     }
   });

@@ -76,8 +76,12 @@ async function outcome(lot: TestLot) {
             v.overstay_minutes, v.amount_due_minor
        from visits v left join reservations r using (lot_id, reservation_id) where v.lot_id = $1 order by v.visit_id`, [lot.lotId]);
   const reservations = await db.pool.query(
-    `select plate, status::text, upper(period) as ends_at from reservations where lot_id = $1 order by plate`, [lot.lotId]);
-  return { events: events.rows, visits: visits.rows, reservations: reservations.rows };
+    `select plate, status::text, upper(period) as ends_at from reservations where lot_id = $1 and walk_in_visit_id is null order by plate`, [lot.lotId]);
+  // a walk-in holds a spot through a row of its own (migrations/0012), released at its exit
+  const walkIns = await db.pool.query(
+    `select r.plate, r.status::text, upper(r.spot_period) as held_to, v.spot_id = r.spot_id as visit_names_spot
+       from reservations r join visits v on v.lot_id = r.lot_id and v.visit_id = r.walk_in_visit_id where r.lot_id = $1 order by r.plate`, [lot.lotId]);
+  return { events: events.rows, visits: visits.rows, reservations: reservations.rows, walkIns: walkIns.rows };
 }
 
 /** A pool whose transactions count the statements they send. */
@@ -131,6 +135,8 @@ describe('PgGateStore.pushEvents', () => {
       ['P5', 'regular', 'P5', false, 0, 0],
     ]);
     expect(got.reservations.map((r) => [r.plate, r.status])).toEqual([['P1', 'COMPLETED'], ['P3', 'CHECKED_IN'], ['P5', 'CHECKED_IN']]);
+    expect(got.walkIns.map((r) => [r.plate, r.status, r.visit_names_spot])).toEqual([['P1', 'CHECKED_IN', true], ['W2', 'COMPLETED', true]]);
+    expect(got.walkIns.find((r) => r.plate === 'W2')!.held_to).toEqual(new Date(at(7)));
   });
 
   it('is exactly once by (gate, seq): a repeated or overlapping batch adds only its new records and their visits', async () => {

@@ -1,6 +1,10 @@
 // The lot as it is now: every spot free, held, reserved, occupied or out of service, by zone and by type.
+// Zones count their spots as they stand. A type's count (and the lot's) also takes off what needs a spot
+// of the type elsewhere (invariant 8): a car inside with no spot of its own, a booking of now whose spot a
+// car still holds. So free = spots - cars inside - live bookings now (not inside), never below 0.
 import type { Queryable } from './ports.js';
-import { countOccupancy, type OccupancyCountRow } from './sql/occupancy.js';
+import type { VehicleType } from './pricing/vehicle-types.js';
+import { countOccupancy, countUnplacedCars, type OccupancyCountRow } from './sql/occupancy.js';
 
 export interface OccupancyCounts {
   total: number;
@@ -37,7 +41,7 @@ function add(into: OccupancyCounts, r: OccupancyCountRow): void {
 const zero = (): OccupancyCounts => ({ total: 0, free: 0, held: 0, reserved: 0, occupied: 0, outOfService: 0 });
 
 export async function lotOccupancy(db: Queryable, lotId: number, at: Date): Promise<LotOccupancy> {
-  const rows = await countOccupancy(db, lotId, at);
+  const [rows, unplaced] = await Promise.all([countOccupancy(db, lotId, at), countUnplacedCars(db, lotId)]);
   const zones = new Map<string, OccupancyGroup>();
   const types = new Map<string, OccupancyGroup>();
   const totals = zero();
@@ -49,6 +53,17 @@ export async function lotOccupancy(db: Queryable, lotId: number, at: Date): Prom
     add(totals, r);
     zones.set(r.zone_code, zone);
     types.set(r.vehicle_type, type);
+  }
+  const excess = new Map<string, number>();
+  for (const r of rows) excess.set(r.vehicle_type, (excess.get(r.vehicle_type) ?? 0) + r.excess);
+  for (const [type, n] of unplaced) excess.set(type, (excess.get(type) ?? 0) + n);
+  totals.free = 0;
+  for (const type of types.values()) {
+    const cars = unplaced.get(type.key as VehicleType) ?? 0;
+    type.occupied += cars;
+    totals.occupied += cars;
+    type.free = Math.max(0, type.free - (excess.get(type.key) ?? 0));
+    totals.free += type.free;
   }
   return { at, totals, byZone: [...zones.values()], byType: [...types.values()] };
 }

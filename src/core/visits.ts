@@ -11,7 +11,7 @@ import { overstayCharge, quoteWindow } from './pricing/index.js';
 import type { VehicleType } from './pricing/vehicle-types.js';
 import { getReservation } from './reservations/lifecycle.js';
 import { selectReservation } from './sql/reservations.js';
-import { closeVisit, insertVisit, selectArrivableReservation, selectOpenVisit, selectUpcomingReservation, type VisitRow } from './sql/visits.js';
+import { closeVisit, insertVisit, selectArrivableReservation, selectOpenVisit, selectUpcomingReservation, selectVisit, setHoldClock, type VisitRow } from './sql/visits.js';
 import { decideEarlyArrival, recordEarlyArrival, type EarlyArrival } from './visits-early.js';
 
 export interface VisitDeps extends ChangeDeps {
@@ -80,14 +80,25 @@ export async function arrive(deps: VisitDeps, lot: Lot, req: ArriveRequest): Pro
   }
   if (!plate) throw new RefusedError('a plate or a reservation id is needed to check a car in', { code: 'no_credential' });
   try {
+    // The car takes its spot in the same transaction (migrations/0012): a walk-in one free now, a booking its
+    // own, from its entry when early, or another when a car still holds it. An attendant admits no walk-in
+    // the lot has no spot for (a gate that did, offline, is recorded all the same by its sync).
     const visit = await withTransaction(deps.pool, async (tx) => {
       await setActor(tx, deps.actor, early?.reason);
-      const v = await insertVisit(tx, { lotId: lot.lotId, reservationId, plate: plate!, vehicleType, spotId, gate: req.gate, enteredAt: at, amountDueMinor: early?.feeMinor ?? 0 });
-      if (early) await recordEarlyArrival(tx, deps.actor, lot, v, early);
-      return v;
+      await setHoldClock(tx, at);
+      const inserted = await insertVisit(tx, { lotId: lot.lotId, reservationId, plate: plate!, vehicleType, spotId, gate: req.gate, enteredAt: at, amountDueMinor: early?.feeMinor ?? 0 });
+      const placed = await selectVisit(tx, lot.lotId, inserted.visit_id);
+      if (!reservationId && placed.spot_id === null) {
+        throw new RefusedError(`no ${vehicleType} spot free at ${lot.code} for a walk-in`, {
+          hint: `cars inside and bookings of now hold every ${vehicleType} spot: see parkctl lot show ${lot.code}`, code: 'no_spot_free',
+        });
+      }
+      if (early) await recordEarlyArrival(tx, deps.actor, lot, inserted, early);
+      return placed;
     });
     await lotChanged(deps, lot.lotId);
-    return { visit, spotLabel, reservationEnd, earlyEntry: early };
+    const { spot_label: placedLabel, ...row } = visit;
+    return { visit: row, spotLabel: placedLabel ?? spotLabel, reservationEnd, earlyEntry: early };
   } catch (err) {
     if (isPgError(err, PgCode.uniqueViolation)) {
       throw new RefusedError(`${plate} is already inside ${lot.code}`, { hint: 'anti-passback: it must exit first', code: 'already_inside' });

@@ -23,6 +23,8 @@ export const alertLabel: Readonly<Record<AlertKind, string>> = {
   payment_failed: 'PAYMENT FAILED',
   payment_due: 'PAYMENT DUE',
   manual_open: 'MANUAL OPEN',
+  booking_moved: 'MOVED',
+  no_spot: 'NO SPOT',
 };
 
 const alertTone: Readonly<Record<AlertKind, Tone>> = {
@@ -32,6 +34,8 @@ const alertTone: Readonly<Record<AlertKind, Tone>> = {
   payment_failed: 'bad',
   payment_due: 'warn',
   manual_open: 'accent',
+  booking_moved: 'accent',
+  no_spot: 'bad',
 };
 
 /** What needs an attendant: time, kind, text. Alerts about a reservation are selectable. */

@@ -42,7 +42,7 @@ export class DashboardSnapshotReader {
     const todayStart = DateTime.fromJSDate(now, { zone: lot.timeZone }).startOf('day').toJSDate();
     this.heartbeats ??= hasGateHeartbeats(db);
     const withHeartbeats = await this.heartbeats;
-    const [state, occupancy, gateRows, arrivals, holds, overstays, noShows, due, failed, manual, feed] = await Promise.all([
+    const [state, occupancy, gateRows, arrivals, holds, overstays, noShows, due, failed, manual, feed, spots] = await Promise.all([
       selectLotState(db, lot.lotId),
       lotOccupancy(db, lot.lotId, now),
       selectGates(db, { lotId: lot.lotId, todayStart, withHeartbeats }),
@@ -55,6 +55,8 @@ export class DashboardSnapshotReader {
       selectRecentEvents(db, { lotId: lot.lotId, limit, kinds: ['payment.failed'], since }),
       selectRecentEvents(db, { lotId: lot.lotId, limit, kinds: ['gate.manual_open', 'gate.manual_open_failed'], since: todayStart }),
       selectRecentEvents(db, { lotId: lot.lotId, limit: o.feedLines ?? 40 }),
+      // cars inside keep their spots (invariant 8): bookings moved off them, and those with nowhere to go
+      selectRecentEvents(db, { lotId: lot.lotId, limit, kinds: ['reservation.moved', 'alert.no_spot', 'alert.no_spot_for_car'], since }),
     ]);
     const gates = gateRows.map((g) => toGate(g, now, o.gateStaleMs ?? 30_000));
     const money = (minor: number) => formatMinorAmount(minor, lot.currency);
@@ -79,6 +81,11 @@ export class DashboardSnapshotReader {
       ...due.map((v) => ({
         kind: 'payment_due' as const, at: v.at, ...(v.reservation_id ? { reservationId: v.reservation_id } : {}), plate: v.plate,
         text: `${v.plate} owes ${money(v.balance_minor)}${v.inside ? ' (inside)' : ''}`,
+      })),
+      ...spots.map((e) => ({
+        kind: e.kind === 'reservation.moved' ? 'booking_moved' as const : 'no_spot' as const, at: e.occurred_at,
+        ...(e.reservation_id ? { reservationId: e.reservation_id } : {}), ...(e.plate ? { plate: e.plate } : {}),
+        text: describeEvent(e, lot.timeZone),
       })),
       ...manual.map((e) => ({
         kind: 'manual_open' as const, at: e.occurred_at,

@@ -57,7 +57,7 @@ export interface HoldRow {
   readonly holdExpiresAt: Date;
 }
 
-export type AlertKind = 'overstay' | 'no_show' | 'gate_offline' | 'payment_failed' | 'payment_due' | 'manual_open';
+export type AlertKind = 'overstay' | 'no_show' | 'gate_offline' | 'payment_failed' | 'payment_due' | 'manual_open' | 'booking_moved' | 'no_spot';
 
 /** Something an attendant should act on. Newest first. */
 export interface AlertRow {

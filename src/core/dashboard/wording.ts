@@ -30,6 +30,9 @@ export function describeEvent(e: DashboardEventRow, timeZone: string): string {
   const spot = e.spot_label ? `, ${e.spot_label}` : '';
   const why = e.reason ? `: ${e.reason}` : '';
   const [family, rest = ''] = splitKind(e.kind);
+  if (e.kind === 'reservation.moved') {
+    return `${who ?? 'a booking'} moved from ${text(e.detail.from_spot_label) ?? '?'} to ${e.spot_label ?? '?'}${why}`;
+  }
   if (family === 'reservation') {
     if (rest.endsWith('.period')) return `${who ?? 'a booking'} window changed to end ${shortTime(e.detail.to, timeZone)}${spot}${why}`;
     const words = reservationWords[rest] ?? rest.replace(/_/g, ' ');
@@ -38,6 +41,10 @@ export function describeEvent(e: DashboardEventRow, timeZone: string): string {
   switch (e.kind) {
     case 'alert.overstay':
       return `${who ?? 'a car'} overstaying${spot} (${String(e.detail.overstay_minutes ?? '?')} min past end)`;
+    case 'alert.no_spot':
+      return `${who ?? 'a booking'} has no spot: ${e.spot_label ?? 'its spot'} is still taken by a car inside and no other is free`;
+    case 'alert.no_spot_for_car':
+      return `${who ?? 'a car'} is inside with no ${text(e.detail.vehicle_type) ?? ''} spot free`.replace('  ', ' ');
     case 'payment.failed':
       return `${who ?? 'a payment'}: payment failed${amount(e.detail) ? ` (${amount(e.detail)})` : ''}${why}`;
     case 'payment.refund_due':

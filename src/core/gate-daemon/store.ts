@@ -5,11 +5,12 @@
 import type { AllowListSnapshot, AllowedReservation, GatePolicy } from '../gate/allow-list.js';
 import type { GateDirection } from '../gate/decision.js';
 import type { JournalEntry } from '../gate/ports.js';
-import { setActor, withTransaction } from '../db.js';
+import { withTransaction } from '../db.js';
 import { NotFoundError } from '../errors.js';
-import type { PoolLike } from '../ports.js';
+import type { Clock, PoolLike } from '../ports.js';
 import { earlyEntryPolicy } from '../lots/early-entry.js';
 import { loadPricing } from '../sql/pricing.js';
+import { setActorAndHoldClock } from '../sql/visits.js';
 import {
   annotateGateEvents, closeGateVisits, finishGateCommand, insertGateEvents, insertGateVisits, selectAllowListRows, selectGateLot,
   selectGateLotStatus, selectOpenVisitRows, takeGateCommands, upsertGateHeartbeat, type GateCommandRow, type GateHeartbeat,
@@ -32,6 +33,8 @@ export interface PgGateStoreOptions {
   lotCode: string;
   gateId: string;
   direction: GateDirection;
+  /** when a synced car takes its spot (migrations/0012); without it, the car's entry */
+  clock?: Clock | undefined;
 }
 
 export class PgGateStore implements GateStore {
@@ -96,7 +99,9 @@ export class PgGateStore implements GateStore {
     const lotId = await this.lot();
     const { gateId } = this.opts;
     return withTransaction(this.pool, async (tx) => {
-      await setActor(tx, `gate:${gateId}`);
+      // A car let in offline takes a spot free from its entry, else from now on: it is inside. Without a
+      // clock, each car's entry is its "now".
+      await setActorAndHoldClock(tx, `gate:${gateId}`, this.opts.clock?.now() ?? null);
       const fresh = await insertGateEvents(tx, lotId, gateId, entries.map(({ seq, record }) => ({
         seq, kind: record.kind, plate: record.plate, credential: record.credential, decision: record.decision,
         detail: { ...record.detail, allow: record.allow, reservationId: record.reservationId, visitId: record.visitId, amountDueMinor: record.amountDueMinor },

@@ -12,7 +12,8 @@ export interface BusyQuery {
 }
 
 /**
- * Active spots of a type that a live reservation touches in [start, end) (holds past expiry are free).
+ * Active spots of a type that a live reservation holds in [start, end) (holds past expiry are free), a car
+ * inside included (migrations/0012: its row's spot_period).
  * Windows on quarter hours (what people and the allocator ask) are counted from the allocation bits, others
  * from the reservations themselves; both give the same number.
  */
@@ -55,15 +56,27 @@ const notCountedSql = `
   union
   select h.spot_id from reservations h
    where h.lot_id = $1::integer and h.status = 'TENTATIVE' and h.hold_expires_at <= $6::timestamptz
-     and h.vehicle_type = $2::vehicle_type and h.period && tstzrange($4::timestamptz, $5::timestamptz, '[)')
+     and h.vehicle_type = $2::vehicle_type and h.spot_period && tstzrange($4::timestamptz, $5::timestamptz, '[)')
      and not exists (
        select 1 from reservations r
         where r.spot_id = h.spot_id and r.lot_id = h.lot_id
-          and r.period && tstzrange($4::timestamptz, $5::timestamptz, '[)')
+          and r.spot_period && tstzrange($4::timestamptz, $5::timestamptz, '[)')
           and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')
           and not (r.status = 'TENTATIVE' and r.hold_expires_at <= $6::timestamptz))`;
 
 const window = `tstzrange($4::timestamptz, $5::timestamptz, '[)')`;
+
+/**
+ * Spots of cars inside whose hold ran out with no sweep since (parkctl_hold_cars rolls it, and the allocator
+ * does before it picks): busy in the window as the roll will make them, up to parkctl_car_hold_end(now).
+ * Through the partial index of cars inside: usually no row.
+ */
+const lapsedCarsSql = `
+      select c.spot_id from reservations c
+       where c.lot_id = $1::integer and c.status = 'CHECKED_IN' and upper(c.spot_period) <= $6::timestamptz
+         and c.vehicle_type = $2::vehicle_type and upper(c.spot_period) < $5::timestamptz
+         and $4::timestamptz < parkctl_car_hold_end($6::timestamptz)
+         and (select s.status from spots s where s.lot_id = $1::integer and s.spot_id = c.spot_id) = 'active'`;
 const statements = new Map<number, string>();
 const probedStatements = new Map<number, string>();
 
@@ -87,9 +100,10 @@ function busyOverDaysSql(dayCount: number): string {
   if (sql) return sql;
   const ranges = litRanges(dayCount);
   sql = `
-    select ((select count(*) from (${ranges.join('\n      union')}) lit)
+    select ((select count(*) from (${ranges.join('\n      union')}\n      union${lapsedCarsSql}) lit)
           - (select count(*) from (${notCountedSql}) n
-              where exists (select 1 from spot_days sd
+              where n.spot_id not in (${lapsedCarsSql})
+                and exists (select 1 from spot_days sd
                              where sd.lot_id = $1::integer and sd.spot_id = n.spot_id
                                and sd.day between $3::date and $3::date + ${dayCount - 1}
                                and (sd.mask & parkctl_day_mask(sd.day, ${window})) <> 0::bit(96))))::integer as busy`;
@@ -123,13 +137,15 @@ function probedOverDaysSql(dayCount: number): string {
   let sql = probedStatements.get(dayCount);
   if (sql) return sql;
   sql = `
-    select count(*)::integer as busy
-      from (${litRanges(dayCount).join('\n      union')}) lit
-     where exists (select 1 from reservations r
-                    where r.spot_id = lit.spot_id and r.lot_id = $1::integer and r.period && ${window}
-                      and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')
-                      and not (r.status = 'TENTATIVE' and r.hold_expires_at <= $6::timestamptz))
-       and (select s.status from spots s where s.lot_id = $1::integer and s.spot_id = lit.spot_id) = 'active'`;
+    select count(*)::integer as busy from (
+      select lit.spot_id
+        from (${litRanges(dayCount).join('\n      union')}) lit
+       where exists (select 1 from reservations r
+                      where r.spot_id = lit.spot_id and r.lot_id = $1::integer and r.spot_period && ${window}
+                        and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')
+                        and not (r.status = 'TENTATIVE' and r.hold_expires_at <= $6::timestamptz))
+         and (select s.status from spots s where s.lot_id = $1::integer and s.spot_id = lit.spot_id) = 'active'
+      union${lapsedCarsSql}) busy`;
   probedStatements.set(dayCount, sql);
   return sql;
 }

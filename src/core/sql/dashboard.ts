@@ -57,6 +57,7 @@ export async function selectOverstays(db: Queryable, q: { lotId: number; now: Da
   const { rows } = await db.query<DashboardReservationRow & Record<string, unknown>>(
     `select ${reservationColumns} from reservations r ${spotJoin}
       where r.lot_id = $1::integer and r.status = 'CHECKED_IN' and upper(r.period) < $2::timestamptz
+        and r.walk_in_visit_id is null -- a walk-in has no end to overstay
       order by upper(r.period) limit $3::integer`,
     [q.lotId, q.now, q.limit],
   );
@@ -271,7 +272,7 @@ export async function selectBookingsMatching(
     `select ${reservationColumns},
             exists (select 1 from visits v where v.lot_id = r.lot_id and v.reservation_id = r.reservation_id and v.exited_at is null) as inside
        from reservations r ${spotJoin}
-      where r.lot_id = $1::integer
+      where r.lot_id = $1::integer and r.walk_in_visit_id is null
         and (r.plate = $2::text or ($3::text is not null and r.reservation_id::text like $3::text || '%'))
       order by (r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')) desc,
                abs(extract(epoch from lower(r.period) - $4::timestamptz)), r.reservation_id

@@ -129,6 +129,7 @@ export async function selectReservations(db: Queryable, f: ReservationFilter): P
   const { rows } = await db.query<ReservationRow & Record<string, unknown>>(
     `${reservationSelect}
       where ($1::integer is null or r.lot_id = $1::integer)
+        and r.walk_in_visit_id is null -- a walk-in's hold of its spot is no booking (migrations/0012)
         and ($2::reservation_status is null or r.status = $2::reservation_status)
         and ($3::text is null or r.plate = $3::text)
         and ($4::timestamptz is null or r.period && tstzrange($4::timestamptz, $5::timestamptz, '[)'))
@@ -165,7 +166,6 @@ export async function markPaid(
   return rowCount === 1;
 }
 
-/** Overlapping live reservations of one spot: the invariant checker. Must always be 0. */
 /** Carries what a booking's extensions cost over to the booking that replaces it (a late payment's re-take). */
 export async function setExtensionMinor(db: Queryable, q: { lotId: number; reservationId: string; extensionMinor: number }): Promise<void> {
   await db.query(
@@ -174,10 +174,11 @@ export async function setExtensionMinor(db: Queryable, q: { lotId: number; reser
   );
 }
 
+/** Overlapping live reservations of one spot (what they hold it for: spot_period): the invariant checker. Must always be 0. */
 export async function countOverlaps(db: Queryable, table = 'reservations'): Promise<number> {
   const { rows } = await db.query<{ n: number }>(
     `select count(*)::integer as n from ${table} a join ${table} b
-        on a.lot_id = b.lot_id and a.spot_id = b.spot_id and a.reservation_id < b.reservation_id and a.period && b.period
+        on a.lot_id = b.lot_id and a.spot_id = b.spot_id and a.reservation_id < b.reservation_id and a.spot_period && b.spot_period
      where a.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') and b.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')`,
   );
   return rows[0]!.n;

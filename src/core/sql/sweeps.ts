@@ -109,7 +109,7 @@ export async function insertOverstayAlertsBatch(db: Queryable, b: OverstayBatch)
     `with due as (
        select r.reservation_id, r.plate, r.spot_id, s.label, upper(r.period) as ends_at
          from reservations r join spots s on s.lot_id = r.lot_id and s.spot_id = r.spot_id
-        where r.lot_id = $1::integer and r.status = 'CHECKED_IN'
+        where r.lot_id = $1::integer and r.status = 'CHECKED_IN' and r.walk_in_visit_id is null
           and upper(r.period) < $2::timestamptz - make_interval(mins => $3::integer)
           and not exists (select 1 from events e
                            where e.lot_id = r.lot_id and e.kind = 'alert.overstay' and e.reservation_id = r.reservation_id)
@@ -129,4 +129,17 @@ export async function insertOverstayAlertsBatch(db: Queryable, b: OverstayBatch)
     [b.lotId, b.now, b.slotMinutes, b.limit, b.actor],
   );
   return { selected: rows[0]!.selected, alerted: rows[0]!.alerted };
+}
+
+/**
+ * Cars inside with no known end (walk-ins, bookings past their end) keep their spots: their holds are rolled
+ * forward, bookings in the way moved to a free spot of their type, those that cannot be alerted
+ * (parkctl_hold_cars, migrations/0012). One statement; its cars are locked with SKIP LOCKED.
+ */
+export async function holdCarsInside(db: Queryable, b: { lotId: number; now: Date }): Promise<{ cars: number; moved: number; unplaced: number }> {
+  const { rows } = await db.query<{ cars: number; moved: number; unplaced: number }>(
+    `select cars, moved, unplaced from parkctl_hold_cars($1::integer, $2::timestamptz)`,
+    [b.lotId, b.now],
+  );
+  return rows[0]!;
 }

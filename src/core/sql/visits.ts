@@ -39,6 +39,28 @@ export async function insertVisit(
   return rows[0]!;
 }
 
+/** A visit and the label of the spot it holds (none: a walk-in let in when no spot was free). */
+export async function selectVisit(db: Queryable, lotId: number, visitId: string): Promise<VisitRow & { spot_label: string | null }> {
+  const { rows } = await db.query<VisitRow & { spot_label: string | null } & Record<string, unknown>>(
+    `select ${visitColumns.replace(/(\w+)/g, 'v.$1')}, s.label as spot_label
+       from visits v left join spots s on s.lot_id = v.lot_id and s.spot_id = v.spot_id
+      where v.lot_id = $1::integer and v.visit_id = $2::uuid`,
+    [lotId, visitId],
+  );
+  return rows[0]!;
+}
+
+/** When the car-hold triggers decide (migrations/0012: `parkctl.now`): the caller's clock, not the server's. */
+export async function setHoldClock(db: Queryable, now: Date): Promise<void> {
+  await db.query(`select set_config('parkctl.now', $1::text, true)`, [now.toISOString()]);
+}
+
+/** setActor and setHoldClock in one statement (the gate's push counts its statements). */
+export async function setActorAndHoldClock(db: Queryable, actor: string, now: Date | null): Promise<void> {
+  await db.query(`select set_config('parkctl.actor', $1::text, true), set_config('parkctl.reason', '', true),
+                         set_config('parkctl.now', coalesce($2::text, ''), true)`, [actor, now?.toISOString() ?? null]);
+}
+
 export async function selectOpenVisit(db: Queryable, lotId: number, plate: string): Promise<VisitRow | null> {
   const { rows } = await db.query<VisitRow & Record<string, unknown>>(
     `select ${visitColumns} from visits where lot_id = $1::integer and plate = $2::text and exited_at is null for update`,

@@ -7,7 +7,10 @@ export function formatSweepLine(s: SweepSummary): string {
   if (s.lot) parts.push(`lot=${s.lot}`);
   if (s.jobs.includes('holds')) parts.push(`holds expired=${s.holdsExpired}`);
   if (s.jobs.includes('noShows')) parts.push(`no-shows=${s.noShows}${s.refundsDue > 0 ? ` refunds-due=${s.refundsDue}` : ''}`);
-  if (s.jobs.includes('overstays')) parts.push(`overstays=${s.overstayAlerts}`);
+  if (s.jobs.includes('overstays')) {
+    parts.push(`overstays=${s.overstayAlerts}`);
+    if (s.bookingsMoved > 0 || s.bookingsUnplaced > 0) parts.push(`moved=${s.bookingsMoved} no-spot=${s.bookingsUnplaced}`);
+  }
   parts.push(`in ${s.ms} ms`);
   return parts.join(' ');
 }
@@ -22,6 +25,8 @@ export function sweepJson(s: SweepSummary): Record<string, unknown> {
     noShows: s.noShows,
     refundsDue: s.refundsDue,
     overstayAlerts: s.overstayAlerts,
+    bookingsMoved: s.bookingsMoved,
+    bookingsUnplaced: s.bookingsUnplaced,
     lotsChanged: s.lotsChanged,
     warnings: s.warnings,
     ms: s.ms,

@@ -4,7 +4,7 @@
 import { lotChanged, type ChangeDeps } from '../changes.js';
 import { setActor, withTransaction } from '../db.js';
 import type { Clock, PoolLike, Queryable } from '../ports.js';
-import { expireHoldsBatch, insertOverstayAlertsBatch, markNoShowsBatch, selectSweepLots } from '../sql/sweeps.js';
+import { expireHoldsBatch, holdCarsInside, insertOverstayAlertsBatch, markNoShowsBatch, selectSweepLots } from '../sql/sweeps.js';
 import { allSweepJobs, defaultSweepBatch, sweepLotFromRow, type SweepJob, type SweepLot } from './jobs.js';
 
 export interface SweepDeps extends ChangeDeps {
@@ -37,6 +37,10 @@ export interface SweepSummary {
   /** payment.refund_due events written for paid no-shows (lot policy no_show_refund_percent > 0) */
   refundsDue: number;
   overstayAlerts: number;
+  /** bookings moved off a spot a car inside still holds (overstays job) */
+  bookingsMoved: number;
+  /** bookings on such a spot with no other spot free: alerted for the attendant (alert.no_spot) */
+  bookingsUnplaced: number;
   /** codes of the lots where something changed */
   lotsChanged: string[];
   /** lot policy values that were ignored */
@@ -52,7 +56,7 @@ interface BatchResult {
   changed: boolean;
 }
 
-type Tally = Pick<SweepSummary, 'holdsExpired' | 'noShows' | 'refundsDue' | 'overstayAlerts'>;
+type Tally = Pick<SweepSummary, 'holdsExpired' | 'noShows' | 'refundsDue' | 'overstayAlerts' | 'bookingsMoved' | 'bookingsUnplaced'>;
 
 /** Runs `batch` in its own transaction until a batch comes back short; `workers` loops side by side. */
 async function drain(deps: SweepDeps, lot: SweepLot, workers: number, batch: (tx: Queryable) => Promise<BatchResult>, limit: number): Promise<boolean> {
@@ -93,6 +97,17 @@ async function sweepLot(deps: SweepDeps, lot: SweepLot, jobs: readonly SweepJob[
     }, limit)) || changed;
   }
   if (jobs.includes('overstays')) {
+    // Cars inside past their end (and walk-ins) keep their spots: holds rolled forward, bookings in the way moved.
+    const held = await withTransaction(deps.pool, async (tx) => {
+      await setActor(tx, actor);
+      return holdCarsInside(tx, { lotId: lot.lotId, now });
+    });
+    tally.bookingsMoved += held.moved;
+    tally.bookingsUnplaced += held.unplaced;
+    if (held.cars > 0 || held.moved > 0 || held.unplaced > 0) {
+      changed = true;
+      await lotChanged(deps, lot.lotId);
+    }
     // One worker: alerts take no row locks, two workers would only pick the same candidates.
     changed = (await drain(deps, lot, 1, async (tx) => {
       const r = await insertOverstayAlertsBatch(tx, { lotId: lot.lotId, now, slotMinutes: lot.overstaySlotMinutes, limit, actor });
@@ -110,7 +125,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
   const jobs = allSweepJobs.filter((j) => (options.jobs ?? allSweepJobs).includes(j));
   const limit = options.batchSize ?? defaultSweepBatch;
   const lots = (await selectSweepLots(deps.pool, options.lotCode ?? null)).map(sweepLotFromRow);
-  const tally: Tally = { holdsExpired: 0, noShows: 0, refundsDue: 0, overstayAlerts: 0 };
+  const tally: Tally = { holdsExpired: 0, noShows: 0, refundsDue: 0, overstayAlerts: 0, bookingsMoved: 0, bookingsUnplaced: 0 };
   const lotsChanged: string[] = [];
   const warnings: string[] = [];
   for (const lot of lots) {

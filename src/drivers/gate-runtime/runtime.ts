@@ -64,7 +64,7 @@ export async function startGateRuntime(o: GateRuntimeOptions): Promise<GateRunti
     connectionString: o.databaseUrl, max: 2, connectionTimeoutMillis: 3000, query_timeout: 10_000, application_name: `parkctl-gate-${config.gate}`,
   });
   pool?.on('error', () => undefined);
-  const pgStore = o.store ? null : new PgGateStore(pool!, { lotCode: config.lot, gateId: config.gate, direction: config.direction });
+  const pgStore = o.store ? null : new PgGateStore(pool!, { lotCode: config.lot, gateId: config.gate, direction: config.direction, clock });
   const store = o.store ?? pgStore!;
 
   const allowList = persisted ? LocalAllowList.fromPersisted(persisted) : new LocalAllowList(emptySnapshot(config.lot), 0);
