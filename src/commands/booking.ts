@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
-import { UsageError } from '../core/errors.js';
+import { ExitCode, UsageError } from '../core/errors.js';
 import { parseInstant, parsePlate, parseVehicleType } from '../core/input.js';
 import { loadLot } from '../core/lots/lot.js';
 import { cancelReservation, completeReservation, getReservation, listReservations } from '../core/reservations/lifecycle.js';
@@ -32,6 +32,13 @@ const csvColumns: { header: string; value: (r: ReservationRow) => unknown }[] = 
   { header: 'currency', value: (r) => r.currency }, { header: 'payment_status', value: (r) => r.payment_status },
 ];
 
+function noLinkReason(e: { kind: string; message: string } | null, reservationId: string): string {
+  const then = `the hold stands; then: parkctl booking pay-link ${reservationId}`;
+  if (!e) return `no payment link; ${then}`;
+  if (e.kind === 'configuration') return `no payment link: ${e.message} (a configuration error, not an outage)`;
+  return `no payment link, ${e.message}; ${then}`;
+}
+
 export function registerBooking(program: Command, run: Run): void {
   const booking = program.command('booking').description('reservations: reserve, pay, cancel, look up');
 
@@ -58,8 +65,15 @@ export function registerBooking(program: Command, run: Run): void {
       ctx.out.result(r, (d) => renderFields([
         ['reservation', d.reservationId], ['spot', d.spotLabel], ['window', `${formatTime(d.start, lot.timeZone)} -> ${formatTime(d.end, lot.timeZone)}`],
         ['status', d.created ? d.status : `${d.status} (existing reservation for this external ref)`], ['price', formatMinorAmount(d.priceMinor, d.currency)],
-        ['hold expires', formatTime(d.holdExpiresAt, lot.timeZone)], ['pay', d.paymentUrl ?? 'payment provider unreachable; the hold stands, ask again for the link'],
+        ['hold expires', formatTime(d.holdExpiresAt, lot.timeZone)], ['pay', d.paymentUrl ?? noLinkReason(d.paymentError, d.reservationId)],
       ]));
+      // An outage passes (the hold stands, pay-link fetches the link later); a configuration error does not:
+      // the reservation is printed (it exists), the failure named on stderr, and the exit is 69.
+      if (r.paymentError?.kind === 'configuration') {
+        ctx.out.note(`parkctl: reservation ${r.reservationId} is held, but ${r.paymentError.service}: ${r.paymentError.message} (a configuration error, not an outage)`);
+        ctx.out.note(`  hint: ${r.paymentError.hint ?? 'check the payment provider settings'}; then: parkctl booking pay-link ${r.reservationId}`);
+        ctx.exitCode = ExitCode.unavailable;
+      }
     }, cmd));
 
   registerBookingPayments(booking, run);
