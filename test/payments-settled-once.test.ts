@@ -3,7 +3,7 @@
 // Stripe failure at reserve is named: a bad key is a configuration error, not an outage.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handleProviderEvent } from '../src/core/payments/webhook.js';
-import { cancelReservation, completeReservation, getReservation } from '../src/core/reservations/lifecycle.js';
+import { cancelReservation, completeReservation } from '../src/core/reservations/lifecycle.js';
 import { payLink } from '../src/core/payments/pay-link.js';
 import { providerEventFromStripe } from '../src/drivers/stripe/webhook-server.js';
 import type Stripe from 'stripe';
