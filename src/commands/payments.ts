@@ -90,7 +90,7 @@ export function registerPayments(program: Command, run: Run): void {
       if (!visitId && !(o.plate && o.lot)) throw new UsageError('say which visit: a visit id, or --plate and --lot', { hint: 'e.g. parkctl payments collect --lot CITY-GARAGE --plate AB12CDE --method cash' });
       const pool = await ctx.pool();
       const lot = o.lot ? await loadLot(pool, o.lot) : null;
-      const c = await collectPayment({ pool, clock: ctx.clock, actor: ctx.actor }, {
+      const c = await collectPayment({ pool, clock: ctx.clock, actor: ctx.actor, payments: await ctx.payments(), logger: ctx.logger }, {
         ...(visitId ? { visitId: parseVisitId(visitId) } : { lotId: lot!.lotId, plate: parsePlate(o.plate!) }),
         method: o.method as CollectMethod, amountMinor: parseAmount(o.amount),
       });
@@ -107,9 +107,9 @@ export function registerPayments(program: Command, run: Run): void {
       const pool = await ctx.pool();
       const lot = o.lot ? await loadLot(pool, o.lot) : null;
       const report = await settleRefunds({ pool, clock: ctx.clock, actor: ctx.actor, payments: await ctx.payments(), logger: ctx.logger }, { lotId: lot?.lotId ?? null });
-      const line = `refunds: ${report.noShowsRecorded} no-show recorded, ${report.sent} sent, ${report.stillPending} pending, ${report.failed} failed, ${report.dueAtDesk} due at the desk`;
+      const line = `refunds: ${report.noShowsRecorded} no-show recorded, ${report.sent} sent, ${report.stillPending} pending, ${report.failed} failed, ${report.dueAtDesk} due at the desk; charges: ${report.chargesRetried} retried, ${report.chargesInDoubt} still unconfirmed`;
       // cron: exit 69 when the provider failed (the refunds stay pending; the next run retries under the same keys)
-      if (report.failed > 0) throw new ExternalError((await ctx.payments()).name, line, { hint: 'run again later: retrying never refunds twice' });
+      if (report.failed > 0 || report.chargesInDoubt > 0) throw new ExternalError((await ctx.payments()).name, line, { hint: 'run again later: retrying never refunds twice' });
       ctx.out.result(report, () => line);
     }, cmd));
 
