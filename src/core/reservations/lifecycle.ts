@@ -77,6 +77,24 @@ export interface CancelDeps extends ChangeDeps {
  * provider after commit (never a lock across the network), recorded as due when it was paid in cash.
  */
 export async function cancelReservation(deps: CancelDeps, id: string, reason: string): Promise<ReservationRow> {
+  return (await cancelWithRefund(deps, id, reason)).reservation;
+}
+
+/** What a cancellation gave back, for people and scripts (`booking cancel` prints it). */
+export interface CancelRefundSummary {
+  /** integer minor units given back (0 when the policy band gives nothing) */
+  amountMinor: number;
+  currency: string;
+  percent: number;
+  /** the policy band applied: "cancelled 5h before the start: 50% back by the lot's refund policy" */
+  band: string;
+  /** due: cash an attendant hands back (parkctl payments hand-back); pending, processing, succeeded: the provider's; null: nothing to give */
+  status: string | null;
+  provider: string | null;
+  paymentId: string | null;
+}
+
+export async function cancelWithRefund(deps: CancelDeps, id: string, reason: string): Promise<{ reservation: ReservationRow; refund: CancelRefundSummary | null }> {
   const before = await getReservation(deps.pool, id);
   if (!['TENTATIVE', 'CONFIRMED'].includes(before.status)) {
     const hint = before.status === 'CHECKED_IN' ? `the car is inside: check it out with parkctl visit depart --lot ${before.lot_code} --plate ${before.plate}` : undefined;
@@ -90,6 +108,11 @@ export async function cancelReservation(deps: CancelDeps, id: string, reason: st
   });
   if (!cancelled) throw new RefusedError(`reservation ${before.reservation_id} changed meanwhile; look again with parkctl booking show`, { code: 'conflict' });
   await lotChanged(deps, before.lot_id);
-  if (cancelled.refund.row) await sendRefundQuietly(deps, cancelled.refund.row);
-  return getReservation(deps.pool, before.reservation_id);
+  const { row, percent, band } = cancelled.refund;
+  const sent = row ? await sendRefundQuietly(deps, row) : null;
+  const refund = band === null ? null : {
+    amountMinor: sent?.amount_minor ?? 0, currency: before.currency, percent, band,
+    status: sent?.status ?? null, provider: sent?.provider ?? null, paymentId: sent?.payment_id ?? null,
+  };
+  return { reservation: await getReservation(deps.pool, before.reservation_id), refund };
 }

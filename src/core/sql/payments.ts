@@ -75,6 +75,23 @@ export async function selectPaymentByKey(db: Queryable, lotId: number, idempoten
   return rows[0] ?? null;
 }
 
+export async function selectPaymentById(db: Queryable, paymentId: string, opts: { forUpdate?: boolean } = {}): Promise<PaymentRow | null> {
+  const { rows } = await db.query<PaymentRow & Record<string, unknown>>(
+    `select ${paymentColumns} from payments where payment_id = $1::uuid${opts.forUpdate ? ' for update' : ''}`,
+    [paymentId],
+  );
+  return rows[0] ?? null;
+}
+
+/** Refunds an attendant still owes in cash (status due) for one reservation, locked: who hands it back moves it. */
+export async function selectDueRefunds(db: Queryable, reservationId: string): Promise<PaymentRow[]> {
+  const { rows } = await db.query<PaymentRow & Record<string, unknown>>(
+    `select ${paymentColumns} from payments where reservation_id = $1::uuid and purpose = 'refund' and status = 'due' order by created_at for update`,
+    [reservationId],
+  );
+  return rows;
+}
+
 /** Move a row on from `from`; false when someone else already did (so side effects run once). */
 export async function updatePaymentStatus(
   db: Queryable,
