@@ -242,7 +242,7 @@ const commands = [
 ];
 
 /** Stripe back, every event delivered (newest first, then again), the cron and a collect retry run. */
-async function quiesce(real: Real): Promise<void> {
+async function quiesce(): Promise<void> {
   h.fake.loseAnswers(null);
   h.fake.setDown(false);
   const events = [...h.fake.events].reverse();
@@ -260,7 +260,7 @@ it('money balances over random sequences with lost answers, outages and late, re
       const r = await book(h, { plate, startInHours: noticeHours, durationHours: 2 });
       const real: Real = { r, plate, visitId: null };
       await fc.asyncModelRun(() => ({ model: { lose: false, down: false }, real }), cmds);
-      await quiesce(real);
+      await quiesce();
       await checkSafety(real);
       const b = await books(real);
       expect(b.dbPaid, 'every payment at Stripe is collected in parkctl').toBe(b.stripePaid);
