@@ -122,3 +122,25 @@ describe('Stripe failures at reserve are named (item 9)', () => {
     expect((res.json as { paymentError: { message: string } }).paymentError.message).toContain('HTTP 503');
   });
 });
+
+describe('a second, different payment for one booking', () => {
+  it('is written down as received and refunded in full, once, however often it is reported', async () => {
+    const r = await book(h, { plate: 'TWICE1', startInHours: startIn(30) });
+    const cs = await checkoutOf(h, r.reservationId);
+    h.fake.markSessionPaid(cs);
+    await completeReservation(h.deps(), r.reservationId, cs);
+    // a second checkout for the same booking (made elsewhere), paid too
+    const other = await h.stripe.createCheckout({
+      reservationId: r.reservationId, lotId: h.lot.lotId, lotCode: h.lot.code, amountMinor: r.priceMinor, currency: 'GBP',
+      expiresAt: new Date(Date.now() + 3_600_000), customerRef: 'x', idempotencyKey: `other:${r.reservationId}`,
+    });
+    const second = h.fake.markSessionPaid(other.providerRef!);
+    await expect(completeReservation(h.deps(), r.reservationId, other.providerRef!)).rejects.toMatchObject({ code: 'duplicate_payment_refunded' });
+    await deliverAll();
+    await expect(completeReservation(h.deps(), r.reservationId, other.providerRef!)).rejects.toMatchObject({ code: 'duplicate_payment_refunded' });
+    expect(await money(r.reservationId)).toEqual({ paid: 2 * r.priceMinor, refunded: r.priceMinor });
+    expect(h.fake.objectsOfType('refund')).toEqual([expect.objectContaining({ payment_intent: second.paymentIntentId, amount: r.priceMinor })]);
+    const { rows } = await h.db.pool.query(`select status, payment_status from reservations where reservation_id = $1`, [r.reservationId]);
+    expect(rows[0]).toMatchObject({ status: 'CONFIRMED' });
+  });
+});

@@ -26,7 +26,8 @@ export async function decideCancelRefund(tx: Queryable, before: ReservationRow, 
   const noticeMs = before.starts_at.getTime() - now.getTime();
   const percent = refundPercent(refundRules(lot.policy), noticeMs);
   const alreadyRefunded = (await selectReservationMoney(tx, before.lot_id, before.reservation_id))?.refunded_minor ?? 0;
-  const amountMinor = Math.min(percentOf(paid.paidMinor, percent), paid.paidMinor - alreadyRefunded);
+  // The band applies to what the booking cost; a second payment for it was already given back in full.
+  const amountMinor = Math.min(percentOf(Math.min(paid.paidMinor, before.price_minor), percent), paid.paidMinor - alreadyRefunded);
   const hours = Math.max(0, Math.floor(noticeMs / 3_600_000));
   const band = `cancelled ${hours}h before the start: ${percent}% back by the lot's refund policy`;
   const row = await recordRefund(tx, {

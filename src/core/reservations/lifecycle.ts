@@ -55,6 +55,11 @@ export async function completeReservation(deps: CompleteDeps, id: string, paymen
   if (outcome.kind === 'refunded') {
     const refund = outcome.refund;
     const how = refund?.status === 'due' ? 'the refund is due from the attendant' : refund?.status === 'pending' ? 'the refund is pending (payments settle-refunds sends it)' : `refunded (${refund?.provider_ref ?? refund?.status ?? 'recorded'})`;
+    if (refund?.idempotency_key.startsWith('refund:duplicate:')) {
+      throw new RefusedError(`reservation ${before.reservation_id} was already paid by ${outcome.reservation.payment_ref ?? 'another payment'}; this second payment is given back in full: ${how}`, {
+        hint: `see it with: parkctl payments list --reservation ${before.reservation_id}`, code: 'duplicate_payment_refunded',
+      });
+    }
     throw new RefusedError(`reservation ${before.reservation_id} was paid after its hold expired and no spot is free for that window: ${how}`, {
       hint: 'book another window: parkctl capacity check ...', code: 'late_payment_refunded',
     });
