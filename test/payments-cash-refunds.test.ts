@@ -3,6 +3,7 @@
 // at the desk, and `payments hand-back` (the dashboard's `r`) pays it out once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboardActions } from '../src/core/dashboard/actions.js';
+import { DashboardSnapshotReader } from '../src/core/dashboard/snapshot.js';
 import { completeReservation } from '../src/core/reservations/lifecycle.js';
 import { CashPaymentProvider } from '../src/drivers/cash-payments.js';
 import { book, startPaymentsHarness, type PaymentsHarness } from './support/payments-fixture.js';
@@ -70,12 +71,15 @@ describe('cash refunds', () => {
     expect(late.stdout).toMatch(/refund:\s+nothing \(cancelled 1h before the start: 0% back/);
   });
 
-  it("the dashboard's cancel names the cash due, and its hand-back pays it out", async () => {
+  it("the dashboard's cancel names the cash due, an alert shows it (selectable for r), and its hand-back pays it out", async () => {
     const r = await cashPaid('CASHB4', 30);
     const actions = createDashboardActions({ pool: h.db.pool, clock: h.clock, actor: 'dashboard:ann', payments: cash, barrierWaitMs: 0 }, h.lot);
     expect(await actions.cancel(r.reservationId)).toContain(`${(r.priceMinor / 100).toFixed(2)} GBP cash due back (100%)`);
+    const refundAlerts = async () => (await new DashboardSnapshotReader(h.db.pool, h.lot).read(h.clock.now())).alerts.filter((a) => a.kind === 'refund_due' && a.reservationId === r.reservationId);
+    expect(await refundAlerts()).toEqual([expect.objectContaining({ reservationId: r.reservationId, text: `CASHB4 ${(r.priceMinor / 100).toFixed(2)} GBP cash back due (r)` })]);
     expect(await actions.handBack(r.reservationId)).toBe(`${(r.priceMinor / 100).toFixed(2)} GBP handed back to CASHB4`);
     expect(await refundRows(r.reservationId)).toEqual([{ amount_minor: r.priceMinor, status: 'succeeded' }]);
     await expect(actions.handBack(r.reservationId)).rejects.toMatchObject({ code: 'nothing_due' });
+    expect(await refundAlerts()).toEqual([]);
   });
 });

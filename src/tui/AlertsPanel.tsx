@@ -22,6 +22,7 @@ export const alertLabel: Readonly<Record<AlertKind, string>> = {
   gate_offline: 'GATE OFFLINE',
   payment_failed: 'PAYMENT FAILED',
   payment_due: 'PAYMENT DUE',
+  refund_due: 'CASH BACK',
   manual_open: 'MANUAL OPEN',
 };
 
@@ -31,6 +32,7 @@ const alertTone: Readonly<Record<AlertKind, Tone>> = {
   gate_offline: 'bad',
   payment_failed: 'bad',
   payment_due: 'warn',
+  refund_due: 'warn',
   manual_open: 'accent',
 };
 

@@ -3,6 +3,7 @@
 // measured on the 2,000-spot sample garage after a busy morning, see the report in the dashboard tests.
 import { DateTime } from 'luxon';
 import type { Lot } from '../lots/lot.js';
+import { selectRefundsDueAtDesk } from '../sql/payments.js';
 import { formatMinorAmount } from '../money-format.js';
 import { lotOccupancy, type OccupancyGroup } from '../occupancy.js';
 import type { Queryable } from '../ports.js';
@@ -42,7 +43,7 @@ export class DashboardSnapshotReader {
     const todayStart = DateTime.fromJSDate(now, { zone: lot.timeZone }).startOf('day').toJSDate();
     this.heartbeats ??= hasGateHeartbeats(db);
     const withHeartbeats = await this.heartbeats;
-    const [state, occupancy, gateRows, arrivals, holds, overstays, noShows, due, failed, manual, feed] = await Promise.all([
+    const [state, occupancy, gateRows, arrivals, holds, overstays, noShows, due, failed, manual, feed, refundsDue] = await Promise.all([
       selectLotState(db, lot.lotId),
       lotOccupancy(db, lot.lotId, now),
       selectGates(db, { lotId: lot.lotId, todayStart, withHeartbeats }),
@@ -55,6 +56,7 @@ export class DashboardSnapshotReader {
       selectRecentEvents(db, { lotId: lot.lotId, limit, kinds: ['payment.failed'], since }),
       selectRecentEvents(db, { lotId: lot.lotId, limit, kinds: ['gate.manual_open'], since: todayStart }),
       selectRecentEvents(db, { lotId: lot.lotId, limit: o.feedLines ?? 40 }),
+      selectRefundsDueAtDesk(db, lot.lotId, limit),
     ]);
     const gates = gateRows.map((g) => toGate(g, now, o.gateStaleMs ?? 30_000));
     const money = (minor: number) => formatMinorAmount(minor, lot.currency);
@@ -79,6 +81,10 @@ export class DashboardSnapshotReader {
       ...due.map((v) => ({
         kind: 'payment_due' as const, at: v.at, ...(v.reservation_id ? { reservationId: v.reservation_id } : {}), plate: v.plate,
         text: `${v.plate} owes ${money(v.balance_minor)}${v.inside ? ' (inside)' : ''}`,
+      })),
+      ...refundsDue.map((d) => ({
+        kind: 'refund_due' as const, at: d.created_at, reservationId: d.reservation_id, plate: d.plate,
+        text: `${d.plate} ${formatMinorAmount(d.amount_minor, d.currency)} cash back due (r)`,
       })),
       ...manual.map((e) => ({
         kind: 'manual_open' as const, at: e.occurred_at,
