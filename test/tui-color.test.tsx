@@ -14,6 +14,7 @@ const actions: DashboardActions = {
   checkOut: async () => '',
   openBarrier: async () => '',
   cancel: async () => '',
+  handBack: async () => '',
   extend: async () => '',
   setSpotOutOfService: async () => '',
 };

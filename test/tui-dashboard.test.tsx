@@ -29,6 +29,7 @@ function fakeActions(overrides: Partial<DashboardActions> = {}) {
     checkOut: record('checkOut', 'checked out'),
     openBarrier: record('openBarrier', 'barrier opened'),
     cancel: record('cancel', 'reservation cancelled'),
+    handBack: record('handBack', '4.00 GBP handed back to HD42XY'),
     extend: record('extend', 'extended to 12:30'),
     setSpotOutOfService: record('setSpotOutOfService', 'spot updated'),
     ...overrides,
@@ -228,5 +229,28 @@ describe('Dashboard action failures', () => {
     await eventually(() => expect(screen.frames.some((frame) => frame.includes('✓ checked in'))).toBe(true));
     await eventually(() => expect(screen.frame()).toContain('selected HD42XY (B1-020)'));
     expect(screen.frame()).not.toContain('checked in');
+  });
+});
+
+describe('cash refunds at the desk (issue 19, item 8)', () => {
+  it('r then n hands nothing back; r then y records the cash refund of the selection as handed back', async () => {
+    const screen = await dashboard();
+    await screen.press('r');
+    expect(screen.frame()).toContain('select a reservation first');
+    expect(screen.calls).toEqual([]);
+    await screen.press(down, 'r');
+    expect(screen.frame()).toContain('Hand the cash refund due for HD42XY (B1-020) back now? y/n');
+    await screen.press('n');
+    expect(screen.calls).toEqual([]);
+    expect(screen.frame()).toContain('Hand back cash refund: nothing done');
+    await screen.press('r', 'y');
+    expect(screen.calls).toEqual([['handBack', 'r-hold-1']]);
+    await eventually(() => expect(screen.frame()).toContain('✓ 4.00 GBP handed back to HD42XY'));
+  });
+  it('the footer and help list r', async () => {
+    const screen = await dashboard();
+    expect(screen.frame().split('\n').at(-1)).toContain('r:cash');
+    await screen.press('?');
+    expect(screen.frame()).toContain('hand back the cash refund due for the selected reservation');
   });
 });

@@ -98,7 +98,7 @@ describe('StatusLine, MessageLine, Footer, HelpOverlay', () => {
   });
   it('fits the footer in 80 columns on one line', () => {
     const frame = render(<Footer width={80} color={false} />).lastFrame() ?? '';
-    expect(frame).toBe('/:find i:in o:out b:barrier c:cancel e:+30m m:spot ↑↓:select ?:help q:quit');
+    expect(frame).toBe('/:find i:in o:out b:barrier c:cancel e:+30m m:spot r:cash ↑↓:pick ?:help q:quit');
     expect(frame.length).toBeLessThanOrEqual(80);
   });
   it('lists the keys and closes on Esc', async () => {

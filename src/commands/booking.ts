@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
-import { UsageError } from '../core/errors.js';
+import { ExitCode, UsageError } from '../core/errors.js';
 import { parseInstant, parsePlate, parseVehicleType } from '../core/input.js';
 import { loadLot } from '../core/lots/lot.js';
-import { cancelReservation, completeReservation, getReservation, listReservations } from '../core/reservations/lifecycle.js';
+import { cancelWithRefund, completeReservation, getReservation, listReservations, type CancelRefundSummary } from '../core/reservations/lifecycle.js';
 import { reserve } from '../core/reservations/reserve.js';
 import { reservationStatuses, type ReservationRow, type ReservationStatus } from '../core/sql/reservations.js';
 import { formatMinorAmount } from '../core/money-format.js';
@@ -32,6 +32,22 @@ const csvColumns: { header: string; value: (r: ReservationRow) => unknown }[] = 
   { header: 'currency', value: (r) => r.currency }, { header: 'payment_status', value: (r) => r.payment_status },
 ];
 
+/** "4.00 due at the desk in cash (cancelled 30h before the start: 100% back ...): parkctl payments hand-back ID". */
+export function describeRefund(r: CancelRefundSummary, reservationId: string): string {
+  if (r.amountMinor === 0) return `nothing (${r.band})`;
+  const amount = formatMinorAmount(r.amountMinor, r.currency);
+  if (r.status === 'due') return `${amount} due at the desk in ${r.provider ?? 'cash'} (${r.band}); when handed back: parkctl payments hand-back ${reservationId}`;
+  if (r.status === 'pending') return `${amount} to the ${r.provider} payment, waiting for ${r.provider} (${r.band}); payments settle-refunds sends it`;
+  return `${amount} ${r.status === 'succeeded' ? 'refunded' : r.status ?? 'recorded'} to the ${r.provider} payment (${r.band})`;
+}
+
+function noLinkReason(e: { kind: string; message: string } | null, reservationId: string): string {
+  const then = `the hold stands; then: parkctl booking pay-link ${reservationId}`;
+  if (!e) return `no payment link; ${then}`;
+  if (e.kind === 'configuration') return `no payment link: ${e.message} (a configuration error, not an outage)`;
+  return `no payment link, ${e.message}; ${then}`;
+}
+
 export function registerBooking(program: Command, run: Run): void {
   const booking = program.command('booking').description('reservations: reserve, pay, cancel, look up');
 
@@ -58,8 +74,15 @@ export function registerBooking(program: Command, run: Run): void {
       ctx.out.result(r, (d) => renderFields([
         ['reservation', d.reservationId], ['spot', d.spotLabel], ['window', `${formatTime(d.start, lot.timeZone)} -> ${formatTime(d.end, lot.timeZone)}`],
         ['status', d.created ? d.status : `${d.status} (existing reservation for this external ref)`], ['price', formatMinorAmount(d.priceMinor, d.currency)],
-        ['hold expires', formatTime(d.holdExpiresAt, lot.timeZone)], ['pay', d.paymentUrl ?? 'payment provider unreachable; the hold stands, ask again for the link'],
+        ['hold expires', formatTime(d.holdExpiresAt, lot.timeZone)], ['pay', d.paymentUrl ?? noLinkReason(d.paymentError, d.reservationId)],
       ]));
+      // An outage passes (the hold stands, pay-link fetches the link later); a configuration error does not:
+      // the reservation is printed (it exists), the failure named on stderr, and the exit is 69.
+      if (r.paymentError?.kind === 'configuration') {
+        ctx.out.note(`parkctl: reservation ${r.reservationId} is held, but ${r.paymentError.service}: ${r.paymentError.message} (a configuration error, not an outage)`);
+        ctx.out.note(`  hint: ${r.paymentError.hint ?? 'check the payment provider settings'}; then: parkctl booking pay-link ${r.reservationId}`);
+        ctx.exitCode = ExitCode.unavailable;
+      }
     }, cmd));
 
   registerBookingPayments(booking, run);
@@ -82,8 +105,8 @@ export function registerBooking(program: Command, run: Run): void {
     .description('cancel a reservation that is held or confirmed; its spot goes back on sale')
     .option('--reason <text>', 'why (kept in the audit trail)', 'cancelled by operator')
     .action((id: string, o: { reason: string }, cmd: Command) => run(async (ctx) => {
-      const r = await cancelReservation({ pool: await ctx.pool(), clock: ctx.clock, actor: ctx.actor, payments: await ctx.payments(), logger: ctx.logger, ...(await ctx.changeDeps()) }, id, o.reason);
-      ctx.out.result(r, (d) => renderFields(reservationFields(d)));
+      const c = await cancelWithRefund({ pool: await ctx.pool(), clock: ctx.clock, actor: ctx.actor, payments: await ctx.payments(), logger: ctx.logger, ...(await ctx.changeDeps()) }, id, o.reason);
+      ctx.out.result({ ...c.reservation, refund: c.refund }, (d) => renderFields([...reservationFields(d), ...(d.refund ? [['refund', describeRefund(d.refund, d.reservation_id)] as [string, string]] : [])]));
     }, cmd));
 
   booking.command('show <id>')

@@ -5,10 +5,11 @@ import { ExternalError, UsageError } from '../core/errors.js';
 import { parsePlate } from '../core/input.js';
 import { loadLot } from '../core/lots/lot.js';
 import { collectPayment, type CollectMethod } from '../core/payments/collect.js';
+import { handBackCashRefund } from '../core/payments/hand-back.js';
 import { settleRefunds } from '../core/payments/settle-refunds.js';
 import { handleProviderEvent } from '../core/payments/webhook.js';
 import { checkReservationId } from '../core/reservations/lifecycle.js';
-import { selectPayments } from '../core/sql/payments.js';
+import { selectPayments, type PaymentRow } from '../core/sql/payments.js';
 import { formatMinorAmount } from '../core/money-format.js';
 import { stderrLogger } from '../drivers/stderr-logger.js';
 import type { AppContext } from './context.js';
@@ -64,6 +65,16 @@ function paymentStatusOption(status: string | undefined): string | null {
   return s;
 }
 
+/** "12.00 GBP in 3 refunds", per currency; empty when nothing is due. */
+function dueTotals(rows: readonly PaymentRow[]): string {
+  const byCurrency = new Map<string, { sum: number; n: number }>();
+  for (const r of rows) {
+    const t = byCurrency.get(r.currency) ?? { sum: 0, n: 0 };
+    byCurrency.set(r.currency, { sum: t.sum + r.amount_minor, n: t.n + 1 });
+  }
+  return [...byCurrency].map(([cur, t]) => `${formatMinorAmount(t.sum, cur)} in ${t.n} refund${t.n === 1 ? '' : 's'}`).join(', ');
+}
+
 export function registerPayments(program: Command, run: Run): void {
   const payments = program.command('payments').description('money: Stripe webhooks, payments taken at the exit, refunds');
 
@@ -90,7 +101,7 @@ export function registerPayments(program: Command, run: Run): void {
       if (!visitId && !(o.plate && o.lot)) throw new UsageError('say which visit: a visit id, or --plate and --lot', { hint: 'e.g. parkctl payments collect --lot CITY-GARAGE --plate AB12CDE --method cash' });
       const pool = await ctx.pool();
       const lot = o.lot ? await loadLot(pool, o.lot) : null;
-      const c = await collectPayment({ pool, clock: ctx.clock, actor: ctx.actor }, {
+      const c = await collectPayment({ pool, clock: ctx.clock, actor: ctx.actor, payments: await ctx.payments(), logger: ctx.logger }, {
         ...(visitId ? { visitId: parseVisitId(visitId) } : { lotId: lot!.lotId, plate: parsePlate(o.plate!) }),
         method: o.method as CollectMethod, amountMinor: parseAmount(o.amount),
       });
@@ -107,32 +118,47 @@ export function registerPayments(program: Command, run: Run): void {
       const pool = await ctx.pool();
       const lot = o.lot ? await loadLot(pool, o.lot) : null;
       const report = await settleRefunds({ pool, clock: ctx.clock, actor: ctx.actor, payments: await ctx.payments(), logger: ctx.logger }, { lotId: lot?.lotId ?? null });
-      const line = `refunds: ${report.noShowsRecorded} no-show recorded, ${report.sent} sent, ${report.stillPending} pending, ${report.failed} failed, ${report.dueAtDesk} due at the desk`;
+      const line = `refunds: ${report.noShowsRecorded} no-show recorded, ${report.sent} sent, ${report.stillPending} pending, ${report.failed} failed, ${report.dueAtDesk} due at the desk; charges: ${report.chargesRetried} retried, ${report.chargesInDoubt} still unconfirmed`;
       // cron: exit 69 when the provider failed (the refunds stay pending; the next run retries under the same keys)
-      if (report.failed > 0) throw new ExternalError((await ctx.payments()).name, line, { hint: 'run again later: retrying never refunds twice' });
+      if (report.failed > 0 || report.chargesInDoubt > 0) throw new ExternalError((await ctx.payments()).name, line, { hint: 'run again later: retrying never refunds twice' });
       ctx.out.result(report, () => line);
     }, cmd));
 
+  payments.command('hand-back <id>')
+    .description('the attendant hands a cash refund back at the desk: a reservation id (all its refunds due) or a refund\'s payment id')
+    .action((id: string, _o: unknown, cmd: Command) => run(async (ctx) => {
+      if (!uuidPattern.test(id.trim())) throw new UsageError(`"${id}" is not a reservation or payment id`, { hint: 'see what is due: parkctl payments list --due', code: 'bad_id' });
+      const done = await handBackCashRefund({ pool: await ctx.pool(), clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, id.trim().toLowerCase());
+      ctx.out.result(done, (d) => renderFields([
+        ['handed back', formatMinorAmount(d.amountMinor, d.currency)], ['plate', d.plate], ['refunds', d.refunds.map((r) => r.payment_id).join(', ')],
+        ['why', d.refunds.map((r) => r.note).join('; ')],
+      ]));
+    }, cmd));
+
   payments.command('list')
-    .description('payments rows: money received, refunds (pending, due, sent), exit collections')
+    .description('payments rows: money received, refunds (pending, due, sent), exit collections; --due: cash to hand back at the desk')
+    .option('--due', 'only refunds due at the desk (cash the attendant hands back), with the total')
     .option('--lot <code>', 'only this lot')
     .option('--reservation <id>', 'only this reservation')
     .option('--visit <id>', 'only this visit')
     .option('--status <status>', 'pending, due, processing, succeeded or failed')
     .option('--limit <n>', 'at most this many', '200')
-    .action((o: { lot?: string; reservation?: string; visit?: string; status?: string; limit: string }, cmd: Command) => run(async (ctx) => {
+    .action((o: { due?: boolean; lot?: string; reservation?: string; visit?: string; status?: string; limit: string }, cmd: Command) => run(async (ctx) => {
       const pool = await ctx.pool();
       const lot = o.lot ? await loadLot(pool, o.lot) : null;
       const limit = Number(o.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit "${o.limit}" is not a positive whole number`);
       const rows = await selectPayments(pool, {
         lotId: lot?.lotId, reservationId: o.reservation ? checkReservationId(o.reservation) : null, visitId: o.visit ? parseVisitId(o.visit) : null,
-        status: paymentStatusOption(o.status), limit,
+        status: o.due ? 'due' : paymentStatusOption(o.status), purpose: o.due ? 'refund' : null, limit,
       });
+      const totals = dueTotals(rows.filter((x) => x.purpose === 'refund' && x.status === 'due'));
       ctx.out.result(rows, (r) => r.length === 0 ? 'no payments match' : renderTable(r, [
         { header: 'when', value: (x) => formatTime(x.created_at, lot?.timeZone) }, { header: 'purpose', value: (x) => x.purpose },
         { header: 'amount', value: (x) => formatMinorAmount(x.amount_minor, x.currency), align: 'right' }, { header: 'provider', value: (x) => x.provider },
-        { header: 'status', value: (x) => x.status }, { header: 'ref', value: (x) => x.provider_ref }, { header: 'for', value: (x) => (x.reservation_id ?? x.visit_id ?? '').slice(0, 8) },
-      ]));
+        { header: 'status', value: (x) => x.status }, { header: 'ref', value: (x) => x.provider_ref },
+        { header: 'for', value: (x) => (o.due ? (x.reservation_id ?? x.visit_id ?? '') : (x.reservation_id ?? x.visit_id ?? '').slice(0, 8)) },
+        ...(o.due ? [{ header: 'why', value: (x: PaymentRow) => x.note }] : []),
+      ]) + (totals ? `\n\ndue at the desk: ${totals}; when handed back: parkctl payments hand-back <reservation>` : ''));
     }, cmd));
 }

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useCallback, useMemo, useState } from 'react';
 import { ActionPrompt } from './ActionPrompt.js';
-import { cancelFlow, checkOutByPlateFlow, earlyCheckInFlow, extendFlow, openBarrierFlow, spotServiceFlow, type PromptFlow } from './action-flows.js';
+import { cancelFlow, checkOutByPlateFlow, earlyCheckInFlow, extendFlow, handBackFlow, openBarrierFlow, spotServiceFlow, type PromptFlow } from './action-flows.js';
 import type { Connection, DashboardActions, DashboardSnapshot, FoundReservation } from './dashboard-model.js';
 import { buildView } from './dashboard-view.js';
 import { DashboardPanels } from './DashboardPanels.js';
@@ -78,6 +78,7 @@ export function Dashboard({ snapshot, connection, actions, onQuit, color, size, 
     cancel: needSelection(() => selected && setMode({ kind: 'prompt', flow: cancelFlow(selected, actions) })),
     extend: needSelection(() => selected && setMode({ kind: 'prompt', flow: extendFlow(selected, actions) })),
     spot: () => setMode({ kind: 'prompt', flow: spotServiceFlow(actions) }),
+    handBack: needSelection(() => selected && setMode({ kind: 'prompt', flow: handBackFlow(selected, actions) })),
     help: () => setMode({ kind: 'help' }),
     quit: onQuit,
     up: () => selection.move(-1),

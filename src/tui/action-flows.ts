@@ -1,4 +1,4 @@
-// The multi-step actions (b, c, e, m, o without a selection) as data: a list of questions and a
+// The multi-step actions (b, c, e, m, r, o without a selection) as data: a list of questions and a
 // function that runs once they are answered. ActionPrompt asks the questions; nothing here draws.
 
 import type { DashboardActions, GateRow, Selection } from './dashboard-model.js';
@@ -81,6 +81,16 @@ export function extendFlow(selection: Selection, actions: DashboardActions): Pro
     steps: [{ kind: 'confirm', question: `Extend ${describeSelection(selection)} by ${extendStepMinutes} min?` }],
     busyText: `extending ${selection.plate}...`,
     run: () => actions.extend(selection.reservationId, extendStepMinutes),
+  };
+}
+
+/** `r`: confirm, then record the cash refund due for the selection as handed back at the desk. */
+export function handBackFlow(selection: Selection, actions: DashboardActions): PromptFlow {
+  return {
+    title: 'Hand back cash refund',
+    steps: [{ kind: 'confirm', question: `Hand the cash refund due for ${describeSelection(selection)} back now?` }],
+    busyText: `recording the refund to ${selection.plate}...`,
+    run: () => actions.handBack(selection.reservationId),
   };
 }
 

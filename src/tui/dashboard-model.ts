@@ -33,6 +33,8 @@ export interface DashboardActions {
   /** manual open, logged with the reason (never empty) */
   openBarrier(gateId: string, reason: string): Promise<string>;
   cancel(reservationId: string): Promise<string>;
+  /** the cash refund due for this reservation was handed back at the desk (`parkctl payments hand-back`) */
+  handBack(reservationId: string): Promise<string>;
   extend(reservationId: string, minutes: number): Promise<string>;
   /** outOfService true takes the spot out (maintenance), false returns it; reason never empty */
   setSpotOutOfService(spotLabel: string, outOfService: boolean, reason: string): Promise<string>;

@@ -3,7 +3,7 @@ import { useKeys, type KeyRouter } from './use-key-router.js';
 
 /** Everything a key can ask for on the main screen. The Footer and HelpOverlay list the same keys. */
 export type DashboardCommand =
-  | 'find' | 'checkIn' | 'checkOut' | 'openBarrier' | 'cancel' | 'extend' | 'spot'
+  | 'find' | 'checkIn' | 'checkOut' | 'openBarrier' | 'cancel' | 'extend' | 'spot' | 'handBack'
   | 'help' | 'quit' | 'up' | 'down' | 'deselect';
 
 /** One row of the key list: shown by Footer (short) and HelpOverlay (long). */
@@ -24,13 +24,14 @@ export const keyBindings: readonly KeyBinding[] = [
   { key: 'c', command: 'cancel', short: 'cancel', long: 'cancel the selected reservation (asks y/n)' },
   { key: 'e', command: 'extend', short: '+30m', long: 'extend the selected reservation by 30 minutes (asks y/n)' },
   { key: 'm', command: 'spot', short: 'spot', long: 'take a spot out of service or back: asks label and reason' },
-  { key: '↑↓', command: 'up', short: 'select', long: 'move the selection through arrivals, holds and alerts' },
+  { key: 'r', command: 'handBack', short: 'cash', long: 'hand back the cash refund due for the selected reservation (asks y/n)' },
+  { key: '↑↓', command: 'up', short: 'pick', long: 'move the selection through arrivals, holds and alerts' },
   { key: '?', command: 'help', short: 'help', long: 'show or hide this help' },
   { key: 'q', command: 'quit', short: 'quit', long: 'quit the dashboard' },
 ];
 
 const commandByInput: Readonly<Record<string, DashboardCommand>> = {
-  '/': 'find', i: 'checkIn', o: 'checkOut', b: 'openBarrier', c: 'cancel', e: 'extend', m: 'spot',
+  '/': 'find', i: 'checkIn', o: 'checkOut', b: 'openBarrier', c: 'cancel', e: 'extend', m: 'spot', r: 'handBack',
   '?': 'help', q: 'quit', k: 'up', j: 'down',
 };
 

@@ -1,7 +1,14 @@
 // A local stand-in for the part of the Stripe API parkctl uses (DESIGN.md section 6): the real SDK
 // is pointed at it through STRIPE_API_BASE. node:http on 127.0.0.1, a random port, Stripe-shaped
 // JSON objects and errors, Idempotency-Key replay, every request recorded, and test controls
-// (markSessionPaid, declineNextCharge, setDown, reset) in the style of serialport's mock binding.
+// (markSessionPaid, declineNextCharge, setDown, loseNextAnswers, reset) in the style of serialport's mock
+// binding. Events (evt_...) are recorded as Stripe would send them, for tests to deliver late, twice or
+// out of order.
+//
+// Stripe's documented behaviour it follows: the same Idempotency-Key with the same parameters replays the
+// stored answer (header Idempotent-Replayed), with other parameters is a 400 idempotency_error; a request
+// that fails validation saves no result under its key; a bad key is a 401 authentication_error; lists
+// page newest first with limit / starting_after / has_more.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -38,6 +45,14 @@ export interface StripeFake {
   /** the next off-session PaymentIntent is declined with a card_error */
   declineNextCharge(decline?: Decline): void;
   setDown(mode: DownMode): void;
+  /**
+   * Until called again with null, requests matching method and path prefix reach the fake and take effect
+   * (their result is saved under their idempotency key), but the client's connection is dropped before the
+   * answer: lost answers. The SDK's own retries are lost too (it retries a dropped keep-alive socket once).
+   */
+  loseAnswers(match: { method?: string; pathPrefix?: string } | null): void;
+  /** events Stripe would have sent, oldest first (checkout.session.completed, payment_intent.succeeded, ...) */
+  readonly events: Json[];
   /** stored objects, as Stripe would return them */
   object(id: string): Json | undefined;
   objectsOfType(type: string): Json[];
@@ -92,11 +107,26 @@ export async function startStripeFake(): Promise<StripeFake> {
   const requests: RecordedRequest[] = [];
   let down: DownMode = false;
   let nextDecline: Decline | null = null;
+  let lose: { method?: string | undefined; pathPrefix?: string | undefined } | null = null;
+  const events: Json[] = [];
+  /** creation order, so lists page newest first even within one second */
+  let sequence = 0;
   let apiBase = '';
   /** requests held open by setDown('hang'); dropping only these keeps the SDK's keep-alive sockets usable */
   const hung = new Set<ServerResponse>();
 
-  const store = (obj: Json) => (objects.set(obj.id as string, obj), obj);
+  const store = (obj: Json) => {
+    if (!objects.has(obj.id as string)) obj._seq = ++sequence;
+    objects.set(obj.id as string, obj);
+    return obj;
+  };
+  /** an Event object as documented: data.object is a snapshot of the object at the time */
+  const emit = (type: string, obj: Json) => {
+    events.push({
+      id: newId('evt'), object: 'event', type, api_version: '2024-06-20', created: nowSeconds(), livemode: false,
+      pending_webhooks: 1, request: { id: null, idempotency_key: null }, data: { object: structuredClone(publicView(obj)) },
+    });
+  };
   const get = (id: string, objectType: string, kind: string) => {
     const found = objects.get(id);
     if (!found || found.object !== objectType) throw missing(kind, id);
@@ -155,9 +185,12 @@ export async function startStripeFake(): Promise<StripeFake> {
       nextDecline = null;
       const error = { type: 'card_error', code: d.code ?? 'card_declined', decline_code: d.declineCode ?? 'generic_decline', message: d.message ?? 'Your card was declined.' };
       const intent = paymentIntent({ ...base, status: 'requires_payment_method', last_payment_error: error });
+      emit('payment_intent.payment_failed', intent);
       throw stripeError(402, 'card_error', error.message, { code: error.code, decline_code: error.decline_code, payment_intent: intent });
     }
-    return paymentIntent({ ...base, status: 'succeeded', amount_received: amount, latest_charge: newId('ch') });
+    const intent = paymentIntent({ ...base, status: 'succeeded', amount_received: amount, latest_charge: newId('ch') });
+    emit('payment_intent.succeeded', intent);
+    return intent;
   }
 
   function createRefund(p: Json): Json {
@@ -179,10 +212,30 @@ export async function startStripeFake(): Promise<StripeFake> {
     return Object.fromEntries(Object.entries(obj).filter(([k]) => !k.startsWith('_')));
   }
 
+  /** GET /v1/checkout/sessions: newest first; created[gte|lte], status, limit (1-100), starting_after. */
+  function listSessions(p: Json): Json {
+    const limit = p.limit === undefined ? 10 : Number(p.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw stripeError(400, 'invalid_request_error', 'Invalid integer', { param: 'limit' });
+    const created = (typeof p.created === 'object' && p.created !== null ? p.created : {}) as Json;
+    let all = [...objects.values()]
+      .filter((o) => o.object === 'checkout.session')
+      .filter((o) => created.gte === undefined || Number(o.created) >= Number(created.gte))
+      .filter((o) => created.lte === undefined || Number(o.created) <= Number(created.lte))
+      .filter((o) => p.status === undefined || o.status === p.status)
+      .sort((a, b) => Number(b._seq) - Number(a._seq));
+    if (p.starting_after !== undefined) {
+      const at = all.findIndex((o) => o.id === p.starting_after);
+      if (at < 0) throw missing('checkout.session', String(p.starting_after), 'starting_after');
+      all = all.slice(at + 1);
+    }
+    return { object: 'list', url: '/v1/checkout/sessions', has_more: all.length > limit, data: all.slice(0, limit).map(publicView) };
+  }
+
   function route(method: string, path: string, params: Json): Json {
     const expand = new Set((params.expand as string[] | undefined) ?? []);
     let m: RegExpExecArray | null;
     if (method === 'POST' && path === '/v1/checkout/sessions') return createSession(params);
+    if (method === 'GET' && path === '/v1/checkout/sessions') return listSessions(params);
     if (method === 'GET' && (m = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(path))) {
       const session = publicView(get(m[1] as string, 'checkout.session', 'checkout.session'));
       if (expand.has('payment_intent') && session.payment_intent) {
@@ -212,9 +265,11 @@ export async function startStripeFake(): Promise<StripeFake> {
     if (down === 'hang') return void hung.add(res); // ended by reset() or close()
     if (down === 'reset') return void req.socket.destroy();
     if (down) return send(res, 503, { error: { type: 'api_error', message: 'The fake is down (setDown).' } });
-    if (!/^Bearer sk_(test|live)_\S+$/.test(str(req.headers.authorization) ?? '')) {
-      return send(res, 401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided.' } });
+    const auth = /^Bearer (\S+)$/.exec(str(req.headers.authorization) ?? '')?.[1] ?? '';
+    if (!/^sk_(test|live)_\S+$/.test(auth) || auth.includes('revoked')) {
+      return send(res, 401, { error: { type: 'authentication_error', message: `Invalid API Key provided: ${auth.slice(0, 8)}****${auth.slice(-4)}` } });
     }
+    const losing = () => lose !== null && (!lose.method || lose.method === method) && (!lose.pathPrefix || url.pathname.startsWith(lose.pathPrefix));
     const fingerprint = `${method} ${url.pathname} ${rawBody}`;
     const scopedKey = idempotencyKey && method === 'POST' ? idempotencyKey : null;
     const previous = scopedKey ? idempotent.get(scopedKey) : undefined;
@@ -222,6 +277,7 @@ export async function startStripeFake(): Promise<StripeFake> {
       if (previous.fingerprint !== fingerprint) {
         return send(res, 400, { error: { type: 'idempotency_error', message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${scopedKey}' if you meant to execute a different request.` } });
       }
+      if (losing()) return void req.socket.destroy();
       return send(res, previous.status, previous.body, true);
     }
     let status = 200;
@@ -233,8 +289,11 @@ export async function startStripeFake(): Promise<StripeFake> {
       status = err.status;
       body = { error: err.body };
     }
-    // Stripe saves the first result for a key, errors included (a decline replays as a decline).
-    if (scopedKey) idempotent.set(scopedKey, { fingerprint, status, body: structuredClone(publicView(body)) });
+    // Stripe saves the first result for a key, errors included (a decline replays as a decline), but not a
+    // request that failed validation (400 invalid_request_error): no endpoint began executing.
+    const validationFailed = status === 400 && (body.error as Json | undefined)?.type === 'invalid_request_error';
+    if (scopedKey && !validationFailed) idempotent.set(scopedKey, { fingerprint, status, body: structuredClone(publicView(body)) });
+    if (losing()) return void req.socket.destroy(); // it happened at Stripe; the client never hears
     send(res, status, body);
   }
 
@@ -271,6 +330,8 @@ export async function startStripeFake(): Promise<StripeFake> {
         metadata: data.metadata ?? {}, setup_future_usage: data.setup_future_usage ?? null,
       });
       Object.assign(session, { status: 'complete', payment_status: 'paid', customer: customer.id, payment_intent: intent.id });
+      emit('payment_intent.succeeded', intent);
+      emit('checkout.session.completed', session);
       return { paymentIntentId: intent.id as string, customerId: customer.id as string, paymentMethodId: method.id as string };
     },
     declineNextCharge(decline = {}) {
@@ -279,6 +340,10 @@ export async function startStripeFake(): Promise<StripeFake> {
     setDown(mode) {
       down = mode;
     },
+    loseAnswers(match) {
+      lose = match ? { method: match.method, pathPrefix: match.pathPrefix } : null;
+    },
+    events,
     object: (id) => {
       const found = objects.get(id);
       return found ? publicView(found) : undefined;
@@ -288,6 +353,8 @@ export async function startStripeFake(): Promise<StripeFake> {
       objects.clear();
       idempotent.clear();
       requests.length = 0;
+      events.length = 0;
+      lose = null;
       down = false;
       nextDecline = null;
       for (const res of hung) res.socket?.destroy();

@@ -4,7 +4,8 @@
 import { DateTime } from 'luxon';
 import type { ChangeDeps } from '../changes.js';
 import { UsageError } from '../errors.js';
-import { checkReservationId, cancelReservation, getReservation } from '../reservations/lifecycle.js';
+import { checkReservationId, cancelWithRefund, getReservation } from '../reservations/lifecycle.js';
+import { handBackCashRefund } from '../payments/hand-back.js';
 import { extendReservation } from '../reservations/extend.js';
 import { parsePlate } from '../input.js';
 import type { Lot } from '../lots/lot.js';
@@ -84,8 +85,16 @@ export function createDashboardActions(deps: DashboardActionDeps, lot: Lot) {
     },
 
     async cancel(reservationId: string): Promise<string> {
-      const r = await cancelReservation(deps, reservationId, 'cancelled at the dashboard');
-      return wrote(`${r.plate} cancelled, ${r.spot_label} free again`);
+      const { reservation: r, refund } = await cancelWithRefund(deps, reservationId, 'cancelled at the dashboard');
+      const money = refund && refund.amountMinor > 0
+        ? refund.status === 'due' ? `; ${formatMinorAmount(refund.amountMinor, refund.currency)} cash due back (${refund.percent}%): r when handed over` : `; ${formatMinorAmount(refund.amountMinor, refund.currency)} refunded (${refund.percent}%)`
+        : refund ? `; nothing back (${refund.percent}%)` : '';
+      return wrote(`${r.plate} cancelled, ${r.spot_label} free again${money}`);
+    },
+
+    async handBack(reservationId: string): Promise<string> {
+      const done = await handBackCashRefund(deps, checkReservationId(reservationId));
+      return wrote(`${formatMinorAmount(done.amountMinor, done.currency)} handed back to ${done.plate ?? 'the customer'}`);
     },
 
     async extend(reservationId: string, minutes: number): Promise<string> {

@@ -3,6 +3,7 @@
 // measured on the 2,000-spot sample garage after a busy morning, see the report in the dashboard tests.
 import { DateTime } from 'luxon';
 import type { Lot } from '../lots/lot.js';
+import { selectRefundsDueAtDesk } from '../sql/payments.js';
 import { formatMinorAmount } from '../money-format.js';
 import { lotOccupancy, type OccupancyGroup } from '../occupancy.js';
 import type { Queryable } from '../ports.js';
@@ -42,7 +43,7 @@ export class DashboardSnapshotReader {
     const todayStart = DateTime.fromJSDate(now, { zone: lot.timeZone }).startOf('day').toJSDate();
     this.heartbeats ??= hasGateHeartbeats(db);
     const withHeartbeats = await this.heartbeats;
-    const [state, occupancy, gateRows, arrivals, holds, overstays, noShows, due, failed, manual, feed, spots] = await Promise.all([
+    const [state, occupancy, gateRows, arrivals, holds, overstays, noShows, due, failed, manual, feed, spots, refundsDue] = await Promise.all([
       selectLotState(db, lot.lotId),
       lotOccupancy(db, lot.lotId, now),
       selectGates(db, { lotId: lot.lotId, todayStart, withHeartbeats }),
@@ -57,6 +58,7 @@ export class DashboardSnapshotReader {
       selectRecentEvents(db, { lotId: lot.lotId, limit: o.feedLines ?? 40 }),
       // cars inside keep their spots (invariant 8): bookings moved off them, and those with nowhere to go
       selectRecentEvents(db, { lotId: lot.lotId, limit, kinds: ['reservation.moved', 'alert.no_spot', 'alert.no_spot_for_car'], since }),
+      selectRefundsDueAtDesk(db, lot.lotId, limit),
     ]);
     const gates = gateRows.map((g) => toGate(g, now, o.gateStaleMs ?? 30_000));
     const money = (minor: number) => formatMinorAmount(minor, lot.currency);
@@ -86,6 +88,10 @@ export class DashboardSnapshotReader {
         kind: e.kind === 'reservation.moved' ? 'booking_moved' as const : 'no_spot' as const, at: e.occurred_at,
         ...(e.reservation_id ? { reservationId: e.reservation_id } : {}), ...(e.plate ? { plate: e.plate } : {}),
         text: describeEvent(e, lot.timeZone),
+      })),
+      ...refundsDue.map((d) => ({
+        kind: 'refund_due' as const, at: d.created_at, reservationId: d.reservation_id, plate: d.plate,
+        text: `${d.plate} ${formatMinorAmount(d.amount_minor, d.currency)} cash back due (r)`,
       })),
       ...manual.map((e) => ({
         kind: 'manual_open' as const, at: e.occurred_at,

@@ -13,22 +13,26 @@ export interface CancelRefund {
   row: PaymentRow | null;
   /** what the policy gives back for this much notice */
   percent: number;
+  /** the band applied, for people: "cancelled 5h before the start: 50% back by the lot's refund policy"; null when nothing was paid */
+  band: string | null;
 }
 
 /** Inside the cancelling transaction, after the status moved to CANCELLED. */
 export async function decideCancelRefund(tx: Queryable, before: ReservationRow, now: Date): Promise<CancelRefund> {
-  if (before.status !== 'CONFIRMED') return { row: null, percent: 0 }; // a hold was never paid
+  if (before.status !== 'CONFIRMED') return { row: null, percent: 0, band: null }; // a hold was never paid
   const paid = await paidFor(tx, before);
-  if (paid.paidMinor <= 0) return { row: null, percent: 0 };
+  if (paid.paidMinor <= 0) return { row: null, percent: 0, band: null };
   const lot = await selectLotMoneyPolicy(tx, before.lot_id);
   const noticeMs = before.starts_at.getTime() - now.getTime();
   const percent = refundPercent(refundRules(lot.policy), noticeMs);
   const alreadyRefunded = (await selectReservationMoney(tx, before.lot_id, before.reservation_id))?.refunded_minor ?? 0;
-  const amountMinor = Math.min(percentOf(paid.paidMinor, percent), paid.paidMinor - alreadyRefunded);
+  // The band applies to what the booking cost; a second payment for it was already given back in full.
+  const amountMinor = Math.min(percentOf(Math.min(paid.paidMinor, before.price_minor), percent), paid.paidMinor - alreadyRefunded);
   const hours = Math.max(0, Math.floor(noticeMs / 3_600_000));
+  const band = `cancelled ${hours}h before the start: ${percent}% back by the lot's refund policy`;
   const row = await recordRefund(tx, {
     lotId: before.lot_id, reservationId: before.reservation_id, amountMinor, currency: before.currency, paid, now,
-    idempotencyKey: cancelRefundKey(before.reservation_id), note: `cancelled ${hours}h before the start: ${percent}% back by the lot's refund policy`,
+    idempotencyKey: cancelRefundKey(before.reservation_id), note: band,
   });
-  return { row, percent };
+  return { row, percent, band };
 }

@@ -3,8 +3,9 @@
 // collect land once, while a second, later part-payment still gets its own row.
 import { setActor, withTransaction } from '../db.js';
 import { NotFoundError, RefusedError, UsageError } from '../errors.js';
-import type { Clock, PoolLike } from '../ports.js';
-import { addVisitPaid, insertPayment, selectVisitMoney, selectVisitMoneyByPlate, type PaymentRow, type VisitMoneyRow } from '../sql/payments.js';
+import type { Clock, Logger, PaymentProvider, PoolLike } from '../ports.js';
+import { retryPendingCharges } from './overstay-settle.js';
+import { addVisitPaid, insertPayment, selectPayments, selectVisitMoney, selectVisitMoneyByPlate, type PaymentRow, type VisitMoneyRow } from '../sql/payments.js';
 
 export type CollectMethod = 'cash' | 'card';
 
@@ -25,11 +26,25 @@ export interface Collected {
   outstandingMinor: number;
 }
 
-export async function collectPayment(deps: { pool: PoolLike; clock: Clock; actor: string }, req: CollectRequest): Promise<Collected> {
+export interface CollectDeps {
+  pool: PoolLike;
+  clock: Clock;
+  actor: string;
+  /** the provider of card charges made at the exit: a charge whose answer was lost is retried first */
+  payments?: PaymentProvider | undefined;
+  logger?: Logger | undefined;
+}
+
+export async function collectPayment(deps: CollectDeps, req: CollectRequest): Promise<Collected> {
   if (req.amountMinor !== undefined && (!Number.isSafeInteger(req.amountMinor) || req.amountMinor <= 0)) {
     throw new UsageError(`amount ${req.amountMinor} is not a positive whole number of minor units`, { hint: 'e.g. --amount 450 for 4.50', code: 'bad_amount' });
   }
   const now = deps.clock.now();
+  if (deps.payments && req.visitId) await retryPendingCharges({ ...deps, payments: deps.payments }, { visitId: req.visitId });
+  else if (deps.payments) {
+    const found = await selectVisitMoneyByPlate(deps.pool, req.lotId!, req.plate!);
+    if (found) await retryPendingCharges({ ...deps, payments: deps.payments }, { visitId: found.visit_id });
+  }
   return withTransaction(deps.pool, async (tx) => {
     await setActor(tx, deps.actor);
     const found = req.visitId
@@ -37,6 +52,12 @@ export async function collectPayment(deps: { pool: PoolLike; clock: Clock; actor
       : await selectVisitMoneyByPlate(tx, req.lotId!, req.plate!);
     if (!found) throw new NotFoundError(`no visit ${req.visitId ?? `of ${req.plate}`}`, { hint: 'check the plate or visit id', code: 'unknown_visit' });
     const visit = (await selectVisitMoney(tx, found.visit_id, { forUpdate: true }))!;
+    const inDoubt = await selectPayments(tx, { visitId: visit.visit_id, status: 'pending', purpose: 'overstay', limit: 1 });
+    if (inDoubt[0]) {
+      throw new RefusedError(`a card charge of ${inDoubt[0].amount_minor} for ${visit.plate} is not confirmed yet: it may have gone through, so nothing is taken twice`, {
+        hint: 'wait for Stripe (its webhook settles it) or run parkctl payments settle-refunds, then collect what is still due', code: 'charge_in_doubt',
+      });
+    }
     const outstanding = visit.amount_due_minor - visit.amount_paid_minor;
     if (outstanding <= 0) {
       const hint = visit.exited_at ? undefined : 'the car is still inside: the amount is priced when it departs (parkctl visit depart)';

@@ -12,7 +12,8 @@ import {
 } from '../sql/payments.js';
 import { callReserve, selectReservation, setExtensionMinor, updateReservationStatus, type ReservationRow } from '../sql/reservations.js';
 import type { PaymentDeps } from './deps.js';
-import { recordRefund } from './refunds.js';
+import { duplicateRefundKey, extraPaymentKey, receivedKey } from './received.js';
+import { paidFor, recordRefund } from './refunds.js';
 import { sendRefundQuietly } from './send-quietly.js';
 import type { SettleOutcome } from './settle.js';
 
@@ -24,7 +25,9 @@ const retakeHoldMs = 60_000;
 /** Attempts when a concurrent booking takes the spot we were about to (23P01 / 40P01), as reserve does. */
 const maxAttempts = 6;
 
-type Decision = { kind: 'retaken'; reservationId: string } | { kind: 'refund'; row: PaymentRow | null };
+type Decision = { kind: 'retaken'; reservationId: string } | { kind: 'refund'; row: PaymentRow | null; key?: string } | { kind: 'handled' };
+
+const receivedStatuses = new Set(['paid', 'refunded', 'partially_refunded']);
 
 export async function settleLatePayment(deps: PaymentDeps, r: ReservationRow, paid: PaymentVerification): Promise<SettleOutcome> {
   const now = deps.clock.now();
@@ -44,11 +47,12 @@ export async function settleLatePayment(deps: PaymentDeps, r: ReservationRow, pa
     }
   }
   await lotChanged(deps, r.lot_id);
+  if (decision.kind === 'handled') return { kind: 'already_handled', reservation: await reservationOf(deps.pool, r.reservation_id), refund: null };
   if (decision.kind === 'retaken') {
     deps.logger?.info('late payment re-took a spot', { reservationId: r.reservation_id, newReservationId: decision.reservationId });
     return { kind: 'retaken', reservation: await reservationOf(deps.pool, decision.reservationId), refund: null, replacedReservationId: r.reservation_id };
   }
-  const row = decision.row ?? (await selectPaymentByKey(deps.pool, r.lot_id, lateRefundKey(r.reservation_id)));
+  const row = decision.row ?? (await selectPaymentByKey(deps.pool, r.lot_id, decision.key ?? lateRefundKey(r.reservation_id)));
   return { kind: 'refunded', reservation: await reservationOf(deps.pool, r.reservation_id), refund: row ? await sendRefundQuietly(deps, row) : null };
 }
 
@@ -58,6 +62,11 @@ async function decide(tx: Queryable, deps: PaymentDeps, id: string, paid: Paymen
   const retakenId = await selectReservationIdByExternalRef(tx, r.lot_id, lateRetakeRef(id));
   if (retakenId) return { kind: 'retaken', reservationId: retakenId };
   const earlierRefund = await selectPaymentByKey(tx, r.lot_id, lateRefundKey(id));
+  // Money already received for this reservation: this payment again is handled; another one goes back.
+  const received = await selectPaymentByKey(tx, r.lot_id, receivedKey(id));
+  const receivedRef = received?.status === 'succeeded' ? received.provider_ref : receivedStatuses.has(r.payment_status) ? r.payment_ref : null;
+  if (receivedRef === paid.providerRef) return earlierRefund ? { kind: 'refund', row: earlierRefund } : { kind: 'handled' };
+  if (receivedRef) return refundExtraPayment(tx, deps, r, paid, now);
   if (earlierRefund) return { kind: 'refund', row: earlierRefund };
 
   if (r.status === 'TENTATIVE') {
@@ -99,4 +108,22 @@ async function decide(tx: Queryable, deps: PaymentDeps, id: string, paid: Paymen
   });
   await insertEvent(tx, { lotId: r.lot_id, kind: 'payment.late_refunded', reservationId: id, actor: deps.actor, reason, at: now, detail: { amount_minor: paid.amountMinor, payment_ref: paid.providerRef } });
   return { kind: 'refund', row };
+}
+
+/** A second, different payment for a reservation already paid: written down as received, and refunded in full. */
+async function refundExtraPayment(tx: Queryable, deps: PaymentDeps, r: ReservationRow, paid: PaymentVerification, now: Date): Promise<Decision> {
+  const key = duplicateRefundKey(paid.providerRef);
+  const received = await insertPayment(tx, {
+    lotId: r.lot_id, reservationId: r.reservation_id, purpose: 'reservation', amountMinor: paid.amountMinor, currency: r.currency,
+    provider: deps.payments.name, providerRef: paid.providerRef, status: 'succeeded', idempotencyKey: extraPaymentKey(paid.providerRef), now,
+  });
+  if (!received) return { kind: 'refund', row: null, key }; // decided before
+  const total = await paidFor(tx, r);
+  const reason = `a second payment for reservation ${r.reservation_id}, already paid by ${r.payment_ref ?? 'another payment'}`;
+  const row = await recordRefund(tx, {
+    lotId: r.lot_id, reservationId: r.reservation_id, amountMinor: paid.amountMinor, currency: r.currency, idempotencyKey: key, note: reason, now,
+    paid: { paidMinor: total.paidMinor, provider: deps.payments.name, paymentRef: paid.providerRef },
+  });
+  await insertEvent(tx, { lotId: r.lot_id, kind: 'payment.duplicate_refunded', reservationId: r.reservation_id, actor: deps.actor, reason, at: now, detail: { amount_minor: paid.amountMinor, payment_ref: paid.providerRef } });
+  return { kind: 'refund', row, key };
 }

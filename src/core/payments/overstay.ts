@@ -1,8 +1,11 @@
 // Overstay at the exit (DESIGN.md section 4): charge the card saved at checkout, off-session, once per
 // visit (idempotency key `overstay:<visit id>` at the provider and in payments). No card, or a decline:
-// the amount stays due on the visit for the attendant (`parkctl payments collect`).
+// the amount stays due on the visit for the attendant (`parkctl payments collect`). No answer (lost, an
+// outage): the charge may have happened, so the row stays pending: retried under the same key (collect,
+// settle-refunds) and settled by Stripe's payment_intent webhooks (overstay-settle.ts), never taken twice.
 import { setActor, withTransaction } from '../db.js';
 import { ExternalError } from '../errors.js';
+import { PaymentProviderError } from './provider-error.js';
 import { canChargeOffSession, type Clock, type Logger, type PaymentProvider, type PoolLike } from '../ports.js';
 import { addVisitPaid, insertEvent, insertPayment, selectPaymentByKey, selectReservationMoney, updatePaymentStatus } from '../sql/payments.js';
 
@@ -24,6 +27,8 @@ export interface OverstayCharge {
   providerRef: string | null;
   /** why not, for people: no card on file, the decline */
   reason?: string;
+  /** true when the provider did not answer: the charge may have happened; it stays pending, never due twice */
+  inDoubt?: boolean;
 }
 
 export interface OverstayVisit {
@@ -51,7 +56,7 @@ export async function chargeOverstay(deps: OverstayChargeDeps, v: OverstayVisit)
   if (row.status !== 'pending') {
     return { paid: row.status === 'succeeded', amountMinor: row.amount_minor, providerRef: row.provider_ref, ...(row.note ? { reason: row.note } : {}) };
   }
-  let result;
+  let result: { paid: boolean; providerRef: string | null; reason?: string };
   try {
     result = await provider.chargeOffSession({
       customerRef: money.provider_customer_ref, paymentMethodRef: money.payment_method_ref, amountMinor: row.amount_minor, currency: v.currency,
@@ -59,7 +64,14 @@ export async function chargeOverstay(deps: OverstayChargeDeps, v: OverstayVisit)
     });
   } catch (err) {
     if (!(err instanceof ExternalError)) throw err;
-    result = { paid: false, providerRef: null, reason: `${err.service} unavailable: ${err.message}` };
+    // A request the provider refused outright (a bad key) charged nothing; anything else may have charged.
+    if (!(err instanceof PaymentProviderError && err.kind === 'configuration')) {
+      const reason = `card charge not confirmed (${err.message}); it stays pending and is retried under the same key`;
+      await updatePaymentStatus(deps.pool, { lotId: v.lotId, paymentId: row.payment_id, from: ['pending'], to: 'pending', note: reason });
+      deps.logger?.warn('overstay charge in doubt; left pending', { visitId: v.visitId, error: err.message });
+      return { paid: false, amountMinor: row.amount_minor, providerRef: null, reason, inDoubt: true };
+    }
+    result = { paid: false, providerRef: null, reason: `${err.service} refused the charge: ${err.message}` };
   }
   await withTransaction(deps.pool, async (tx) => {
     await setActor(tx, deps.actor);

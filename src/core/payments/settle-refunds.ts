@@ -1,12 +1,14 @@
 // `parkctl payments settle-refunds` (cron): turn the no-show sweeper's decisions (events
 // 'payment.refund_due', detail {amount_minor, percent}) into refund rows under `refund:no_show:<id>`,
 // then send every pending refund row to its provider with the row's key. Safe to run twice at once:
-// the rows' unique keys and the provider's idempotency keys make every refund happen once.
+// the rows' unique keys and the provider's idempotency keys make every refund happen once. Exit card
+// charges whose answer was lost are retried here too, under their own keys (Stripe replays the answer).
 import { setActor, withTransaction } from '../db.js';
 import { ExternalError } from '../errors.js';
 import type { Clock, Logger, PaymentProvider, PoolLike } from '../ports.js';
 import { insertPayment, selectPayments, selectUnsettledRefundDue } from '../sql/payments.js';
 import { selectReservation } from '../sql/reservations.js';
+import { retryPendingCharges } from './overstay-settle.js';
 import { paidFor, recordRefund, sendRefund } from './refunds.js';
 
 export const noShowRefundKey = (reservationId: string) => `refund:no_show:${reservationId}`;
@@ -31,6 +33,9 @@ export interface SettleRefundsReport {
   failed: number;
   /** cash refunds an attendant still has to hand over */
   dueAtDesk: number;
+  /** exit card charges whose answer was lost, retried under their keys this run (and still not confirmed) */
+  chargesRetried: number;
+  chargesInDoubt: number;
 }
 
 /** At most this many rows per run, so one run stays short; cron runs it again. */
@@ -38,7 +43,7 @@ const batch = 500;
 
 export async function settleRefunds(deps: SettleRefundsDeps, opts: { lotId?: number | null } = {}): Promise<SettleRefundsReport> {
   const lotId = opts.lotId ?? null;
-  const report: SettleRefundsReport = { noShowsRecorded: 0, sent: 0, stillPending: 0, failed: 0, dueAtDesk: 0 };
+  const report: SettleRefundsReport = { noShowsRecorded: 0, sent: 0, stillPending: 0, failed: 0, dueAtDesk: 0, chargesRetried: 0, chargesInDoubt: 0 };
   for (const due of await selectUnsettledRefundDue(deps.pool, lotId, batch)) {
     const recorded = await withTransaction(deps.pool, async (tx) => {
       await setActor(tx, deps.actor, 'no-show refund by the lot policy');
@@ -70,6 +75,11 @@ export async function settleRefunds(deps: SettleRefundsDeps, opts: { lotId?: num
       report.failed++;
       report.stillPending++;
     }
+  }
+  if (deps.payments) {
+    const pendingCharges = await selectPayments(deps.pool, { lotId, status: 'pending', purpose: 'overstay', limit: batch });
+    report.chargesRetried = pendingCharges.length;
+    if (pendingCharges.length > 0) report.chargesInDoubt = (await retryPendingCharges({ ...deps, payments: deps.payments }, { lotId, limit: batch })).length;
   }
   report.dueAtDesk = (await selectPayments(deps.pool, { lotId, status: 'due', purpose: 'refund', limit: 10_000 })).length;
   return report;

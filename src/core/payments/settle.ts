@@ -8,13 +8,18 @@ import { RefusedError } from '../errors.js';
 import type { PaymentVerification } from '../ports.js';
 import { reservationOf } from './reservation-of.js';
 import { insertPayment, markReservationPaid, selectPaymentByKey, selectReservationIdByExternalRef, type PaymentRow } from '../sql/payments.js';
+import { receivedKey } from './received.js';
 import type { ReservationRow } from '../sql/reservations.js';
 import type { PaymentDeps } from './deps.js';
 import { lateRefundKey, lateRetakeRef, settleLatePayment } from './late-payment.js';
 import { sendRefundQuietly } from './send-quietly.js';
 import { paymentProblems } from './verify.js';
 
-export type SettleKind = 'confirmed' | 'already_confirmed' | 'retaken' | 'refunded';
+/**
+ * `already_handled`: this payment was received before and the reservation has since been settled
+ * (cancelled under its refund policy, refunded, re-taken): it changes nothing, and is never refunded again.
+ */
+export type SettleKind = 'confirmed' | 'already_confirmed' | 'already_handled' | 'retaken' | 'refunded';
 
 export interface SettleOutcome {
   kind: SettleKind;
@@ -63,6 +68,8 @@ export async function settlePayment(deps: PaymentDeps, reservationId: string, pa
   const current = await reservationOf(deps.pool, r.reservation_id);
   if (['TENTATIVE', 'EXPIRED', 'CANCELLED'].includes(current.status)) return settleLatePayment(deps, current, paid);
   if (current.payment_ref === paid.providerRef) return { kind: 'already_confirmed', reservation: current, refund: null };
+  // A second, different payment for a booking already paid: the money goes back (never collected twice).
+  if (current.payment_status !== 'unpaid' && current.payment_status !== 'pending') return settleLatePayment(deps, current, paid);
   throw new RefusedError(`reservation ${current.reservation_id} is ${current.status} and was paid by ${current.payment_ref ?? 'another payment'}`, {
     hint: 'a second payment for one booking: refund it from the provider dashboard', code: 'already_paid',
   });
@@ -79,5 +86,8 @@ async function earlierOutcome(deps: PaymentDeps, r: ReservationRow, paid: Paymen
     return { kind: 'refunded', reservation: r, refund: await sendRefundQuietly(deps, refund) };
   }
   if (paidStatuses.has(r.status) && r.payment_ref === paid.providerRef) return { kind: 'already_confirmed', reservation: r, refund: null };
+  // Received before, and the reservation has moved on since (cancelled, refunded): already handled.
+  const received = await selectPaymentByKey(deps.pool, r.lot_id, receivedKey(r.reservation_id));
+  if (received?.status === 'succeeded' && received.provider_ref === paid.providerRef) return { kind: 'already_handled', reservation: r, refund: null };
   return null;
 }

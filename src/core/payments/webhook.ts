@@ -6,6 +6,7 @@ import { UserError } from '../errors.js';
 import { insertEvent, claimWebhookEvent, finishWebhookEvent, releaseWebhookEvent } from '../sql/payments.js';
 import { selectReservation } from '../sql/reservations.js';
 import type { PaymentDeps } from './deps.js';
+import { settleOverstayCharge } from './overstay-settle.js';
 import { settlePayment } from './settle.js';
 
 /** A provider's event, read by its driver into what core needs (core never sees Stripe's types). */
@@ -15,11 +16,14 @@ export interface ProviderEvent {
   eventId: string;
   /** the provider's event type, for the log: checkout.session.completed, ... */
   type: string;
-  kind: 'payment_succeeded' | 'payment_failed' | 'other';
+  /** charge_*: an off-session charge parkctl made at the exit (an overstay), for `visitId` */
+  kind: 'payment_succeeded' | 'payment_failed' | 'charge_succeeded' | 'charge_failed' | 'other';
   /** what to verify with the provider: a checkout session or payment id */
   paymentToken: string | null;
   /** from the payment's metadata; null for payments parkctl did not start for a reservation */
   reservationId: string | null;
+  /** charge_* events: the visit the charge was for */
+  visitId?: string | null;
   /** why a payment failed, for people */
   failureReason?: string;
 }
@@ -49,6 +53,11 @@ export async function handleProviderEvent(deps: PaymentDeps, e: ProviderEvent): 
 
 async function handle(deps: PaymentDeps, e: ProviderEvent): Promise<string> {
   if (e.kind === 'other') return `ignored ${e.type}`;
+  if (e.kind === 'charge_succeeded' || e.kind === 'charge_failed') {
+    if (!e.visitId || !uuidPattern.test(e.visitId) || !e.paymentToken) return `ignored: no visit ${e.visitId ?? '(none in metadata)'}`;
+    // never trusting the event body: what Stripe says about the PaymentIntent now
+    return settleOverstayCharge(deps, e.visitId, await deps.payments.verifyPayment(e.paymentToken));
+  }
   const reservation = e.reservationId && uuidPattern.test(e.reservationId) ? await selectReservation(deps.pool, e.reservationId) : null;
   if (!reservation) return `ignored: no reservation ${e.reservationId ?? '(none in metadata)'}`;
   const at = deps.clock.now();

@@ -55,6 +55,11 @@ export async function completeReservation(deps: CompleteDeps, id: string, paymen
   if (outcome.kind === 'refunded') {
     const refund = outcome.refund;
     const how = refund?.status === 'due' ? 'the refund is due from the attendant' : refund?.status === 'pending' ? 'the refund is pending (payments settle-refunds sends it)' : `refunded (${refund?.provider_ref ?? refund?.status ?? 'recorded'})`;
+    if (refund?.idempotency_key.startsWith('refund:duplicate:')) {
+      throw new RefusedError(`reservation ${before.reservation_id} was already paid by ${outcome.reservation.payment_ref ?? 'another payment'}; this second payment is given back in full: ${how}`, {
+        hint: `see it with: parkctl payments list --reservation ${before.reservation_id}`, code: 'duplicate_payment_refunded',
+      });
+    }
     throw new RefusedError(`reservation ${before.reservation_id} was paid after its hold expired and no spot is free for that window: ${how}`, {
       hint: 'book another window: parkctl capacity check ...', code: 'late_payment_refunded',
     });
@@ -77,6 +82,24 @@ export interface CancelDeps extends ChangeDeps {
  * provider after commit (never a lock across the network), recorded as due when it was paid in cash.
  */
 export async function cancelReservation(deps: CancelDeps, id: string, reason: string): Promise<ReservationRow> {
+  return (await cancelWithRefund(deps, id, reason)).reservation;
+}
+
+/** What a cancellation gave back, for people and scripts (`booking cancel` prints it). */
+export interface CancelRefundSummary {
+  /** integer minor units given back (0 when the policy band gives nothing) */
+  amountMinor: number;
+  currency: string;
+  percent: number;
+  /** the policy band applied: "cancelled 5h before the start: 50% back by the lot's refund policy" */
+  band: string;
+  /** due: cash an attendant hands back (parkctl payments hand-back); pending, processing, succeeded: the provider's; null: nothing to give */
+  status: string | null;
+  provider: string | null;
+  paymentId: string | null;
+}
+
+export async function cancelWithRefund(deps: CancelDeps, id: string, reason: string): Promise<{ reservation: ReservationRow; refund: CancelRefundSummary | null }> {
   const before = await getReservation(deps.pool, id);
   if (!['TENTATIVE', 'CONFIRMED'].includes(before.status)) {
     const hint = before.status === 'CHECKED_IN' ? `the car is inside: check it out with parkctl visit depart --lot ${before.lot_code} --plate ${before.plate}` : undefined;
@@ -90,6 +113,11 @@ export async function cancelReservation(deps: CancelDeps, id: string, reason: st
   });
   if (!cancelled) throw new RefusedError(`reservation ${before.reservation_id} changed meanwhile; look again with parkctl booking show`, { code: 'conflict' });
   await lotChanged(deps, before.lot_id);
-  if (cancelled.refund.row) await sendRefundQuietly(deps, cancelled.refund.row);
-  return getReservation(deps.pool, before.reservation_id);
+  const { row, percent, band } = cancelled.refund;
+  const sent = row ? await sendRefundQuietly(deps, row) : null;
+  const refund = band === null ? null : {
+    amountMinor: sent?.amount_minor ?? 0, currency: before.currency, percent, band,
+    status: sent?.status ?? null, provider: sent?.provider ?? null, paymentId: sent?.payment_id ?? null,
+  };
+  return { reservation: await getReservation(deps.pool, before.reservation_id), refund };
 }

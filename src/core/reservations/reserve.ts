@@ -10,6 +10,7 @@ import type { OccupancyMemo } from '../occupancy-memo.js';
 import type { Clock, Logger, PaymentProvider, Queryable } from '../ports.js';
 import { quoteWindow } from '../pricing/index.js';
 import type { VehicleType } from '../pricing/vehicle-types.js';
+import { describeProviderFailure, type ProviderFailureKind } from '../payments/provider-error.js';
 import { recordCheckoutRef } from '../sql/payments.js';
 import { callReserve, selectReservationAsBooked, type ReservationStatus } from '../sql/reservations.js';
 import { bookedRequest, keyReusedError, requestDifferences } from './idempotency.js';
@@ -52,13 +53,23 @@ export interface ReserveResult {
   priceMinor: number;
   currency: string;
   holdExpiresAt: Date | null;
-  /** null when the provider could not be reached: the reservation stands, the link can be fetched later */
+  /** null when the provider failed (see paymentError): the reservation stands, the link can be fetched later */
   paymentUrl: string | null;
+  /** why there is no payment link, named: an outage passes, a configuration error needs fixing */
+  paymentError: PaymentLinkError | null;
   paymentProvider: string;
   /** false when externalRef matched an earlier reservation */
   created: boolean;
   /** allocation attempts that hit a concurrent writer and tried another spot */
   retries: number;
+}
+
+export interface PaymentLinkError {
+  kind: ProviderFailureKind;
+  /** the provider: Stripe */
+  service: string;
+  message: string;
+  hint: string | null;
 }
 
 /** Attempts before "no spot free" is believed over a racing writer. */
@@ -95,7 +106,7 @@ export async function reserve(deps: ReserveDeps, lot: Lot, req: ReserveRequest):
       const result: ReserveResult = row.created ? {
         reservationId: row.reservation_id, lotCode: lot.code, spotLabel: row.label, vehicleType: req.vehicleType,
         plate: req.plate, customerRef: req.customerRef, start: req.start, end: req.end, status: row.status, priceMinor: row.price_minor,
-        currency: lot.currency, holdExpiresAt: row.hold_expires_at, paymentUrl: null, paymentProvider: deps.payments.name,
+        currency: lot.currency, holdExpiresAt: row.hold_expires_at, paymentUrl: null, paymentError: null, paymentProvider: deps.payments.name,
         created: true, retries,
       } : await storedForKey(deps, lot, req, row.reservation_id, retries);
       if (row.status === 'TENTATIVE') await attachCheckout(deps, lot, result);
@@ -126,7 +137,7 @@ async function storedForKey(deps: ReserveDeps, lot: Lot, req: ReserveRequest, re
   return {
     reservationId: stored.reservation_id, lotCode: lot.code, spotLabel: stored.spot_label, vehicleType: stored.vehicle_type,
     plate: stored.plate, customerRef: stored.customer_ref, start: stored.starts_at, end: stored.ends_at, status: stored.status,
-    priceMinor: stored.price_minor, currency: stored.currency, holdExpiresAt: stored.hold_expires_at, paymentUrl: null,
+    priceMinor: stored.price_minor, currency: stored.currency, holdExpiresAt: stored.hold_expires_at, paymentUrl: null, paymentError: null,
     paymentProvider: deps.payments.name, created: false, retries,
   };
 }
@@ -138,12 +149,16 @@ async function attachCheckout(deps: ReserveDeps, lot: Lot, result: ReserveResult
       reservationId: result.reservationId, lotId: lot.lotId, lotCode: lot.code, amountMinor: result.priceMinor,
       currency: result.currency, expiresAt: result.holdExpiresAt!, customerRef: result.customerRef, idempotencyKey: `reservation:${result.reservationId}`,
     });
-    result.paymentUrl = checkout.paymentUrl;
     // A provider-side checkout is kept (`booking pay-link` shows it again); the cash "link" is only words.
+    // Kept before it is shown: a link shown but not kept would make pay-link open a second checkout.
     if (checkout.providerRef) {
       await recordCheckoutRef(deps.db, { lotId: lot.lotId, reservationId: result.reservationId, provider: checkout.provider, checkoutRef: checkout.providerRef, checkoutUrl: checkout.paymentUrl });
     }
+    result.paymentUrl = checkout.paymentUrl;
   } catch (err) {
-    deps.logger?.warn('payment provider unavailable at reserve; reservation kept', { reservationId: result.reservationId, error: String(err) });
+    // The reservation stands whatever failed here (it has an id): the failure is named, never thrown.
+    const failure = describeProviderFailure(err) ?? { kind: 'unavailable' as const, service: deps.payments.name, message: String(err), hint: null };
+    result.paymentError = failure;
+    deps.logger?.warn(`payment link not made at reserve (${failure.kind}); reservation kept`, { reservationId: result.reservationId, error: failure.message });
   }
 }

@@ -75,6 +75,35 @@ export async function selectPaymentByKey(db: Queryable, lotId: number, idempoten
   return rows[0] ?? null;
 }
 
+export async function selectPaymentById(db: Queryable, paymentId: string, opts: { forUpdate?: boolean } = {}): Promise<PaymentRow | null> {
+  const { rows } = await db.query<PaymentRow & Record<string, unknown>>(
+    `select ${paymentColumns} from payments where payment_id = $1::uuid${opts.forUpdate ? ' for update' : ''}`,
+    [paymentId],
+  );
+  return rows[0] ?? null;
+}
+
+/** Refunds an attendant still owes in cash (status due) for one reservation, locked: who hands it back moves it. */
+export async function selectDueRefunds(db: Queryable, reservationId: string): Promise<PaymentRow[]> {
+  const { rows } = await db.query<PaymentRow & Record<string, unknown>>(
+    `select ${paymentColumns} from payments where reservation_id = $1::uuid and purpose = 'refund' and status = 'due' order by created_at for update`,
+    [reservationId],
+  );
+  return rows;
+}
+
+/** Cash refunds an attendant owes at the desk (status due), oldest first, with the plate: the dashboard's alerts. */
+export async function selectRefundsDueAtDesk(db: Queryable, lotId: number, limit: number): Promise<{ reservation_id: string; plate: string; amount_minor: number; currency: string; created_at: Date }[]> {
+  const { rows } = await db.query<{ reservation_id: string; plate: string; amount_minor: number; currency: string; created_at: Date }>(
+    `select p.reservation_id::text, r.plate, p.amount_minor, p.currency::text, p.created_at
+       from payments p join reservations r on r.lot_id = p.lot_id and r.reservation_id = p.reservation_id
+      where p.lot_id = $1::integer and p.purpose = 'refund' and p.status = 'due'
+      order by p.created_at limit $2::integer`,
+    [lotId, limit],
+  );
+  return rows;
+}
+
 /** Move a row on from `from`; false when someone else already did (so side effects run once). */
 export async function updatePaymentStatus(
   db: Queryable,

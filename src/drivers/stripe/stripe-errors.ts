@@ -2,7 +2,7 @@
 // saying no becomes an ExternalError naming "Stripe" (exit 69). Card declines are answers, not
 // failures: the callers turn them into `paid: false` (see isCardDecline).
 import Stripe from 'stripe';
-import { ExternalError } from '../../core/errors.js';
+import { PaymentProviderError, type ProviderFailureKind } from '../../core/payments/provider-error.js';
 
 export const STRIPE_SERVICE = 'Stripe';
 
@@ -37,8 +37,29 @@ export function describeDecline(err: StripeSdkError): string {
 export function toExternalError(err: unknown, action: string, apiBase: string): unknown {
   if (!isStripeError(err)) return err;
   const status = err.statusCode ? ` (HTTP ${err.statusCode})` : '';
-  const message = `Stripe failed while ${action}${status}: ${err.message}`;
-  return new ExternalError(STRIPE_SERVICE, message, { hint: hintFor(err, apiBase), cause: err });
+  const kind = failureKind(err);
+  const what = kind === 'configuration' ? 'refused' : kind === 'answer_lost' ? 'did not answer' : 'failed';
+  const message = `Stripe ${what} while ${action}${status}: ${err.message}`;
+  return new PaymentProviderError(STRIPE_SERVICE, kind, message, { hint: hintFor(err, apiBase), cause: err, status: err.statusCode ?? null, param: err.param ?? null });
+}
+
+/**
+ * A configuration error (bad key, missing permission, a request the account refuses) is not an outage.
+ * A connection error is a lost answer: the request may have reached Stripe and taken effect.
+ */
+export function failureKind(err: StripeSdkError): ProviderFailureKind {
+  switch (err.type) {
+    case 'StripeAuthenticationError':
+    case 'StripePermissionError':
+    case 'StripeInvalidRequestError':
+      return 'configuration';
+    case 'StripeIdempotencyError':
+      return 'idempotency_conflict';
+    case 'StripeConnectionError':
+      return 'answer_lost';
+    default:
+      return 'unavailable';
+  }
 }
 
 function hintFor(err: StripeSdkError, apiBase: string): string {
@@ -46,7 +67,7 @@ function hintFor(err: StripeSdkError, apiBase: string): string {
     case 'StripeConnectionError':
       return `Stripe did not answer at ${apiBase}: check the network or STRIPE_API_BASE; retrying is safe (idempotency keys)`;
     case 'StripeAuthenticationError':
-      return 'check STRIPE_SECRET_KEY (test keys start sk_test_, live keys sk_live_)';
+      return 'Stripe refused the API key: check STRIPE_SECRET_KEY (test keys start sk_test_, live keys sk_live_); this is configuration, not an outage';
     case 'StripePermissionError':
       return 'the API key lacks a permission: use a secret key or widen the restricted key';
     case 'StripeRateLimitError':

@@ -1,12 +1,13 @@
 // Stripe as a PaymentProvider (DESIGN.md section 5): Checkout Sessions to collect, PaymentIntents to
 // verify and to charge a saved card off-session at the exit gate, Refunds for late payments that
 // found no spot. Every POST carries the caller's idempotency key, so retries never double-charge.
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
 import { ExternalError } from '../../core/errors.js';
 import { systemClock } from '../../core/ports.js';
 import type { CheckoutRequest, CheckoutResult, Clock, PaymentVerification } from '../../core/ports.js';
 import { buildCheckoutSessionParams } from './checkout-params.js';
 import { createStripeClient } from './client.js';
+import { findOpenSessionFor } from './lost-checkout.js';
 import type {
   OffSessionChargeRequest,
   OffSessionChargeResult,
@@ -49,11 +50,22 @@ export class StripePaymentProvider implements RefundingPaymentProvider, OffSessi
     this.clock = options.clock ?? systemClock;
   }
 
+  /**
+   * One checkout per reservation, however often asked: the same key replays the first session; when the
+   * first answer was lost and the parameters have moved on (idempotency_error), the session made then is
+   * found and returned; when it has expired unseen, a new one is made under a key naming its expiry.
+   */
   async createCheckout(req: CheckoutRequest): Promise<CheckoutResult> {
     const params = buildCheckoutSessionParams(req, this.options, this.clock.now());
-    const session = await this.call('creating a checkout session', () =>
-      this.stripe.checkout.sessions.create(params, { idempotencyKey: req.idempotencyKey }),
-    );
+    let session: Stripe.Checkout.Session;
+    try {
+      session = await this.stripe.checkout.sessions.create(params, { idempotencyKey: req.idempotencyKey });
+    } catch (err) {
+      if (!(err instanceof Stripe.errors.StripeIdempotencyError)) throw toExternalError(err, 'creating a checkout session', this.apiBase);
+      const earlier = await this.call('finding the checkout session made earlier', () => findOpenSessionFor(this.stripe, req.reservationId, this.clock.now().getTime()));
+      session = earlier ?? (await this.call('creating a checkout session', () =>
+        this.stripe.checkout.sessions.create(params, { idempotencyKey: `${req.idempotencyKey}:expires:${params.expires_at}` })));
+    }
     if (!session.url) {
       throw new ExternalError(STRIPE_SERVICE, `Stripe returned checkout session ${session.id} without a URL`, {
         hint: 'hosted Checkout must be enabled on the account (ui_mode hosted)',

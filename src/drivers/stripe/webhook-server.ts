@@ -54,9 +54,17 @@ export function providerEventFromStripe(event: Stripe.Event): ProviderEvent {
     case 'payment_intent.succeeded':
     case 'payment_intent.payment_failed': {
       const intent = event.data.object;
-      const reservationId = intent.metadata?.purpose === 'overstay' ? null : (intent.metadata?.reservation_id ?? null);
       const failed = event.type === 'payment_intent.payment_failed';
       const reason = intent.last_payment_error ? [intent.last_payment_error.code, intent.last_payment_error.message].filter(Boolean).join(': ') : undefined;
+      if (intent.metadata?.purpose === 'overstay') {
+        // an off-session charge at the exit: it settles the visit's charge (its answer may have been lost)
+        const visitId = intent.metadata.visit_id ?? null;
+        return {
+          ...base, kind: visitId ? (failed ? 'charge_failed' : 'charge_succeeded') : 'other', paymentToken: idOf(intent), reservationId: null, visitId,
+          ...(failed ? { failureReason: reason ?? `payment ${intent.id} failed` } : {}),
+        };
+      }
+      const reservationId = intent.metadata?.reservation_id ?? null;
       return {
         ...base, kind: reservationId ? (failed ? 'payment_failed' : 'payment_succeeded') : 'other', paymentToken: idOf(intent), reservationId,
         ...(failed ? { failureReason: reason ?? `payment ${intent.id} failed` } : {}),
