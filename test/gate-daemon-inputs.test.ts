@@ -153,7 +153,7 @@ describe('config commands', () => {
   });
 
   it('install --print writes a notify unit for an unprivileged user', async () => {
-    const r = await runCli(['gate-daemon', 'install', '--config', 'fixtures/gates/entry-serial.yaml', '--print'], {});
+    const r = await runCli(['gate-daemon', 'install', '--config', 'fixtures/gates/entry-serial.yaml', '--print'], { DATABASE_URL: 'postgres://gate@db.example:5432/parkctl' });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Type=notify$/m);
     expect(r.stdout).toMatch(/^Restart=always$/m);
