@@ -16,6 +16,7 @@ import { settle } from './support/ink.js';
 const clearScreen = '\u001b[2J';
 const csi8bit = '\u009b';
 /** any raw C0 (but line feed), DEL or C1 character */
+// eslint-disable-next-line no-control-regex -- the test looks for raw control characters
 const rawControl = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
 let db: TestDatabase;
