@@ -2,19 +2,7 @@
 // redacted (the ANPR token, passwords in database and MQTT URLs), also under --json, and warnings
 // for set-ups that work but are unsafe (a webhook listening beyond loopback without a token).
 import type { GateDaemonConfig } from '../core/gate-daemon/config.js';
-
-export const redacted = '***';
-
-/** A URL with its password (if any) shown as ***; anything unparsable is kept only up to its host. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = redacted;
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/([^:@/]*):[^@/]*@/, `//$1:${redacted}@`);
-  }
-}
+import { redacted, redactUrl } from './redact.js';
 
 /** 127.0.0.0/8, ::1 and localhost: only this machine can reach a listener there. */
 export function isLoopbackListen(listen: string): boolean {

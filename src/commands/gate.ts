@@ -22,7 +22,7 @@ async function gateDatabaseUrl(ctx: AppContext, config: GateDaemonConfig): Promi
   if (config.databaseUrl) return config.databaseUrl;
   if (ctx.config.databaseUrl) return gateRoleUrl(ctx.config.databaseUrl);
   const { ensureEmbeddedPostgres } = await import('../drivers/embedded-postgres/index.js');
-  return gateRoleUrl((await ensureEmbeddedPostgres(ctx.config.home)).url);
+  return (await ensureEmbeddedPostgres(ctx.config.home)).gateUrl; // the gate role's own password
 }
 
 function load(ctx: AppContext, path: string): Promise<GateDaemonConfig> {
