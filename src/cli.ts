@@ -9,7 +9,8 @@ import { loadConfig } from './config.js';
 import { ExitCode, ExternalError, UsageError, UserError } from './core/errors.js';
 import { AppContext, type GlobalOptions } from './commands/context.js';
 import { registerCommands, type Run } from './commands/index.js';
-import { Output } from './commands/output.js';
+import { Output, toSafeJson } from './commands/output.js';
+import { escapeControlCharacters, escapeControlCharactersInBlock } from './core/control-characters.js';
 
 function packageVersion(): string {
   try {
@@ -83,7 +84,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   };
   const program = buildProgram(run, {
     writeOut: (s) => io.stdout(s),
-    writeErr: (s) => { if (!json) io.stderr(s); },
+    writeErr: (s) => { if (!json) io.stderr(escapeControlCharactersInBlock(s)); },
   });
   try {
     await program.parseAsync(argv);
@@ -94,10 +95,12 @@ export async function main(argv: string[], env: Record<string, string | undefine
     }
     const report = describeError(err);
     if (json) {
-      io.stdout(JSON.stringify({ error: report }, null, 2) + '\n');
+      io.stdout(toSafeJson({ error: report }) + '\n');
     } else {
-      io.stderr(`parkctl: ${report.message}\n`);
-      if (report.hint) io.stderr(`  hint: ${report.hint}\n`);
+      // A message may quote what was typed or read (a plate, a lot code): shown escaped, never raw.
+      const shown = report.exitCode === ExitCode.bug ? escapeControlCharactersInBlock : escapeControlCharacters;
+      io.stderr(`parkctl: ${shown(report.message)}\n`);
+      if (report.hint) io.stderr(`  hint: ${escapeControlCharacters(report.hint)}\n`);
     }
     return report.exitCode;
   } finally {

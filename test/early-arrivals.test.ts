@@ -21,7 +21,7 @@ import { fixedClock } from '../src/core/ports.js';
 import { UsageError } from '../src/core/errors.js';
 import { createPool } from '../src/drivers/postgres.js';
 import { runCli } from './support/cli.js';
-import { createTestDatabase, type TestDatabase } from './support/db.js';
+import { createTestDatabase, type TestDatabase, gateRoleTestUrl } from './support/db.js';
 import { insertConfirmed } from './support/gate-daemon-helpers.js';
 import { createTestLot, testLotFile } from './support/lots.js';
 
@@ -37,8 +37,7 @@ let feeLot: number;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const u = new URL(db.url);
-  u.username = 'parkctl_gate';
+  const u = new URL(gateRoleTestUrl(db.url));
   gatePool = createPool(u.toString(), { max: 2 });
   refuseLot = (await createTestLot(db.pool, { code: 'EARLY-NO' })).lotId;
   feeLot = (await createTestLot(db.pool, { code: 'EARLY-FEE', policy: { walk_ins: true, early_entry: { mode: 'fee', max_minutes: 60 } } })).lotId;

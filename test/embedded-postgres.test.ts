@@ -104,7 +104,7 @@ describe('embedded PostgreSQL', () => {
 
     const logLines: string[] = [];
     const first = await start(home, (line) => logLines.push(line));
-    expect(first.url).toBe(`postgres://postgres@127.0.0.1:${first.port}/parkctl`);
+    expect(first.url).toMatch(new RegExp(`^postgres://postgres:[A-Za-z0-9_-]{32,}@127\\.0\\.0\\.1:${first.port}/parkctl$`));
     expect(first.version).toMatch(/^\d+\.\d+/);
     expect(first.pid).toBeGreaterThan(0);
     expect(logLines.some((line) => line.startsWith('initialising'))).toBe(true);

@@ -17,7 +17,7 @@ import { silentLogger, systemClock } from '../src/core/ports.js';
 import { startGateRuntime, type GateRuntime } from '../src/drivers/gate-runtime/runtime.js';
 import { defaultLaneFraming, LaneController } from '../src/drivers/serial/lane-controller.js';
 import type { SerialLink } from '../src/drivers/serial/serial-link.js';
-import { createTestDatabase, type TestDatabase } from './support/db.js';
+import { createTestDatabase, type TestDatabase, gateRoleTestUrl } from './support/db.js';
 import { insertConfirmed, waitFor } from './support/gate-daemon-helpers.js';
 import { createTestLot } from './support/lots.js';
 
@@ -87,8 +87,7 @@ afterAll(async () => {
 });
 
 async function start(gate: string, direction: 'entry' | 'exit', barrier: Barrier, inputs: GateInputSource[], arming: 'loop' | 'always'): Promise<GateRuntime> {
-  const u = new URL(db.url);
-  u.username = 'parkctl_gate';
+  const u = new URL(gateRoleTestUrl(db.url));
   const config = parseGateDaemonConfig({
     lot: 'CONFIRM', gate, direction, journalDir: join(work, gate), barrier: { driver: 'none' }, arming, syncIntervalSeconds: 3600, allowListRefreshSeconds: 3600,
   }, 'test');

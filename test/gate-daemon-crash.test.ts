@@ -10,7 +10,7 @@ import { parseGateDaemonConfig } from '../src/core/gate-daemon/config.js';
 import { MockBarrier, MockGateInputSource } from '../src/core/gate/test-doubles.js';
 import { silentLogger, systemClock } from '../src/core/ports.js';
 import { startGateRuntime } from '../src/drivers/gate-runtime/runtime.js';
-import { createTestDatabase, type TestDatabase } from './support/db.js';
+import { createTestDatabase, gateRoleTestUrl, type TestDatabase } from './support/db.js';
 import { buildGateChild } from './support/gate-child.js';
 import { createTestLot } from './support/lots.js';
 
@@ -66,9 +66,7 @@ afterAll(async () => {
 });
 
 function config() {
-  const u = new URL(db.url);
-  u.username = 'parkctl_gate';
-  return { lot: 'CRASH', gate: 'crash-in', direction: 'entry', journalDir, barrier: { driver: 'none' }, databaseUrl: u.toString(), syncIntervalSeconds: 0.05 };
+  return { lot: 'CRASH', gate: 'crash-in', direction: 'entry', journalDir, barrier: { driver: 'none' }, databaseUrl: gateRoleTestUrl(db.url), syncIntervalSeconds: 0.05 };
 }
 
 /** Runs the child over reads [from, total); kills it after `killAfterAcks` acknowledgements (null: let it finish). */

@@ -15,7 +15,7 @@ import { startGateRuntime, type GateRuntime } from '../src/drivers/gate-runtime/
 import { LaneController } from '../src/drivers/serial/lane-controller.js';
 import type { SerialLink } from '../src/drivers/serial/serial-link.js';
 import { runCli } from './support/cli.js';
-import { createTestDatabase, type TestDatabase } from './support/db.js';
+import { createTestDatabase, gateRoleTestUrl, type TestDatabase } from './support/db.js';
 import { createTestLot } from './support/lots.js';
 import { insertConfirmed, waitFor } from './support/gate-daemon-helpers.js';
 
@@ -62,12 +62,11 @@ beforeAll(async () => {
   await insertConfirmed(db.pool, lotId, 1, 'AB12CD', new Date(Date.now() - 3_600_000), new Date(Date.now() + 3_600_000));
   dir = await mkdtemp(join(tmpdir(), 'parkctl-gate-in-'));
   webhookUrl = `http://127.0.0.1:${await webhook.listen(0)}/anpr/plate-recognizer`;
-  const gateUrl = new URL(db.url);
-  gateUrl.username = 'parkctl_gate';
+  const gateUrl = gateRoleTestUrl(db.url);
   const config = parseGateDaemonConfig({
     lot: 'GATEIN', gate: 'west-in', direction: 'entry', journalDir: dir, barrier: { driver: 'none' }, arming: 'always', syncIntervalSeconds: 0.2,
   }, 'test');
-  runtime = await startGateRuntime({ config, databaseUrl: gateUrl.toString(), barrier, inputs: [source, lane, webhook], clock: systemClock, logger: silentLogger });
+  runtime = await startGateRuntime({ config, databaseUrl: gateUrl, barrier, inputs: [source, lane, webhook], clock: systemClock, logger: silentLogger });
 });
 
 afterAll(async () => {
@@ -153,7 +152,7 @@ describe('config commands', () => {
   });
 
   it('install --print writes a notify unit for an unprivileged user', async () => {
-    const r = await runCli(['gate-daemon', 'install', '--config', 'fixtures/gates/entry-serial.yaml', '--print'], {});
+    const r = await runCli(['gate-daemon', 'install', '--config', 'fixtures/gates/entry-serial.yaml', '--print'], { DATABASE_URL: 'postgres://gate@db.example:5432/parkctl' });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Type=notify$/m);
     expect(r.stdout).toMatch(/^Restart=always$/m);
@@ -189,7 +188,7 @@ describe('config commands', () => {
 
   it('status reports journal depth and the heartbeat', async () => {
     const cfg = join(dir, 'west.yaml');
-    await writeFile(cfg, `lot: GATEIN\ngate: west-in\ndirection: entry\njournalDir: ${dir}\nbarrier: { driver: none }\n`);
+    await writeFile(cfg, `lot: GATEIN\ngate: west-in\ndirection: entry\njournalDir: ${dir}\nbarrier: { driver: none }\ndatabaseUrl: ${gateRoleTestUrl(db.url)}\n`);
     const r = await runCli(['--json', 'gate-daemon', 'status', '--config', cfg], { DATABASE_URL: db.url });
     expect(r.code, r.stderr).toBe(0);
     expect(r.json).toMatchObject({ database: 'reachable', heartbeat: { journal_synced_seq: expect.any(Number) } });

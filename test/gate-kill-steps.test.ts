@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/db.js';
+import { createTestDatabase, type TestDatabase, gateRoleTestUrl } from './support/db.js';
 import { buildGateChild } from './support/gate-child.js';
 import { insertConfirmed, waitFor } from './support/gate-daemon-helpers.js';
 import { createTestLot } from './support/lots.js';
@@ -124,8 +124,7 @@ afterAll(async () => {
 });
 
 function configs() {
-  const u = new URL(db.url);
-  u.username = 'parkctl_gate';
+  const u = new URL(gateRoleTestUrl(db.url));
   const base = { lot: 'KILLS', barrier: { driver: 'none' }, databaseUrl: u.toString(), syncIntervalSeconds: 0.05, allowListRefreshSeconds: 3600 };
   return [
     { ...base, gate: 'k-in', direction: 'entry', journalDir: join(work, 'in') },

@@ -7,7 +7,7 @@ import { PgGateStore } from '../src/core/gate-daemon/store.js';
 import type { GateEventRecord, JournalEntry } from '../src/core/gate/ports.js';
 import type { PoolLike, Queryable } from '../src/core/ports.js';
 import { createPool } from '../src/drivers/postgres.js';
-import { createTestDatabase, type TestDatabase } from './support/db.js';
+import { createTestDatabase, gateRoleTestUrl, type TestDatabase } from './support/db.js';
 import { insertConfirmed } from './support/gate-daemon-helpers.js';
 import { createTestLot } from './support/lots.js';
 
@@ -103,9 +103,7 @@ function countingPool(pool: pg.Pool, counter: { statements: number }): PoolLike 
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const u = new URL(db.url);
-  u.username = 'parkctl_gate';
-  gatePool = createPool(u.toString(), { max: 2 });
+  gatePool = createPool(gateRoleTestUrl(db.url), { max: 2 });
 });
 
 afterAll(async () => {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
+import { refuseControlCharacters } from '../core/control-characters.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { parseInstant, parsePlate, parseVehicleType } from '../core/input.js';
 import { loadLot } from '../core/lots/lot.js';
@@ -105,6 +106,7 @@ export function registerBooking(program: Command, run: Run): void {
     .description('cancel a reservation that is held or confirmed; its spot goes back on sale')
     .option('--reason <text>', 'why (kept in the audit trail)', 'cancelled by operator')
     .action((id: string, o: { reason: string }, cmd: Command) => run(async (ctx) => {
+      refuseControlCharacters(o.reason, '--reason'); // before the database is opened
       const c = await cancelWithRefund({ pool: await ctx.pool(), clock: ctx.clock, actor: ctx.actor, payments: await ctx.payments(), logger: ctx.logger, ...(await ctx.changeDeps()) }, id, o.reason);
       ctx.out.result({ ...c.reservation, refund: c.refund }, (d) => renderFields([...reservationFields(d), ...(d.refund ? [['refund', describeRefund(d.refund, d.reservation_id)] as [string, string]] : [])]));
     }, cmd));

@@ -11,8 +11,11 @@ export function registerCapacity(program: Command, run: Run): void {
   withWindowOptions(capacity.command('check')
     .description('how many spots of a type are free for a window, and what it costs (never which spots)'))
     .action((o: WindowOptions, cmd: Command) => run(async (ctx) => {
+      // The cache connects while the lot is read: a frozen Redis then costs no wait of its own.
+      const cache = ctx.cache();
+      cache.catch(() => undefined); // a bad REDIS_URL is reported where it is awaited, not as an unhandled rejection
       const { pool, lot, vehicleType, start, end } = await readWindow(ctx, o);
-      const answer = await checkCapacity({ db: pool, clock: ctx.clock, cache: await ctx.cache() }, lot, vehicleType, start, end);
+      const answer = await checkCapacity({ db: pool, clock: ctx.clock, cache: await cache }, lot, vehicleType, start, end);
       ctx.out.result(answer, (a) => renderFields([
         ['lot', a.lotCode], ['type', a.vehicleType], ['window', `${formatTime(a.start, lot.timeZone)} -> ${formatTime(a.end, lot.timeZone)} (${lot.timeZone})`],
         ['free', `${a.free} of ${a.total}`], ['price', formatMinorAmount(a.quote.totalMinor, lot.currency)],

@@ -104,6 +104,7 @@ export class AppContext {
       const { RedisCapacityCache } = await import('../drivers/redis/index.js');
       const cache = new RedisCapacityCache(this.config.redisUrl, { logger: this.logger });
       this.closers.push(async () => cache.close());
+      cache.startConnecting();
       return cache;
     })();
     return this.cachePromise;

@@ -3,6 +3,8 @@ import { UsageError } from '../core/errors.js';
 import { migrate, migrationStatus, readMigrations } from '../core/migrate.js';
 import { createPool, describeConnectionError } from '../drivers/postgres.js';
 import { embeddedPostgresStatus, ensureEmbeddedPostgres, stopEmbeddedPostgres } from '../drivers/embedded-postgres/index.js';
+import { credentialsDir } from '../drivers/embedded-postgres/credentials.js';
+import { redactUrl } from './redact.js';
 import { migrationsDir } from './context.js';
 import type { Run } from './index.js';
 import { registerDbDistribute } from './db-distribute.js';
@@ -44,7 +46,7 @@ export function registerDb(program: Command, run: Run): void {
         mode: embedded ? 'embedded' : 'external',
         running: embedded ? embedded.running : true,
         dataDir: embedded?.server?.dataDir ?? null,
-        url: url?.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@') ?? null,
+        url: url === null ? null : redactUrl(url),
         migrations: migrations.map((m) => ({ name: m.name, appliedAt: m.appliedAt })),
       };
       ctx.out.result(data, (d) => [
@@ -65,7 +67,9 @@ export function registerDb(program: Command, run: Run): void {
       } finally {
         await pool.end();
       }
-      ctx.out.result(server, (s) => `embedded PostgreSQL ${s.version} running on port ${s.port} (data in ${s.dataDir})`);
+      // The URLs carry passwords (kept mode 600 in the home): shown redacted, never printed in full.
+      const shown = { ...server, url: redactUrl(server.url), gateUrl: redactUrl(server.gateUrl), credentials: credentialsDir(ctx.config.home) };
+      ctx.out.result(shown, (s) => `embedded PostgreSQL ${s.version} running on port ${s.port} (data in ${s.dataDir}; passwords in ${s.credentials})`);
     }, cmd));
 
   db.command('stop')

@@ -11,6 +11,7 @@ import { environmentFileName, renderEnvironmentFile, renderUnit, unitName } from
 import { gateCommandsChannel } from '../drivers/gate-runtime/pg-listener.js';
 import { stderrLogger } from '../drivers/stderr-logger.js';
 import type { AppContext } from './context.js';
+import { gateConfigReport } from './gate-config-report.js';
 import type { Run } from './index.js';
 import { formatTime, renderFields } from './output.js';
 
@@ -21,11 +22,7 @@ async function gateDatabaseUrl(ctx: AppContext, config: GateDaemonConfig): Promi
   if (config.databaseUrl) return config.databaseUrl;
   if (ctx.config.databaseUrl) return gateRoleUrl(ctx.config.databaseUrl);
   const { ensureEmbeddedPostgres } = await import('../drivers/embedded-postgres/index.js');
-  return gateRoleUrl((await ensureEmbeddedPostgres(ctx.config.home)).url);
-}
-
-function safeUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
+  return (await ensureEmbeddedPostgres(ctx.config.home)).gateUrl; // the gate role's own password
 }
 
 function load(ctx: AppContext, path: string): Promise<GateDaemonConfig> {
@@ -74,7 +71,8 @@ export function registerGate(program: Command, run: Run): void {
       const db = c.databaseUrl ?? (ctx.config.databaseUrl ? gateRoleUrl(ctx.config.databaseUrl) : 'embedded server, user parkctl_gate');
       const inputs = [c.barrier.driver === 'serial' ? `lane controller ${c.barrier.path}` : null, c.inputs.anpr ? `ANPR webhook on ${c.inputs.anpr.listen}` : null,
         c.inputs.mqttPlateTopic ? `plates on ${c.inputs.mqttPlateTopic}` : null, c.inputs.scanner ? `scanner ${c.inputs.scanner.path}` : null].filter(Boolean);
-      const data = { ...c, databaseUrl: safeUrl(db), inputsSummary: inputs };
+      const data = { ...gateConfigReport(c, db), inputsSummary: inputs };
+      for (const warning of data.warnings) ctx.out.note(`warning: ${warning}`);
       ctx.out.result(data, (d) => renderFields([
         ['gate', `${d.lot}/${d.gate} (${d.direction})`], ['database', d.databaseUrl], ['journal', d.journalDir],
         ['barrier', d.barrier.driver === 'serial' ? `serial ${d.barrier.path} @ ${d.barrier.baudRate}` : d.barrier.driver],
@@ -107,12 +105,19 @@ export function registerGate(program: Command, run: Run): void {
     .action((o: { config: string; user: string; unitDir: string; envDir: string; print?: boolean }, cmd: Command) => run(async (ctx) => {
       const config = await load(ctx, o.config);
       if (o.user === 'root') throw new UsageError('the gate daemon must not run as root', { hint: 'use --user parkctl (in group dialout for serial ports)' });
+      if (!config.databaseUrl && !ctx.config.databaseUrl) {
+        // The unit runs as another user with ProtectHome and PrivateTmp: it cannot open this home's embedded
+        // cluster, would start an empty one of its own, and would refuse every booked car.
+        throw new UsageError(`the unit could not reach the embedded database in ${ctx.config.home}: it runs as ${o.user} with ProtectHome and PrivateTmp, and would start an empty database of its own and refuse every booked car`, {
+          hint: 'set DATABASE_URL (or databaseUrl: in the gate config) to a PostgreSQL server the daemon can reach, then install again',
+          code: 'embedded_database_unreachable',
+        });
+      }
       const environment: Record<string, string> = {};
       // DATABASE_URL may carry a password: it goes to a file only root reads (systemd reads it before it
       // drops to --user), not into the unit, which every user of the machine can read.
       const secrets: Record<string, string> = {};
       if (!config.databaseUrl && ctx.config.databaseUrl) secrets.DATABASE_URL = ctx.config.databaseUrl;
-      if (!config.databaseUrl && !ctx.config.databaseUrl) environment.PARKCTL_HOME = ctx.config.home;
       const envFile = Object.keys(secrets).length > 0 ? join(resolve(o.envDir), environmentFileName(config.lot, config.gate)) : undefined;
       const unit = renderUnit({
         gateId: config.gate, lotCode: config.lot, configPath: resolve(o.config), execPath: binPath, user: o.user,

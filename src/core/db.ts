@@ -1,3 +1,4 @@
+import { refuseControlCharacters } from './control-characters.js';
 import type { PoolLike, Queryable } from './ports.js';
 
 /** PostgreSQL error codes parkctl branches on. */
@@ -44,5 +45,8 @@ export async function withTransaction<T>(pool: PoolLike, fn: (tx: Queryable) => 
 
 /** Who did it, for the audit trail of this transaction (read by the events triggers). */
 export async function setActor(tx: Queryable, actor: string, reason?: string): Promise<void> {
+  // Every typed or imported reason passes here on its way to the audit trail: refused (exit 2) when it
+  // holds a control character, before anything is written, so no screen ever shows one.
+  if (reason !== undefined) refuseControlCharacters(reason, 'the reason');
   await tx.query(`select set_config('parkctl.actor', $1::text, true), set_config('parkctl.reason', $2::text, true)`, [actor, reason ?? '']);
 }

@@ -11,6 +11,7 @@ import { HelpOverlay } from './HelpOverlay.js';
 import { chromeRows } from './layout.js';
 import { MessageLine } from './MessageLine.js';
 import { SearchBox } from './SearchBox.js';
+import { shownActions, shownSnapshot } from './shown-text.js';
 import { StatusLine } from './StatusLine.js';
 import { useDashboardKeys, type DashboardCommand } from './use-dashboard-keys.js';
 import { KeyRouterContext, useKeyRouter } from './use-key-router.js';
@@ -43,7 +44,10 @@ const noSnapshotView = { selectable: [] } as const;
 const epoch = new Date(0);
 
 /** The attendant dashboard: status line, panels (or help/search/prompt), message line, keys. */
-export function Dashboard({ snapshot, connection, actions, onQuit, color, size, messageMs, tickMs }: DashboardProps) {
+export function Dashboard({ snapshot: given, connection, actions: givenActions, onQuit, color, size, messageMs, tickMs }: DashboardProps) {
+  // Every string shown is escaped once, here (shown-text.ts): no panel prints a control character.
+  const snapshot = given ? shownSnapshot(given) : null;
+  const actions = useMemo(() => shownActions(givenActions), [givenActions]);
   const terminal = useTerminalSize(size);
   const keyRouter = useKeyRouter();
   const now = useNow(snapshot?.now ?? epoch, tickMs);

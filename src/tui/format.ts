@@ -1,5 +1,6 @@
 // Pure text formatting for the dashboard. Renders are frequent (every second for countdowns), so
 // Intl formatters are built once per time zone and reused.
+import { escapeControlCharacters } from '../core/control-characters.js';
 
 const clockFormatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -41,9 +42,9 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) {
     const hint = (error as { hint?: unknown }).hint;
     const message = error.message || error.name;
-    return typeof hint === 'string' && hint !== '' ? `${message} (${hint})` : message;
+    return escapeControlCharacters(typeof hint === 'string' && hint !== '' ? `${message} (${hint})` : message);
   }
-  return String(error);
+  return escapeControlCharacters(String(error));
 }
 
 /** Cut text to `width` columns with an ellipsis; the panels never wrap. */

@@ -18,6 +18,14 @@ export function databaseUrl(db: string): string {
   return u.toString();
 }
 
+/** `url` as the gate daemon's role parkctl_gate (with that role's password on the embedded server). */
+export function gateRoleTestUrl(url: string): string {
+  const u = new URL(url);
+  u.username = 'parkctl_gate';
+  u.password = inject('gatePassword') ? encodeURIComponent(inject('gatePassword')) : '';
+  return u.toString();
+}
+
 export async function createTestDatabase(opts: { poolSize?: number } = {}): Promise<TestDatabase> {
   const name = `parkctl_t_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: inject('adminUrl') });

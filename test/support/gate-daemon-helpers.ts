@@ -3,6 +3,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Queryable } from '../../src/core/ports.js';
+import { gateRoleTestUrl } from './db.js';
 
 /** A TCP proxy to PostgreSQL that can be cut (every connection dropped, new ones refused) and restored on the same port. */
 export class PgProxy {
@@ -40,11 +41,9 @@ export class PgProxy {
 
   /** `url` with host:port pointed at the proxy and user parkctl_gate. */
   gateUrl(url: string): string {
-    const u = new URL(url);
+    const u = new URL(gateRoleTestUrl(url));
     u.hostname = '127.0.0.1';
     u.port = String(this.port);
-    u.username = 'parkctl_gate';
-    u.password = '';
     return u.toString();
   }
 }

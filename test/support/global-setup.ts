@@ -11,10 +11,13 @@ declare module 'vitest' {
   export interface ProvidedContext {
     adminUrl: string;
     templateDb: string;
+    /** the parkctl_gate role's password on the embedded server; '' on PARKCTL_TEST_DATABASE_URL */
+    gatePassword: string;
   }
 }
 
 let embeddedHome: string | null = null;
+let gatePassword = '';
 
 async function adminUrl(): Promise<string> {
   const url = process.env.PARKCTL_TEST_DATABASE_URL;
@@ -24,6 +27,8 @@ async function adminUrl(): Promise<string> {
   chmodSync(embeddedHome, 0o755);
   const { ensureEmbeddedPostgres } = await import('../../src/drivers/embedded-postgres/index.js');
   const server = await ensureEmbeddedPostgres(embeddedHome);
+  // every role logs in with a password there (the gate daemon's role with its own)
+  gatePassword = decodeURIComponent(new URL(server.gateUrl).password);
   return server.url;
 }
 
@@ -61,6 +66,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   project.provide('adminUrl', admin);
   project.provide('templateDb', templateDb);
+  project.provide('gatePassword', gatePassword);
   return async () => {
     if (embeddedHome && !process.env.PARKCTL_TEST_HOME) {
       const { removeEmbeddedPostgres } = await import('../../src/drivers/embedded-postgres/index.js');

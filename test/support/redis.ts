@@ -9,7 +9,8 @@ export const testRedisUrl = testRedisUrlFromEnv ?? 'redis://127.0.0.1:6379';
 
 /** Does a Redis answer PING at `url` within half a second? */
 export async function answersPing(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, connectTimeout: 500, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  // disconnectTimeout 0: a server paused right after this probe never answers its FIN, and the socket must not linger
+  const probe = new Redis(url, { lazyConnect: true, connectTimeout: 500, retryStrategy: () => null, maxRetriesPerRequest: 0, disconnectTimeout: 0 });
   probe.on('error', () => undefined);
   try {
     await probe.connect();

@@ -3,26 +3,30 @@
 import { createHash } from 'node:crypto';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { hasControlCharacter } from '../control-characters.js';
 import { UsageError } from '../errors.js';
 import { vehicleTypes, type VehicleType } from '../pricing/vehicle-types.js';
 import { earlyEntrySchema } from './early-entry.js';
 
+/** Names and labels are shown on terminals and signs: no control characters (escape sequences, line breaks). */
+const plainText = () => z.string().min(1).refine((text) => !hasControlCharacter(text), 'plain text without control characters');
+
 const spotEntry = z.union([
-  z.object({ label: z.string().min(1).max(32), type: z.enum(vehicleTypes) }).strict(),
+  z.object({ label: plainText().max(32), type: z.enum(vehicleTypes) }).strict(),
   /** "L1-A-001..L1-A-120": a prefix and a numbered run, zero-padded like its first number */
-  z.object({ labels: z.string().min(4), type: z.enum(vehicleTypes) }).strict(),
+  z.object({ labels: plainText().min(4), type: z.enum(vehicleTypes) }).strict(),
 ]);
 
 const zoneEntry = z.object({
   code: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'letters, digits, - and _ (at most 16)'),
-  name: z.string().min(1),
+  name: plainText(),
   floor: z.number().int().min(-20).max(200).default(0),
   spots: z.array(spotEntry).min(1),
 }).strict();
 
 export const lotFileSchema = z.object({
   code: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'letters, digits, - and _ (at most 32)'),
-  name: z.string().min(1),
+  name: plainText(),
   time_zone: z.string().refine((tz) => IANAZone.isValidZone(tz), 'an IANA time zone such as Europe/London'),
   currency: z.string().regex(/^[A-Za-z]{3}$/, 'an ISO 4217 code such as GBP'),
   hold_minutes: z.number().int().min(1).max(1440).default(15),

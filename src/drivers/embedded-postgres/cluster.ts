@@ -4,13 +4,15 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ExternalError } from '../../core/errors.js';
+import { writeHostBasedAuth } from './access.js';
+import { writePasswordFileFor } from './credentials.js';
 import type { ClusterState } from './layout.js';
 import { runCommand, type RunAs } from './run-as.js';
 
 const service = 'embedded PostgreSQL';
 /** seconds pg_ctl waits for the server to come up or go down */
 const pgCtlWaitSeconds = 60;
-/** the initdb superuser; trust auth on loopback only */
+/** the initdb superuser; logs in with the password in <home>/credentials/postgres (access.ts) */
 export const superuser = 'postgres';
 
 /**
@@ -32,12 +34,6 @@ log_min_messages = warning
 log_checkpoints = off
 `;
 
-/** local: the socket folder is ours; host: IPv4 loopback only (the server listens nowhere else). */
-const hostBasedAuth = `# written by parkctl: this server listens on 127.0.0.1 and a private socket only
-local all all trust
-host  all all 127.0.0.1/32 trust
-`;
-
 /** chowns a folder we (root) created to the server account; a no-op when not root. */
 export async function giveToServerAccount(dir: string, runAs: RunAs | null, mode: number): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
@@ -53,18 +49,20 @@ export async function isInitialised(dataDir: string): Promise<boolean> {
  * initdb into a staging folder, configure, then rename to dataDir: a crash mid-initdb leaves only
  * a staging folder that the next attempt deletes, never a half cluster that looks initialised.
  */
-export async function initCluster(binDir: string, state: ClusterState, runAs: RunAs | null): Promise<void> {
+export async function initCluster(binDir: string, state: ClusterState, runAs: RunAs | null, superuserPassword: string): Promise<void> {
   const stagingPrefix = `${path.basename(state.dataDir)}.initdb-`;
   for (const leftover of await fs.readdir(path.dirname(state.dataDir))) {
     if (leftover.startsWith(stagingPrefix)) await fs.rm(path.join(path.dirname(state.dataDir), leftover), { recursive: true, force: true });
   }
   const staging = path.join(path.dirname(state.dataDir), `${stagingPrefix}${process.pid}`);
+  // The superuser has its password from the first moment: the cluster never trusts anyone.
+  const passwordFile = await writePasswordFileFor(path.dirname(state.dataDir), superuserPassword, runAs);
   const result = await runCommand(path.join(binDir, 'initdb'), [
     '-D', staging, '-U', superuser, '-E', 'UTF8', '--locale=C',
     // The builtin provider gives C.UTF-8 semantics without depending on the OS's locales.
     '--locale-provider=builtin', '--builtin-locale=C.UTF-8',
-    '--auth-local=trust', '--auth-host=trust', '--no-instructions',
-  ], { runAs });
+    '--auth-local=scram-sha-256', '--auth-host=scram-sha-256', `--pwfile=${passwordFile}`, '--no-instructions',
+  ], { runAs }).finally(() => fs.rm(passwordFile, { force: true }));
   if (result.code !== 0) {
     await fs.rm(staging, { recursive: true, force: true });
     const diskFull = /No space left on device/i.test(result.output);
@@ -74,9 +72,9 @@ export async function initCluster(binDir: string, state: ClusterState, runAs: Ru
   }
   await fs.writeFile(path.join(staging, 'parkctl.conf'), serverSettings);
   await fs.appendFile(path.join(staging, 'postgresql.conf'), "\ninclude 'parkctl.conf'\n");
-  await fs.writeFile(path.join(staging, 'pg_hba.conf'), hostBasedAuth);
+  await writeHostBasedAuth(staging, runAs);
   if (runAs) {
-    for (const file of ['parkctl.conf', 'postgresql.conf', 'pg_hba.conf']) {
+    for (const file of ['parkctl.conf', 'postgresql.conf']) {
       await fs.chown(path.join(staging, file), runAs.uid, runAs.gid);
     }
   }

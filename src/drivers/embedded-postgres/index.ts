@@ -6,13 +6,17 @@ import { preparePostgresBinaries } from './binaries.js';
 import { giveToServerAccount, initCluster, isInitialised, startCluster, startFailureError, stopCluster } from './cluster.js';
 import { lockPath, pickFreePort, planClusterLayout, readClusterState, statePath, systemClusterRoot, writeClusterState, type ClusterState } from './layout.js';
 import { withLockFile } from './lock.js';
+import { hostBasedAuthIsCurrent, secureCluster } from './access.js';
+import { credentialsDir, ensureCredentials, readCredentials, type Credentials } from './credentials.js';
 import { connectionUrl, databaseName, ensureDatabase, livePostmasterPid, serverAnswers, waitForDeadPostmaster } from './probe.js';
 import { chooseServerAccount, type RunAs } from './run-as.js';
 import { ExternalError } from '../../core/errors.js';
 
 export interface EmbeddedServer {
-  /** postgres:// URL of database `parkctl` as the superuser `postgres` (trust auth, loopback only) */
+  /** postgres:// URL of database `parkctl` as the superuser `postgres`, with its password (loopback only) */
   url: string;
+  /** the same database as the gate daemon's role `parkctl_gate`, with that role's own password */
+  gateUrl: string;
   port: number;
   dataDir: string;
   logFile: string;
@@ -31,9 +35,10 @@ const oldServerRetryDelayMs = 500;
 
 const isRoot = (): boolean => process.getuid?.() === 0;
 
-function describe(state: ClusterState, pid: number | null): EmbeddedServer {
+function describe(state: ClusterState, pid: number | null, credentials: Credentials | null): EmbeddedServer {
   return {
-    url: connectionUrl(state.port, databaseName),
+    url: connectionUrl(state.port, databaseName, credentials?.superuser ?? null),
+    gateUrl: connectionUrl(state.port, databaseName, credentials?.gate ?? null, 'parkctl_gate'),
     port: state.port,
     dataDir: state.dataDir,
     logFile: state.logFile,
@@ -42,13 +47,19 @@ function describe(state: ClusterState, pid: number | null): EmbeddedServer {
   };
 }
 
-/** The running server for `home`, or null. Lock-free: this is the path every parkctl command takes. */
+/**
+ * The running server for `home`, or null. Lock-free: this is the path every parkctl command takes. A
+ * server that still trusts local logins (made by an older parkctl) counts as not running, so the
+ * locked path secures it.
+ */
 async function runningServer(home: string): Promise<EmbeddedServer | null> {
   const state = await readClusterState(home);
   if (!state) return null;
+  const credentials = await readCredentials(home);
+  if (!credentials || !(await hostBasedAuthIsCurrent(state))) return null;
   const pid = await livePostmasterPid(state.dataDir);
-  if (pid === null || !(await serverAnswers(state))) return null;
-  return describe(state, pid);
+  if (pid === null || !(await serverAnswers(state, credentials.superuser))) return null;
+  return describe(state, pid, credentials);
 }
 
 /** Root only: the account owning an existing cluster (whoever created it), else the preferred server account. */
@@ -71,6 +82,7 @@ async function binaryCopyRoot(home: string): Promise<string> {
 async function startHoldingLock(home: string, log: (line: string) => void): Promise<EmbeddedServer> {
   let state = await readClusterState(home);
   const runAs = await serverAccount(state);
+  const credentials = await ensureCredentials(home);
   const binaries = await preparePostgresBinaries(runAs, await binaryCopyRoot(home));
   if (!state) {
     state = { ...(await planClusterLayout(home, runAs)), port: await pickFreePort(), version: binaries.version };
@@ -82,7 +94,7 @@ async function startHoldingLock(home: string, log: (line: string) => void): Prom
 
   if (!(await isInitialised(state.dataDir))) {
     log(`initialising a PostgreSQL ${binaries.version} cluster in ${state.dataDir}${runAs ? ` (as user ${runAs.user})` : ''}`);
-    await initCluster(binaries.binDir, state, runAs);
+    await initCluster(binaries.binDir, state, runAs, credentials.superuser);
   }
   const clusterMajor = (await fs.readFile(`${state.dataDir}/PG_VERSION`, 'utf8')).trim();
   if (clusterMajor !== binaries.version.split('.')[0]) {
@@ -91,7 +103,7 @@ async function startHoldingLock(home: string, log: (line: string) => void): Prom
     });
   }
 
-  if ((await livePostmasterPid(state.dataDir)) === null || !(await serverAnswers(state))) {
+  if ((await livePostmasterPid(state.dataDir)) === null || !(await serverAnswers(state, credentials.superuser))) {
     log(`starting PostgreSQL ${binaries.version} on 127.0.0.1:${state.port} (log: ${state.logFile})`);
     await waitForDeadPostmaster(state.dataDir);
     let failure = await startCluster(binaries.binDir, state, runAs);
@@ -108,8 +120,11 @@ async function startHoldingLock(home: string, log: (line: string) => void): Prom
     }
     if (failure) throw startFailureError(state, failure.detail);
   }
-  await ensureDatabase(state.port);
-  return describe(state, await livePostmasterPid(state.dataDir));
+  // New clusters have the superuser's password from initdb; older ones trusted every local login
+  // and are brought to passwords here, in place (access.ts).
+  await secureCluster(state, runAs, credentials);
+  await ensureDatabase(state.port, credentials.superuser);
+  return describe(state, await livePostmasterPid(state.dataDir), credentials);
 }
 
 /**
@@ -141,9 +156,10 @@ export async function stopEmbeddedPostgres(home: string): Promise<{ wasRunning: 
 export async function embeddedPostgresStatus(home: string): Promise<{ running: boolean; initialised: boolean; server?: EmbeddedServer }> {
   const state = await readClusterState(home);
   if (!state || !(await isInitialised(state.dataDir))) return { running: false, initialised: false };
+  const credentials = await readCredentials(home);
   const pid = await livePostmasterPid(state.dataDir);
-  const running = pid !== null && (await serverAnswers(state));
-  return { running, initialised: true, server: describe(state, running ? pid : null) };
+  const running = pid !== null && (await serverAnswers(state, credentials?.superuser ?? null));
+  return { running, initialised: true, server: describe(state, running ? pid : null, credentials) };
 }
 
 /**
@@ -156,4 +172,5 @@ export async function removeEmbeddedPostgres(home: string): Promise<void> {
   if (!state) return;
   await fs.rm(state.clusterDir, { recursive: true, force: true });
   await fs.rm(statePath(home), { force: true });
+  await fs.rm(credentialsDir(home), { recursive: true, force: true });
 }

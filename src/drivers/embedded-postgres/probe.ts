@@ -12,8 +12,9 @@ import type { ClusterState } from './layout.js';
 const connectTimeoutMs = 3_000;
 export const databaseName = 'parkctl';
 
-export function connectionUrl(port: number, database: string): string {
-  return `postgres://${superuser}@127.0.0.1:${port}/${database}`;
+/** The URL of `database` as `user` (the superuser by default) with its password; null: none (an old trusting cluster). */
+export function connectionUrl(port: number, database: string, password: string | null, user: string = superuser): string {
+  return `postgres://${user}${password === null ? '' : `:${encodeURIComponent(password)}`}@127.0.0.1:${port}/${database}`;
 }
 
 /** The postmaster's pid from postmaster.pid when that process is alive, else null (stopped, or a stale file after a crash). */
@@ -57,8 +58,8 @@ export async function waitForDeadPostmaster(dataDir: string): Promise<void> {
   }
 }
 
-async function withClient<T>(port: number, database: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: connectionUrl(port, database), connectionTimeoutMillis: connectTimeoutMs });
+export async function withClient<T>(port: number, database: string, password: string | null, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: connectionUrl(port, database, password), connectionTimeoutMillis: connectTimeoutMs });
   client.on('error', () => undefined); // a server shutting down under us must not crash the caller
   await client.connect();
   try {
@@ -69,9 +70,9 @@ async function withClient<T>(port: number, database: string, work: (client: pg.C
 }
 
 /** True when the server on `state.port` is up, accepts us, and serves `state.dataDir`. */
-export async function serverAnswers(state: ClusterState): Promise<boolean> {
+export async function serverAnswers(state: ClusterState, password: string | null): Promise<boolean> {
   try {
-    const served = await withClient(state.port, 'postgres', async (client) => {
+    const served = await withClient(state.port, 'postgres', password, async (client) => {
       const result = await client.query<{ data_directory: string }>(`select current_setting('data_directory') as data_directory`);
       return result.rows[0]?.data_directory ?? '';
     });
@@ -83,8 +84,8 @@ export async function serverAnswers(state: ClusterState): Promise<boolean> {
 }
 
 /** Creates database `parkctl` unless it exists; safe when two processes race (42P04 is success). */
-export async function ensureDatabase(port: number): Promise<void> {
-  await withClient(port, 'postgres', async (client) => {
+export async function ensureDatabase(port: number, password: string): Promise<void> {
+  await withClient(port, 'postgres', password, async (client) => {
     const found = await client.query(`select 1 from pg_database where datname = $1::text`, [databaseName]);
     if (found.rowCount) return;
     try {

@@ -2,6 +2,8 @@
 // (Node has no unix datagram sockets), only when NOTIFY_SOCKET is set; and the unit file `install`
 // writes. Runs as an unprivileged user; logs are JSON lines on stderr, which journald keeps.
 import { execFile } from 'node:child_process';
+import { refuseControlCharacters } from '../../core/control-characters.js';
+import { UsageError } from '../../core/errors.js';
 
 /**
  * V8 heap limits the unit gives the daemon (as NODE_OPTIONS, so the parkctl script's shebang still
@@ -54,12 +56,35 @@ export function environmentFileName(lotCode: string, gateId: string): string {
   return unitName(lotCode, gateId).replace(/\.service$/, '.env');
 }
 
-/** KEY="value" lines as systemd's EnvironmentFile= reads them. */
+/** KEY="value" lines as systemd's EnvironmentFile= reads them; a line break in a value would start another setting. */
 export function renderEnvironmentFile(settings: Record<string, string>): string {
-  return Object.entries(settings).map(([k, v]) => `${k}="${v.replace(/[\\"]/g, (c) => `\\${c}`)}"\n`).join('');
+  return Object.entries(settings).map(([k, v]) => {
+    refuseControlCharacters(v, k);
+    return `${k}="${v.replace(/[\\"$`]/g, (c) => `\\${c}`)}"\n`;
+  }).join('');
+}
+
+/** A system user name as useradd accepts it. */
+const userName = /^[a-z_][a-z0-9_-]{0,31}\$?$/i;
+
+/**
+ * Every value written into the unit comes from the command line, the environment or the gate config: a
+ * line break in one (a --config path with a newline) would add a directive of the caller's choosing, e.g.
+ * ExecStartPre=. Control characters are refused; `%` (systemd specifiers) and `$` (variable expansion on
+ * Exec lines) are escaped, so a path is used exactly as given.
+ */
+function checkUnitValues(o: UnitOptions): void {
+  const values: [string, string][] = [
+    ['--config', o.configPath], ['the parkctl path', o.execPath], ['--user', o.user], ['journalDir', o.journalDir],
+    ['the lot code', o.lotCode], ['the gate id', o.gateId], ...Object.entries(o.environment),
+    ...(o.environmentFile ? [['--env-dir', o.environmentFile] as [string, string]] : []),
+  ];
+  for (const [what, value] of values) refuseControlCharacters(value, what);
+  if (!userName.test(o.user)) throw new UsageError(`--user "${o.user}" is not a user name`, { hint: 'e.g. --user parkctl', code: 'bad_user' });
 }
 
 export function renderUnit(o: UnitOptions): string {
+  checkUnitValues(o);
   const environment = { NODE_OPTIONS: gateDaemonNodeFlags.join(' '), ...o.environment };
   const env = Object.entries(environment).map(([k, v]) => `Environment=${quote(`${k}=${v}`)}`);
   return [
@@ -71,7 +96,7 @@ export function renderUnit(o: UnitOptions): string {
     '[Service]',
     'Type=notify',
     'NotifyAccess=all',
-    `ExecStart=${quote(o.execPath)} gate-daemon run --config ${quote(o.configPath)}`,
+    `ExecStart=${execArgument(o.execPath)} gate-daemon run --config ${execArgument(o.configPath)}`,
     'Restart=always',
     'RestartSec=1',
     `WatchdogSec=${o.watchdogSeconds}`,
@@ -92,6 +117,13 @@ export function renderUnit(o: UnitOptions): string {
   ].join('\n');
 }
 
+/** A value for a unit line: `%` doubled (no specifier expansion), quoted when needed. */
 function quote(s: string): string {
-  return /[\s"\\]/.test(s) ? `"${s.replace(/["\\]/g, '\\$&')}"` : s;
+  const escaped = s.replace(/%/g, '%%');
+  return /[\s"\\]/.test(escaped) ? `"${escaped.replace(/["\\]/g, '\\$&')}"` : escaped;
+}
+
+/** An ExecStart= argument: also `$` doubled, which systemd would otherwise expand as a variable. */
+function execArgument(s: string): string {
+  return quote(s.replace(/\$/g, '$$$$'));
 }
