@@ -53,7 +53,7 @@ export function registerBooking(program: Command, run: Run): void {
       const end = parseInstant(o.to, lot.timeZone, '--to');
       const r = await reserve(
         { db: pool, clock: ctx.clock, payments: await ctx.payments(), actor: ctx.actor, ...(await ctx.changeDeps()), occupancy: ctx.occupancy, logger: ctx.logger },
-        lot, { vehicleType, start, end, plate, customerRef: o.customer, externalRef: o.externalRef ?? null },
+        lot, { vehicleType, start, end, plate, customerRef: o.customer, externalRef: ctx.idempotencyKey(o.externalRef) },
       );
       ctx.out.result(r, (d) => renderFields([
         ['reservation', d.reservationId], ['spot', d.spotLabel], ['window', `${formatTime(d.start, lot.timeZone)} -> ${formatTime(d.end, lot.timeZone)}`],
