@@ -37,7 +37,7 @@ beforeAll(async () => {
   db = await createTestDatabase({ poolSize: 4 });
   dir = mkdtempSync(join(tmpdir(), 'parkctl-faults-'));
   const u = new URL(db.url);
-  for (let k = 0; k < 2; k++) {
+  for (let k = 0; k < 4; k++) {
     const proxy = new FaultProxy({ host: u.hostname, port: Number(u.port || 5432) });
     await proxy.start();
     proxies.push(proxy);
@@ -107,7 +107,7 @@ async function cutOnce(proxy: FaultProxy, s: Scenario, cut: Cut, run: (args: str
   return report;
 }
 
-/** Runs cuts two at a time, one per proxy. */
+/** Runs cuts four at a time, one per proxy: most of a cut is waiting (a retry's backoff, a stall). */
 async function runCuts(jobs: { s: Scenario; cut: Cut }[]): Promise<CutReport[]> {
   const reports: CutReport[] = [];
   let next = 0;
@@ -152,14 +152,11 @@ function seeded(seed: number): () => number {
 describe('a write whose connection is cut', () => {
   it('at every point, in every writing command: exit 0, 69 or a refusal; before or after; a re-run converges', async () => {
     const jobs = scenarios.flatMap((s) => everyCut(s).map((cut) => ({ s, cut })));
-    const t0 = Date.now();
     const reports = await runCuts(jobs);
-    process.stdout.write(`DEBUG ${jobs.length} cuts in ${Date.now() - t0} ms ${JSON.stringify([...reference].map(([k, v]) => [k, v.traffic]))}\n`);
     expect(summary(reports)).toBe('');
     expect(reports.length).toBe(jobs.length);
     // the suite reached every kind of ending it is about
     expect(reports.some((r) => r.code === 69 && r.outcome === 'unknown')).toBe(true);
-    expect(reports.some((r) => r.code === 69 && r.outcome === 'not_applied')).toBe(true);
     expect(reports.some((r) => r.code === 0 && r.cut.point === 'before_query')).toBe(true);
     expect(reports.some((r) => r.state === 'after' && r.code === 69)).toBe(true);
   }, 180_000);
@@ -167,7 +164,7 @@ describe('a write whose connection is cut', () => {
   it('at seeded random points', async () => {
     const random = seeded(21);
     const points: CutPoint[] = ['connect', 'before_query', 'after_query', 'after_commit'];
-    const jobs = Array.from({ length: 120 }, () => {
+    const jobs = Array.from({ length: 80 }, () => {
       const s = scenarios[Math.floor(random() * scenarios.length)]!;
       const t = reference.get(s.name)!.traffic;
       const point = points[Math.floor(random() * points.length)]!;
@@ -177,6 +174,23 @@ describe('a write whose connection is cut', () => {
     const reports = await runCuts(jobs);
     expect(summary(reports)).toBe('');
   }, 180_000);
+
+  it('with PostgreSQL gone for good: exit 69 once the retries are spent, saying not applied (or unknown after COMMIT left)', async () => {
+    const jobs = [
+      ...scenarios.map((s) => ({ s, cut: { point: 'connect', nth: 1, action: 'reset', persist: true } as Cut })),
+      ...scenarios.filter((s) => reference.get(s.name)!.traffic.commits > 0).slice(0, 3)
+        .map((s) => ({ s, cut: { point: 'after_commit', nth: 1, action: 'close', persist: true } as Cut })),
+    ];
+    const reports = await runCuts(jobs);
+    expect(summary(reports)).toBe('');
+    for (const r of reports) {
+      expect(r.code, `${r.scenario} ${r.cut.point}`).toBe(69);
+      expect(r.outcome, `${r.scenario} ${r.cut.point}`).toBe(r.cut.point === 'connect' ? 'not_applied' : 'unknown');
+      expect(r.state).toBe(r.cut.point === 'connect' ? 'before' : 'after');
+      // nothing was written: the re-run does it all; after a COMMIT that landed, it converges (summary above)
+      if (r.cut.point === 'connect') expect(r.rerunCode).toBe(0);
+    }
+  }, 60_000);
 
   it('through the real binary: a lost answer to a reservation prints its key, and the re-run with it books once', async () => {
     const bin = join(import.meta.dirname, '..', 'bin', 'parkctl');

@@ -140,6 +140,10 @@ class ParkctlPool extends pg.Pool {
 export interface CreatePoolOptions {
   max?: number;
   applicationName?: string;
+  /** ms to open a connection (default 5 s) */
+  connectTimeoutMs?: number;
+  /** ms a statement may take before the client gives up on it (default: no limit) */
+  queryTimeoutMs?: number;
   /** retry what never took effect (the CLI and daemons); off by default so tests see every failure */
   retry?: boolean | Partial<RetryPolicy>;
   logger?: Logger | undefined;
@@ -151,7 +155,8 @@ export function createPool(url: string, opts: CreatePoolOptions = {}): Pool {
     connectionString: url,
     max: opts.max ?? 4,
     application_name: opts.applicationName ?? 'parkctl',
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
+    ...(opts.queryTimeoutMs ? { query_timeout: opts.queryTimeoutMs } : {}),
     ledger: { applied: false, unknown: false },
   }, retry);
   // An idle client losing its server must not crash the process: the next query reports it.

@@ -22,6 +22,8 @@ export interface Cut {
   /** 1-based: which connection, statement or COMMIT */
   nth: number;
   action: CutAction;
+  /** after the cut, PostgreSQL stays gone: every new connection is dropped until the next arm() */
+  persist?: boolean;
 }
 
 export interface Traffic {
@@ -39,6 +41,7 @@ export class FaultProxy {
   private sockets = new Set<Socket>();
   /** the armed cut happened */
   fired = false;
+  private down = false;
 
   constructor(private readonly target: { host: string; port: number }) {}
 
@@ -60,6 +63,7 @@ export class FaultProxy {
   arm(cut: Cut | null): void {
     this.cut = cut;
     this.fired = false;
+    this.down = false;
     this.seen = { connections: 0, statements: 0, commits: 0 };
   }
 
@@ -76,6 +80,7 @@ export class FaultProxy {
   private matches(point: CutPoint, count: number): boolean {
     if (this.fired || !this.cut || this.cut.point !== point || this.cut.nth !== count) return false;
     this.fired = true;
+    this.down = Boolean(this.cut.persist);
     return true;
   }
 
@@ -101,7 +106,7 @@ export class FaultProxy {
     server.on('close', () => { this.sockets.delete(server); client.destroy(); });
     server.on('error', () => client.destroy());
     client.on('close', () => server.destroy());
-    if (this.matches('connect', n)) {
+    if (this.down || this.matches('connect', n)) {
       this.kill(client, server);
       return;
     }
