@@ -3,7 +3,7 @@
 // open, whether COMMIT was waiting for its answer. The pool retries what is safe (src/core/db.ts).
 /* eslint-disable @typescript-eslint/no-explicit-any -- the overrides below pass pg's overloaded query/connect arguments through untouched */
 import pg from 'pg';
-import { defaultRetryPolicy, isConnectionLost, withRetries, type ConnectionLoss, type LossPhase, type RetryPolicy, type WriteOutcome } from '../core/db.js';
+import { defaultRetryPolicy, isConnectionLost, retryReason, withRetries, type ConnectionLoss, type LossPhase, type RetryPolicy, type WriteOutcome } from '../core/db.js';
 import { ExternalError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 
@@ -130,10 +130,21 @@ class ParkctlPool extends pg.Pool {
     return super.connect().catch((err: unknown) => { throw stampLoss(err, this.ledger, 'connect', false); });
   }
 
-  /** A statement outside a transaction: retried when it cannot have taken effect (it never left, or it only read). */
+  /**
+   * A statement outside a transaction: retried when it cannot have taken effect (it never left, or it
+   * only read), and after a lost answer when it carries its own idempotency key (NamedQuery.idempotent).
+   */
   override query(...args: any[]): any {
     if (typeof args[args.length - 1] === 'function' || (args[0] && typeof args[0].submit === 'function')) return (super.query as any)(...args);
-    return withRetries(this.retryPolicy, 'statement', () => (super.query as any)(...args) as Promise<unknown>);
+    const idempotent = Boolean(args[0] && typeof args[0] === 'object' && args[0].idempotent === true);
+    const unknownBefore = this.ledger.unknown;
+    const retryable = (err: unknown) => retryReason(err)
+      ?? (idempotent && isConnectionLost(err) ? `lost answer to a keyed statement (${(err as Error).message}): the same key lands once` : null);
+    return withRetries(this.retryPolicy, 'statement', () => (super.query as any)(...args) as Promise<unknown>, retryable).then((res: unknown) => {
+      // a keyed statement that answered settles what its lost first answer left unknown
+      if (idempotent) this.ledger.unknown = unknownBefore;
+      return res;
+    });
   }
 }
 

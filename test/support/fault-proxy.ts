@@ -30,6 +30,8 @@ export interface Traffic {
   connections: number;
   statements: number;
   commits: number;
+  /** the statements' SQL, in order (the nth is texts[n - 1]) */
+  texts: string[];
 }
 
 const stallMs = 30;
@@ -37,7 +39,7 @@ const stallMs = 30;
 export class FaultProxy {
   private server: Server | null = null;
   private cut: Cut | null = null;
-  private seen: Traffic = { connections: 0, statements: 0, commits: 0 };
+  private seen: Traffic = { connections: 0, statements: 0, commits: 0, texts: [] };
   private sockets = new Set<Socket>();
   /** the armed cut happened */
   fired = false;
@@ -64,12 +66,12 @@ export class FaultProxy {
     this.cut = cut;
     this.fired = false;
     this.down = false;
-    this.seen = { connections: 0, statements: 0, commits: 0 };
+    this.seen = { connections: 0, statements: 0, commits: 0, texts: [] };
   }
 
   /** What went through since the last arm(). */
   traffic(): Traffic {
-    return { ...this.seen };
+    return { ...this.seen, texts: [...this.seen.texts] };
   }
 
   async stop(): Promise<void> {
@@ -80,13 +82,17 @@ export class FaultProxy {
   private matches(point: CutPoint, count: number): boolean {
     if (this.fired || !this.cut || this.cut.point !== point || this.cut.nth !== count) return false;
     this.fired = true;
-    this.down = Boolean(this.cut.persist);
     return true;
   }
 
   private kill(client: Socket, server: Socket): void {
     const action = this.cut?.action ?? 'reset';
     const end = () => {
+      if (this.cut?.persist) {
+        // PostgreSQL is gone: every connection open now goes too, and new ones are dropped
+        this.down = true;
+        for (const s of this.sockets) if (s !== client && s !== server) s.resetAndDestroy();
+      }
       for (const s of [client, server]) {
         if (action === 'close') s.end(() => s.destroy());
         else s.resetAndDestroy();
@@ -149,7 +155,9 @@ export class FaultProxy {
         pending = pending.subarray(len);
         if (type === 'Q' || type === 'P') {
           const statement = ++this.seen.statements;
-          const isCommit = /^\s*(commit|end)\b/i.test(queryText(type, message));
+          const text = queryText(type, message);
+          this.seen.texts.push(text);
+          const isCommit = /^\s*(commit|end)\b/i.test(text);
           const commit = isCommit ? ++this.seen.commits : 0;
           if (this.matches('before_query', statement)) {
             dead = true;

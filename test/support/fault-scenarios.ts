@@ -42,17 +42,29 @@ export function buildScenarios(h: { pool: pg.Pool; directEnv: Record<string, str
     return r.json as Record<string, unknown>;
   };
   const plate = (tag: string, i: number) => `${tag}${String(i).padStart(4, '0')}`;
-  const rows = async (sql: string, values: unknown[]) => JSON.stringify((await h.pool.query(sql, values)).rows);
+  /** the queries' rows as of one instant (a commit landing between two of them would look half-written) */
+  const atOnce = async (queries: [string, unknown[]][]): Promise<string> => {
+    const c = await h.pool.connect();
+    try {
+      await c.query('begin isolation level repeatable read');
+      const out: string[] = [];
+      for (const [sql, values] of queries) out.push(JSON.stringify((await c.query(sql, values)).rows));
+      await c.query('commit');
+      return out.join('\n');
+    } finally {
+      c.release();
+    }
+  };
   /** a plate's reservations, visits, payments and audit events */
-  const byPlates = (plates: string[]) => async () => [
+  const byPlates = (plates: string[]) => () => atOnce([
     // amounts differ from day to day (time bands): their relations are what must hold
-    await rows(`select status, payment_status, (hold_expires_at is null) as no_hold from reservations where plate = any($1::text[]) order by plate, status`, [plates]),
-    await rows(`select exited_at is null as inside, amount_due_minor > 0 as owes, amount_paid_minor = amount_due_minor as settled from visits where plate = any($1::text[]) order by plate, entered_at`, [plates]),
-    await rows(`select p.purpose, p.provider, p.status, p.amount_minor > 0 as some from payments p
+    [`select status, payment_status, (hold_expires_at is null) as no_hold from reservations where plate = any($1::text[]) order by plate, status`, [plates]],
+    [`select exited_at is null as inside, amount_due_minor > 0 as owes, amount_paid_minor = amount_due_minor as settled from visits where plate = any($1::text[]) order by plate, entered_at`, [plates]],
+    [`select p.purpose, p.provider, p.status, p.amount_minor > 0 as some from payments p
       where p.reservation_id in (select reservation_id from reservations where plate = any($1::text[]))
-         or p.visit_id in (select visit_id from visits where plate = any($1::text[])) order by 1, 2, 3, 4`, [plates]),
-    await rows(`select kind, count(*)::int as n from events where reservation_id in (select reservation_id from reservations where plate = any($1::text[])) group by kind order by kind`, [plates]),
-  ].join('\n');
+         or p.visit_id in (select visit_id from visits where plate = any($1::text[])) order by 1, 2, 3, 4`, [plates]],
+    [`select kind, count(*)::int as n from events where reservation_id in (select reservation_id from reservations where plate = any($1::text[])) group by kind order by kind`, [plates]],
+  ]);
   const reserveArgs = (lot: string, p: string, i: number, fromMin: number, toMin: number, key?: string) => [
     'booking', 'reserve', '--lot', lot, '--type', 'regular', '--from', at(i, fromMin), '--to', at(i, toMin), '--plate', p, ...(key ? ['--external-ref', key] : []),
   ];
@@ -73,12 +85,12 @@ export function buildScenarios(h: { pool: pg.Pool; directEnv: Record<string, str
         writeFileSync(file, stringify(testLotFile({ code, spots: 6 })));
         return {
           args: ['lot', 'import', file], now: at(i),
-          snapshot: async () => [
-            await rows(`select count(*)::int as lots from lots where code = $1`, [code]),
-            await rows(`select count(*)::int as spots from spots s join lots l using (lot_id) where l.code = $1`, [code]),
-            await rows(`select count(*)::int as zones from zones z join lots l using (lot_id) where l.code = $1`, [code]),
-            await rows(`select count(*)::int as rules from pricing_rules r join lots l using (lot_id) where l.code = $1`, [code]),
-          ].join('\n'),
+          snapshot: () => atOnce([
+            [`select count(*)::int as lots from lots where code = $1`, [code]],
+            [`select count(*)::int as spots from spots s join lots l using (lot_id) where l.code = $1`, [code]],
+            [`select count(*)::int as zones from zones z join lots l using (lot_id) where l.code = $1`, [code]],
+            [`select count(*)::int as rules from pricing_rules r join lots l using (lot_id) where l.code = $1`, [code]],
+          ]),
         };
       },
     },
