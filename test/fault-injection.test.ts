@@ -30,6 +30,8 @@ interface CutReport {
   state: 'before' | 'after' | 'between';
   outcome?: string;
   rerunCode?: number;
+  /** what the cut run printed under --json */
+  json: unknown;
   problems: string[];
 }
 
@@ -89,7 +91,7 @@ async function cutOnce(proxy: FaultProxy, s: Scenario, cut: Cut, run: (args: str
   const state = now === before ? 'before' : now === ref.after ? 'after' : 'between';
   const problems: string[] = [];
   const outcome = (r.json as { error?: { outcome?: string } } | undefined)?.error?.outcome;
-  const report: CutReport = { scenario: s.name, cut, code: r.code, state, outcome, problems };
+  const report: CutReport = { scenario: s.name, cut, code: r.code, state, outcome, json: r.json, problems };
   if (![0, 69, ...s.refusals].includes(r.code)) problems.push(`exit ${r.code}: ${r.stdout}${r.stderr}`);
   if (state === 'between') problems.push(`half-written:\n${now}\nbefore:\n${before}\nafter:\n${ref.after}`);
   if (r.code === 0 && state !== 'after') problems.push(`exit 0 but the state is ${state}`);
@@ -225,5 +227,7 @@ describe('a write whose connection is cut', () => {
     expect(summary(reports)).toBe('');
     expect(reports.map((r) => [r.code, r.state])).toEqual([[0, 'after'], [69, 'after'], [0, 'after'], [0, 'after']]);
     expect(reports[1]).toMatchObject({ outcome: 'unknown', rerunCode: 0 });
+    // asked again under the key it made up, the reservation it found is the one this run made
+    expect(reports[0]!.json).toMatchObject({ created: true, status: 'TENTATIVE' });
   }, 60_000);
 });
