@@ -6,11 +6,14 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ZodError } from 'zod';
 import { loadConfig } from './config.js';
+import { isConnectionLost } from './core/db.js';
 import { ExitCode, ExternalError, UsageError, UserError } from './core/errors.js';
 import { AppContext, type GlobalOptions } from './commands/context.js';
 import { registerCommands, type Run } from './commands/index.js';
 import { Output, toSafeJson } from './commands/output.js';
+import { outcomeMessage, writeOutcomeHint, type Invocation } from './commands/write-outcome.js';
 import { escapeControlCharacters, escapeControlCharactersInBlock } from './core/control-characters.js';
+import { describeOutage } from './drivers/postgres.js';
 
 function packageVersion(): string {
   try {
@@ -25,12 +28,32 @@ export interface ErrorReport {
   message: string;
   hint?: string;
   service?: string;
+  /** a write that lost its service: not_applied, applied or unknown */
+  outcome?: string;
+  /** the idempotency key to run it again with (printed when the outcome is unknown) */
+  idempotencyKey?: string;
   exitCode: number;
 }
 
-export function describeError(err: unknown): ErrorReport {
+/**
+ * An outage is an outage (issue 21): a service that went away at connect, mid-query or mid-COMMIT is
+ * exit 69 with one line and a hint, never a bug. For a write, the line says what became of it.
+ */
+function describeExternal(err: ExternalError, inv: Invocation | undefined): ErrorReport {
+  const report: ErrorReport = { code: 'unavailable', service: err.service, message: `${err.service}: ${err.message}`, hint: err.hint, exitCode: err.exitCode };
+  const hint = inv && err.outcome ? writeOutcomeHint(inv, err.outcome) : undefined;
+  if (!inv || !err.outcome || !hint) return report;
+  report.outcome = err.outcome;
+  report.message += ` (${outcomeMessage[err.outcome]})`;
+  report.hint = hint;
+  if (err.outcome === 'unknown' && inv.key) report.idempotencyKey = inv.key.value;
+  return report;
+}
+
+export function describeError(err: unknown, inv?: Invocation, databaseUrl?: string | null): ErrorReport {
   if (err instanceof UserError) return { code: err.code, message: err.message, hint: err.hint, exitCode: err.exitCode };
-  if (err instanceof ExternalError) return { code: 'unavailable', service: err.service, message: `${err.service}: ${err.message}`, hint: err.hint, exitCode: err.exitCode };
+  if (!(err instanceof ExternalError) && isConnectionLost(err)) err = describeOutage(err, databaseUrl ?? null);
+  if (err instanceof ExternalError) return describeExternal(err, inv);
   if (err instanceof CommanderError) return { code: 'bad_usage', message: err.message.replace(/^error: /, ''), hint: 'see parkctl --help', exitCode: ExitCode.usage };
   if (err instanceof ZodError) return { code: 'bad_input', message: err.issues[0]?.message ?? 'bad input', exitCode: ExitCode.usage };
   return { code: 'bug', message: err instanceof Error ? (err.stack ?? err.message) : String(err), hint: 'this is a bug in parkctl: please report it with the lines above', exitCode: ExitCode.bug };
@@ -76,11 +99,18 @@ const processIo: Io = {
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env, io: Io = processIo): Promise<number> {
   let json = argv.includes('--json');
   let ctx: AppContext | null = null;
+  let invocation: Invocation | undefined;
   const run: Run = async (fn, cmd) => {
     const opts = cmd.optsWithGlobals<GlobalOptions>();
     json = Boolean(opts.json);
+    const parent = cmd.parent && cmd.parent.parent ? `${cmd.parent.name()} ` : '';
+    invocation = { path: `${parent}${cmd.name()}`, args: cmd.args, opts: cmd.opts() };
     ctx = new AppContext(loadConfig(env, io.isTty, io.stderrIsTty ?? false), opts, new Output(Boolean(opts.json), io.stdout, io.stderr));
-    await fn(ctx, opts);
+    try {
+      await fn(ctx, opts);
+    } finally {
+      invocation.key = ctx.writeKey ?? undefined;
+    }
   };
   const program = buildProgram(run, {
     writeOut: (s) => io.stdout(s),
@@ -93,7 +123,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     if (err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')) {
       return ExitCode.ok;
     }
-    const report = describeError(err);
+    const report = describeError(err, invocation, (ctx as AppContext | null)?.config.databaseUrl);
     if (json) {
       io.stdout(toSafeJson({ error: report }) + '\n');
     } else {
@@ -101,6 +131,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
       const shown = report.exitCode === ExitCode.bug ? escapeControlCharactersInBlock : escapeControlCharacters;
       io.stderr(`parkctl: ${shown(report.message)}\n`);
       if (report.hint) io.stderr(`  hint: ${escapeControlCharacters(report.hint)}\n`);
+      if (report.idempotencyKey) io.stderr(`  idempotency key: ${escapeControlCharacters(report.idempotencyKey)}\n`);
     }
     return report.exitCode;
   } finally {

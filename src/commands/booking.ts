@@ -70,8 +70,11 @@ export function registerBooking(program: Command, run: Run): void {
       const end = parseInstant(o.to, lot.timeZone, '--to');
       const r = await reserve(
         { db: pool, clock: ctx.clock, payments: await ctx.payments(), actor: ctx.actor, ...(await ctx.changeDeps()), occupancy: ctx.occupancy, logger: ctx.logger },
-        lot, { vehicleType, start, end, plate, customerRef: o.customer, externalRef: o.externalRef ?? null },
+        lot, { vehicleType, start, end, plate, customerRef: o.customer, externalRef: ctx.idempotencyKey(o.externalRef) },
       );
+      // a key made up for this run is nobody else's: a reservation found under it (the allocator asked
+      // again after a lost answer) was made by this run
+      if (ctx.writeKey?.generated) r.created = true;
       ctx.out.result(r, (d) => renderFields([
         ['reservation', d.reservationId], ['spot', d.spotLabel], ['window', `${formatTime(d.start, lot.timeZone)} -> ${formatTime(d.end, lot.timeZone)}`],
         ['status', d.created ? d.status : `${d.status} (existing reservation for this external ref)`], ['price', formatMinorAmount(d.priceMinor, d.currency)],

@@ -1,5 +1,6 @@
 // What every command needs, built lazily from the config: a clock, the database, a payment provider,
 // a capacity cache. Commands receive it; tests build one against their own database.
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { UsageError } from '../core/errors.js';
@@ -28,6 +29,8 @@ export class AppContext {
   readonly occupancy = new OccupancyMemo();
   /** a command that finished but wants a non-zero exit (a partly failed import) sets this; main() returns it */
   exitCode: number = 0;
+  /** the idempotency key of this run's write (given or generated): printed when its outcome is unknown */
+  writeKey: { flag: string; value: string; generated: boolean } | null = null;
   private poolPromise: Promise<Pool> | null = null;
   private paymentProvider: PaymentProvider | null = null;
   private cachePromise: Promise<CapacityCache | undefined> | null = null;
@@ -39,6 +42,16 @@ export class AppContext {
     this.clock = now ? fixedClock(now) : systemClock;
     this.out = out ?? new Output(Boolean(options.json));
     this.logger = stderrLogger(options.verbose ? 'info' : 'warn');
+  }
+
+  /**
+   * The write's idempotency key: the one given, else a fresh one, so that a run whose answer was lost
+   * can be repeated with the same key and land once (issue 21).
+   */
+  idempotencyKey(given: string | null | undefined, flag = '--external-ref'): string {
+    const value = given ?? `parkctl-${randomUUID()}`;
+    this.writeKey = { flag, value, generated: given == null };
+    return value;
   }
 
   get actor(): string {
@@ -58,7 +71,7 @@ export class AppContext {
       const { ensureEmbeddedPostgres } = await import('../drivers/embedded-postgres/index.js');
       url = (await ensureEmbeddedPostgres(this.config.home, { log: (line) => this.logger.info(line) })).url;
     }
-    const pool = createPool(url, { max: 8 });
+    const pool = createPool(url, { max: 8, retry: true, logger: this.logger });
     this.closers.push(() => pool.end());
     const migrations = await readMigrations(migrationsDir);
     try {

@@ -53,16 +53,21 @@ export class NotFoundError extends UserError {
   }
 }
 
-/** A service failed. `service` names it: "PostgreSQL", "Stripe", "MQTT broker". */
+/**
+ * A service failed. `service` names it: "PostgreSQL", "Stripe", "MQTT broker". `outcome`, when known,
+ * says what became of the command's writes: not applied, applied, or unknown (a lost answer).
+ */
 export class ExternalError extends Error {
   readonly exitCode = ExitCode.unavailable;
   readonly service: string;
   readonly hint: string | undefined;
-  constructor(service: string, message: string, opts: { hint?: string; cause?: unknown } = {}) {
+  readonly outcome: 'not_applied' | 'applied' | 'unknown' | undefined;
+  constructor(service: string, message: string, opts: { hint?: string; cause?: unknown; outcome?: 'not_applied' | 'applied' | 'unknown' } = {}) {
     super(message, { cause: opts.cause });
     this.name = 'ExternalError';
     this.service = service;
     this.hint = opts.hint;
+    this.outcome = opts.outcome;
   }
 }
 

@@ -26,6 +26,11 @@ export interface NamedQuery {
   name: string;
   text: string;
   values?: readonly unknown[];
+  /**
+   * The statement carries its own idempotency key (an external ref): run again after its answer was
+   * lost, it returns what the first run did instead of doing it twice, so a pool may retry it.
+   */
+  idempotent?: boolean;
 }
 
 /** A pool that can lend one connection for a transaction. */

@@ -81,6 +81,8 @@ export async function callReserve(db: Queryable, c: ReserveCall): Promise<Reserv
        $7::bigint, $8::char(3), $9::timestamptz, $10::timestamptz, $11::text, $12::integer, $13::text)`,
     values: [c.lotId, c.vehicleType, c.start, c.end, c.plate, c.customerRef, c.priceMinor, c.currency, c.holdExpiresAt, c.now,
       c.externalRef, c.startSpotId, c.actor],
+    // with a key, a lost answer can be asked again: the same key returns the same reservation
+    idempotent: c.externalRef !== null,
   });
   return rows[0] ?? null;
 }

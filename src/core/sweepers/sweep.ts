@@ -54,12 +54,14 @@ interface BatchResult {
   seen: number;
   /** whether anything was written */
   changed: boolean;
+  /** what it did, added to the run's tally once it committed (a retried transaction counts once) */
+  counts: Partial<Tally>;
 }
 
 type Tally = Pick<SweepSummary, 'holdsExpired' | 'noShows' | 'refundsDue' | 'overstayAlerts' | 'bookingsMoved' | 'bookingsUnplaced'>;
 
 /** Runs `batch` in its own transaction until a batch comes back short; `workers` loops side by side. */
-async function drain(deps: SweepDeps, lot: SweepLot, workers: number, batch: (tx: Queryable) => Promise<BatchResult>, limit: number): Promise<boolean> {
+async function drain(deps: SweepDeps, lot: SweepLot, workers: number, batch: (tx: Queryable) => Promise<BatchResult>, limit: number, tally: Tally): Promise<boolean> {
   let changedAny = false;
   const worker = async () => {
     for (;;) {
@@ -67,6 +69,7 @@ async function drain(deps: SweepDeps, lot: SweepLot, workers: number, batch: (tx
         await setActor(tx, deps.actor ?? 'sweeper');
         return batch(tx);
       });
+      for (const [k, v] of Object.entries(r.counts) as [keyof Tally, number][]) tally[k] += v;
       if (r.changed) {
         changedAny = true;
         await lotChanged(deps, lot.lotId);
@@ -84,17 +87,14 @@ async function sweepLot(deps: SweepDeps, lot: SweepLot, jobs: readonly SweepJob[
   if (jobs.includes('holds')) {
     changed = (await drain(deps, lot, workers, async (tx) => {
       const n = await expireHoldsBatch(tx, { lotId: lot.lotId, now, limit });
-      tally.holdsExpired += n;
-      return { seen: n, changed: n > 0 };
-    }, limit)) || changed;
+      return { seen: n, changed: n > 0, counts: { holdsExpired: n } };
+    }, limit, tally)) || changed;
   }
   if (jobs.includes('noShows')) {
     changed = (await drain(deps, lot, workers, async (tx) => {
       const r = await markNoShowsBatch(tx, { lotId: lot.lotId, now, graceMinutes: lot.noShowGraceMinutes, refundPercent: lot.noShowRefundPercent, limit, actor });
-      tally.noShows += r.noShows;
-      tally.refundsDue += r.refundsDue;
-      return { seen: r.noShows, changed: r.noShows > 0 };
-    }, limit)) || changed;
+      return { seen: r.noShows, changed: r.noShows > 0, counts: { noShows: r.noShows, refundsDue: r.refundsDue } };
+    }, limit, tally)) || changed;
   }
   if (jobs.includes('overstays')) {
     // Cars inside past their end (and walk-ins) keep their spots: holds rolled forward, bookings in the way moved.
@@ -111,9 +111,8 @@ async function sweepLot(deps: SweepDeps, lot: SweepLot, jobs: readonly SweepJob[
     // One worker: alerts take no row locks, two workers would only pick the same candidates.
     changed = (await drain(deps, lot, 1, async (tx) => {
       const r = await insertOverstayAlertsBatch(tx, { lotId: lot.lotId, now, slotMinutes: lot.overstaySlotMinutes, limit, actor });
-      tally.overstayAlerts += r.alerted;
-      return { seen: r.selected, changed: r.alerted > 0 };
-    }, limit)) || changed;
+      return { seen: r.selected, changed: r.alerted > 0, counts: { overstayAlerts: r.alerted } };
+    }, limit, tally)) || changed;
   }
   return changed;
 }

@@ -3,7 +3,6 @@
 // pass their own barrier and inputs (MockBarrier, MockGateInputSource) instead of real hardware.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import pg from 'pg';
 import type { GateDaemonConfig } from '../../core/gate-daemon/config.js';
 import { armingMode } from '../../core/gate-daemon/config.js';
 import { GateDaemon } from '../../core/gate-daemon/daemon.js';
@@ -15,6 +14,7 @@ import type { AllowListSnapshot } from '../../core/gate/allow-list.js';
 import type { Barrier, GateEventRecord, GateInputSource, Sign } from '../../core/gate/ports.js';
 import type { Clock, Logger } from '../../core/ports.js';
 import { FileGateJournal } from '../journal/file-journal.js';
+import { createPool } from '../postgres.js';
 import { gateCommandsChannel, PgListener } from './pg-listener.js';
 import { AllowListFile, loadPersistedAllowList } from './snapshot-file.js';
 import { SystemdNotifier } from './systemd.js';
@@ -60,10 +60,8 @@ export async function startGateRuntime(o: GateRuntimeOptions): Promise<GateRunti
   let savedSeq = persisted?.syncedSeq ?? 0;
   const { journal, recovery } = await FileGateJournal.open({ dir: config.journalDir, keepAfter: () => savedSeq });
   if (recovery.truncatedBytes || recovery.damagedLines) logger.warn('journal recovered after a crash', { ...recovery });
-  const pool = o.store ? null : new pg.Pool({
-    connectionString: o.databaseUrl, max: 2, connectionTimeoutMillis: 3000, query_timeout: 10_000, application_name: `parkctl-gate-${config.gate}`,
-  });
-  pool?.on('error', () => undefined);
+  // createPool: a connection dropped mid-transaction is an error for the sync to retry, never a crash
+  const pool = o.store ? null : createPool(o.databaseUrl, { max: 2, connectTimeoutMs: 3000, queryTimeoutMs: 10_000, applicationName: `parkctl-gate-${config.gate}` });
   const pgStore = o.store ? null : new PgGateStore(pool!, { lotCode: config.lot, gateId: config.gate, direction: config.direction, clock });
   const store = o.store ?? pgStore!;
 
