@@ -13,6 +13,7 @@ import { createTestLot, type TestLotOptions } from './lots.js';
 import { MovableClock, T0 } from './payments-fixture.js';
 
 export interface ApiHarness {
+  deps: ApiDeps;
   db: TestDatabase;
   clock: MovableClock;
   lot: Lot;
@@ -31,6 +32,8 @@ export interface ApiHarnessOptions {
   redis?: unknown;
   clock?: Clock;
   poolSize?: number;
+  /** anything else of the app's dependencies */
+  deps?: Partial<ApiDeps>;
 }
 
 export async function startApiHarness(o: ApiHarnessOptions = {}): Promise<ApiHarness> {
@@ -42,12 +45,13 @@ export async function startApiHarness(o: ApiHarnessOptions = {}): Promise<ApiHar
     pool: db.pool, clock: o.clock ?? clock, payments: o.payments ?? new CashPaymentProvider(), notifier, logger: silentLogger,
     changeFeed: () => new PgLotChangeFeed(db.url, { initialBackoffMs: 50, applicationName: 'parkctl-api-test-listen' }),
     pendingMigrations: async () => 0, stripeWebhookSecret: o.stripeWebhookSecret ?? null, redis: o.redis, limits: o.limits,
+    ...o.deps,
   };
   const { app } = await buildApi(deps);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   let n = 0;
   return {
-    db, clock, lot, app, url,
+    deps, db, clock, lot, app, url,
     key: async (scope, lots = [], name) => (await createApiKey(db.pool, clock, { name: name ?? `${scope}-${++n}`, scope, lotCodes: lots })).secret,
     async close() {
       await app.close();
