@@ -56,7 +56,8 @@ export function mapError(err: unknown): MappedError {
   const pgCode = typeof fastifyErr?.code === 'string' && /^[0-9A-Z]{5}$/.test(fastifyErr.code) ? fastifyErr.code : null;
   // input PostgreSQL would not take (a date out of range, a number too big): the request's fault, never a 500
   if (pgCode?.startsWith('22')) return { status: 422, body: body('bad_input', 'a value in the request is out of range', 'check the times and numbers sent'), headers: {}, bug: false };
-  if (pgCode === '40001' || pgCode === '40P01') {
+  // a race with another writer (exclusion, unique, serialization, deadlock) that core did not turn into a refusal
+  if (pgCode === '40001' || pgCode === '40P01' || pgCode === '23P01' || pgCode === '23505') {
     return { status: 409, body: body('conflict', 'a concurrent change got in the way', 'send the request again'), headers: { 'retry-after': '1' }, bug: false };
   }
   if (fastifyErr?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, body: body('body_too_large', 'the request body is too large'), headers: {}, bug: false };
