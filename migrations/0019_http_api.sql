@@ -24,7 +24,8 @@ create table api_keys (
 -- racing on one key cannot both act), completed with the answer to replay, deleted when the request
 -- failed on our side (5xx) so a retry runs again.
 create table api_idempotency (
-  key_id          uuid not null references api_keys (key_id) on delete cascade,
+  -- the api_keys row (no foreign key: like webhook_events these global tables stay local on Citus, and keys are revoked, never deleted)
+  key_id          uuid not null,
   idempotency_key text not null,
   route           text not null,
   request_hash    text not null,

@@ -34,6 +34,14 @@ describe('lots and availability', () => {
     expect(res.body.data[2].distanceMeters).toBeNull();
   });
 
+  it('a lot file\'s location is optional and checked; a file without one keeps its digest', () => {
+    const plain = parseLotFile(testLotFile({ code: 'DIGEST' }), 't');
+    expect(plain.location).toBeUndefined();
+    expect(JSON.stringify(plain)).not.toContain('location');
+    expect(() => parseLotFile({ ...testLotFile(), location: { latitude: 100, longitude: 0 } }, 'f.yaml')).toThrow(/location.latitude/);
+    expect(() => parseLotFile({ ...testLotFile(), location: { latitude: 1, longitude: 2, floor: 3 } }, 'f.yaml')).toThrow(/location/);
+  });
+
   it('availability gives a free count and a price, never spots', async () => {
     const res = await call(h, 'GET', `/v1/lots/APIR/availability?type=regular&from=${at(2)}&to=${at(4)}`, customer('c1'));
     expect(res.status).toBe(200);
