@@ -36,7 +36,8 @@ describe('parkctl api', () => {
     expect(listed.stdout).toContain('gate-partner');
     expect(listed.stdout).not.toContain(k.secret);
 
-    const ctx = new AppContext(loadConfig(env, false), {}, new Output(true, () => {}, () => {}));
+    let logged = '';
+    const ctx = new AppContext(loadConfig(env, false), {}, new Output(true, () => {}, (t) => { logged += t; }));
     const stop = new AbortController();
     let url = '';
     const serving = serveApi(ctx, { listen: '127.0.0.1:0', rateLimit: '600', bodyLimit: '65536', watchdogSeconds: '30' }, stop.signal, (u) => { url = u; });
@@ -52,6 +53,9 @@ describe('parkctl api', () => {
       await serving;
       await ctx.close();
     }
+    // one JSON line per request naming the key, never its secret
+    expect(logged).toMatch(/"route":"\/v1\/lots\/:code\/status","status":200,"ms":\d+,"key":"gate-partner"/);
+    expect(logged).not.toContain(k.secret);
     expect((await runCli(['api', 'key', 'revoke', 'gate-partner'], env)).code).toBe(4);
   });
 
