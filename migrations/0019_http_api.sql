@@ -38,3 +38,48 @@ create table api_idempotency (
 create index api_idempotency_created on api_idempotency (created_at);
 
 grant select, insert, update, delete on api_keys, api_idempotency to parkctl_app;
+
+-- Group commit (DESIGN.md section 4): the API sends the reservations that arrive together as one
+-- statement, so one round trip and one commit carry them all. Each element calls parkctl_reserve (so
+-- whatever the allocator becomes stays the proof) inside its own BEGIN ... EXCEPTION block: a refused or
+-- colliding element rolls back only itself and reports its SQLSTATE and constraint, never failing its
+-- neighbours. No row for an element (all nulls, no error) means no spot was free, as parkctl_reserve says.
+create function parkctl_reserve_many(p_lot integer[], p_type vehicle_type[], p_start timestamptz[], p_end timestamptz[],
+                                     p_plate text[], p_customer text[], p_price bigint[], p_currency char(3)[],
+                                     p_hold timestamptz[], p_now timestamptz[], p_external text[], p_start_spot integer[],
+                                     p_actor text[])
+  returns table (i integer, reservation_id uuid, spot_id integer, label text, status reservation_status,
+                 hold_expires_at timestamptz, price_minor bigint, created boolean,
+                 error_code text, error_constraint text, error_message text)
+  language plpgsql as $$
+declare
+  k integer;
+  r record;
+  v_code text;
+  v_constraint text;
+  v_message text;
+begin
+  for k in 1 .. coalesce(array_length(p_lot, 1), 0) loop
+    begin
+      select * into r from parkctl_reserve(p_lot[k], p_type[k], p_start[k], p_end[k], p_plate[k], p_customer[k], p_price[k],
+                                           p_currency[k], p_hold[k], p_now[k], p_external[k], p_start_spot[k], p_actor[k]);
+      if found then
+        i := k; reservation_id := r.reservation_id; spot_id := r.spot_id; label := r.label; status := r.status;
+        hold_expires_at := r.hold_expires_at; price_minor := r.price_minor; created := r.created;
+        error_code := null; error_constraint := null; error_message := null;
+      else
+        i := k; reservation_id := null; spot_id := null; label := null; status := null; hold_expires_at := null;
+        price_minor := null; created := null; error_code := null; error_constraint := null; error_message := null;
+      end if;
+      return next;
+    exception when others then
+      get stacked diagnostics v_code = returned_sqlstate, v_constraint = constraint_name, v_message = message_text;
+      i := k; reservation_id := null; spot_id := null; label := null; status := null; hold_expires_at := null;
+      price_minor := null; created := null; error_code := v_code; error_constraint := nullif(v_constraint, ''); error_message := v_message;
+      return next;
+    end;
+  end loop;
+end $$;
+
+grant execute on function parkctl_reserve_many(integer[], vehicle_type[], timestamptz[], timestamptz[], text[], text[], bigint[], char(3)[],
+                                               timestamptz[], timestamptz[], text[], integer[], text[]) to parkctl_app;

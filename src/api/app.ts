@@ -8,6 +8,7 @@ import { registerAccess } from './access.js';
 import { defaultApiLimits, type ApiDeps } from './deps.js';
 import { mapError } from './errors.js';
 import { registerEventRoutes } from './events.js';
+import { GroupCommitDb } from './group-commit.js';
 import { registerHealthRoutes } from './health.js';
 import { registerIdempotency } from './idempotency.js';
 import { LotEventHub } from './lot-events.js';
@@ -21,6 +22,8 @@ import { registerWebhookRoutes } from './webhook.js';
 export interface ApiApp {
   app: FastifyInstance;
   metrics: ApiMetrics;
+  /** null when group commit is off */
+  groupCommit: GroupCommitDb | null;
 }
 
 export async function buildApi(deps: ApiDeps, opts: { trustProxy?: boolean | string; version?: string } = {}): Promise<ApiApp> {
@@ -72,10 +75,12 @@ export async function buildApi(deps: ApiDeps, opts: { trustProxy?: boolean | str
   const hub = new LotEventHub(deps.changeFeed);
   registerHealthRoutes(app, deps);
   registerLotRoutes(app, deps);
-  registerReservationRoutes(app, deps, metrics);
+  const groupCommit = deps.groupCommit ? new GroupCommitDb(deps.pool, deps.groupCommit.maxInFlight, deps.groupCommit.maxBatch) : null;
+  if (groupCommit) metrics.watchGroupCommit(groupCommit.stats);
+  registerReservationRoutes(app, deps, metrics, groupCommit ?? deps.pool);
   registerVisitRoutes(app, deps);
   registerEventRoutes(app, deps, hub);
   registerWebhookRoutes(app, deps);
   app.get('/v1/openapi.json', { config: { public: true, rateLimit: false }, schema: { hide: true } }, async () => app.swagger());
-  return { app, metrics };
+  return { app, metrics, groupCommit };
 }

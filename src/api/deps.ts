@@ -38,4 +38,6 @@ export interface ApiDeps {
   /** an ioredis client for shared rate-limit counters (REDIS_URL); undefined: counted in this process */
   redis?: unknown;
   limits?: Partial<ApiLimits>;
+  /** batch concurrent reservations into one statement and one commit (src/api/group-commit.ts); off when false or absent */
+  groupCommit?: { maxInFlight: number; maxBatch: number } | false;
 }

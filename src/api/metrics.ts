@@ -9,6 +9,8 @@ export interface ApiMetrics {
   registry: Registry;
   reservations: Counter<'outcome'>;
   refusals: Counter<'route' | 'code'>;
+  /** report a group-commit batcher's counts */
+  watchGroupCommit(stats: { batches: number; calls: number }): void;
 }
 
 export function registerMetrics(app: FastifyInstance, deps: ApiDeps): ApiMetrics {
@@ -38,5 +40,14 @@ export function registerMetrics(app: FastifyInstance, deps: ApiDeps): ApiMetrics
     reply.type(registry.contentType);
     return registry.metrics();
   });
-  return { registry, reservations, refusals };
+  const watchGroupCommit = (stats: { batches: number; calls: number }) => {
+    new Gauge({
+      name: 'parkctl_api_group_commit', help: 'group commit: statements sent (batches) and reservations carried (calls) since start', labelNames: ['what'], registers: [registry],
+      collect() {
+        this.set({ what: 'batches' }, stats.batches);
+        this.set({ what: 'calls' }, stats.calls);
+      },
+    });
+  };
+  return { registry, reservations, refusals, watchGroupCommit };
 }

@@ -7,6 +7,7 @@ import { loadLot } from '../core/lots/lot.js';
 import { extendReservation, maxExtendMinutes } from '../core/reservations/extend.js';
 import { cancelReservation, completeReservation, getReservation } from '../core/reservations/lifecycle.js';
 import { reserve } from '../core/reservations/reserve.js';
+import type { Queryable } from '../core/ports.js';
 import type { VehicleType } from '../core/pricing/vehicle-types.js';
 import { selectCustomerReservations } from '../core/sql/customer-reservations.js';
 import { actingCustomer, actorOf, checkBooking, checkLot, keyOf, scopes } from './access.js';
@@ -38,7 +39,8 @@ function decodeCursor(cursor: string): { createdAt: Date; reservationId: string 
   return { createdAt, reservationId: id };
 }
 
-export function registerReservationRoutes(app: FastifyInstance, deps: ApiDeps, metrics: ApiMetrics): void {
+/** `reserveDb`: where parkctl_reserve goes (the pool, or the group-commit batcher) */
+export function registerReservationRoutes(app: FastifyInstance, deps: ApiDeps, metrics: ApiMetrics, reserveDb: Queryable): void {
   app.post('/v1/reservations', {
     config: { scopes: scopes.everyone },
     schema: {
@@ -64,7 +66,7 @@ export function registerReservationRoutes(app: FastifyInstance, deps: ApiDeps, m
     const start = parseInstant(b.from, lot.timeZone, 'from');
     const end = parseInstant(b.to, lot.timeZone, 'to');
     const r = await reserve(
-      { db: deps.pool, clock: deps.clock, payments: deps.payments, actor: actorOf(req), cache: deps.cache, notifier: deps.notifier, occupancy: deps.occupancy, logger: deps.logger },
+      { db: reserveDb, clock: deps.clock, payments: deps.payments, actor: actorOf(req), cache: deps.cache, notifier: deps.notifier, occupancy: deps.occupancy, logger: deps.logger },
       lot, { vehicleType: b.type, start, end, plate, customerRef: customer ?? b.customerRef ?? 'walk-up', externalRef: b.externalRef ?? null },
     );
     metrics.reservations.inc({ outcome: r.created ? 'created' : 'existing' });

@@ -23,6 +23,8 @@ interface ServeOptions {
   rateLimit: string;
   bodyLimit: string;
   watchdogSeconds: string;
+  /** commander's --no-group-commit sets false */
+  groupCommit?: boolean;
 }
 
 /** Serve until `stop` aborts; resolves with the URL once listening (through onListening). */
@@ -52,6 +54,7 @@ export async function serveApi(ctx: AppContext, o: ServeOptions, stop: AbortSign
     pendingMigrations: async () => (await migrationStatus(pool, migrations)).filter((m) => !m.appliedAt).length,
     stripeWebhookSecret: ctx.config.stripe?.webhookSecret ?? null, redis,
     limits: { rateMax, rateWindowMs: 60_000, bodyLimitBytes },
+    groupCommit: o.groupCommit === false ? false : { maxInFlight: 2, maxBatch: 64 },
   }, { trustProxy: o.trustProxy ?? false });
   const address = await app.listen({ host, port });
   logger.info('api listening', { url: address });
@@ -84,6 +87,7 @@ export function registerApi(program: Command, run: Run): void {
     .option('--rate-limit <n>', 'requests per key per minute', '600')
     .option('--body-limit <bytes>', 'largest request body', '65536')
     .option('--watchdog-seconds <s>', 'systemd WatchdogSec (the process pings three times as often)', '30')
+    .option('--no-group-commit', 'one statement and commit per reservation instead of batching those that arrive together')
     .action((o: ServeOptions, cmd: Command) => run(async (ctx) => {
       const stop = stopOnSignals();
       try {

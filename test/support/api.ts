@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/app.js';
 import type { ApiDeps, ApiLimits } from '../../src/api/deps.js';
+import type { GroupCommitDb } from '../../src/api/group-commit.js';
 import { createApiKey, type ApiScope } from '../../src/core/api-keys.js';
 import type { Lot } from '../../src/core/lots/lot.js';
 import { silentLogger, type Clock, type PaymentProvider } from '../../src/core/ports.js';
@@ -14,6 +15,7 @@ import { MovableClock, T0 } from './payments-fixture.js';
 
 export interface ApiHarness {
   deps: ApiDeps;
+  groupCommit: GroupCommitDb | null;
   db: TestDatabase;
   clock: MovableClock;
   lot: Lot;
@@ -47,11 +49,11 @@ export async function startApiHarness(o: ApiHarnessOptions = {}): Promise<ApiHar
     pendingMigrations: async () => 0, stripeWebhookSecret: o.stripeWebhookSecret ?? null, redis: o.redis, limits: o.limits,
     ...o.deps,
   };
-  const { app } = await buildApi(deps);
+  const { app, groupCommit } = await buildApi(deps);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   let n = 0;
   return {
-    deps, db, clock, lot, app, url,
+    deps, db, clock, lot, app, url, groupCommit,
     key: async (scope, lots = [], name) => (await createApiKey(db.pool, clock, { name: name ?? `${scope}-${++n}`, scope, lotCodes: lots })).secret,
     async close() {
       await app.close();
