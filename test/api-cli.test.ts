@@ -66,6 +66,21 @@ describe('parkctl api', () => {
     expect(rows[0]!.n).toBe(0);
   });
 
+  it('bench api drives the real server over HTTP and reports reservations/s, latency, answers by status and the overlap checker', async () => {
+    const r = await runCli(['--json', 'bench', 'api', '--lot', 'KEYS', '--clients', '4', '--seconds', '1', '--profile', 'rush'], env);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const d = r.json as { reservations: number; perSecond: number; byStatus: Record<string, number>; overlaps: number; batches: number; latencyMs: { p50: number; p99: number }; baselinePerSecond: string };
+    expect(d.reservations).toBeGreaterThan(0);
+    expect(d.byStatus['201']).toBe(d.reservations);
+    expect(Object.keys(d.byStatus).every((s) => s === '201' || s === '409')).toBe(true);
+    expect(d.overlaps).toBe(0);
+    expect(d.batches).toBeGreaterThan(0);
+    expect(d.baselinePerSecond).toBe('about 1,600');
+    // the scratch lot and the throwaway key are gone
+    expect((await db.pool.query(`select count(*)::int as n from lots where code like 'BENCH-%'`)).rows[0]!.n).toBe(0);
+    expect((await db.pool.query(`select count(*)::int as n from api_keys where name like 'bench-%'`)).rows[0]!.n).toBe(0);
+  });
+
   it('install writes a notify template unit with a watchdog and its own user; secrets go to a mode-600 file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'parkctl-api-unit-'));
     const r = await runCli(['api', 'install', '--unit-dir', dir, '--env-dir', join(dir, 'etc'), '--trust-proxy', '--json'],

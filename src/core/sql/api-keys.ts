@@ -51,3 +51,9 @@ export async function revokeApiKeys(db: Queryable, q: { idOrName: string; now: D
   );
   return rows;
 }
+
+/** Remove a key outright (a benchmark's throwaway key), with its kept replies. */
+export async function deleteApiKey(db: Queryable, keyId: string): Promise<void> {
+  await db.query(`delete from api_idempotency where key_id = $1::uuid`, [keyId]);
+  await db.query(`delete from api_keys where key_id = $1::uuid`, [keyId]);
+}
