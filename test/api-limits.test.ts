@@ -60,6 +60,19 @@ describe('Idempotency-Key', () => {
     expect(good.status).toBe(201);
   });
 
+  it('replies are kept 24 hours: older ones are pruned, and their key books anew', async () => {
+    const { app } = await buildApi({ ...h.deps });
+    const { rows: [k] } = await h.db.pool.query<{ key_id: string }>(`select key_id from api_keys limit 1`);
+    await h.db.pool.query(`insert into api_idempotency (key_id, idempotency_key, route, request_hash, status_code, response_body, created_at)
+      values ($1, 'ancient', 'POST /v1/reservations', 'x', 201, '{}', $2::timestamptz - interval '25 hours')`, [k!.key_id, h.clock.now()]);
+    const res = await app.inject({ method: 'POST', url: '/v1/reservations', headers: { authorization: `Bearer ${operator}`, 'idempotency-key': 'prune-trigger' },
+      payload: { lot: 'LIMS', type: 'regular', from: at(15), to: at(16), plate: 'PRUNE1' } });
+    expect(res.statusCode).toBe(201);
+    expect((await h.db.pool.query(`select count(*)::int as n from api_idempotency where idempotency_key = 'ancient'`)).rows[0]!.n).toBe(0);
+    expect((await h.db.pool.query(`select count(*)::int as n from api_idempotency where idempotency_key = 'prune-trigger'`)).rows[0]!.n).toBe(1);
+    await app.close();
+  });
+
   it('keys are per API key: another key with the same Idempotency-Key is another request', async () => {
     const other = await h.key('operator');
     const body = { lot: 'LIMS', type: 'regular', from: at(12), to: at(13), plate: 'PERKEY' };

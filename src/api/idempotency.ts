@@ -4,7 +4,7 @@
 // failed wrote nothing, and its key may be used again.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../core/sql/api-idempotency.js';
+import { claimIdempotencyKey, completeIdempotencyKey, pruneIdempotencyKeys, releaseIdempotencyKey } from '../core/sql/api-idempotency.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError } from './errors.js';
 
@@ -16,12 +16,18 @@ declare module 'fastify' {
 
 export const idempotencyHeader = 'idempotency-key';
 
+/** How long a reply is kept for replays, ms (Stripe: 24 hours). */
+export const idempotencyKeepMs = 24 * 3_600_000;
+/** Each process prunes older replies at most this often, ms (on the first keyed POST after it). */
+const pruneEveryMs = 60_000;
+
 function requestHash(req: FastifyRequest): string {
   return createHash('sha256').update(JSON.stringify([req.method, req.url, req.body ?? null])).digest('hex');
 }
 
 export function registerIdempotency(app: FastifyInstance, deps: ApiDeps): void {
   app.decorateRequest('idempotencyKey', null);
+  let prunedAt = -Infinity;
   app.addHook('preHandler', async (req, reply) => {
     const raw = req.headers[idempotencyHeader];
     if (req.method !== 'POST' || raw === undefined || req.routeOptions.config.public) return;
@@ -30,6 +36,10 @@ export function registerIdempotency(app: FastifyInstance, deps: ApiDeps): void {
     const apiKey = req.apiKey;
     if (!apiKey) return;
     const claim = { keyId: apiKey.key_id, idempotencyKey: key, route: `${req.method} ${req.routeOptions.url}`, requestHash: requestHash(req), now: deps.clock.now() };
+    if (performance.now() - prunedAt > pruneEveryMs) {
+      prunedAt = performance.now();
+      await pruneIdempotencyKeys(deps.pool, new Date(claim.now.getTime() - idempotencyKeepMs));
+    }
     let found = await claimIdempotencyKey(deps.pool, claim);
     if (found?.status_code === 0) found = await claimIdempotencyKey(deps.pool, claim); // the first attempt failed and let go meanwhile
     if (!found) {

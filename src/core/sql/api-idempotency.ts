@@ -36,3 +36,9 @@ export async function completeIdempotencyKey(db: Queryable, k: { keyId: string; 
 export async function releaseIdempotencyKey(db: Queryable, k: { keyId: string; idempotencyKey: string }): Promise<void> {
   await db.query(`delete from api_idempotency where key_id = $1::uuid and idempotency_key = $2::text and status_code is null`, [k.keyId, k.idempotencyKey]);
 }
+
+/** Forget kept replies older than `before` (Stripe keeps them 24 hours). */
+export async function pruneIdempotencyKeys(db: Queryable, before: Date): Promise<number> {
+  const { rowCount } = await db.query(`delete from api_idempotency where created_at < $1::timestamptz`, [before]);
+  return rowCount ?? 0;
+}
