@@ -13,6 +13,8 @@ import { createTestDatabase, type TestDatabase } from './support/db.js';
 const tablesWithoutLotId = [
   'parkctl_migrations', // the migrator's own bookkeeping, coordinator only
   'webhook_events', // payment provider webhook log, keyed by the provider's event id
+  'api_keys', // HTTP API keys: a key may span lots (--lot, repeated) or cover all of them
+  'api_idempotency', // Idempotency-Key replies, per API key
 ];
 
 let db: TestDatabase;

@@ -4,6 +4,7 @@ import { UsageError } from '../core/errors.js';
 import { createPool } from '../drivers/postgres.js';
 import type { Run } from './index.js';
 import { wholeNumberOption } from './numbers.js';
+import { registerBenchApi } from './bench-api.js';
 import { registerBenchGate } from './bench-gate.js';
 import { registerBenchPrice } from './bench-price.js';
 import { registerBenchScale } from './bench-scale.js';
@@ -14,6 +15,7 @@ import { renderFields } from './output.js';
 export function registerBench(program: Command, run: Run): void {
   const bench = program.command('bench').description('measure parkctl on this machine (nothing here is a test)');
 
+  registerBenchApi(bench, run);
   registerBenchGate(bench, run);
   registerBenchPrice(bench, run);
   registerBenchScale(bench, run);

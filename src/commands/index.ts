@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { AppContext, GlobalOptions } from './context.js';
+import { registerApi } from './api.js';
 import { registerBench } from './bench.js';
 import { registerBooking } from './booking.js';
 import { registerCapacity } from './capacity.js';
@@ -27,6 +28,7 @@ export function registerCommands(program: Command, run: Run): void {
   registerPayments(program, run);
   registerSweeper(program, run);
   registerGate(program, run);
+  registerApi(program, run);
   registerDashboard(program, run);
   registerDemo(program, run);
   registerBench(program, run);

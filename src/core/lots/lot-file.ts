@@ -36,9 +36,21 @@ export const lotFileSchema = z.object({
   overstay_slot_minutes: z.number().int().min(1).max(1440).default(15),
   /** free-form lot policy (walk_ins, refunds, ...); the keys checked here are checked whole */
   policy: z.looseObject({ early_entry: earlyEntrySchema.optional() }).default({}),
+  /** where the lot is (optional): the API orders lots by distance from a driver */
+  location: z.object({
+    latitude: z.number().min(-90).max(90),
+    longitude: z.number().min(-180).max(180),
+    address: z.string().min(1).max(500).optional(),
+  }).strict().optional(),
   zones: z.array(zoneEntry).min(1),
   pricing: z.unknown(),
 }).strict();
+
+export interface LotLocation {
+  latitude: number;
+  longitude: number;
+  address?: string | undefined;
+}
 
 export interface LotSpot {
   /** 1..N in file order: stable ids for re-imports of the same file */
@@ -60,6 +72,8 @@ export interface LotDefinition {
   policy: Record<string, unknown>;
   zones: { code: string; name: string; floor: number }[];
   spots: LotSpot[];
+  /** absent in files without one (and then left out of the digest, so older files keep theirs) */
+  location?: LotLocation | undefined;
   /** the raw `pricing:` section, parsed by the pricing engine */
   pricing: unknown;
   /** sha256 of the canonical content: the same file imported twice changes nothing */
@@ -134,6 +148,8 @@ export function parseLotFile(data: unknown, source: string): LotDefinition {
     zones: f.zones.map((z2) => ({ code: z2.code, name: z2.name, floor: z2.floor })),
     spots,
     pricing: f.pricing ?? {},
+    // undefined when absent: JSON.stringify leaves it out, so the digest of a file without one is unchanged
+    location: f.location,
   };
   const digest = createHash('sha256').update(JSON.stringify(definition)).digest('hex');
   return { ...definition, digest };

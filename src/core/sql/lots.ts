@@ -41,17 +41,17 @@ export async function lockLotCode(db: Queryable, code: string): Promise<void> {
 export async function upsertLot(db: Queryable, def: LotDefinition): Promise<number> {
   const { rows } = await db.query<{ lot_id: number }>(
     `insert into lots (code, name, time_zone, currency, hold_minutes, no_show_grace_minutes, early_entry_grace_minutes,
-                       max_window_minutes, overstay_slot_minutes, policy, source_digest)
-     values ($1::text, $2::text, $3::text, $4::text, $5::integer, $6::integer, $7::integer, $8::integer, $9::integer, $10::jsonb, $11::text)
+                       max_window_minutes, overstay_slot_minutes, policy, source_digest, location)
+     values ($1::text, $2::text, $3::text, $4::text, $5::integer, $6::integer, $7::integer, $8::integer, $9::integer, $10::jsonb, $11::text, $12::jsonb)
      on conflict (code) do update set
        name = excluded.name, time_zone = excluded.time_zone, currency = excluded.currency,
        hold_minutes = excluded.hold_minutes, no_show_grace_minutes = excluded.no_show_grace_minutes,
        early_entry_grace_minutes = excluded.early_entry_grace_minutes, max_window_minutes = excluded.max_window_minutes,
        overstay_slot_minutes = excluded.overstay_slot_minutes, policy = excluded.policy,
-       source_digest = excluded.source_digest, updated_at = now()
+       source_digest = excluded.source_digest, location = excluded.location, updated_at = now()
      returning lot_id`,
     [def.code, def.name, def.timeZone, def.currency, def.holdMinutes, def.noShowGraceMinutes, def.earlyEntryGraceMinutes,
-      def.maxWindowMinutes, def.overstaySlotMinutes, JSON.stringify(def.policy), def.digest],
+      def.maxWindowMinutes, def.overstaySlotMinutes, JSON.stringify(def.policy), def.digest, def.location ? JSON.stringify(def.location) : null],
   );
   return rows[0]!.lot_id;
 }

@@ -1,0 +1,43 @@
+// What the API needs from the outside world, built once per process by `parkctl api serve` (or by a test).
+// Nothing here is the only copy of anything: keys, replays and rate counters live in PostgreSQL / Redis.
+import type { CapacityCache, ChangeNotifier, Clock, Logger, PaymentProvider, PoolLike } from '../core/ports.js';
+import type { OccupancyMemo } from '../core/occupancy-memo.js';
+import type { LotChangeFeed } from '../core/dashboard/live.js';
+
+export interface ApiLimits {
+  /** requests per key (or per address without a key) per window */
+  rateMax: number;
+  /** ms */
+  rateWindowMs: number;
+  /** largest request body, bytes */
+  bodyLimitBytes: number;
+}
+
+export const defaultApiLimits: ApiLimits = { rateMax: 600, rateWindowMs: 60_000, bodyLimitBytes: 64 * 1024 };
+
+export interface ApiPoolStats {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+
+export interface ApiDeps {
+  pool: PoolLike & Partial<ApiPoolStats>;
+  clock: Clock;
+  payments: PaymentProvider;
+  cache?: CapacityCache | undefined;
+  notifier?: ChangeNotifier | undefined;
+  occupancy?: OccupancyMemo | undefined;
+  logger: Logger;
+  /** a fresh LISTEN feed for the Server-Sent Events streams (one per process, shared by its streams) */
+  changeFeed: () => LotChangeFeed;
+  /** migrations the database still lacks (readyz) */
+  pendingMigrations: () => Promise<number>;
+  /** STRIPE_WEBHOOK_SECRET; null: the webhook route answers 503 */
+  stripeWebhookSecret: string | null;
+  /** an ioredis client for shared rate-limit counters (REDIS_URL); undefined: counted in this process */
+  redis?: unknown;
+  limits?: Partial<ApiLimits>;
+  /** batch concurrent reservations into one statement and one commit (src/api/group-commit.ts); off when false or absent */
+  groupCommit?: { maxInFlight: number; maxBatch: number } | false;
+}

@@ -1,0 +1,73 @@
+// Group commit for the API (DESIGN.md section 4): a Queryable that hands every query to the pool except
+// parkctl_reserve, which it gathers while a batch is in flight and sends as one parkctl_reserve_many
+// statement: one round trip and one commit for many bookings. Core's reserve() runs unchanged on top:
+// each caller gets its own row, or its own error (a synthesised PostgreSQL error with the element's
+// SQLSTATE and constraint), so core's retry on a collision and its refusals work as they do alone.
+import type { NamedQuery, PoolLike, Queryable } from '../core/ports.js';
+import { callReserveMany } from '../core/sql/reserve-many.js';
+
+interface Waiting {
+  values: readonly unknown[];
+  resolve: (r: { rows: Record<string, unknown>[]; rowCount: number | null }) => void;
+  reject: (err: unknown) => void;
+}
+
+export interface GroupCommitStats {
+  /** statements sent */
+  batches: number;
+  /** reservations carried by them */
+  calls: number;
+  largestBatch: number;
+}
+
+export class GroupCommitDb implements Queryable {
+  private queue: Waiting[] = [];
+  private inFlight = 0;
+  readonly stats: GroupCommitStats = { batches: 0, calls: 0, largestBatch: 0 };
+
+  /**
+   * @param maxInFlight batches sent at once (each holds a connection for one statement)
+   * @param maxBatch reservations per statement
+   */
+  constructor(private readonly pool: PoolLike, private readonly maxInFlight = 2, private readonly maxBatch = 64) {}
+
+  query<R extends Record<string, unknown> = Record<string, unknown>>(text: string | NamedQuery, values?: readonly unknown[]): Promise<{ rows: R[]; rowCount: number | null }> {
+    if (typeof text !== 'string' && text.name === 'parkctl_reserve') {
+      return new Promise((resolve, reject) => {
+        this.queue.push({ values: text.values ?? values ?? [], resolve: resolve as Waiting['resolve'], reject });
+        this.pump();
+      });
+    }
+    return this.pool.query<R>(text, values);
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.inFlight++;
+      void this.send(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async send(batch: Waiting[]): Promise<void> {
+    this.stats.batches++;
+    this.stats.calls += batch.length;
+    this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+    try {
+      const results = await callReserveMany(this.pool, batch.map((w) => w.values));
+      batch.forEach((w, n) => {
+        const r = results[n]!;
+        if ('error' in r) {
+          w.reject(Object.assign(new Error(r.error.message), { code: r.error.code, constraint: r.error.constraint ?? undefined }));
+        } else {
+          w.resolve({ rows: r.row ? [r.row as unknown as Record<string, unknown>] : [], rowCount: r.row ? 1 : 0 });
+        }
+      });
+    } catch (err) {
+      for (const w of batch) w.reject(err);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+// The systemd unit of `parkctl api serve`: a template, parkctl-api@PORT.service, so several API
+// processes serve one database side by side (parkctl-api@8080, parkctl-api@8081 behind a proxy).
+// Like the gate daemon's (gate-runtime/systemd.ts, whose environment-file writer and notifier it
+// reuses): Type=notify with a watchdog, its own unprivileged user, secrets in a mode-600 file.
+export { SystemdNotifier, renderEnvironmentFile } from './gate-runtime/systemd.js';
+
+export const apiUnitName = 'parkctl-api@.service';
+export const apiEnvironmentFileName = 'parkctl-api.env';
+
+export interface ApiUnitOptions {
+  /** absolute path of the parkctl binary */
+  execPath: string;
+  user: string;
+  /** the address each instance listens on; %i in it is the instance (the port) */
+  host: string;
+  watchdogSeconds: number;
+  /** settings without secrets (PARKCTL_HOME) */
+  environment: Record<string, string>;
+  /** the root-only file with DATABASE_URL, REDIS_URL, Stripe keys */
+  environmentFile?: string;
+  /** extra `api serve` flags (--trust-proxy, --rate-limit) */
+  serveArgs: string[];
+}
+
+export function renderApiUnit(o: ApiUnitOptions): string {
+  const env = Object.entries(o.environment).map(([k, v]) => `Environment=${quote(`${k}=${v}`)}`);
+  const host = o.host.includes(':') ? `[${o.host}]` : o.host;
+  return [
+    '[Unit]',
+    'Description=parkctl HTTP API on port %i',
+    'After=network-online.target',
+    'Wants=network-online.target',
+    '',
+    '[Service]',
+    'Type=notify',
+    'NotifyAccess=all',
+    `ExecStart=${[quote(o.execPath), 'api', 'serve', '--listen', `${host}:%i`, '--watchdog-seconds', String(o.watchdogSeconds), ...o.serveArgs.map(quote)].join(' ')}`,
+    'Restart=always',
+    'RestartSec=1',
+    `WatchdogSec=${o.watchdogSeconds}`,
+    `User=${o.user}`,
+    ...env,
+    ...(o.environmentFile ? [`EnvironmentFile=${quote(o.environmentFile)}`] : []),
+    'StandardError=journal',
+    'NoNewPrivileges=yes',
+    'ProtectSystem=strict',
+    'ProtectHome=yes',
+    'PrivateTmp=yes',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+}
+
+function quote(s: string): string {
+  return /[\s"\\]/.test(s) ? `"${s.replace(/["\\]/g, '\\$&')}"` : s;
+}

@@ -1,0 +1,103 @@
+// `parkctl api key create|list|revoke`, `api install` and `api serve` as a user runs them: the secret is
+// printed once and only its hash kept, a revoked key is refused at once, the unit is a notify template
+// with its secrets in a mode-600 file, and `api serve` answers /readyz until it is told to stop.
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveApi } from '../src/commands/api.js';
+import { AppContext } from '../src/commands/context.js';
+import { Output } from '../src/commands/output.js';
+import { loadConfig } from '../src/config.js';
+import { runCli } from './support/cli.js';
+import { createTestDatabase, type TestDatabase } from './support/db.js';
+import { createTestLot } from './support/lots.js';
+
+let db: TestDatabase;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await createTestLot(db.pool, { code: 'KEYS' });
+  env = { DATABASE_URL: db.url, PARKCTL_NOW: '2031-03-03T08:00:00Z' };
+});
+afterAll(() => db.drop());
+
+describe('parkctl api', () => {
+  it('key create prints the secret once and stores only its hash; list never shows it; revoke stops it at once', async () => {
+    const created = await runCli(['api', 'key', 'create', '--name', 'gate-partner', '--scope', 'partner', '--lot', 'keys', '--json'], env);
+    expect(created.code).toBe(0);
+    const k = created.json as { keyId: string; secret: string; scope: string; lots: string[] };
+    expect(k).toMatchObject({ scope: 'partner', lots: ['KEYS'] });
+    expect(k.secret).toMatch(/^pk_[A-Za-z0-9_-]{43}$/);
+    const { rows } = await db.pool.query(`select secret_hash from api_keys where key_id = $1::uuid`, [k.keyId]);
+    expect(rows[0]!.secret_hash).not.toContain(k.secret);
+    const listed = await runCli(['api', 'key', 'list'], env);
+    expect(listed.stdout).toContain('gate-partner');
+    expect(listed.stdout).not.toContain(k.secret);
+
+    let logged = '';
+    const ctx = new AppContext(loadConfig(env, false), {}, new Output(true, () => {}, (t) => { logged += t; }));
+    const stop = new AbortController();
+    let url = '';
+    const serving = serveApi(ctx, { listen: '127.0.0.1:0', rateLimit: '600', bodyLimit: '65536', watchdogSeconds: '30' }, stop.signal, (u) => { url = u; });
+    try {
+      for (let i = 0; i < 400 && !url; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready' });
+      const auth = { authorization: `Bearer ${k.secret}` };
+      expect((await fetch(`${url}/v1/lots/KEYS/status`, { headers: auth })).status).toBe(200);
+      expect((await runCli(['api', 'key', 'revoke', 'gate-partner'], env)).code).toBe(0);
+      expect((await fetch(`${url}/v1/lots/KEYS/status`, { headers: auth })).status).toBe(401);
+    } finally {
+      stop.abort();
+      await serving;
+      await ctx.close();
+    }
+    // one JSON line per request naming the key, never its secret
+    expect(logged).toMatch(/"route":"\/v1\/lots\/:code\/status","status":200,"ms":\d+,"key":"gate-partner"/);
+    expect(logged).not.toContain(k.secret);
+    expect((await runCli(['api', 'key', 'revoke', 'gate-partner'], env)).code).toBe(4);
+  });
+
+  it('bad scopes and unknown lots are refused before a key is made', async () => {
+    expect((await runCli(['api', 'key', 'create', '--name', 'x', '--scope', 'admin'], env)).code).toBe(2);
+    expect((await runCli(['api', 'key', 'create', '--name', 'x', '--scope', 'customer', '--lot', 'NOPE'], env)).code).toBe(2);
+    const { rows } = await db.pool.query(`select count(*)::int as n from api_keys where name = 'x'`);
+    expect(rows[0]!.n).toBe(0);
+  });
+
+  it('bench api drives the real server over HTTP and reports reservations/s, latency, answers by status and the overlap checker', async () => {
+    const r = await runCli(['--json', 'bench', 'api', '--lot', 'KEYS', '--clients', '4', '--seconds', '1', '--profile', 'rush'], env);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const d = r.json as { reservations: number; perSecond: number; byStatus: Record<string, number>; overlaps: number; batches: number; latencyMs: { p50: number; p99: number }; baselinePerSecond: string };
+    expect(d.reservations).toBeGreaterThan(0);
+    expect(d.byStatus['201']).toBe(d.reservations);
+    expect(Object.keys(d.byStatus).every((s) => s === '201' || s === '409')).toBe(true);
+    expect(d.overlaps).toBe(0);
+    expect(d.batches).toBeGreaterThan(0);
+    expect(d.baselinePerSecond).toBe('about 1,600');
+    // the scratch lot and the throwaway key are gone
+    expect((await db.pool.query(`select count(*)::int as n from lots where code like 'BENCH-%'`)).rows[0]!.n).toBe(0);
+    expect((await db.pool.query(`select count(*)::int as n from api_keys where name like 'bench-%'`)).rows[0]!.n).toBe(0);
+  });
+
+  it('install writes a notify template unit with a watchdog and its own user; secrets go to a mode-600 file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'parkctl-api-unit-'));
+    const r = await runCli(['api', 'install', '--unit-dir', dir, '--env-dir', join(dir, 'etc'), '--trust-proxy', '--json'],
+      { ...env, REDIS_URL: 'redis://:s3cret@127.0.0.1:6379', STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: 'whsec_x' });
+    expect(r.code).toBe(0);
+    const unit = await readFile(join(dir, 'parkctl-api@.service'), 'utf8');
+    expect(unit).toContain('Type=notify');
+    expect(unit).toMatch(/WatchdogSec=30/);
+    expect(unit).toContain('User=parkctl');
+    expect(unit).toMatch(/api serve --listen 127\.0\.0\.1:%i .*--trust-proxy/);
+    expect(unit).not.toMatch(/s3cret|sk_test_x|whsec_x|postgres:\/\//);
+    const envFile = join(dir, 'etc', 'parkctl-api.env');
+    expect((await stat(envFile)).mode & 0o777).toBe(0o600);
+    const secrets = await readFile(envFile, 'utf8');
+    expect(secrets).toContain('REDIS_URL="redis://:s3cret@127.0.0.1:6379"');
+    expect(secrets).toContain('STRIPE_WEBHOOK_SECRET="whsec_x"');
+    expect(secrets).toContain(`DATABASE_URL="${db.url}"`);
+    expect((await runCli(['api', 'install', '--user', 'root', '--print'], env)).code).toBe(2);
+  });
+});
