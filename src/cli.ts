@@ -4,12 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { ZodError } from 'zod';
-import { loadConfig } from './config.js';
 import { ExitCode, ExternalError, UsageError, UserError } from './core/errors.js';
-import { AppContext, type GlobalOptions } from './commands/context.js';
+import type { AppContext, GlobalOptions } from './commands/context.js';
 import { registerCommands, type Run } from './commands/index.js';
-import { Output } from './commands/output.js';
+import { isZodError } from './commands/zod-error.js';
 
 function packageVersion(): string {
   try {
@@ -31,7 +29,7 @@ export function describeError(err: unknown): ErrorReport {
   if (err instanceof UserError) return { code: err.code, message: err.message, hint: err.hint, exitCode: err.exitCode };
   if (err instanceof ExternalError) return { code: 'unavailable', service: err.service, message: `${err.service}: ${err.message}`, hint: err.hint, exitCode: err.exitCode };
   if (err instanceof CommanderError) return { code: 'bad_usage', message: err.message.replace(/^error: /, ''), hint: 'see parkctl --help', exitCode: ExitCode.usage };
-  if (err instanceof ZodError) return { code: 'bad_input', message: err.issues[0]?.message ?? 'bad input', exitCode: ExitCode.usage };
+  if (isZodError(err)) return { code: 'bad_input', message: err.issues[0]?.message ?? 'bad input', exitCode: ExitCode.usage };
   return { code: 'bug', message: err instanceof Error ? (err.stack ?? err.message) : String(err), hint: 'this is a bug in parkctl: please report it with the lines above', exitCode: ExitCode.bug };
 }
 
@@ -41,7 +39,11 @@ export interface ProgramOutput {
   writeErr: (text: string) => void;
 }
 
-export function buildProgram(run: Run, output?: ProgramOutput): Command {
+/**
+ * The program for a run of `args` (the words after the program name): only the command they name is
+ * loaded (see commands/index.ts); null loads every command.
+ */
+export async function buildProgram(run: Run, output?: ProgramOutput, args: string[] | null = null): Promise<Command> {
   const program = new Command('parkctl');
   if (output) program.configureOutput({ ...output, outputError: () => {} });
   program
@@ -52,7 +54,7 @@ export function buildProgram(run: Run, output?: ProgramOutput): Command {
     .option('-v, --verbose', 'log what happens to stderr')
     .showSuggestionAfterError(true)
     .exitOverride();
-  registerCommands(program, run);
+  await registerCommands(program, run, args);
   return program;
 }
 
@@ -78,14 +80,18 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const run: Run = async (fn, cmd) => {
     const opts = cmd.optsWithGlobals<GlobalOptions>();
     json = Boolean(opts.json);
+    // loaded here, not at start-up: --help and --version need neither (issue 13)
+    const [{ loadConfig }, { AppContext }, { Output }] = await Promise.all([
+      import('./config.js'), import('./commands/context.js'), import('./commands/output.js'),
+    ]);
     ctx = new AppContext(loadConfig(env, io.isTty, io.stderrIsTty ?? false), opts, new Output(Boolean(opts.json), io.stdout, io.stderr));
     await fn(ctx, opts);
   };
-  const program = buildProgram(run, {
-    writeOut: (s) => io.stdout(s),
-    writeErr: (s) => { if (!json) io.stderr(s); },
-  });
   try {
+    const program = await buildProgram(run, {
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => { if (!json) io.stderr(s); },
+    }, argv.slice(2));
     await program.parseAsync(argv);
     return (ctx as AppContext | null)?.exitCode ?? ExitCode.ok;
   } catch (err) {
