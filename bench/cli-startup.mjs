@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process, console, URL */
 // How long a one-shot command takes, as a ratio to `node -e 0` measured in the same run (issue 13).
 // Targets: --version and --help <= 1.5x; capacity check, booking reserve and lot list <= 2.5x, on a
 // warm server. Uses hyperfine when it is on PATH (apt-get install hyperfine), else a node timing loop
