@@ -4,16 +4,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { ZodError } from 'zod';
-import { loadConfig } from './config.js';
 import { isConnectionLost } from './core/db.js';
 import { ExitCode, ExternalError, UsageError, UserError } from './core/errors.js';
-import { AppContext, type GlobalOptions } from './commands/context.js';
+import type { AppContext, GlobalOptions } from './commands/context.js';
 import { registerCommands, type Run } from './commands/index.js';
 import { Output, toSafeJson } from './commands/output.js';
 import { outcomeMessage, writeOutcomeHint, type Invocation } from './commands/write-outcome.js';
+import { isZodError } from './commands/zod-error.js';
 import { escapeControlCharacters, escapeControlCharactersInBlock } from './core/control-characters.js';
-import { describeOutage } from './drivers/postgres.js';
 
 function packageVersion(): string {
   try {
@@ -50,12 +48,22 @@ function describeExternal(err: ExternalError, inv: Invocation | undefined): Erro
   return report;
 }
 
-export function describeError(err: unknown, inv?: Invocation, databaseUrl?: string | null): ErrorReport {
+/**
+ * A lost connection as the outage it is (issue 21). The PostgreSQL driver is loaded only when one is
+ * met, so --help and --version never load pg (issue 13).
+ */
+export async function asOutage(err: unknown, databaseUrl?: string | null): Promise<unknown> {
+  if (err instanceof ExternalError || !isConnectionLost(err)) return err;
+  const { describeOutage } = await import('./drivers/postgres.js');
+  return describeOutage(err, databaseUrl ?? null);
+}
+
+/** Pass errors through asOutage first: a lost connection not yet described is reported as a bug. */
+export function describeError(err: unknown, inv?: Invocation): ErrorReport {
   if (err instanceof UserError) return { code: err.code, message: err.message, hint: err.hint, exitCode: err.exitCode };
-  if (!(err instanceof ExternalError) && isConnectionLost(err)) err = describeOutage(err, databaseUrl ?? null);
   if (err instanceof ExternalError) return describeExternal(err, inv);
   if (err instanceof CommanderError) return { code: 'bad_usage', message: err.message.replace(/^error: /, ''), hint: 'see parkctl --help', exitCode: ExitCode.usage };
-  if (err instanceof ZodError) return { code: 'bad_input', message: err.issues[0]?.message ?? 'bad input', exitCode: ExitCode.usage };
+  if (isZodError(err)) return { code: 'bad_input', message: err.issues[0]?.message ?? 'bad input', exitCode: ExitCode.usage };
   return { code: 'bug', message: err instanceof Error ? (err.stack ?? err.message) : String(err), hint: 'this is a bug in parkctl: please report it with the lines above', exitCode: ExitCode.bug };
 }
 
@@ -65,7 +73,11 @@ export interface ProgramOutput {
   writeErr: (text: string) => void;
 }
 
-export function buildProgram(run: Run, output?: ProgramOutput): Command {
+/**
+ * The program for a run of `args` (the words after the program name): only the command they name is
+ * loaded (see commands/index.ts); null loads every command.
+ */
+export async function buildProgram(run: Run, output?: ProgramOutput, args: string[] | null = null): Promise<Command> {
   const program = new Command('parkctl');
   if (output) program.configureOutput({ ...output, outputError: () => {} });
   program
@@ -76,7 +88,7 @@ export function buildProgram(run: Run, output?: ProgramOutput): Command {
     .option('-v, --verbose', 'log what happens to stderr')
     .showSuggestionAfterError(true)
     .exitOverride();
-  registerCommands(program, run);
+  await registerCommands(program, run, args);
   return program;
 }
 
@@ -105,6 +117,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
     json = Boolean(opts.json);
     const parent = cmd.parent && cmd.parent.parent ? `${cmd.parent.name()} ` : '';
     invocation = { path: `${parent}${cmd.name()}`, args: cmd.args, opts: cmd.opts() };
+    // loaded here, not at start-up: --help and --version need neither (issue 13)
+    const [{ loadConfig }, { AppContext }] = await Promise.all([import('./config.js'), import('./commands/context.js')]);
     ctx = new AppContext(loadConfig(env, io.isTty, io.stderrIsTty ?? false), opts, new Output(Boolean(opts.json), io.stdout, io.stderr));
     try {
       await fn(ctx, opts);
@@ -112,18 +126,18 @@ export async function main(argv: string[], env: Record<string, string | undefine
       invocation.key = ctx.writeKey ?? undefined;
     }
   };
-  const program = buildProgram(run, {
-    writeOut: (s) => io.stdout(s),
-    writeErr: (s) => { if (!json) io.stderr(escapeControlCharactersInBlock(s)); },
-  });
   try {
+    const program = await buildProgram(run, {
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => { if (!json) io.stderr(escapeControlCharactersInBlock(s)); },
+    }, argv.slice(2));
     await program.parseAsync(argv);
     return (ctx as AppContext | null)?.exitCode ?? ExitCode.ok;
   } catch (err) {
     if (err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')) {
       return ExitCode.ok;
     }
-    const report = describeError(err, invocation, (ctx as AppContext | null)?.config.databaseUrl);
+    const report = describeError(await asOutage(err, (ctx as AppContext | null)?.config.databaseUrl), invocation);
     if (json) {
       io.stdout(toSafeJson({ error: report }) + '\n');
     } else {

@@ -2,7 +2,7 @@
 // restart) is an outage (exit 69, one line, a hint), never a bug; what it did to the write is said;
 // what cannot have taken effect is retried inside parkctl, logged; a lost answer to COMMIT is not.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeError } from '../src/cli.js';
+import { asOutage, describeError } from '../src/cli.js';
 import { connectionLossOf, withTransaction, type RetryPolicy } from '../src/core/db.js';
 import type { Logger } from '../src/core/ports.js';
 import { createPool, type Pool } from '../src/drivers/postgres.js';
@@ -54,7 +54,7 @@ describe('a connection lost mid-query', () => {
   it('terminated by an administrator (57P01) while a read runs: exit 69, one line naming PostgreSQL, nothing written', async () => {
     const err = await terminatedMidQuery(pool('outage-read'), 'outage-read', 'select pg_sleep(30)');
     expect((err as { code?: string }).code).toBe('57P01');
-    const report = describeError(err, { path: 'booking reserve', args: [], opts: { lot: 'L', plate: 'AB12CDE' } }, db.url);
+    const report = describeError(await asOutage(err, db.url), { path: 'booking reserve', args: [], opts: { lot: 'L', plate: 'AB12CDE' } });
     expect(report.exitCode).toBe(69);
     expect(report.message).toMatch(/^PostgreSQL: lost the connection to .*terminating connection due to administrator command \(not applied\)$/);
     expect(report.message).not.toContain('\n');
@@ -65,16 +65,16 @@ describe('a connection lost mid-query', () => {
   it('terminated while a write outside a transaction runs: the outcome is unknown, with how to check and the key to re-run with', async () => {
     const err = await terminatedMidQuery(pool('outage-write'), 'outage-write', 'update outage_t set v = v + 1 from pg_sleep(30) where id = 1');
     expect(connectionLossOf(err)).toMatchObject({ phase: 'statement', mayHaveApplied: true, outcome: 'unknown' });
-    const report = describeError(err, {
+    const report = describeError(await asOutage(err, db.url), {
       path: 'booking reserve', args: [], opts: { lot: 'RIVERSIDE', plate: 'AB12CDE' }, key: { flag: '--external-ref', value: 'parkctl-k1', generated: true },
-    }, db.url);
+    });
     expect(report.exitCode).toBe(69);
     expect(report.outcome).toBe('unknown');
     expect(report.idempotencyKey).toBe('parkctl-k1');
     expect(report.hint).toBe('see whether it took effect with: parkctl booking list --lot RIVERSIDE --plate AB12CDE; re-running with --external-ref parkctl-k1 is safe and returns the same reservation');
   });
 
-  it('any other way a service goes away is exit 69 too; a constraint violation stays a bug', () => {
+  it('any other way a service goes away is exit 69 too; a constraint violation stays a bug', async () => {
     const lost = [
       Object.assign(new Error('Connection terminated unexpectedly'), {}),
       Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
@@ -82,8 +82,8 @@ describe('a connection lost mid-query', () => {
       Object.assign(new Error('the database system is starting up'), { code: '57P03' }),
       Object.assign(new Error('terminating connection due to unexpected postmaster exit'), { code: '57P02' }),
     ];
-    for (const err of lost) expect(describeError(err, undefined, null).exitCode, err.message).toBe(69);
-    expect(describeError(Object.assign(new Error('duplicate key'), { code: '23505' })).exitCode).toBe(70);
+    for (const err of lost) expect(describeError(await asOutage(err, null)).exitCode, err.message).toBe(69);
+    expect(describeError(await asOutage(Object.assign(new Error('duplicate key'), { code: '23505' }), null)).exitCode).toBe(70);
   });
 });
 

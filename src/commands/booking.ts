@@ -6,10 +6,11 @@ import { parseInstant, parsePlate, parseVehicleType } from '../core/input.js';
 import { loadLot } from '../core/lots/lot.js';
 import { cancelWithRefund, completeReservation, getReservation, listReservations, type CancelRefundSummary } from '../core/reservations/lifecycle.js';
 import { reserve } from '../core/reservations/reserve.js';
-import { reservationStatuses, type ReservationRow, type ReservationStatus } from '../core/sql/reservations.js';
+import { countReservations, reservationStatuses, type ReservationRow, type ReservationStatus } from '../core/sql/reservations.js';
 import { formatMinorAmount } from '../core/money-format.js';
 import type { Run } from './index.js';
 import { wholeNumberOption } from './numbers.js';
+import { noteIfLimited } from './list-limit.js';
 import { registerBookingBulk } from './booking-bulk.js';
 import { registerBookingPayments } from './booking-payments.js';
 import { formatTime, renderCsv, renderFields, renderTable } from './output.js';
@@ -147,9 +148,9 @@ export function registerBooking(program: Command, run: Run): void {
         dayStart = parseInstant(o.day, tz, '--day');
         dayEnd = DateTime.fromJSDate(dayStart, { zone: tz }).plus({ days: 1 }).toJSDate();
       }
-      const rows = await listReservations(pool, {
-        lotId: lot?.lotId, status: status as ReservationStatus | undefined, plate, dayStart, dayEnd, limit,
-      });
+      const filter = { lotId: lot?.lotId, status: status as ReservationStatus | undefined, plate, dayStart, dayEnd };
+      const rows = await listReservations(pool, { ...filter, limit });
+      await noteIfLimited(ctx.out, rows.length, limit, () => countReservations(pool, filter));
       if (o.csv) return ctx.out.raw(renderCsv(rows, csvColumns));
       ctx.out.result(rows, (r) => r.length === 0 ? 'no reservations match' : renderTable(r, [
         { header: 'reservation', value: (x) => x.reservation_id }, { header: 'lot', value: (x) => x.lot_code },

@@ -9,12 +9,13 @@ import { handBackCashRefund } from '../core/payments/hand-back.js';
 import { settleRefunds } from '../core/payments/settle-refunds.js';
 import { handleProviderEvent } from '../core/payments/webhook.js';
 import { checkReservationId } from '../core/reservations/lifecycle.js';
-import { selectPayments, type PaymentRow } from '../core/sql/payments.js';
+import { countPayments, selectPayments, type PaymentRow } from '../core/sql/payments.js';
 import { formatMinorAmount } from '../core/money-format.js';
 import { stderrLogger } from '../drivers/stderr-logger.js';
 import type { AppContext } from './context.js';
 import type { Run } from './index.js';
 import { stopOnSignals } from './signals.js';
+import { noteIfLimited } from './list-limit.js';
 import { formatTime, renderFields, renderTable } from './output.js';
 
 /** `127.0.0.1:8787`, `[::1]:8787`, `:8787` (all interfaces). */
@@ -148,10 +149,12 @@ export function registerPayments(program: Command, run: Run): void {
       const lot = o.lot ? await loadLot(pool, o.lot) : null;
       const limit = Number(o.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit "${o.limit}" is not a positive whole number`);
-      const rows = await selectPayments(pool, {
+      const filter = {
         lotId: lot?.lotId, reservationId: o.reservation ? checkReservationId(o.reservation) : null, visitId: o.visit ? parseVisitId(o.visit) : null,
-        status: o.due ? 'due' : paymentStatusOption(o.status), purpose: o.due ? 'refund' : null, limit,
-      });
+        status: o.due ? 'due' : paymentStatusOption(o.status), purpose: o.due ? 'refund' as const : null,
+      };
+      const rows = await selectPayments(pool, { ...filter, limit });
+      await noteIfLimited(ctx.out, rows.length, limit, () => countPayments(pool, filter));
       const totals = dueTotals(rows.filter((x) => x.purpose === 'refund' && x.status === 'due'));
       ctx.out.result(rows, (r) => r.length === 0 ? 'no payments match' : renderTable(r, [
         { header: 'when', value: (x) => formatTime(x.created_at, lot?.timeZone) }, { header: 'purpose', value: (x) => x.purpose },

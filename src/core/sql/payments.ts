@@ -337,3 +337,15 @@ export async function selectReservationIdByExternalRef(db: Queryable, lotId: num
   );
   return rows[0]?.reservation_id ?? null;
 }
+
+/** How many payments rows the filter matches, ignoring its limit: a list that stops says of how many. */
+export async function countPayments(db: Queryable, f: Omit<PaymentFilter, 'limit'>): Promise<number> {
+  const { rows } = await db.query<{ total: string }>(
+    `select count(*)::bigint as total from payments
+      where ($1::integer is null or lot_id = $1::integer) and ($2::uuid is null or reservation_id = $2::uuid)
+        and ($3::uuid is null or visit_id = $3::uuid) and ($4::text is null or status = $4::text)
+        and ($5::text is null or purpose = $5::text)`,
+    [f.lotId ?? null, f.reservationId ?? null, f.visitId ?? null, f.status ?? null, f.purpose ?? null],
+  );
+  return Number(rows[0]!.total);
+}

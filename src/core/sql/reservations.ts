@@ -185,3 +185,16 @@ export async function countOverlaps(db: Queryable, table = 'reservations'): Prom
   );
   return rows[0]!.n;
 }
+
+/** How many reservations the filter matches, ignoring its limit: a list that stops says of how many. */
+export async function countReservations(db: Queryable, f: Omit<ReservationFilter, 'limit'>): Promise<number> {
+  const { rows } = await db.query<{ total: string }>(
+    `select count(*)::bigint as total from reservations r
+      where ($1::integer is null or r.lot_id = $1::integer)
+        and ($2::reservation_status is null or r.status = $2::reservation_status)
+        and ($3::text is null or r.plate = $3::text)
+        and ($4::timestamptz is null or r.period && tstzrange($4::timestamptz, $5::timestamptz, '[)'))`,
+    [f.lotId ?? null, f.status ?? null, f.plate ?? null, f.dayStart ?? null, f.dayEnd ?? null],
+  );
+  return Number(rows[0]!.total);
+}
