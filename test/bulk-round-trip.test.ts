@@ -85,7 +85,7 @@ describe('booking export, then booking import', () => {
     before = await bookings(source);
     expect(before).toHaveLength(8);
     expect(before).toContainEqual(expect.objectContaining({ plate: 'INSIDE1', status: 'CHECKED_IN', extension_minor: 450, entered_at: new Date(now) }));
-    expect(exported.stdout).toMatch(/,INSIDE1,walk-up,,paid:cash:\d+:GBP,[0-9a-f-]{36},CHECKED_IN,[AB]-\d\d,\d+,450,,2030-03-01T08:00:00.000Z,attendant\n/);
+    expect(exported.stdout).toMatch(/,INSIDE1,walk-up,[^,]*,paid:cash:\d+:GBP,[0-9a-f-]{36},CHECKED_IN,[AB]-\d\d,\d+,450,,2030-03-01T08:00:00.000Z,attendant\n/);
   });
 
   it('into the same database: every row is recognised as existing and nothing changes', async () => {
@@ -158,7 +158,8 @@ describe('booking export, then booking import', () => {
   it('a new booking on a spot that is taken is refused, and one no longer live is not restored', async () => {
     const held = readFileSync(path, 'utf8').split('\n').find((l) => l.includes(',HELD1,'))!;
     const fresh = (id: string, plate: string, status: string) =>
-      held.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/, id).replace(',HELD1,', `,${plate},`).replace(',TENTATIVE,', `,${status},`);
+      // a new booking: its own id and plate, and no external ref (the CLI gave HELD1's reserve one)
+      held.replace(/,HELD1,([^,]*),[^,]*,/, `,${plate},$1,,`).replace(/[0-9a-f]{8}-[0-9a-f-]{27}/, id).replace(',TENTATIVE,', `,${status},`);
     const edited = join(dir, 'new-ids.csv');
     writeFileSync(edited, [readFileSync(path, 'utf8').split('\n')[0], fresh('00000000-0000-4000-8000-000000000001', 'NEW1', 'TENTATIVE'),
       fresh('00000000-0000-4000-8000-000000000002', 'NEW2', 'COMPLETED')].join('\n') + '\n');
