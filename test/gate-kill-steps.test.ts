@@ -146,6 +146,11 @@ class Child {
   constructor(crashes: Record<string, Step>, private readonly seen: Journalled[]) {
     this.proc = spawn(process.execPath, [script, JSON.stringify(configs()), JSON.stringify(crashes)], { stdio: ['pipe', 'pipe', 'inherit'] });
     children.add(this.proc);
+    // A child that dies (as it is meant to) between our check of `dead` and the write closes its stdin:
+    // the write's EPIPE is that death, which `close` reports; the test reads it from there.
+    this.proc.stdin!.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
     createInterface({ input: this.proc.stdout! }).on('line', (line) => {
       const m = /^J (\S+) (\d+) (\S+) (\S+) (\S+)$/.exec(line);
       if (m) this.seen.push({ gate: m[1]!, seq: Number(m[2]), kind: m[3]!, plate: m[4]!, decision: m[5]! });
