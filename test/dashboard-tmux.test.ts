@@ -65,6 +65,9 @@ describe.skipIf(!tmuxPath)('parkctl dashboard in a terminal', () => {
     tmux('send-keys', '-t', session, '/');
     await shows('Find');
     tmux('send-keys', '-t', session, '-l', 'tmx42');
+    // typed text and Enter arriving in one read are taken as text (issue 13's scanner-burst item, still
+    // open): let the text land first, as a person's typing does
+    await shows('Find tmx42');
     tmux('send-keys', '-t', session, 'Enter');
     await shows('TMX42 TENTATIVE');
 
