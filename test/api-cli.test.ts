@@ -100,4 +100,11 @@ describe('parkctl api', () => {
     expect(secrets).toContain(`DATABASE_URL="${db.url}"`);
     expect((await runCli(['api', 'install', '--user', 'root', '--print'], env)).code).toBe(2);
   });
+
+  it('install refuses a value that would add a directive to the unit, and a user name useradd would refuse', async () => {
+    const injected = await runCli(['api', 'install', '--host', '127.0.0.1\nExecStartPre=/bin/sh -c id', '--print'], env);
+    expect(injected.code).toBe(2);
+    expect(injected.stdout).not.toContain('ExecStartPre');
+    expect((await runCli(['api', 'install', '--user', 'bad user', '--print'], env)).code).toBe(2);
+  });
 });

@@ -2,6 +2,8 @@
 // processes serve one database side by side (parkctl-api@8080, parkctl-api@8081 behind a proxy).
 // Like the gate daemon's (gate-runtime/systemd.ts, whose environment-file writer and notifier it
 // reuses): Type=notify with a watchdog, its own unprivileged user, secrets in a mode-600 file.
+import { checkUnitInputs, execArgument, quote } from './gate-runtime/systemd.js';
+
 export { SystemdNotifier, renderEnvironmentFile } from './gate-runtime/systemd.js';
 
 export const apiUnitName = 'parkctl-api@.service';
@@ -23,6 +25,11 @@ export interface ApiUnitOptions {
 }
 
 export function renderApiUnit(o: ApiUnitOptions): string {
+  // the same guards as the gate's unit: no control character can add a directive, `%` and `$` stay literal
+  checkUnitInputs([
+    ['the parkctl path', o.execPath], ['--host', o.host], ...o.serveArgs.map((a): [string, string] => ['an api serve flag', a]),
+    ...Object.entries(o.environment), ...(o.environmentFile ? [['--env-dir', o.environmentFile] as [string, string]] : []),
+  ], o.user);
   const env = Object.entries(o.environment).map(([k, v]) => `Environment=${quote(`${k}=${v}`)}`);
   const host = o.host.includes(':') ? `[${o.host}]` : o.host;
   return [
@@ -34,7 +41,7 @@ export function renderApiUnit(o: ApiUnitOptions): string {
     '[Service]',
     'Type=notify',
     'NotifyAccess=all',
-    `ExecStart=${[quote(o.execPath), 'api', 'serve', '--listen', `${host}:%i`, '--watchdog-seconds', String(o.watchdogSeconds), ...o.serveArgs.map(quote)].join(' ')}`,
+    `ExecStart=${[execArgument(o.execPath), 'api', 'serve', '--listen', `${host}:%i`, '--watchdog-seconds', String(o.watchdogSeconds), ...o.serveArgs.map(execArgument)].join(' ')}`,
     'Restart=always',
     'RestartSec=1',
     `WatchdogSec=${o.watchdogSeconds}`,
@@ -51,8 +58,4 @@ export function renderApiUnit(o: ApiUnitOptions): string {
     'WantedBy=multi-user.target',
     '',
   ].join('\n');
-}
-
-function quote(s: string): string {
-  return /[\s"\\]/.test(s) ? `"${s.replace(/["\\]/g, '\\$&')}"` : s;
 }

@@ -79,8 +79,13 @@ function checkUnitValues(o: UnitOptions): void {
     ['the lot code', o.lotCode], ['the gate id', o.gateId], ...Object.entries(o.environment),
     ...(o.environmentFile ? [['--env-dir', o.environmentFile] as [string, string]] : []),
   ];
+  checkUnitInputs(values, o.user);
+}
+
+/** Refuses control characters in what a unit will hold, and a user name useradd would not take. */
+export function checkUnitInputs(values: [string, string][], user: string): void {
   for (const [what, value] of values) refuseControlCharacters(value, what);
-  if (!userName.test(o.user)) throw new UsageError(`--user "${o.user}" is not a user name`, { hint: 'e.g. --user parkctl', code: 'bad_user' });
+  if (!userName.test(user)) throw new UsageError(`--user "${user}" is not a user name`, { hint: 'e.g. --user parkctl', code: 'bad_user' });
 }
 
 export function renderUnit(o: UnitOptions): string {
@@ -118,12 +123,12 @@ export function renderUnit(o: UnitOptions): string {
 }
 
 /** A value for a unit line: `%` doubled (no specifier expansion), quoted when needed. */
-function quote(s: string): string {
+export function quote(s: string): string {
   const escaped = s.replace(/%/g, '%%');
   return /[\s"\\]/.test(escaped) ? `"${escaped.replace(/["\\]/g, '\\$&')}"` : escaped;
 }
 
 /** An ExecStart= argument: also `$` doubled, which systemd would otherwise expand as a variable. */
-function execArgument(s: string): string {
+export function execArgument(s: string): string {
   return quote(s.replace(/\$/g, '$$$$'));
 }
