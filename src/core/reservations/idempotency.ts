@@ -35,7 +35,7 @@ export function requestDifferences(first: KeyedRequest, req: KeyedRequest): stri
 /** Exit 2: the request is at fault (a key reused), not the lot. */
 export function keyReusedError(externalRef: string, stored: BookedReservationRow, differences: readonly string[]): UsageError {
   return new UsageError(
-    `external ref ${JSON.stringify(externalRef)} was used at ${stored.lot_code} for another booking (${differences.join('; ')}); nothing was booked`,
+    `external ref ${JSON.stringify(externalRef)} was used at ${stored.lot_code} for another booking; this request asks for ${differences.join('; ')}; nothing was booked`,
     { hint: `give a new external ref for a new booking; the one made with this key: parkctl booking show ${stored.reservation_id}`, code: 'external_ref_reused' },
   );
 }
