@@ -27,3 +27,5 @@ create index shifts_recent on shifts (lot_id, opened_at desc);
 
 -- the cash taken and handed back in a shift's time, found without a scan of every payment
 create index payments_cash_by_time on payments (lot_id, created_at) where provider = 'cash';
+
+grant select, insert, update, delete on shifts to parkctl_app;

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { parseLotState, setLotState } from '../core/lots/state.js';
 import { parse as parseYaml } from 'yaml';
 import { UsageError, describeReadError } from '../core/errors.js';
 import { importLot } from '../core/lots/import-lot.js';
@@ -85,5 +86,17 @@ export function registerLot(program: Command, run: Run): void {
         '',
         renderTable(d.byType, [{ header: 'vehicle type', value: (g) => g.key }, ...occupancyColumns]),
       ].join('\n'));
+    }, cmd));
+
+  lot.command('state <code> <state>')
+    .description('open, full (bookings and permits only), closed (the same), closed-to-all (no entry; exits stay open)')
+    .option('--reason <text>', 'why (kept in the audit trail)')
+    .addHelpText('after', '\nExample:\n  parkctl lot state CITY-GARAGE closed-to-all --reason "flooded level 0"')
+    .action((code: string, state: string, o: { reason?: string }, cmd: Command) => run(async (ctx) => {
+      const to = parseLotState(state);
+      const pool = await ctx.pool();
+      const l = await loadLot(pool, code);
+      const r = await setLotState({ pool, clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, l, to, o.reason?.trim() || null);
+      ctx.out.result({ lot: l.code, from: r.from, state: r.to }, (x) => (x.from === x.state ? `${x.lot} is already ${x.state}` : `${x.lot}: ${x.from} -> ${x.state}`));
     }, cmd));
 }

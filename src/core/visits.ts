@@ -150,6 +150,8 @@ export async function depart(deps: VisitDeps, lot: Lot, req: { plate: string; ga
         amountDueMinor += charge.amountMinor;
       }
       releasedEarly = at < r.ends_at;
+    } else if (open.permit_id) {
+      amountDueMinor = Number(open.amount_due_minor); // the permit pays the stay
     } else {
       amountDueMinor = quoteWindow(lot.pricing, { timeZone: lot.timeZone, vehicleType: open.vehicle_type, start: open.entered_at, end: at }).totalMinor;
     }

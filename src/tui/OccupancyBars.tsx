@@ -19,7 +19,7 @@ export interface OccupancyBarsProps {
   readonly color: boolean;
 }
 
-const stateTone: Readonly<Record<LotState, Tone>> = { open: 'ok', full: 'warn', closed: 'bad' };
+const stateTone: Readonly<Record<LotState, Tone>> = { open: 'ok', full: 'warn', closed: 'bad', closed_to_all: 'bad' };
 const segmentTone: Readonly<Record<SegmentKind, Tone>> = {
   occupied: 'bad',
   reserved: 'warn',

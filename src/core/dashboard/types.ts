@@ -82,7 +82,7 @@ export interface FeedRow {
   readonly text: string;
 }
 
-export type LotState = 'open' | 'full' | 'closed';
+export type LotState = 'open' | 'full' | 'closed' | 'closed_to_all';
 
 export interface LotSummary {
   readonly code: string;

@@ -15,7 +15,7 @@ export interface LotRow {
   early_entry_grace_minutes: number;
   max_window_minutes: number;
   overstay_slot_minutes: number;
-  state: 'open' | 'full' | 'closed';
+  state: 'open' | 'full' | 'closed' | 'closed_to_all';
   policy: Record<string, unknown>;
   source_digest: string | null;
 }

@@ -2,7 +2,7 @@
 // Every row carries an idempotency key unique per lot: a retried decision finds its row and stops.
 import type { Queryable } from '../ports.js';
 
-export type PaymentPurpose = 'reservation' | 'overstay' | 'walk_in' | 'refund';
+export type PaymentPurpose = 'reservation' | 'overstay' | 'walk_in' | 'refund' | 'permit';
 
 /**
  * Row statuses. `pending`: decided, not yet sent to the provider (settle-refunds sends it);

@@ -17,10 +17,12 @@ export interface VisitRow {
   overstay_minutes: number;
   amount_due_minor: number;
   amount_paid_minor: number;
+  /** a permit car's visit (migration 0031): its stay is paid by the permit */
+  permit_id: string | null;
 }
 
 const visitColumns = `lot_id, visit_id, reservation_id, plate, vehicle_type, spot_id, entry_gate, entered_at, exit_gate, exited_at,
-  overstay_minutes, amount_due_minor, amount_paid_minor`;
+  overstay_minutes, amount_due_minor, amount_paid_minor, permit_id`;
 
 export async function insertVisit(
   db: Queryable,
