@@ -94,14 +94,15 @@ describe.skipIf(!redisServerOnPath)('capacity check when its Redis is paused (SI
     const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     ownRedis = child;
     const url = `redis://127.0.0.1:${port}`;
-    for (let attempt = 0; attempt < 50 && !(await answersPing(url)); attempt++) await sleep(100);
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline && !(await answersPing(url));) await sleep(100);
     expect(await check(url)).toMatchObject({ source: 'database', free: 28 });
     expect(await check(url)).toMatchObject({ source: 'cache', free: 28 });
     child.kill('SIGSTOP');
     expect(await check(url)).toMatchObject({ source: 'database', free: 28, total: 28 });
     child.kill('SIGCONT');
     let answer = await check(url);
-    for (let attempt = 0; attempt < 20 && answer.source !== 'cache'; attempt++) {
+    // bounded at 30 s against a hang: at load 20 the first checks after SIGCONT can still time out
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline && answer.source !== 'cache';) {
       await sleep(100);
       answer = await check(url);
     }
