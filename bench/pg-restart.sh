@@ -132,6 +132,7 @@ dash_sampler() {
     elif grep -q '● live' <<<"$p"; then state=live
     else state=other; fi
     echo "$state" >> "$work/out/dashboard.samples"
+    printf '%s\n' "$p" > "$work/out/dashboard.pane"
     # the order of states it went through, each change once: live reconnecting live ...
     [ "$state" != "$prev" ] && echo "$(date -u +%T) $state" >> "$work/out/dashboard.states"
     prev=$state
@@ -139,15 +140,20 @@ dash_sampler() {
   done
 }
 
-pids=()
-for n in $(seq 1 "$reservers"); do reserve_loop "$n" & pids+=($!); done
-sweep_loop & pids+=($!)
+# The dashboard first, live before any load or restart (bounded: 180 s; at load 29 it took over a minute
+# to draw, and a run that restarted PostgreSQL before it drew checked nothing).
 if [ "$has_tmux" = 1 ]; then
   tm new-session -d -s dash -x 100 -y 30 "$dash_cmd"
+  t0=$(date +%s)
+  for _ in $(seq 360); do tm capture-pane -p -t dash 2>/dev/null | grep -q '● live' && break; sleep 0.5; done
+  echo "dashboard live after $(( $(date +%s) - t0 )) s"
   dash_sampler & sampler=$!
 else
   echo "tmux not found: the dashboard loop is skipped"
 fi
+pids=()
+for n in $(seq 1 "$reservers"); do reserve_loop "$n" & pids+=($!); done
+sweep_loop & pids+=($!)
 
 sleep "$load"; echo "restart -m fast";      pgctl -m fast -w restart -o "-p $port -k $work/sock -c listen_addresses=127.0.0.1"
 sleep "$load"; echo "restart -m immediate"; pgctl -m immediate -w restart -o "-p $port -k $work/sock -c listen_addresses=127.0.0.1"
@@ -175,6 +181,11 @@ if [ "$has_tmux" = 1 ]; then
   echo "dashboard (the last exit follows the closing q; any other is a crash or a give-up):"; sort "$work/out/dashboard.exits" 2>/dev/null | uniq -c
   echo "dashboard states seen: $(awk '{print $2}' "$work/out/dashboard.states" | paste -sd' ')"
   echo "dashboard pane samples: $(counts "$work/out/dashboard.samples")"
+  if [ "$dash_back" != yes ]; then
+    echo "dashboard never live again; its last pane, then the end of its log:"
+    grep -v '^\s*$' "$work/out/dashboard.pane" | head -5 || true
+    tail -5 "$work/out/stderr-dashboard.log" 2>/dev/null || true
+  fi
 fi
 bugs=$(cat "$work"/out/stderr-*.log 2>/dev/null | grep -c -i 'bug in parkctl' || true)
 grep -h -i 'bug in parkctl' "$work"/out/stderr-*.log | head -3 || true
@@ -225,7 +236,8 @@ dash_ok=1
 if [ "$has_tmux" = 1 ]; then
   { [ "$dash_exits" = 1 ] && [ "$(cat "$work/out/dashboard.exits")" = 0 ] && [ "$dash_back" = yes ]; } || dash_ok=0
 fi
-reconn=$( [ "$has_tmux" = 1 ] && grep -c reconnecting "$work/out/dashboard.states" || echo 0)
+reconn=0
+[ "$has_tmux" = 1 ] && reconn=$(grep -c reconnecting "$work/out/dashboard.states" || true)
 echo "SUMMARY reserve=$reserve_c sweeper=$sweeper_c dashboard=$dash_c dash_reconnecting_spells=$reconn dash_live_after=$dash_back outcome69=${outcome_c:-none} rerun69=${rerun_c:-none} half_written=$half bug_lines=$bugs"
 ex70=$(cat "$work"/out/reserve-*.exits "$work/out/sweeper.exits" "$work/out/rerun.exits" "$work/out/dashboard.exits" 2>/dev/null | awk '$1 == 70' | wc -l)
 rerun_bad=$(awk '$1 != 0' "$work/out/rerun.exits" | wc -l)
