@@ -42,7 +42,8 @@ describe('parkctl api', () => {
     let url = '';
     const serving = serveApi(ctx, { listen: '127.0.0.1:0', rateLimit: '600', bodyLimit: '65536', watchdogSeconds: '30' }, stop.signal, (u) => { url = u; });
     try {
-      for (let i = 0; i < 400 && !url; i++) await new Promise((r) => setTimeout(r, 25));
+      // the API comes up in its own time (seconds at load 20): poll for its URL, bounded at 60 s against a hang
+      for (const deadline = Date.now() + 60_000; !url && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 25));
       expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready' });
       const auth = { authorization: `Bearer ${k.secret}` };
       expect((await fetch(`${url}/v1/lots/KEYS/status`, { headers: auth })).status).toBe(200);
@@ -67,7 +68,8 @@ describe('parkctl api', () => {
   });
 
   it('bench api drives the real server over HTTP and reports reservations/s, latency, answers by status and the overlap checker', async () => {
-    const r = await runCli(['--json', 'bench', 'api', '--lot', 'KEYS', '--clients', '4', '--seconds', '1', '--profile', 'rush'], env);
+    // 5 s, not 1: at load 20 no request had come back within one second (autocannon stops mid-request; 0 made)
+    const r = await runCli(['--json', 'bench', 'api', '--lot', 'KEYS', '--clients', '4', '--seconds', '5', '--profile', 'rush'], env);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const d = r.json as { reservations: number; perSecond: number; byStatus: Record<string, number>; overlaps: number; batches: number; latencyMs: { p50: number; p99: number }; baselinePerSecond: string };
     expect(d.reservations).toBeGreaterThan(0);
