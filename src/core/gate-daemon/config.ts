@@ -15,7 +15,16 @@ const serialBarrier = z.strictObject({
   baudRate: z.number().int().positive().default(9600),
   replyTimeoutMs: positiveMs.optional(),
 });
-const tasmotaBarrier = z.strictObject({ driver: z.literal('tasmota'), topic: z.string().min(1), replyTimeoutMs: positiveMs.optional() });
+const tasmotaBarrier = z.strictObject({
+  driver: z.literal('tasmota'),
+  /** the device's Topic (%topic%) */
+  topic: z.string().min(1).regex(/^[^+#/\0]+$/, 'the device\'s Topic, without "/", "+" or "#"'),
+  /** the device's FullTopic when not the default "%prefix%/%topic%/"; %hostname% and %id% written out */
+  fullTopic: z.string().min(1).regex(/%topic%/, 'must contain %topic%').regex(/^(?:[^%+\0]|%prefix%|%topic%)+$/, 'only %prefix% and %topic% are replaced: write the device\'s hostname or id out').optional(),
+  /** relay number on a multi-relay device (POWER<n>); unset: the first relay, as POWER or POWER1 */
+  relay: z.number().int().min(1).max(32).optional(),
+  replyTimeoutMs: positiveMs.optional(),
+});
 const shellyBarrier = z.strictObject({
   driver: z.literal('shelly'),
   prefix: topic,

@@ -91,7 +91,7 @@ async function openBarrier(config: GateDaemonConfig, link: MqttLink | null, cloc
     }
     case 'tasmota': {
       const { TasmotaBarrier } = await import('../mqtt/tasmota.js');
-      const barrier = await new TasmotaBarrier(link!, { topic: b.topic, defaultPulseMs: config.pulseMs, replyTimeoutMs: b.replyTimeoutMs }).start();
+      const barrier = await new TasmotaBarrier(link!, { topic: b.topic, fullTopic: b.fullTopic, relay: b.relay, defaultPulseMs: config.pulseMs, replyTimeoutMs: b.replyTimeoutMs }).start();
       disposers.push(() => barrier.dispose());
       return barrier;
     }
