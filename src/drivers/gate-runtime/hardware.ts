@@ -74,7 +74,7 @@ export async function openGateHardware(config: GateDaemonConfig, clock: Clock): 
 }
 
 function needsMqtt(config: GateDaemonConfig): boolean {
-  return ['tasmota', 'shelly', 'generic-json'].includes(config.barrier.driver) || Boolean(config.inputs.mqttPlateTopic || config.signTopic);
+  return ['tasmota', 'shelly', 'shelly-gen1', 'generic-json'].includes(config.barrier.driver) || Boolean(config.inputs.mqttPlateTopic || config.signTopic);
 }
 
 async function openBarrier(config: GateDaemonConfig, link: MqttLink | null, clock: Clock, disposers: Array<() => Promise<void>>): Promise<Barrier | null> {
@@ -98,6 +98,12 @@ async function openBarrier(config: GateDaemonConfig, link: MqttLink | null, cloc
     case 'shelly': {
       const { ShellyBarrier } = await import('../mqtt/shelly.js');
       const barrier = await new ShellyBarrier(link!, { prefix: b.prefix, switchId: b.switchId, defaultPulseMs: config.pulseMs, replyTimeoutMs: b.replyTimeoutMs }).start();
+      disposers.push(() => barrier.dispose());
+      return barrier;
+    }
+    case 'shelly-gen1': {
+      const { ShellyGen1Barrier } = await import('../mqtt/shelly-gen1.js');
+      const barrier = await new ShellyGen1Barrier(link!, { id: b.id, relay: b.relay, defaultPulseMs: config.pulseMs, replyTimeoutMs: b.replyTimeoutMs }).start();
       disposers.push(() => barrier.dispose());
       return barrier;
     }
