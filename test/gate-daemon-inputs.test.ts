@@ -109,6 +109,16 @@ describe('bad input fails closed with an event', () => {
     const entries = (await db.pool.query(`select plate, decision from gate_events where lot_id = $1 and plate in ('AB12CD', 'ZZ999') and decision is not null order by seq`, [lotId])).rows;
     expect(entries).toEqual([{ plate: 'AB12CD', decision: 'RESERVATION' }, { plate: 'ZZ999', decision: 'NO_BOOKING' }]);
   });
+
+  it('a vehicle-mode webhook is decided, and its plateless vehicle is journalled with why', async () => {
+    const body = readFileSync(new URL('../fixtures/frames/plate-recognizer-vehicle.json', import.meta.url), 'utf8');
+    const res = await fetch(webhookUrl, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    expect(await res.json()).toEqual({ accepted: 1, duplicates: 0, skipped: 1 });
+    await settle(async () => (await db.pool.query(`select 1 from gate_events where lot_id = $1 and plate = 'GH34KL'`, [lotId])).rowCount === 1
+      && (await events('input_error')).some((e) => /Pickup Truck/.test(String(e.detail.error))));
+    const decided = await db.pool.query(`select decision from gate_events where lot_id = $1 and plate = 'GH34KL'`, [lotId]);
+    expect(decided.rows).toEqual([{ decision: 'NO_BOOKING' }]);
+  });
 });
 
 describe('manual open', () => {

@@ -65,7 +65,7 @@ describe('TasmotaBarrier', () => {
     expect([tasmotaPulseTime(0), tasmotaPulseTime(50), tasmotaPulseTime(5000), tasmotaPulseTime(11_100), tasmotaPulseTime(30_000)]).toEqual([0, 1, 50, 111, 130]);
   });
 
-  it('opens with PulseTime + POWER ON, follows stat/POWER and the LWT', async () => {
+  it('opens with a confirmed PulseTime + POWER ON, follows stat/POWER and the LWT', async () => {
     const topic = `${run}-t1`;
     const device = await connect();
     const commands: string[] = [];
@@ -78,6 +78,7 @@ describe('TasmotaBarrier', () => {
         if (p.length > 0) power = p.toString();
         void device.publishAsync(`stat/${topic}/POWER`, power);
       }
+      if (cmd === 'PulseTime1') void device.publishAsync(`stat/${topic}/RESULT`, JSON.stringify({ PulseTime1: { Set: Number(p.toString()), Remaining: 0 } }));
     });
     const link = await connect();
     const barrier = await new TasmotaBarrier(link, { topic, replyTimeoutMs: 3000 }).start();
@@ -88,7 +89,7 @@ describe('TasmotaBarrier', () => {
 
     await barrier.open(3000);
     await barrier.open(3000);
-    expect(commands).toEqual(['PulseTime 30', 'POWER ON', 'POWER ON']);
+    expect(commands).toEqual(['PulseTime1 30', 'POWER ON', 'POWER ON']);
     expect(await barrier.status()).toBe('open');
     await barrier.close();
     expect(states).toEqual(['open', 'closed']);
@@ -104,7 +105,7 @@ describe('TasmotaBarrier', () => {
 
   it('a silent relay is an ExternalError naming the device, and status() falls back', async () => {
     const barrier = await new TasmotaBarrier(await connect(), { topic: `${run}-dead`, replyTimeoutMs: 200 }).start();
-    await expect(barrier.open()).rejects.toThrow(/tasmota .*-dead: no open confirmation/);
+    await expect(barrier.open()).rejects.toThrow(/tasmota .*-dead: not opened: the relay did not confirm PulseTime/);
     expect(await barrier.status()).toBe('unknown');
     await barrier.dispose();
   });

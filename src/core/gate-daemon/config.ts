@@ -15,11 +15,27 @@ const serialBarrier = z.strictObject({
   baudRate: z.number().int().positive().default(9600),
   replyTimeoutMs: positiveMs.optional(),
 });
-const tasmotaBarrier = z.strictObject({ driver: z.literal('tasmota'), topic: z.string().min(1), replyTimeoutMs: positiveMs.optional() });
+const tasmotaBarrier = z.strictObject({
+  driver: z.literal('tasmota'),
+  /** the device's Topic (%topic%) */
+  topic: z.string().min(1).regex(/^[^+#/\0]+$/, 'the device\'s Topic, without "/", "+" or "#"'),
+  /** the device's FullTopic when not the default "%prefix%/%topic%/"; %hostname% and %id% written out */
+  fullTopic: z.string().min(1).regex(/%topic%/, 'must contain %topic%').regex(/^(?:[^%+\0]|%prefix%|%topic%)+$/, 'only %prefix% and %topic% are replaced: write the device\'s hostname or id out').optional(),
+  /** relay number on a multi-relay device (POWER<n>); unset: the first relay, as POWER or POWER1 */
+  relay: z.number().int().min(1).max(32).optional(),
+  replyTimeoutMs: positiveMs.optional(),
+});
 const shellyBarrier = z.strictObject({
   driver: z.literal('shelly'),
   prefix: topic,
   switchId: z.number().int().min(0).optional(),
+  replyTimeoutMs: positiveMs.optional(),
+});
+const shellyGen1Barrier = z.strictObject({
+  driver: z.literal('shelly-gen1'),
+  /** the device's MQTT id under shellies/: "shelly1-B929CC" */
+  id: z.string().regex(/^[^+#/\0]+$/, 'the device\'s MQTT id, e.g. shelly1-B929CC'),
+  relay: z.number().int().min(0).max(3).optional(),
   replyTimeoutMs: positiveMs.optional(),
 });
 const genericJsonBarrier = z.strictObject({
@@ -31,7 +47,7 @@ const genericJsonBarrier = z.strictObject({
 });
 const noBarrier = z.strictObject({ driver: z.literal('none') });
 
-export const barrierConfigSchema = z.discriminatedUnion('driver', [serialBarrier, tasmotaBarrier, shellyBarrier, genericJsonBarrier, noBarrier]);
+export const barrierConfigSchema = z.discriminatedUnion('driver', [serialBarrier, tasmotaBarrier, shellyBarrier, shellyGen1Barrier, genericJsonBarrier, noBarrier]);
 
 const listenAddress = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:8088');
 
@@ -81,7 +97,7 @@ export function parseGateDaemonConfig(raw: unknown, source: string): GateDaemonC
     throw new UsageError(`${source}: ${field}: ${issue.message}`, { hint: 'see fixtures/gates/*.yaml for examples', code: 'bad_config' });
   }
   const config = parsed.data;
-  const needsMqtt = ['tasmota', 'shelly', 'generic-json'].includes(config.barrier.driver) || config.inputs.mqttPlateTopic || config.signTopic;
+  const needsMqtt = ['tasmota', 'shelly', 'shelly-gen1', 'generic-json'].includes(config.barrier.driver) || config.inputs.mqttPlateTopic || config.signTopic;
   if (needsMqtt && !config.mqttUrl) {
     throw new UsageError(`${source}: mqttUrl: required by the ${config.barrier.driver} barrier, plate topic or sign`, { hint: 'add mqttUrl: mqtt://127.0.0.1:1883', code: 'bad_config' });
   }

@@ -4,6 +4,9 @@
 //
 //   200 {"accepted":n,"duplicates":m,"skipped":k}   400 bad JSON / not a webhook body
 //   401 wrong token   404 wrong path   405 not POST   413 too large   415 not JSON or multipart
+// The token is taken from "Authorization: Token <t>" (Stream's webhook_header, Plate Recognizer's
+// own tooling) or from ?token=<t>. A result that yields no read (a vehicle without a readable plate,
+// no score) is reported as an 'error' event with why, which the daemon journals: never dropped unseen.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +21,7 @@ import { parsePlateRecognizerWebhook } from './plate-recognizer.js';
 export interface WebhookInputOptions {
   /** URL path to accept (default "/anpr/plate-recognizer") */
   path?: string;
-  /** when set, requests must carry ?token=<token> (Plate Recognizer cannot add headers) */
+  /** when set, requests must carry "Authorization: Token <token>" or ?token=<token> */
   token?: string;
   /** default 5 MiB: room for a JPEG in the multipart form */
   maxBodyBytes?: number;
@@ -87,8 +90,8 @@ export class PlateWebhookInput extends TypedEmitter<GateInputEvents> implements 
     const url = new URL(req.url ?? '/', 'http://local');
     if (url.pathname !== this.path) throw new HttpFailure(404, 'not found');
     if (req.method !== 'POST') throw new HttpFailure(405, 'POST only');
-    if (this.opts.token !== undefined && !sameSecret(url.searchParams.get('token') ?? '', this.opts.token)) {
-      throw new HttpFailure(401, 'bad token');
+    if (this.opts.token !== undefined && !sameSecret(givenToken(req, url), this.opts.token)) {
+      throw new HttpFailure(401, 'bad token: send "Authorization: Token <token>" or ?token=<token>');
     }
     const body = await readBody(req, this.maxBodyBytes);
     const parsed = parsePlateRecognizerWebhook(parseJson(jsonText(req.headers['content-type'] ?? '', body)), this.clock.now());
@@ -103,8 +106,22 @@ export class PlateWebhookInput extends TypedEmitter<GateInputEvents> implements 
       accepted++;
       this.emit('input', read);
     }
-    return { accepted, duplicates, skipped: parsed.skipped };
+    for (const skip of parsed.skipped) {
+      if (this.seen.firstTime(skip.key)) this.emit('error', new SkippedResultError(skip.reason));
+    }
+    return { accepted, duplicates, skipped: parsed.skipped.length };
   }
+}
+
+/** A webhook result that yielded no plate read: journalled as an input error, with why. */
+export class SkippedResultError extends Error {
+  override readonly name = 'SkippedResultError';
+}
+
+/** "Authorization: Token <t>" (also "Bearer <t>"), else ?token=<t>. */
+function givenToken(req: IncomingMessage, url: URL): string {
+  const auth = /^\s*(?:Token|Bearer)\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  return auth ? auth[1]! : (url.searchParams.get('token') ?? '');
 }
 
 function jsonText(contentType: string, body: Buffer): string {

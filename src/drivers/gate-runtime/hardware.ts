@@ -74,7 +74,7 @@ export async function openGateHardware(config: GateDaemonConfig, clock: Clock): 
 }
 
 function needsMqtt(config: GateDaemonConfig): boolean {
-  return ['tasmota', 'shelly', 'generic-json'].includes(config.barrier.driver) || Boolean(config.inputs.mqttPlateTopic || config.signTopic);
+  return ['tasmota', 'shelly', 'shelly-gen1', 'generic-json'].includes(config.barrier.driver) || Boolean(config.inputs.mqttPlateTopic || config.signTopic);
 }
 
 async function openBarrier(config: GateDaemonConfig, link: MqttLink | null, clock: Clock, disposers: Array<() => Promise<void>>): Promise<Barrier | null> {
@@ -91,13 +91,19 @@ async function openBarrier(config: GateDaemonConfig, link: MqttLink | null, cloc
     }
     case 'tasmota': {
       const { TasmotaBarrier } = await import('../mqtt/tasmota.js');
-      const barrier = await new TasmotaBarrier(link!, { topic: b.topic, defaultPulseMs: config.pulseMs, replyTimeoutMs: b.replyTimeoutMs }).start();
+      const barrier = await new TasmotaBarrier(link!, { topic: b.topic, fullTopic: b.fullTopic, relay: b.relay, defaultPulseMs: config.pulseMs, replyTimeoutMs: b.replyTimeoutMs }).start();
       disposers.push(() => barrier.dispose());
       return barrier;
     }
     case 'shelly': {
       const { ShellyBarrier } = await import('../mqtt/shelly.js');
       const barrier = await new ShellyBarrier(link!, { prefix: b.prefix, switchId: b.switchId, defaultPulseMs: config.pulseMs, replyTimeoutMs: b.replyTimeoutMs }).start();
+      disposers.push(() => barrier.dispose());
+      return barrier;
+    }
+    case 'shelly-gen1': {
+      const { ShellyGen1Barrier } = await import('../mqtt/shelly-gen1.js');
+      const barrier = await new ShellyGen1Barrier(link!, { id: b.id, relay: b.relay, defaultPulseMs: config.pulseMs, replyTimeoutMs: b.replyTimeoutMs }).start();
       disposers.push(() => barrier.dispose());
       return barrier;
     }
