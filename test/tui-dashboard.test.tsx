@@ -66,7 +66,7 @@ describe('Dashboard layout', () => {
     const lines = screen.frame().split('\n');
     expect(lines.length).toBe(23);
     expect(lines.every((line) => line.length <= 80)).toBe(true);
-    expect(lines.find((line) => line.startsWith('B1 Zone A'))).toContain('free 37');
+    expect(lines.find((line) => line.startsWith('B1-A'))).toContain('free 37');
     expect(screen.frame()).toMatch(/04:00 HD42XY/);
     expect(screen.frame()).toContain('OVERSTAY OV3R');
     expect(screen.frame()).not.toContain('FAR0001');
