@@ -132,8 +132,8 @@ export function registerBooking(program: Command, run: Run): void {
     .option('--csv', 'print CSV (for spreadsheets; booking export writes what booking import reads back)')
     .action((o: { lot?: string; status?: string; plate?: string; day?: string; limit: string; csv?: boolean }, cmd: Command) => run(async (ctx) => {
       // Flags first: bad input fails before any database is opened (or an embedded one started).
-      const status = o.status?.toUpperCase();
-      if (status && !reservationStatuses.includes(status as ReservationStatus)) {
+      const status = o.status?.trim().toUpperCase();
+      if (status !== undefined && !reservationStatuses.includes(status as ReservationStatus)) {
         throw new UsageError(`unknown status "${o.status}"`, { hint: `use one of ${reservationStatuses.join(', ')}` });
       }
       const limit = wholeNumberOption(o.limit, '--limit');

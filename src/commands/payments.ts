@@ -16,6 +16,7 @@ import type { AppContext } from './context.js';
 import type { Run } from './index.js';
 import { stopOnSignals } from './signals.js';
 import { noteIfLimited } from './list-limit.js';
+import { wholeNumberOption } from './numbers.js';
 import { formatTime, renderFields, renderTable } from './output.js';
 
 /** `127.0.0.1:8787`, `[::1]:8787`, `:8787` (all interfaces). */
@@ -145,10 +146,9 @@ export function registerPayments(program: Command, run: Run): void {
     .option('--status <status>', 'pending, due, processing, succeeded or failed')
     .option('--limit <n>', 'at most this many', '200')
     .action((o: { due?: boolean; lot?: string; reservation?: string; visit?: string; status?: string; limit: string }, cmd: Command) => run(async (ctx) => {
+      const limit = wholeNumberOption(o.limit, '--limit', 1, 50);
       const pool = await ctx.pool();
       const lot = o.lot ? await loadLot(pool, o.lot) : null;
-      const limit = Number(o.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit "${o.limit}" is not a positive whole number`);
       const filter = {
         lotId: lot?.lotId, reservationId: o.reservation ? checkReservationId(o.reservation) : null, visitId: o.visit ? parseVisitId(o.visit) : null,
         status: o.due ? 'due' : paymentStatusOption(o.status), purpose: o.due ? 'refund' as const : null,
