@@ -14,6 +14,7 @@ import { noteIfLimited } from './list-limit.js';
 import { registerBookingBulk } from './booking-bulk.js';
 import { registerBookingPayments } from './booking-payments.js';
 import { formatTime, renderCsv, renderFields, renderTable } from './output.js';
+import { resolveId } from '../core/ids/prefix.js';
 
 export function reservationFields(r: ReservationRow, timeZone: string = r.time_zone): [string, string | number | null][] {
   return [
@@ -97,10 +98,12 @@ export function registerBooking(program: Command, run: Run): void {
     .description('confirm a reservation once its payment is verified with the provider')
     .requiredOption('--payment-token <token>', 'provider token (cash:<id>:<amountMinor>:<CUR> from the attendant, cs_... or pi_... from Stripe)')
     .action((id: string, o: { paymentToken: string }, cmd: Command) => run(async (ctx) => {
-      const r = await completeReservation({ pool: await ctx.pool(), clock: ctx.clock, payments: await ctx.payments(), actor: ctx.actor, ...(await ctx.changeDeps()) }, id, o.paymentToken);
+      const pool = await ctx.pool();
+      const fullId = await resolveId(pool, 'reservation', id);
+      const r = await completeReservation({ pool, clock: ctx.clock, payments: await ctx.payments(), actor: ctx.actor, ...(await ctx.changeDeps()) }, fullId, o.paymentToken);
       // A payment that came after the hold lapsed books the window again: a new reservation, said plainly.
-      const rebooked = r.reservation_id !== id.trim().toLowerCase();
-      ctx.out.result({ ...r, rebookedFrom: rebooked ? id.trim().toLowerCase() : null }, (d) => [
+      const rebooked = r.reservation_id !== fullId;
+      ctx.out.result({ ...r, rebookedFrom: rebooked ? fullId : null }, (d) => [
         ...(rebooked ? [`the hold on ${d.rebookedFrom} had expired; the payment booked the window again as ${d.reservation_id} (spot ${d.spot_label})`, ''] : []),
         renderFields(reservationFields(d)),
       ].join('\n'));
@@ -111,14 +114,16 @@ export function registerBooking(program: Command, run: Run): void {
     .option('--reason <text>', 'why (kept in the audit trail)', 'cancelled by operator')
     .action((id: string, o: { reason: string }, cmd: Command) => run(async (ctx) => {
       refuseControlCharacters(o.reason, '--reason'); // before the database is opened
-      const c = await cancelWithRefund({ pool: await ctx.pool(), clock: ctx.clock, actor: ctx.actor, payments: await ctx.payments(), logger: ctx.logger, ...(await ctx.changeDeps()) }, id, o.reason);
+      const pool = await ctx.pool();
+      const c = await cancelWithRefund({ pool, clock: ctx.clock, actor: ctx.actor, payments: await ctx.payments(), logger: ctx.logger, ...(await ctx.changeDeps()) }, await resolveId(pool, 'reservation', id), o.reason);
       ctx.out.result({ ...c.reservation, refund: c.refund }, (d) => renderFields([...reservationFields(d), ...(d.refund ? [['refund', describeRefund(d.refund, d.reservation_id)] as [string, string]] : [])]));
     }, cmd));
 
   booking.command('show <id>')
     .description('one reservation')
     .action((id: string, _o, cmd: Command) => run(async (ctx) => {
-      const r = await getReservation(await ctx.pool(), id);
+      const pool = await ctx.pool();
+      const r = await getReservation(pool, await resolveId(pool, 'reservation', id));
       ctx.out.result(r, (d) => renderFields(reservationFields(d)));
     }, cmd));
 
