@@ -15,6 +15,8 @@ import { registerBookingBulk } from './booking-bulk.js';
 import { registerBookingPayments } from './booking-payments.js';
 import { formatTime, renderCsv, renderFields, renderTable } from './output.js';
 import { resolveId } from '../core/ids/prefix.js';
+import { parseTime } from '../core/time-input.js';
+import { fromHelp, toHelp } from './window-options.js';
 
 export function reservationFields(r: ReservationRow, timeZone: string = r.time_zone): [string, string | number | null][] {
   return [
@@ -58,8 +60,8 @@ export function registerBooking(program: Command, run: Run): void {
     .description('hold a spot for a window (TENTATIVE for the lot\'s hold minutes) and get the payment link')
     .requiredOption('--lot <code>', 'lot code')
     .requiredOption('--type <vehicle-type>', 'motorcycle, compact, regular, large, ev or accessible')
-    .requiredOption('--from <time>', 'window start, ISO 8601 (lot time unless it has a zone)')
-    .requiredOption('--to <time>', 'window end (exclusive)')
+    .requiredOption('--from <time>', fromHelp)
+    .requiredOption('--to <time>', toHelp)
     .requiredOption('--plate <plate>', 'the vehicle\'s plate')
     .option('--customer <ref>', 'customer reference', 'walk-up')
     .option('--external-ref <ref>', 'your idempotency key: the same request under it returns the same reservation; another request is refused (exit 2)')
@@ -68,8 +70,9 @@ export function registerBooking(program: Command, run: Run): void {
       const plate = parsePlate(o.plate);
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
-      const start = parseInstant(o.from, lot.timeZone, '--from');
-      const end = parseInstant(o.to, lot.timeZone, '--to');
+      const now = ctx.clock.now();
+      const start = parseTime(o.from, lot.timeZone, '--from', { now });
+      const end = parseTime(o.to, lot.timeZone, '--to', { now, base: start, baseName: '--from' });
       const r = await reserve(
         { db: pool, clock: ctx.clock, payments: await ctx.payments(), actor: ctx.actor, ...(await ctx.changeDeps()), occupancy: ctx.occupancy, logger: ctx.logger },
         lot, { vehicleType, start, end, plate, customerRef: o.customer, externalRef: ctx.idempotencyKey(o.externalRef) },
