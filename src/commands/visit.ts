@@ -2,11 +2,11 @@ import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { parsePlate, parseVehicleType } from '../core/input.js';
 import { loadLot } from '../core/lots/lot.js';
-import { checkReservationId } from '../core/reservations/lifecycle.js';
 import { arrive, depart } from '../core/visits.js';
 import { formatMinorAmount } from '../core/money-format.js';
 import type { Run } from './index.js';
 import { formatTime, renderFields } from './output.js';
+import { resolveId } from '../core/ids/prefix.js';
 
 export function registerVisit(program: Command, run: Run): void {
   const visit = program.command('visit').description('cars in and out, by hand (the gate daemon does the same)');
@@ -30,7 +30,7 @@ export function registerVisit(program: Command, run: Run): void {
       const lot = await loadLot(pool, o.lot);
       const a = await arrive({ pool, clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, lot, {
         plate: o.plate ? parsePlate(o.plate) : undefined,
-        reservationId: o.reservation ? checkReservationId(o.reservation) : undefined,
+        reservationId: o.reservation ? await resolveId(pool, 'reservation', o.reservation) : undefined,
         walkIn: o.walkIn, vehicleType: parseVehicleType(o.type), gate: o.gate,
         ...(o.early ? { early: { reason: o.reason ?? '' } } : {}),
       });
