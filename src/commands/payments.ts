@@ -11,6 +11,7 @@ import { handleProviderEvent } from '../core/payments/webhook.js';
 import { checkReservationId } from '../core/reservations/lifecycle.js';
 import { countPayments, selectPayments, type PaymentRow } from '../core/sql/payments.js';
 import { formatMinorAmount } from '../core/money-format.js';
+import { paymentJson, visitBalanceJson } from '../core/json/shapes.js';
 import { stderrLogger } from '../drivers/stderr-logger.js';
 import type { AppContext } from './context.js';
 import type { Run } from './index.js';
@@ -106,9 +107,9 @@ export function registerPayments(program: Command, run: Run): void {
         ...(visitId ? { visitId: parseVisitId(visitId) } : { lotId: lot!.lotId, plate: parsePlate(o.plate!) }),
         method: o.method as CollectMethod, amountMinor: parseAmount(o.amount),
       });
-      ctx.out.result(c, (d) => renderFields([
-        ['collected', formatMinorAmount(d.payment.amount_minor, d.payment.currency)], ['method', d.payment.provider], ['plate', d.visit.plate],
-        ['visit', d.visit.visit_id], ['still due', d.outstandingMinor ? formatMinorAmount(d.outstandingMinor, d.visit.currency) : 'nothing'],
+      ctx.out.result({ payment: paymentJson(c.payment), visit: visitBalanceJson(c.visit), outstandingMinor: c.outstandingMinor }, (d) => renderFields([
+        ['collected', formatMinorAmount(d.payment.amountMinor, d.payment.currency)], ['method', d.payment.provider], ['plate', d.visit.plate],
+        ['visit', d.visit.visitId], ['still due', d.outstandingMinor ? formatMinorAmount(d.outstandingMinor, d.visit.currency) : 'nothing'],
       ]));
     }, cmd));
 
@@ -130,8 +131,8 @@ export function registerPayments(program: Command, run: Run): void {
     .action((id: string, _o: unknown, cmd: Command) => run(async (ctx) => {
       if (!uuidPattern.test(id.trim())) throw new UsageError(`"${id}" is not a reservation or payment id`, { hint: 'see what is due: parkctl payments list --due', code: 'bad_id' });
       const done = await handBackCashRefund({ pool: await ctx.pool(), clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, id.trim().toLowerCase());
-      ctx.out.result(done, (d) => renderFields([
-        ['handed back', formatMinorAmount(d.amountMinor, d.currency)], ['plate', d.plate], ['refunds', d.refunds.map((r) => r.payment_id).join(', ')],
+      ctx.out.result({ ...done, refunds: done.refunds.map(paymentJson) }, (d) => renderFields([
+        ['handed back', formatMinorAmount(d.amountMinor, d.currency)], ['plate', d.plate], ['refunds', d.refunds.map((r) => r.paymentId).join(', ')],
         ['why', d.refunds.map((r) => r.note).join('; ')],
       ]));
     }, cmd));
@@ -156,7 +157,7 @@ export function registerPayments(program: Command, run: Run): void {
       const rows = await selectPayments(pool, { ...filter, limit });
       await noteIfLimited(ctx.out, rows.length, limit, () => countPayments(pool, filter));
       const totals = dueTotals(rows.filter((x) => x.purpose === 'refund' && x.status === 'due'));
-      ctx.out.result(rows, (r) => r.length === 0 ? 'no payments match' : renderTable(r, [
+      ctx.out.result(rows.map(paymentJson), () => rows.length === 0 ? 'no payments match' : renderTable(rows, [
         { header: 'when', value: (x) => formatTime(x.created_at, lot?.timeZone) }, { header: 'purpose', value: (x) => x.purpose },
         { header: 'amount', value: (x) => formatMinorAmount(x.amount_minor, x.currency), align: 'right' }, { header: 'provider', value: (x) => x.provider },
         { header: 'status', value: (x) => x.status }, { header: 'ref', value: (x) => x.provider_ref },
