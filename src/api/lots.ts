@@ -1,5 +1,6 @@
 // Lots: the list (nearest first with ?near=lat,lon, free counts now), the availability of a type for a
 // window (free count and price, never which spots) and a lot's status (occupancy by floor and type).
+import { lotJson } from '../core/json/shapes.js';
 import type { FastifyInstance } from 'fastify';
 import { checkCapacity } from '../core/capacity.js';
 import { checkWindow, parseInstant } from '../core/input.js';
@@ -100,9 +101,5 @@ export function registerLotRoutes(app: FastifyInstance, deps: ApiDeps): void {
 export async function lotStatus(deps: Pick<ApiDeps, 'pool' | 'clock'>, code: string) {
   const l = await loadLot(deps.pool, code);
   const occ = await lotOccupancy(deps.pool, l.lotId, deps.clock.now());
-  return {
-    code: l.code, name: l.name, state: l.state, timeZone: l.timeZone, currency: l.currency, holdMinutes: l.holdMinutes,
-    noShowGraceMinutes: l.noShowGraceMinutes, earlyEntryGraceMinutes: l.earlyEntryGraceMinutes, maxWindowMinutes: l.maxWindowMinutes,
-    at: occ.at, totals: occ.totals, byZone: occ.byZone, byType: occ.byType,
-  };
+  return { ...lotJson(l, occ), byZone: occ.byZone, byType: occ.byType };
 }

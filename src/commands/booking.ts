@@ -8,6 +8,7 @@ import { cancelWithRefund, completeReservation, getReservation, listReservations
 import { reserve } from '../core/reservations/reserve.js';
 import { countReservations, reservationStatuses, type ReservationRow, type ReservationStatus } from '../core/sql/reservations.js';
 import { formatMinorAmount } from '../core/money-format.js';
+import { reservationJson } from '../core/json/shapes.js';
 import type { Run } from './index.js';
 import { wholeNumberOption } from './numbers.js';
 import { noteIfLimited } from './list-limit.js';
@@ -106,9 +107,9 @@ export function registerBooking(program: Command, run: Run): void {
       const r = await completeReservation({ pool, clock: ctx.clock, payments: await ctx.payments(), actor: ctx.actor, ...(await ctx.changeDeps()) }, fullId, o.paymentToken);
       // A payment that came after the hold lapsed books the window again: a new reservation, said plainly.
       const rebooked = r.reservation_id !== fullId;
-      ctx.out.result({ ...r, rebookedFrom: rebooked ? fullId : null }, (d) => [
-        ...(rebooked ? [`the hold on ${d.rebookedFrom} had expired; the payment booked the window again as ${d.reservation_id} (spot ${d.spot_label})`, ''] : []),
-        renderFields(reservationFields(d)),
+      ctx.out.result({ ...reservationJson(r), rebookedFrom: rebooked ? fullId : null }, (d) => [
+        ...(rebooked ? [`the hold on ${d.rebookedFrom} had expired; the payment booked the window again as ${d.reservationId} (spot ${d.spotLabel})`, ''] : []),
+        renderFields(reservationFields(r)),
       ].join('\n'));
     }, cmd));
 
@@ -119,7 +120,7 @@ export function registerBooking(program: Command, run: Run): void {
       refuseControlCharacters(o.reason, '--reason'); // before the database is opened
       const pool = await ctx.pool();
       const c = await cancelWithRefund({ pool, clock: ctx.clock, actor: ctx.actor, payments: await ctx.payments(), logger: ctx.logger, ...(await ctx.changeDeps()) }, await resolveId(pool, 'reservation', id), o.reason);
-      ctx.out.result({ ...c.reservation, refund: c.refund }, (d) => renderFields([...reservationFields(d), ...(d.refund ? [['refund', describeRefund(d.refund, d.reservation_id)] as [string, string]] : [])]));
+      ctx.out.result({ ...reservationJson(c.reservation), refund: c.refund }, (d) => renderFields([...reservationFields(c.reservation), ...(d.refund ? [['refund', describeRefund(d.refund, d.reservationId)] as [string, string]] : [])]));
     }, cmd));
 
   booking.command('show <id>')
@@ -127,7 +128,7 @@ export function registerBooking(program: Command, run: Run): void {
     .action((id: string, _o, cmd: Command) => run(async (ctx) => {
       const pool = await ctx.pool();
       const r = await getReservation(pool, await resolveId(pool, 'reservation', id));
-      ctx.out.result(r, (d) => renderFields(reservationFields(d)));
+      ctx.out.result(reservationJson(r), () => renderFields(reservationFields(r)));
     }, cmd));
 
   booking.command('list')
@@ -160,7 +161,7 @@ export function registerBooking(program: Command, run: Run): void {
       const rows = await listReservations(pool, { ...filter, limit });
       await noteIfLimited(ctx.out, rows.length, limit, () => countReservations(pool, filter));
       if (o.csv) return ctx.out.raw(renderCsv(rows, csvColumns));
-      ctx.out.result(rows, (r) => r.length === 0 ? 'no reservations match' : renderTable(r, [
+      ctx.out.result(rows.map(reservationJson), () => rows.length === 0 ? 'no reservations match' : renderTable(rows, [
         { header: 'reservation', value: (x) => x.reservation_id }, { header: 'lot', value: (x) => x.lot_code },
         { header: 'spot', value: (x) => x.spot_label }, { header: 'plate', value: (x) => x.plate }, { header: 'type', value: (x) => x.vehicle_type },
         { header: 'from', value: (x) => formatTime(x.starts_at, x.time_zone) }, { header: 'to', value: (x) => formatTime(x.ends_at, x.time_zone) },

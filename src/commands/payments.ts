@@ -10,6 +10,7 @@ import { settleRefunds } from '../core/payments/settle-refunds.js';
 import { handleProviderEvent } from '../core/payments/webhook.js';
 import { countPayments, selectPayments, type PaymentRow } from '../core/sql/payments.js';
 import { formatMinorAmount } from '../core/money-format.js';
+import { paymentJson, visitBalanceJson } from '../core/json/shapes.js';
 import { stderrLogger } from '../drivers/stderr-logger.js';
 import type { AppContext } from './context.js';
 import type { Run } from './index.js';
@@ -99,9 +100,9 @@ export function registerPayments(program: Command, run: Run): void {
         ...(visitId ? { visitId: await resolveId(pool, 'visit', visitId) } : { lotId: lot!.lotId, plate: parsePlate(o.plate!) }),
         method: o.method as CollectMethod, amountMinor: parseAmount(o.amount),
       });
-      ctx.out.result(c, (d) => renderFields([
-        ['collected', formatMinorAmount(d.payment.amount_minor, d.payment.currency)], ['method', d.payment.provider], ['plate', d.visit.plate],
-        ['visit', d.visit.visit_id], ['still due', d.outstandingMinor ? formatMinorAmount(d.outstandingMinor, d.visit.currency) : 'nothing'],
+      ctx.out.result({ payment: paymentJson(c.payment), visit: visitBalanceJson(c.visit), outstandingMinor: c.outstandingMinor }, (d) => renderFields([
+        ['collected', formatMinorAmount(d.payment.amountMinor, d.payment.currency)], ['method', d.payment.provider], ['plate', d.visit.plate],
+        ['visit', d.visit.visitId], ['still due', d.outstandingMinor ? formatMinorAmount(d.outstandingMinor, d.visit.currency) : 'nothing'],
       ]));
     }, cmd));
 
@@ -124,8 +125,8 @@ export function registerPayments(program: Command, run: Run): void {
       const pool = await ctx.pool();
       const { id: fullId } = await resolveIdPrefix(pool, ['reservation', 'payment'], id);
       const done = await handBackCashRefund({ pool, clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, fullId);
-      ctx.out.result(done, (d) => renderFields([
-        ['handed back', formatMinorAmount(d.amountMinor, d.currency)], ['plate', d.plate], ['refunds', d.refunds.map((r) => r.payment_id).join(', ')],
+      ctx.out.result({ ...done, refunds: done.refunds.map(paymentJson) }, (d) => renderFields([
+        ['handed back', formatMinorAmount(d.amountMinor, d.currency)], ['plate', d.plate], ['refunds', d.refunds.map((r) => r.paymentId).join(', ')],
         ['why', d.refunds.map((r) => r.note).join('; ')],
       ]));
     }, cmd));
@@ -149,7 +150,7 @@ export function registerPayments(program: Command, run: Run): void {
       const rows = await selectPayments(pool, { ...filter, limit });
       await noteIfLimited(ctx.out, rows.length, limit, () => countPayments(pool, filter));
       const totals = dueTotals(rows.filter((x) => x.purpose === 'refund' && x.status === 'due'));
-      ctx.out.result(rows, (r) => r.length === 0 ? 'no payments match' : renderTable(r, [
+      ctx.out.result(rows.map(paymentJson), () => rows.length === 0 ? 'no payments match' : renderTable(rows, [
         { header: 'when', value: (x) => formatTime(x.created_at, lot?.timeZone) }, { header: 'purpose', value: (x) => x.purpose },
         { header: 'amount', value: (x) => formatMinorAmount(x.amount_minor, x.currency), align: 'right' }, { header: 'provider', value: (x) => x.provider },
         { header: 'status', value: (x) => x.status }, { header: 'ref', value: (x) => x.provider_ref },
