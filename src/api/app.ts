@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { registerAccess } from './access.js';
+import { ApiConfigCache } from './config-cache.js';
 import { defaultApiLimits, type ApiDeps } from './deps.js';
 import { mapError } from './errors.js';
 import { registerEventRoutes } from './events.js';
@@ -26,7 +27,9 @@ export interface ApiApp {
   groupCommit: GroupCommitDb | null;
 }
 
-export async function buildApi(deps: ApiDeps, opts: { trustProxy?: boolean | string; version?: string } = {}): Promise<ApiApp> {
+export async function buildApi(given: ApiDeps, opts: { trustProxy?: boolean | string; version?: string } = {}): Promise<ApiApp> {
+  const configCache = given.configFeed ? new ApiConfigCache(given.pool, given.configFeed()) : given.configCache;
+  const deps: ApiDeps = { ...given, configCache };
   const limits = { ...defaultApiLimits, ...deps.limits };
   const app = Fastify({
     logger: false,
@@ -35,6 +38,8 @@ export async function buildApi(deps: ApiDeps, opts: { trustProxy?: boolean | str
     // unknown fields are an error (400), not silently dropped
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
+  if (configCache && given.configFeed) app.addHook('onClose', () => configCache.stop());
+  app.decorate('parkctlConfigCache', configCache ?? null);
   for (const schema of sharedSchemas) app.addSchema(schema);
   await app.register(swagger, {
     openapi: {

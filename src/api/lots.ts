@@ -4,10 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { checkCapacity } from '../core/capacity.js';
 import { checkWindow, parseInstant } from '../core/input.js';
 import { listLotSummaries } from '../core/lots/nearby.js';
-import { loadLot } from '../core/lots/lot.js';
 import { lotOccupancy } from '../core/occupancy.js';
 import type { VehicleType } from '../core/pricing/vehicle-types.js';
 import { checkLot, keyOf, scopes } from './access.js';
+import { apiLot } from './config-cache.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError } from './errors.js';
 import { errorResponses, instantSchema, lotCodeSchema, lotStatusSchema, vehicleTypeSchema } from './schemas.js';
@@ -75,7 +75,7 @@ export function registerLotRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const { code } = req.params as { code: string };
     const q = req.query as { type: VehicleType; from: string; to: string };
     checkLot(req, code);
-    const lot = await loadLot(deps.pool, code);
+    const lot = await apiLot(deps, code);
     const start = parseInstant(q.from, lot.timeZone, 'from');
     const end = parseInstant(q.to, lot.timeZone, 'to');
     checkWindow(start, end, { maxWindowMinutes: lot.maxWindowMinutes, now: deps.clock.now() });
@@ -98,7 +98,7 @@ export function registerLotRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
 /** What `lot show --json` prints. */
 export async function lotStatus(deps: Pick<ApiDeps, 'pool' | 'clock'>, code: string) {
-  const l = await loadLot(deps.pool, code);
+  const l = await apiLot(deps, code);
   const occ = await lotOccupancy(deps.pool, l.lotId, deps.clock.now());
   return {
     code: l.code, name: l.name, state: l.state, timeZone: l.timeZone, currency: l.currency, holdMinutes: l.holdMinutes,

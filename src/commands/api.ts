@@ -47,6 +47,7 @@ export async function serveApi(ctx: AppContext, o: ServeOptions, stop: AbortSign
   const url = (pool.options as { connectionString?: string }).connectionString!;
   const { buildApi } = await import('../api/app.js');
   const { PgLotChangeFeed } = await import('../drivers/pg-listener.js');
+  const { apiConfigChannel } = await import('../api/config-cache.js');
   let redis: unknown;
   if (ctx.config.redisUrl) {
     const { Redis } = await import('ioredis');
@@ -60,6 +61,7 @@ export async function serveApi(ctx: AppContext, o: ServeOptions, stop: AbortSign
   const { app } = await buildApi({
     pool, clock: ctx.clock, payments: await ctx.payments(), ...changes, occupancy: ctx.occupancy, logger,
     changeFeed: () => new PgLotChangeFeed(url, { logger, applicationName: 'parkctl-api-listen' }),
+    configFeed: () => new PgLotChangeFeed(url, { logger, applicationName: 'parkctl-api-config', channel: apiConfigChannel }),
     pendingMigrations: async () => (await migrationStatus(pool, migrations)).filter((m) => !m.appliedAt).length,
     stripeWebhookSecret: ctx.config.stripe?.webhookSecret ?? null, redis,
     limits: { rateMax, rateWindowMs: 60_000, bodyLimitBytes },
