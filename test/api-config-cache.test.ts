@@ -22,7 +22,7 @@ async function until(what: string, ok: () => boolean | Promise<boolean>): Promis
 beforeAll(async () => {
   h = await startApiHarness({
     lot: { code: 'CACHE', spots: 4 },
-    deps: (db) => ({ configFeed: () => new PgLotChangeFeed(db.url, { initialBackoffMs: 50, applicationName: 'parkctl-api-test-config', channel: apiConfigChannel }) }),
+    deps: (db) => ({ configFeed: () => new PgLotChangeFeed(db.url, { initialBackoffMs: 50, applicationName: 'parkctl-api-test-config', channel: apiConfigChannel }), availabilityCacheMs: 60_000 }),
   });
 });
 afterAll(() => h.close());
@@ -57,6 +57,33 @@ describe('the API\'s cache of keys and lots', () => {
     expect(second.status).toBe(201);
     const holdOf = (r: { body: { holdExpiresAt: string } }) => new Date(r.body.holdExpiresAt).getTime();
     expect(holdOf(second) - holdOf(first)).toBe(7 * 60_000);
+  });
+
+  it('availability answers are shared until the lot changes: a booking from anywhere makes the next read count again', async () => {
+    const operator = await h.key('operator');
+    const stats = () => (h.app as unknown as { parkctlAvailabilityCache: { stats: { hits: number; misses: number } } }).parkctlAvailabilityCache.stats;
+    const path = `/v1/lots/CACHE/availability?type=regular&from=${at(50)}&to=${at(52)}`;
+    // the first answers may come before the LISTEN connection is up (then each counts afresh)
+    await until('a reused answer', async () => {
+      const hits = stats().hits;
+      expect((await call(h, 'GET', path, { key: operator })).status).toBe(200);
+      return stats().hits > hits;
+    });
+    const before = await call(h, 'GET', path, { key: operator });
+    expect(before.body.free).toBe(4);
+    // identical reads at once: one count between them
+    const misses = stats().misses;
+    const together = await Promise.all(Array.from({ length: 8 }, () => call(h, 'GET', path, { key: operator })));
+    expect(together.map((a) => a.body.free)).toEqual(Array(8).fill(4));
+    expect(stats().misses).toBe(misses);
+    // a booking written straight to the database (as another process would): its notice drops the answer
+    const { rows: [spot] } = await h.db.pool.query<{ spot_id: number }>(`select min(spot_id)::int as spot_id from spots where lot_id = $1`, [h.lot.lotId]);
+    await h.db.pool.query(
+      `insert into reservations (lot_id, customer_ref, plate, vehicle_type, spot_id, period, status, price_minor, currency, created_at, updated_at)
+       values ($1, 'c', 'ELSEWHERE', 'regular', $2, tstzrange($3::timestamptz, $4::timestamptz, '[)'), 'CONFIRMED', 0, 'GBP', now(), now())`,
+      [h.lot.lotId, spot!.spot_id, at(50), at(51)]);
+    await h.db.pool.query(`select pg_notify('parkctl_events', $1::text)`, [String(h.lot.lotId)]);
+    await until('the change to be seen', async () => (await call(h, 'GET', path, { key: operator })).body.free === 3);
   });
 
   it('while the listener is down nothing is served from memory: a key revoked meanwhile is refused', async () => {

@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { registerAccess } from './access.js';
+import { AvailabilityCache } from './availability-cache.js';
 import { ApiConfigCache } from './config-cache.js';
 import { defaultApiLimits, type ApiDeps } from './deps.js';
 import { mapError } from './errors.js';
@@ -72,12 +73,18 @@ export async function buildApi(given: ApiDeps, opts: { trustProxy?: boolean | st
     return reply.code(mapped.status).headers(mapped.headers).type('application/json; charset=utf-8').send(mapped.body);
   });
   app.setNotFoundHandler(async (req, reply) => reply.code(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, hint: 'see /v1/openapi.json' } }));
-  app.addHook('onResponse', async (req, reply) => {
+  if (deps.logRequests !== false) app.addHook('onResponse', async (req, reply) => {
     // never the Authorization header: the key's name is enough to find the caller
     deps.logger.info('request', { method: req.method, route: req.routeOptions.url ?? req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime), key: req.apiKey?.name ?? null });
   });
 
   const hub = new LotEventHub(deps.changeFeed);
+  if (deps.availabilityCacheMs) {
+    const availabilityCache = new AvailabilityCache(hub, deps.availabilityCacheMs);
+    deps.availabilityCache = availabilityCache;
+    app.addHook('onClose', () => availabilityCache.stop());
+  }
+  app.decorate('parkctlAvailabilityCache', deps.availabilityCache ?? null);
   registerHealthRoutes(app, deps);
   registerLotRoutes(app, deps);
   const groupCommit = deps.groupCommit ? new GroupCommitDb(deps.pool, deps.groupCommit.maxInFlight, deps.groupCommit.maxBatch) : null;

@@ -3,6 +3,7 @@
 import type { CapacityCache, ChangeNotifier, Clock, Logger, PaymentProvider, PoolLike } from '../core/ports.js';
 import type { OccupancyMemo } from '../core/occupancy-memo.js';
 import type { LotChangeFeed } from '../core/dashboard/live.js';
+import type { AvailabilityCache } from './availability-cache.js';
 import type { ApiConfigCache } from './config-cache.js';
 
 export interface ApiLimits {
@@ -36,6 +37,12 @@ export interface ApiDeps {
   configFeed?: () => LotChangeFeed;
   /** made by buildApi from configFeed; read through apiLot() and the access hook */
   configCache?: ApiConfigCache | undefined;
+  /** made by buildApi from availabilityCacheMs */
+  availabilityCache?: AvailabilityCache | undefined;
+  /** reuse an availability answer this long (ms) unless its lot changes (src/api/availability-cache.ts); off when 0 or absent */
+  availabilityCacheMs?: number;
+  /** a log line per request (default true) */
+  logRequests?: boolean;
   /** migrations the database still lacks (readyz) */
   pendingMigrations: () => Promise<number>;
   /** STRIPE_WEBHOOK_SECRET; null: the webhook route answers 503 */

@@ -79,8 +79,11 @@ export function registerLotRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const start = parseInstant(q.from, lot.timeZone, 'from');
     const end = parseInstant(q.to, lot.timeZone, 'to');
     checkWindow(start, end, { maxWindowMinutes: lot.maxWindowMinutes, now: deps.clock.now() });
-    const a = await checkCapacity({ db: deps.pool, clock: deps.clock, cache: deps.cache }, lot, q.type, start, end);
-    return { ...a, priceMinor: a.quote.totalMinor, currency: lot.currency };
+    const count = async () => {
+      const a = await checkCapacity({ db: deps.pool, clock: deps.clock, cache: deps.cache }, lot, q.type, start, end);
+      return { ...a, priceMinor: a.quote.totalMinor, currency: lot.currency };
+    };
+    return deps.availabilityCache ? deps.availabilityCache.get(lot.lotId, `${q.type}|${start.getTime()}|${end.getTime()}`, count) : count();
   });
 
   app.get('/v1/lots/:code/status', {
