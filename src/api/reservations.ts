@@ -3,7 +3,6 @@
 // customer's bookings. The same core calls as `parkctl booking ...`.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseInstant, parsePlate } from '../core/input.js';
-import { loadLot } from '../core/lots/lot.js';
 import { extendReservation, maxExtendMinutes } from '../core/reservations/extend.js';
 import { cancelReservation, completeReservation, getReservation } from '../core/reservations/lifecycle.js';
 import { reserve } from '../core/reservations/reserve.js';
@@ -11,6 +10,7 @@ import type { Queryable } from '../core/ports.js';
 import type { VehicleType } from '../core/pricing/vehicle-types.js';
 import { selectCustomerReservations } from '../core/sql/customer-reservations.js';
 import { actingCustomer, actorOf, checkBooking, checkLot, keyOf, scopes } from './access.js';
+import { apiLot } from './config-cache.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError } from './errors.js';
 import type { ApiMetrics } from './metrics.js';
@@ -63,7 +63,7 @@ export function registerReservationRoutes(app: FastifyInstance, deps: ApiDeps, m
       throw new ApiError(403, 'forbidden', 'a customer key books only for the customer it acts for', 'leave customerRef out; the Parkctl-Customer header names the customer');
     }
     const plate = parsePlate(b.plate);
-    const lot = await loadLot(deps.pool, b.lot);
+    const lot = await apiLot(deps, b.lot);
     const start = parseInstant(b.from, lot.timeZone, 'from');
     const end = parseInstant(b.to, lot.timeZone, 'to');
     const r = await reserve(
@@ -147,7 +147,7 @@ export function registerReservationRoutes(app: FastifyInstance, deps: ApiDeps, m
   }, async (req) => {
     const before = await visibleBooking(deps, req);
     const { minutes } = req.body as { minutes: number };
-    const lot = await loadLot(deps.pool, before.lot_code);
+    const lot = await apiLot(deps, before.lot_code);
     return reservationJson(await extendReservation({ pool: deps.pool, clock: deps.clock, actor: actorOf(req), cache: deps.cache, notifier: deps.notifier }, lot, before.reservation_id, minutes));
   });
 }

@@ -2,13 +2,13 @@
 // fee of a visit and paying it (`parkctl payments collect`).
 import type { FastifyInstance } from 'fastify';
 import { parsePlate } from '../core/input.js';
-import { loadLot } from '../core/lots/lot.js';
 import { collectPayment, type CollectMethod } from '../core/payments/collect.js';
 import type { VehicleType } from '../core/pricing/vehicle-types.js';
 import { selectLotCode } from '../core/sql/lot-codes.js';
 import { selectVisitMoney } from '../core/sql/payments.js';
 import { arrive, depart } from '../core/visits.js';
 import { actorOf, checkLot, keyOf, scopes } from './access.js';
+import { apiLot } from './config-cache.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError } from './errors.js';
 import { paymentJson, visitBalanceJson, visitJson } from '../core/json/shapes.js';
@@ -45,7 +45,7 @@ export function registerVisitRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const b = req.body as { plate?: string; reservationId?: string; walkIn?: boolean; type?: VehicleType; gate?: string };
     checkLot(req, code);
     if (!b.plate && !b.reservationId) throw new ApiError(422, 'no_credential', 'say which car: plate or reservationId');
-    const lot = await loadLot(deps.pool, code);
+    const lot = await apiLot(deps, code);
     const a = await arrive({ pool: deps.pool, clock: deps.clock, actor: actorOf(req), cache: deps.cache, notifier: deps.notifier }, lot, {
       plate: b.plate ? parsePlate(b.plate) : undefined, reservationId: b.reservationId?.toLowerCase(), walkIn: b.walkIn,
       vehicleType: b.type ?? 'regular', gate: b.gate ?? `api:${keyOf(req).name}`,
@@ -75,7 +75,7 @@ export function registerVisitRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const { code } = req.params as { code: string };
     const b = req.body as { plate: string; gate?: string };
     checkLot(req, code);
-    const lot = await loadLot(deps.pool, code);
+    const lot = await apiLot(deps, code);
     const d = await depart({ pool: deps.pool, clock: deps.clock, actor: actorOf(req), payments: deps.payments, logger: deps.logger, cache: deps.cache, notifier: deps.notifier }, lot, {
       plate: parsePlate(b.plate), gate: b.gate ?? `api:${keyOf(req).name}`,
     });
