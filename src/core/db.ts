@@ -26,6 +26,15 @@ export interface PgError extends Error {
 }
 
 /**
+ * Whether a constraint error names `name`. On Citus the error comes from a shard, which names the shard's
+ * copy of the constraint (`reservations_one_per_plate_102289`), so a numeric shard suffix is accepted.
+ */
+export function isConstraint(err: PgError, name: string): boolean {
+  const c = err.constraint;
+  return c !== undefined && (c === name || (c.startsWith(`${name}_`) && /^\d+$/.test(c.slice(name.length + 1))));
+}
+
+/**
  * An answer from PostgreSQL (a SQLSTATE), optionally a given one. A lost connection is not an answer:
  * without a code asked for, `read ECONNRESET` or 57P01 never passes for a constraint or a conflict.
  */
