@@ -25,8 +25,9 @@ end $$;
 --      neither as one query ("correlated subqueries are not supported when the FROM clause contains a CTE or
 --      subquery") nor piecewise ("executor could not find named tuplestore"). So the changed rows are first
 --      read into arrays by a query of the transition tables alone, then the same work runs once per lot of
---      the batch from those arrays, every table filtered on that lot: a single-shard query, which Citus
---      sends whole to the shard (a sweep's batch is one lot: one pass, as before). Still once a statement,
+--      the batch from those arrays, every statement on that lot only, so Citus runs each on the local shard
+--      (a data-modifying CTE made it open a connection to its own node: "the backend has already been
+--      assigned a transaction id"). Five statements a lot, once a statement (a sweep's batch is one lot),
 --      not once a row.
 --    The shard's name tells which: tg_table_name is 'reservations' only on the table itself.
 create or replace function reservations_after_update() returns trigger
@@ -49,6 +50,12 @@ declare
   a_new_period tstzrange[];
   a_old_held tstzrange[];
   a_new_held tstzrange[];
+  t_spot integer[];
+  t_day date[];
+  t_mask bit(96)[];
+  c_spot integer[];
+  c_day date[];
+  c_bits bit(96)[];
 begin
   if tg_table_name = 'reservations' then
     with changed as materialized (
@@ -136,49 +143,58 @@ begin
              as c(lot_id, reservation_id, plate, updated_at, old_status, new_status, new_spot, old_period, new_period)
      where c.lot_id = v_lot and (c.old_status <> c.new_status or c.old_period <> c.new_period);
 
-    with changed as materialized (
-      select c.*, c.old_status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') as was_live,
-             c.new_status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') as is_live
-        from unnest(a_lot, a_old_status, a_new_status, a_old_spot, a_new_spot, a_old_held, a_new_held)
-               as c(lot_id, old_status, new_status, old_spot, new_spot, old_held, new_held)
-       where c.lot_id = v_lot
-    ), moved as (
-      select c.old_spot, c.old_held as old_period, c.new_spot, c.new_held as new_period, c.was_live, c.is_live,
-             c.was_live and not c.is_live
-               and extract(epoch from lower(c.old_held)) % 900 = 0 and extract(epoch from upper(c.old_held)) % 900 = 0 as clears
-        from changed c
-       where c.was_live <> c.is_live or (c.was_live or c.is_live) and (c.old_held <> c.new_held or c.old_spot <> c.new_spot)
-    ), touched as (
-      select distinct m.old_spot as spot_id, d.day from moved m cross join lateral parkctl_days_of(m.old_period) d(day) where m.was_live and not m.clears
-      union
-      select m.new_spot, d.day from moved m cross join lateral parkctl_days_of(m.new_period) d(day) where m.is_live
-    ), released as (
-      select m.old_spot as spot_id, d.day, bit_or(parkctl_day_mask(d.day, m.old_period)) as bits
-        from moved m cross join lateral parkctl_days_of(m.old_period) d(day)
-       where m.clears
-       group by m.old_spot, d.day
-    ), recomputed as (
-      select t.spot_id, t.day, coalesce((
+    -- The spot-days to recompute and to clear, from the arrays alone (no table: planned by PostgreSQL).
+    select array_agg(t.spot_id), array_agg(t.day) into t_spot, t_day
+      from (select m.old_spot as spot_id, d.day from unnest(a_lot, a_old_status, a_new_status, a_old_spot, a_new_spot, a_old_held, a_new_held)
+                     as m(lot_id, old_status, new_status, old_spot, new_spot, old_held, new_held)
+                   cross join lateral parkctl_days_of(m.old_held) d(day)
+             where m.lot_id = v_lot and m.old_status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')
+               and not (m.new_status not in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')
+                        and extract(epoch from lower(m.old_held)) % 900 = 0 and extract(epoch from upper(m.old_held)) % 900 = 0)
+               and (m.new_status not in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') or m.old_held <> m.new_held or m.old_spot <> m.new_spot)
+            union
+            select m.new_spot, d.day from unnest(a_lot, a_old_status, a_new_status, a_old_spot, a_new_spot, a_old_held, a_new_held)
+                     as m(lot_id, old_status, new_status, old_spot, new_spot, old_held, new_held)
+                   cross join lateral parkctl_days_of(m.new_held) d(day)
+             where m.lot_id = v_lot and m.new_status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')
+               and (m.old_status not in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') or m.old_held <> m.new_held or m.old_spot <> m.new_spot)) t;
+    -- a live booking on quarter hours that stops being live clears its own bits (0006, section 5); a spot-day
+    -- that is also recomputed is left to the recompute
+    select array_agg(r.spot_id), array_agg(r.day), array_agg(r.bits) into c_spot, c_day, c_bits
+      from (select m.old_spot as spot_id, d.day, bit_or(parkctl_day_mask(d.day, m.old_held)) as bits
+              from unnest(a_lot, a_old_status, a_new_status, a_old_spot, a_old_held)
+                     as m(lot_id, old_status, new_status, old_spot, old_held)
+                   cross join lateral parkctl_days_of(m.old_held) d(day)
+             where m.lot_id = v_lot and m.old_status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')
+               and m.new_status not in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')
+               and extract(epoch from lower(m.old_held)) % 900 = 0 and extract(epoch from upper(m.old_held)) % 900 = 0
+             group by m.old_spot, d.day) r
+     where not exists (select 1 from unnest(t_spot, t_day) t(spot_id, day) where t.spot_id = r.spot_id and t.day = r.day);
+
+    if c_spot is not null then
+      update spot_days sd set mask = sd.mask & ~c.bits
+        from unnest(c_spot, c_day, c_bits) c(spot_id, day, bits)
+       where sd.lot_id = v_lot and sd.spot_id = c.spot_id and sd.day = c.day;
+    end if;
+    if t_spot is not null then
+      -- each touched spot-day from the live bookings that remain (one query on this lot's shard)
+      select array_agg(coalesce((
                select bit_or(parkctl_day_mask(t.day, r.spot_period))
                  from reservations r
                 where r.lot_id = v_lot and r.spot_id = t.spot_id
                   and r.spot_period && tstzrange(t.day::timestamp at time zone 'UTC', (t.day + 1)::timestamp at time zone 'UTC', '[)')
-                  and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')), 0::bit(96)) as mask
-        from touched t
-    ), created as (
+                  and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')), 0::bit(96)) order by t.ord)
+        into t_mask
+        from unnest(t_spot, t_day) with ordinality t(spot_id, day, ord);
+      -- a day no booking of this spot touched before: its row starts with the right bits
       insert into spot_days (lot_id, spot_id, day, vehicle_type, mask)
-      select v_lot, c.spot_id, c.day, s.vehicle_type, c.mask
-        from recomputed c join spots s on s.lot_id = v_lot and s.spot_id = c.spot_id
-      on conflict do nothing
-    ), cleared as (
-      update spot_days sd set mask = sd.mask & ~r.bits
-        from released r
-       where sd.lot_id = v_lot and sd.spot_id = r.spot_id and sd.day = r.day
-         and not exists (select 1 from touched t where t.spot_id = r.spot_id and t.day = r.day)
-    )
-    update spot_days sd set mask = c.mask
-      from recomputed c
-     where sd.lot_id = v_lot and sd.spot_id = c.spot_id and sd.day = c.day and sd.mask <> c.mask;
+      select s.lot_id, s.spot_id, t.day, s.vehicle_type, t.mask
+        from unnest(t_spot, t_day, t_mask) t(spot_id, day, mask) join spots s on s.lot_id = v_lot and s.spot_id = t.spot_id
+      on conflict do nothing;
+      update spot_days sd set mask = t.mask
+        from unnest(t_spot, t_day, t_mask) t(spot_id, day, mask)
+       where sd.lot_id = v_lot and sd.spot_id = t.spot_id and sd.day = t.day and sd.mask <> t.mask;
+    end if;
   end loop;
   return null;
 end $$;

@@ -30,6 +30,12 @@ export const distributionSettings = [
   'set local citus.enable_unsafe_triggers to on',
 ];
 
+/**
+ * On the database, for every later session: SET LOCAL commands reach the workers, where the triggers read
+ * the actor, the reason and the hold clock of the transaction (parkctl sets them with SET LOCAL, setLocals).
+ */
+export const sessionSettings = [`do $$ begin execute format('alter database %I set citus.propagate_set_commands to %L', current_database(), 'local'); end $$`];
+
 /** The table every lot-scoped table and lot function is colocated with. */
 export function anchorTable(plan: DistributionPlan): string | undefined {
   return plan.distributedTables.includes('reservations') ? 'reservations' : plan.distributedTables[0];
@@ -45,7 +51,7 @@ const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
 /** What is left to do on this cluster (all of it on a database Citus has not seen). */
 export function distributionSteps(plan: DistributionPlan, functions: readonly CatalogFunction[], cluster: CitusCluster): DistributionStep[] {
   const anchor = anchorTable(plan);
-  const steps: DistributionStep[] = distributionSettings.map((sql) => ({ kind: 'setting' as const, target: '', sql: `${sql};` }));
+  const steps: DistributionStep[] = [...distributionSettings, ...sessionSettings].map((sql) => ({ kind: 'setting' as const, target: '', sql: `${sql};` }));
   for (const t of plan.referenceTables) {
     if (cluster.tables.get(t) !== 'reference') steps.push({ kind: 'reference', target: t, sql: `select create_reference_table(${literal(t)});` });
   }
