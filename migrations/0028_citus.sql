@@ -17,7 +17,22 @@ begin
          (select coalesce(max(p.rate_per_hour_minor), 0)::bigint from pricing_rules p where p.lot_id = p_lot);
 end $$;
 
--- 2. The statement trigger after updates of reservations (0009, 0012), in two shapes:
+-- 2. The same for the free spot a walk-in or a moved booking takes (0012): as a SQL function it failed on the
+--    worker when a walk-in's visit was written there (the gate's sync, `visit arrive --walk-in`).
+create or replace function parkctl_free_spot(p_lot integer, p_type vehicle_type, p_period tstzrange, p_not integer)
+returns integer
+language plpgsql stable as $$
+begin
+  return (select s.spot_id from spots s
+           where s.lot_id = p_lot and s.vehicle_type = p_type and s.status = 'active' and s.spot_id is distinct from p_not
+             and not exists (select 1 from reservations r
+                              where r.spot_id = s.spot_id and r.lot_id = s.lot_id and r.spot_period && p_period
+                                and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN'))
+           order by s.rank, s.spot_id
+           limit 1);
+end $$;
+
+-- 3. The statement trigger after updates of reservations (0009, 0012), in two shapes:
 --    * fired on the table itself (plain PostgreSQL): 0012's body, unchanged: one statement joins the
 --      transition tables and writes every event and spot-day of the batch;
 --    * fired on a Citus shard (reservations_102008 on a worker: Citus runs a distributed table's triggers on

@@ -10,9 +10,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isConstraint, isPgError, PgCode } from '../src/core/db.js';
 import { RefusedError } from '../src/core/errors.js';
+import { DashboardSnapshotReader } from '../src/core/dashboard/snapshot.js';
 import { loadLot } from '../src/core/lots/lot.js';
 import { fixedClock } from '../src/core/ports.js';
 import { reserve } from '../src/core/reservations/reserve.js';
+import { closeGateVisits, insertGateEvents, insertGateVisits, selectGateLotStatus, upsertGateHeartbeat } from '../src/core/sql/gate.js';
 import { countOverlaps } from '../src/core/sql/reservations.js';
 import { CashPaymentProvider } from '../src/drivers/cash-payments.js';
 import { createPool } from '../src/drivers/postgres.js';
@@ -147,6 +149,27 @@ describe.skipIf(!citusUrl)('parkctl on Citus (PARKCTL_TEST_CITUS_URL)', () => {
       expect(exported.stdout).toContain('IMP2');
       expect(await countOverlaps(pool)).toBe(0);
     }, 240_000); // some 25 commands, each a process's worth of work against the cluster
+  });
+
+  describe('the gate daemon and the dashboard', () => {
+    it('a walk-in by hand and the gate sync statements (events, visits in and out, heartbeat, lot status), then a dashboard screen', async () => {
+      await importLot('GATE', 3);
+      const lot = await loadLot(pool, code('GATE'));
+      const at = new Date('2030-06-03T09:00:00Z');
+      // a walk-in takes a spot through parkctl_hold_walk_in and parkctl_free_spot, run on the worker by the visits trigger
+      await ok(['visit', 'arrive', '--lot', lot.code, '--walk-in', '--plate', 'WALK1'], at.toISOString());
+      expect(await selectGateLotStatus(pool, lot.lotId, at)).toMatchObject({ active_spots: 4, open_visits: 1 }) // 3 regular + 1 ev;
+      expect(await insertGateEvents(pool, lot.lotId, 'west-in', [{ seq: 1, kind: 'entry', plate: 'GATE1', credential: null, decision: 'allow', detail: {}, occurredAt: at }]))
+        .toEqual(new Set([1]));
+      const visitId = '6a0e7d1c-6f1e-4a59-8f43-0d3f5a4e2b11';
+      expect(await insertGateVisits(pool, lot.lotId, 'west-in', [{ seq: 1, visitId, reservationId: null, plate: 'GATE1', enteredAt: at, amountDueMinor: 0 }])).toEqual(new Set([1]));
+      expect(await closeGateVisits(pool, lot.lotId, 'west-out', [{ seq: 2, visitId, exitedAt: new Date(at.getTime() + 3_600_000), overstayMinutes: 0, amountDueMinor: 200 }])).toEqual(new Set([2]));
+      await upsertGateHeartbeat(pool, { lotId: lot.lotId, gateId: 'west-in', direction: 'entry', host: 'h', pid: 1, startedAt: at, seenAt: at, journalLastSeq: 1, journalSyncedSeq: 1, barrierState: 'closed', allowListSyncedAt: at });
+      const screen = await new DashboardSnapshotReader(pool, lot).read(at);
+      expect(screen.gates.map((g) => g.gateId)).toContain('west-in');
+      expect(screen.feed.length).toBeGreaterThan(0);
+      expect(await countOverlaps(pool)).toBe(0);
+    }, 120_000);
   });
 
   describe('no double booking across the cluster', () => {
