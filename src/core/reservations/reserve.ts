@@ -4,7 +4,7 @@
 import { lotChanged, type ChangeDeps } from '../changes.js';
 import { RefusedError } from '../errors.js';
 import { checkWindow, minWindowMinutes } from '../input.js';
-import { isPgError, PgCode } from '../db.js';
+import { isPgError, PgCode, isConstraint } from '../db.js';
 import type { Lot } from '../lots/lot.js';
 import type { OccupancyMemo } from '../occupancy-memo.js';
 import type { Clock, Logger, PaymentProvider, Queryable } from '../ports.js';
@@ -105,7 +105,7 @@ export async function reserve(deps: ReserveDeps, lot: Lot, req: ReserveRequest):
       if (row.status === 'TENTATIVE') await attachCheckout(deps, lot, result);
       return result;
     } catch (err) {
-      if (isPgError(err, PgCode.exclusionViolation) && err.constraint === 'reservations_one_per_plate') {
+      if (isPgError(err, PgCode.exclusionViolation) && isConstraint(err, 'reservations_one_per_plate')) {
         throw new RefusedError(`${req.plate} already has a booking at ${lot.code} overlapping that window`, {
           hint: `see it with: parkctl booking list --lot ${lot.code} --plate ${req.plate}`,
           code: 'plate_already_booked',

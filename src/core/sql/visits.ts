@@ -1,4 +1,5 @@
 // SQL of visits: a car's stay, from the entry gate to the exit gate (seed 000's "Transaction table").
+import { setLocals } from '../db.js';
 import type { Queryable } from '../ports.js';
 import type { VehicleType } from '../pricing/vehicle-types.js';
 
@@ -54,13 +55,12 @@ export async function selectVisit(db: Queryable, lotId: number, visitId: string)
 
 /** When the car-hold triggers decide (migrations/0012: `parkctl.now`): the caller's clock, not the server's. */
 export async function setHoldClock(db: Queryable, now: Date): Promise<void> {
-  await db.query(`select set_config('parkctl.now', $1::text, true)`, [now.toISOString()]);
+  await setLocals(db, { 'parkctl.now': now.toISOString() });
 }
 
 /** setActor and setHoldClock in one statement (the gate's push counts its statements). */
 export async function setActorAndHoldClock(db: Queryable, actor: string, now: Date | null): Promise<void> {
-  await db.query(`select set_config('parkctl.actor', $1::text, true), set_config('parkctl.reason', '', true),
-                         set_config('parkctl.now', coalesce($2::text, ''), true)`, [actor, now?.toISOString() ?? null]);
+  await setLocals(db, { 'parkctl.actor': actor, 'parkctl.reason': '', 'parkctl.now': now?.toISOString() ?? '' });
 }
 
 export async function selectOpenVisit(db: Queryable, lotId: number, plate: string): Promise<VisitRow | null> {
