@@ -68,7 +68,7 @@ describe('the check itself (negative controls)', () => {
       expect(problems.find((p) => p.constraint === 'bad_tickets_code_key')!.message).toBe('bad_tickets: unique constraint bad_tickets_code_key (code) does not include lot_id');
       const r = await runCli(['db', 'distribute', '--print'], { DATABASE_URL: db.url });
       expect(r.code).toBe(3);
-      expect(r.stderr).toContain('bad_tickets_code_key');
+      expect(r.stderr).toContain('bad_marks_code_fkey'); // the one-line error is bounded (issue 13); the problems list above has them all
     } finally {
       await db.pool.query('drop table bad_marks, bad_notes, bad_tickets');
     }
