@@ -14,22 +14,36 @@ import { wholeNumberOption } from './numbers.js';
 import { renderFields } from './output.js';
 
 
-/** A local allow-list of `n` synthetic bookings (and walk-ins allowed), for the database-down runs. */
-function offlineSnapshot(n: number): { plates: string[]; persisted: PersistedAllowList } {
+/**
+ * A local allow-list of `n` synthetic bookings (and walk-ins allowed), for the database-down runs; with
+ * `permits`, that many all-day permits too (one plate each), and every other vehicle is a permit holder.
+ */
+function offlineSnapshot(n: number, permits = 0): { plates: string[]; persisted: PersistedAllowList } {
   const now = Date.now();
-  const plates = Array.from({ length: n }, (_, i) => `BN${String(i).padStart(6, '0')}`);
+  const booked = Array.from({ length: n }, (_, i) => `BN${String(i).padStart(6, '0')}`);
+  const permitPlates = Array.from({ length: permits }, (_, i) => `PM${String(i).padStart(6, '0')}`);
+  // spread over the list, so a lookup is not always the first or last permit
+  const plates = permits === 0 ? booked : booked.map((p, i) => (i % 2 === 0 ? p : permitPlates[Math.floor((i * 7919) % permits)]!));
   return {
     plates,
     persisted: {
       version: 1, syncedSeq: 0, effects: [],
       snapshot: {
-        policy: { lotCode: 'BENCH', earlyEntryGraceMinutes: 15, walkInsAllowed: true, freeSpots: 1_000_000, overstaySlotMinutes: 15, ratePerHourMinor: 200 },
+        policy: {
+          lotCode: 'BENCH', earlyEntryGraceMinutes: 15, walkInsAllowed: true, freeSpots: 1_000_000, overstaySlotMinutes: 15, ratePerHourMinor: 200,
+          lotState: 'open', permits: { timeZone: 'Europe/London', entryGraceMinutes: 15, paymentGraceDays: 3 },
+        },
         syncedAt: new Date(now),
-        reservations: plates.map((plate, i) => ({
+        reservations: booked.map((plate, i) => ({
           reservationId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, plate, start: new Date(now - 3_600_000), end: new Date(now + 86_400_000),
           status: 'CONFIRMED' as const, vehicleType: 'regular', spotLabel: `B-${i}`,
         })),
         openVisits: [],
+        permits: permitPlates.map((plate, i) => ({
+          permitId: `00000000-0000-4000-9000-${String(i).padStart(12, '0')}`, holder: `Holder ${i}`, plates: [plate], status: 'active' as const,
+          validFrom: new Date(now - 86_400_000), validUntil: new Date(now + 365 * 86_400_000), days: [1, 2, 3, 4, 5, 6, 7], fromMinute: 0, toMinute: 1440,
+          parks: 1, paidUntil: new Date(now + 30 * 86_400_000), priced: true,
+        })),
       },
     },
   };
@@ -69,9 +83,10 @@ export function registerBenchGate(bench: Command, run: Run): void {
     .option('--lot <code>', 'lot to copy for the database-up run (a scratch copy, dropped after)')
     .option('--vehicles <n>', 'vehicles per run', '300')
     .option('--gap-ms <ms>', 'pause between vehicles (0: back to back, a burst no lane sees; a lane takes a car every few seconds)', '50')
+    .option('--permits <n>', 'that many permits in the allow-list; every other vehicle is a permit holder (database-down run)', '0')
     .option('--soak', 'one vehicle per second (database down: the journal only grows) and report memory growth')
     .option('--duration <s>', 'soak length in seconds', '600')
-    .action((o: { lot?: string; vehicles: string; gapMs: string; soak?: boolean; duration: string }, cmd: Command) => run(async (ctx) => {
+    .action((o: { lot?: string; vehicles: string; gapMs: string; soak?: boolean; duration: string; permits: string }, cmd: Command) => run(async (ctx) => {
       // Measure what production runs: the daemon's heap limits (gate-daemon install) change both pauses and memory.
       if (!hasDaemonFlags()) {
         ctx.exitCode = await rerunWithDaemonFlags();
@@ -88,7 +103,8 @@ export function registerBenchGate(bench: Command, run: Run): void {
         return ctx.out.result(r, show);
       }
       const vehicles = wholeNumberOption(o.vehicles, '--vehicles');
-      const { plates, persisted } = offlineSnapshot(vehicles);
+      const permits = wholeNumberOption(o.permits, '--permits', 0, 50000, 1_000_000);
+      const { plates, persisted } = offlineSnapshot(vehicles, permits);
       const gapMs = Number(o.gapMs);
       if (!(gapMs >= 0 && gapMs <= 10_000)) throw new UsageError(`--gap-ms "${o.gapMs}" must be 0..10000`, { hint: 'e.g. --gap-ms 50' });
       const down = await runGateBench({ plates, vehicles, gapMs, databaseUrl: null, lotCode: 'BENCH', gateId: 'bench-down', offlineSnapshot: persisted });

@@ -56,7 +56,7 @@ export function registerGate(program: Command, run: Run): void {
       const hardware = await openGateHardware(config, ctx.clock);
       ctx.onClose(() => hardware.dispose());
       const runtime = await startGateRuntime({
-        config, databaseUrl: await gateDatabaseUrl(ctx, config), barrier: hardware.barrier, inputs: hardware.inputs, sign: hardware.sign,
+        config, databaseUrl: await gateDatabaseUrl(ctx, config), barrier: hardware.barrier, inputs: hardware.inputs, sign: hardware.sign, printer: hardware.printer,
         clock: ctx.clock, logger, notifySocket: ctx.config.notifySocket,
       });
       const signal = await untilSignal();

@@ -82,6 +82,11 @@ export const gateDaemonConfigSchema = z.strictObject({
   }).default({}),
   /** MQTT base topic for the lot sign: <signTopic>/lot */
   signTopic: topic.optional(),
+  /** the entry lane's ticket printer (ESC/POS): a ticket button's walk-in gets a ticket before the barrier opens */
+  printer: z.discriminatedUnion('driver', [
+    z.strictObject({ driver: z.literal('escpos-tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65_535).default(9100) }),
+    z.strictObject({ driver: z.literal('escpos-serial'), path: z.string().min(1), baudRate: z.number().int().positive().default(19200) }),
+  ]).optional(),
   /** mqtt:// URL; required by MQTT barriers, plate topics and signs (default: MQTT_URL) */
   mqttUrl: z.string().regex(/^mqtts?:\/\//, 'an mqtt:// URL').optional(),
   /** journal push, heartbeat and command poll period */

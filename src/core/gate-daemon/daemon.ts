@@ -7,7 +7,7 @@
 import { decide } from '../gate/decide.js';
 import type { Decision, GateDirection } from '../gate/decision.js';
 import { LanePresence, type Presentable } from '../gate/lane.js';
-import { UnreadableFrameError, type Barrier, type GateEventRecord, type GateInput, type GateInputSource, type GateJournal, type Sign } from '../gate/ports.js';
+import { UnreadableFrameError, type Barrier, type GateEventRecord, type GateInput, type GateInputSource, type GateJournal, type Sign, type TicketIssuer } from '../gate/ports.js';
 import type { Clock, Logger } from '../ports.js';
 import { confirmedRecord, pendingBarrier, voidRecord } from './barrier-outcome.js';
 import { describeInput } from './describe-input.js';
@@ -36,6 +36,8 @@ export interface GateDaemonDeps {
   barrier: Barrier | null;
   inputs: readonly GateInputSource[];
   sign: Sign | null;
+  /** the entry lane's ticket printer; null: a ticket button's walk-in gets no paper */
+  printer?: TicketIssuer | null;
   allowList: LocalAllowList;
   clock: Clock;
   logger: Logger;
@@ -231,7 +233,9 @@ export class GateDaemon {
         if (decision.sign) await this.show(decision.sign);
         return;
       }
-      const failure = await this.moveBarrier(record);
+      // a ticket button's walk-in takes its ticket before the barrier opens; no ticket, no entry
+      const ticketFailure = entering && input.kind === 'button' && visitId ? await this.printTicket(visitId, now) : null;
+      const failure = ticketFailure ?? await this.moveBarrier(record);
       if (pending && held) {
         if (failure === null) await this.confirm(seq, record, held);
         else await this.voidDecision(seq, record, held, input, `barrier did not open: ${failure}`);
@@ -240,6 +244,23 @@ export class GateDaemon {
       if (failure === null && entering) this.updateSign();
     } finally {
       settle();
+    }
+  }
+
+  /** Null once printed (or no printer); else why not, journalled as a fault. */
+  private async printTicket(visitId: string, at: Date): Promise<string | null> {
+    const printer = this.deps.printer;
+    if (!printer) return null;
+    const policy = this.deps.allowList.current.policy;
+    try {
+      await printer.print({ visitId, lotName: policy.lotCode, gate: this.opts.gateId, enteredAt: at, plate: null, timeZone: policy.walkInPrices?.timeZone ?? 'UTC' });
+      return null;
+    } catch (err) {
+      const message = `ticket not printed: ${(err as Error).message}`;
+      this.deps.logger.error(message, { gate: this.opts.gateId });
+      await this.journalOnly(this.plain('fault', { error: message, for: 'entry' }));
+      await this.show('SEE ATTENDANT');
+      return message;
     }
   }
 

@@ -3,6 +3,7 @@
 // (GateJournal). Drivers in src/drivers/{serial,mqtt,anpr,journal} implement these; tests use
 // the doubles in ./test-doubles.ts.
 
+import type { Ticket } from '../tickets/ticket.js';
 import type { EventSource } from './emitter.js';
 
 export type BarrierState = 'open' | 'closed' | 'fault' | 'unknown';
@@ -97,6 +98,11 @@ export interface SignContent {
   full: boolean;
   /** short text, e.g. "EV ON LEVEL 2"; null clears it */
   message: string | null;
+}
+
+/** Prints a drive-up visitor's ticket at the entry lane (src/drivers/escpos). */
+export interface TicketIssuer {
+  print(ticket: Ticket): Promise<void>;
 }
 
 export interface Sign {

@@ -2,7 +2,7 @@
 // input), the plate and scan inputs, the lot sign and the MQTT connection they share. Everything
 // opened here is returned with one dispose().
 import type { GateDaemonConfig } from '../../core/gate-daemon/config.js';
-import type { Barrier, GateInputSource, Sign } from '../../core/gate/ports.js';
+import type { Barrier, GateInputSource, Sign, TicketIssuer } from '../../core/gate/ports.js';
 import type { Clock } from '../../core/ports.js';
 import { ExternalError } from '../../core/errors.js';
 import { PlateWebhookInput } from '../anpr/webhook-input.js';
@@ -16,6 +16,7 @@ export interface GateHardware {
   barrier: Barrier | null;
   inputs: GateInputSource[];
   sign: Sign | null;
+  printer: TicketIssuer | null;
   /** the port the ANPR webhook listens on, when there is one */
   anprPort: number | null;
   dispose(): Promise<void>;
@@ -67,7 +68,14 @@ export async function openGateHardware(config: GateDaemonConfig, clock: Clock): 
       const { MqttSign } = await import('../mqtt/sign.js');
       sign = new MqttSign(link, { baseTopic: config.signTopic });
     }
-    return { barrier, inputs, sign, anprPort, dispose };
+    let printer: TicketIssuer | null = null;
+    if (config.printer) {
+      const { NetworkTicketPrinter, SerialTicketPrinter } = await import('../escpos/printer.js');
+      printer = config.printer.driver === 'escpos-tcp'
+        ? new NetworkTicketPrinter({ host: config.printer.host, port: config.printer.port })
+        : new SerialTicketPrinter({ path: config.printer.path, baudRate: config.printer.baudRate });
+    }
+    return { barrier, inputs, sign, printer, anprPort, dispose };
   } catch (err) {
     await dispose();
     throw err;

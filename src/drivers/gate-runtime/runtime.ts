@@ -11,7 +11,7 @@ import { recoverFromJournal } from '../../core/gate-daemon/recover.js';
 import { PgGateStore, type GateStore } from '../../core/gate-daemon/store.js';
 import { GateSync } from '../../core/gate-daemon/sync.js';
 import type { AllowListSnapshot } from '../../core/gate/allow-list.js';
-import type { Barrier, GateEventRecord, GateInputSource, Sign } from '../../core/gate/ports.js';
+import type { Barrier, GateEventRecord, GateInputSource, Sign, TicketIssuer } from '../../core/gate/ports.js';
 import type { Clock, Logger } from '../../core/ports.js';
 import { FileGateJournal } from '../journal/file-journal.js';
 import { createPool } from '../postgres.js';
@@ -26,6 +26,7 @@ export interface GateRuntimeOptions {
   barrier: Barrier | null;
   inputs: readonly GateInputSource[];
   sign?: Sign | null;
+  printer?: TicketIssuer | null;
   clock: Clock;
   logger: Logger;
   /** $NOTIFY_SOCKET; null: not under systemd */
@@ -82,7 +83,7 @@ export async function startGateRuntime(o: GateRuntimeOptions): Promise<GateRunti
   daemon = new GateDaemon(
     { gateId: config.gate, direction: config.direction, arming: armingMode(config), pulseMs: config.pulseMs, minPlateConfidence: config.minPlateConfidence },
     {
-      journal, barrier: o.barrier, inputs: o.inputs, sign: o.sign ?? null, allowList, clock, logger, newId: randomUUID,
+      journal, barrier: o.barrier, inputs: o.inputs, sign: o.sign ?? null, printer: o.printer ?? null, allowList, clock, logger, newId: randomUUID,
       onJournaled: (seq, record) => {
         o.onJournaled?.(seq, record);
         sync?.kick();
