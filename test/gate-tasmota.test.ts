@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGateDaemonConfig } from '../src/core/gate-daemon/config.js';
 import type { BarrierState } from '../src/core/gate/ports.js';
+import { systemClock } from '../src/core/ports.js';
+import { openGateHardware } from '../src/drivers/gate-runtime/hardware.js';
 import { TasmotaBarrier } from '../src/drivers/mqtt/tasmota.js';
 import { parseTasmotaStat, tasmotaTopic } from '../src/drivers/mqtt/tasmota-topics.js';
 import { waitFor } from './support/gate-daemon-helpers.js';
@@ -137,5 +139,23 @@ describe('TasmotaBarrier against the simulated device', () => {
     barriers.push(b);
     await expect(b.open()).rejects.toThrow(/not opened: the relay did not confirm PulseTime 50/);
     expect(seen).toEqual(['PulseTime1']);
+  });
+
+  it('a gate config (relay, fullTopic, pulseMs) drives the device through the daemon\'s hardware', async () => {
+    const fullTopic = `${broker.run}/cfg/%topic%/%prefix%/`;
+    const sim = await device({ relays: 2, fullTopic });
+    const config = parseGateDaemonConfig({
+      lot: 'L', gate: 'g', direction: 'entry', journalDir: '/tmp/unused', mqttUrl: broker.url, pulseMs: 700,
+      barrier: { driver: 'tasmota', topic: sim.topic, fullTopic, relay: 2 },
+    }, 'test');
+    const hardware = await openGateHardware(config, systemClock);
+    try {
+      await hardware.barrier!.open(700);
+      expect(sim.power).toEqual([false, true]);
+      expect(sim.pulseTime[1]).toBe(7);
+      await waitFor(() => sim.power[1] === false, 'the pulse to end', 5000);
+    } finally {
+      await hardware.dispose();
+    }
   });
 });
