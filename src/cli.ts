@@ -11,6 +11,7 @@ import { registerCommands, type Run } from './commands/index.js';
 import { Output, toSafeJson } from './commands/output.js';
 import { outcomeMessage, writeOutcomeHint, type Invocation } from './commands/write-outcome.js';
 import { isZodError } from './commands/zod-error.js';
+import { dataExceptionMessage, oneLine } from './commands/one-line.js';
 import { escapeControlCharacters, escapeControlCharactersInBlock } from './core/control-characters.js';
 
 function packageVersion(): string {
@@ -64,6 +65,8 @@ export function describeError(err: unknown, inv?: Invocation): ErrorReport {
   if (err instanceof ExternalError) return describeExternal(err, inv);
   if (err instanceof CommanderError) return { code: 'bad_usage', message: err.message.replace(/^error: /, ''), hint: 'see parkctl --help', exitCode: ExitCode.usage };
   if (isZodError(err)) return { code: 'bad_input', message: err.issues[0]?.message ?? 'bad input', exitCode: ExitCode.usage };
+  const dataException = dataExceptionMessage(err);
+  if (dataException) return { code: 'bad_value', message: dataException, hint: 'check the values given: no NUL bytes, whole numbers below 2,147,483,648, times within years 1-9999', exitCode: ExitCode.usage };
   return { code: 'bug', message: err instanceof Error ? (err.stack ?? err.message) : String(err), hint: 'this is a bug in parkctl: please report it with the lines above', exitCode: ExitCode.bug };
 }
 
@@ -138,6 +141,10 @@ export async function main(argv: string[], env: Record<string, string | undefine
       return ExitCode.ok;
     }
     const report = describeError(await asOutage(err, (ctx as AppContext | null)?.config.databaseUrl), invocation);
+    if (report.exitCode !== ExitCode.bug) {
+      report.message = oneLine(report.message);
+      if (report.hint) report.hint = oneLine(report.hint);
+    }
     if (json) {
       io.stdout(toSafeJson({ error: report }) + '\n');
     } else {

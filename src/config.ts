@@ -41,9 +41,34 @@ function nonEmpty(v: string | undefined): string | null {
   return v && v.trim() !== '' ? v.trim() : null;
 }
 
+const sslModes = new Set(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify']);
+
+/** Why `url` is not a usable PostgreSQL URL, or null when it is (the driver would throw a TypeError at connect). */
+function databaseUrlProblem(url: string): string | null {
+  if (!/^postgres(ql)?:\/\/|^socket:/i.test(url)) return 'is not a PostgreSQL URL';
+  if (/^socket:/i.test(url)) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'is not a well-formed URL';
+  }
+  const port = parsed.port === '' ? 5432 : Number(parsed.port);
+  if (!(port >= 1 && port <= 65535)) return `has port ${parsed.port}, outside 1-65535`;
+  try {
+    decodeURIComponent(parsed.username + parsed.password + parsed.pathname);
+  } catch {
+    return 'has a malformed %-escape';
+  }
+  const ssl = parsed.searchParams.get('sslmode');
+  if (ssl !== null && !sslModes.has(ssl)) return `has sslmode "${ssl.slice(0, 20)}", not one of ${[...sslModes].join(', ')}`;
+  return null;
+}
+
 function databaseUrl(url: string | null): string | null {
-  if (url !== null && !/^postgres(ql)?:\/\/|^socket:/i.test(url)) {
-    throw new UsageError('DATABASE_URL is not a PostgreSQL URL', { hint: 'e.g. postgres://parkctl@db.example:5432/parkctl, or unset it for the embedded database', code: 'bad_database_url' });
+  const problem = url === null ? null : databaseUrlProblem(url);
+  if (problem) {
+    throw new UsageError(`DATABASE_URL ${problem}`, { hint: 'e.g. postgres://parkctl@db.example:5432/parkctl, or unset it for the embedded database', code: 'bad_database_url' });
   }
   return url;
 }

@@ -42,7 +42,8 @@ describe('parkctl api', () => {
     let url = '';
     const serving = serveApi(ctx, { listen: '127.0.0.1:0', rateLimit: '600', bodyLimit: '65536', watchdogSeconds: '30' }, stop.signal, (u) => { url = u; });
     try {
-      for (let i = 0; i < 400 && !url; i++) await new Promise((r) => setTimeout(r, 25));
+      // the API comes up in its own time (seconds at load 20): poll for its URL, bounded at 60 s against a hang
+      for (const deadline = Date.now() + 60_000; !url && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 25));
       expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready' });
       const auth = { authorization: `Bearer ${k.secret}` };
       expect((await fetch(`${url}/v1/lots/KEYS/status`, { headers: auth })).status).toBe(200);
@@ -66,20 +67,36 @@ describe('parkctl api', () => {
     expect(rows[0]!.n).toBe(0);
   });
 
-  it('bench api drives the real server over HTTP and reports reservations/s, latency, answers by status and the overlap checker', async () => {
-    const r = await runCli(['--json', 'bench', 'api', '--lot', 'KEYS', '--clients', '4', '--seconds', '1', '--profile', 'rush'], env);
+  it('bench api drives the real server (its own processes) over HTTP and reports reservations/s, latency, answers by status, CPU and the overlap checker', async () => {
+    // 5 s, not 1: at load 20 no request had come back within one second (autocannon stops mid-request; 0 made)
+    const r = await runCli(['--json', 'bench', 'api', '--lot', 'KEYS', '--clients', '4', '--seconds', '5', '--profile', 'rush', '--workers', '2', '--no-baseline'], env);
     expect(r.code, r.stderr + r.stdout).toBe(0);
-    const d = r.json as { reservations: number; perSecond: number; byStatus: Record<string, number>; overlaps: number; batches: number; latencyMs: { p50: number; p99: number }; baselinePerSecond: string };
+    const d = r.json as { reservations: number; perSecond: number; workers: number; byStatus: Record<string, number>; overlaps: number; latencyMs: { p50: number; p99: number }; cpuMsPer: { server: number | null }; baseline: unknown; ratio: unknown };
     expect(d.reservations).toBeGreaterThan(0);
+    expect(d.workers).toBe(2);
     expect(d.byStatus['201']).toBe(d.reservations);
     expect(Object.keys(d.byStatus).every((s) => s === '201' || s === '409')).toBe(true);
     expect(d.overlaps).toBe(0);
-    expect(d.batches).toBeGreaterThan(0);
-    expect(d.baselinePerSecond).toBe('about 1,600');
+    expect(d.cpuMsPer.server).toBeGreaterThan(0);
+    expect(d.baseline).toBeNull();
+    expect(d.ratio).toBeNull();
     // the scratch lot and the throwaway key are gone
     expect((await db.pool.query(`select count(*)::int as n from lots where code like 'BENCH-%'`)).rows[0]!.n).toBe(0);
     expect((await db.pool.query(`select count(*)::int as n from api_keys where name like 'bench-%'`)).rows[0]!.n).toBe(0);
-  });
+  }, 120_000);
+
+  it('bench api runs the raw-SQL bitmap baseline (pgbench) before and after, in the same run, and prints the ratio', async () => {
+    const r = await runCli(['--json', 'bench', 'api', '--lot', 'KEYS', '--clients', '2', '--seconds', '1', '--profile', 'spread', '--workers', '1', '--baseline-clients', '2'], env);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const d = r.json as { perSecond: number; baseline: { perSecond: number; runs: number[]; overlaps: number; command: string }; ratio: number };
+    expect(d.baseline.runs).toHaveLength(2);
+    expect(d.baseline.runs.every((n) => n > 0)).toBe(true);
+    expect(d.baseline.overlaps).toBe(0);
+    expect(d.baseline.command).toContain('pgbench');
+    expect(d.ratio).toBeCloseTo(d.perSecond / d.baseline.perSecond, 1);
+    // the scratch database is dropped
+    expect((await db.pool.query(`select count(*)::int as n from pg_database where datname like '%_baseline'  and datname like $1`, [`${new URL(db.url).pathname.slice(1)}%`])).rows[0]!.n).toBe(0);
+  }, 120_000);
 
   it('install writes a notify template unit with a watchdog and its own user; secrets go to a mode-600 file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'parkctl-api-unit-'));

@@ -78,13 +78,13 @@ describe('reservations', () => {
     const byCustomer = await call(h, 'POST', `/v1/reservations/${r.reservationId}/complete`, { ...customer('cust-1'), body: { paymentToken: `cash:${r.reservationId}:400:GBP` } });
     expect(byCustomer).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
     const paid = await call(h, 'POST', `/v1/reservations/${r.reservationId}/complete`, { key: operator, body: { paymentToken: `cash:${r.reservationId}:400:GBP` } });
-    expect(paid).toMatchObject({ status: 200, body: { reservation_id: r.reservationId, status: 'CONFIRMED', payment_status: 'paid', rebookedFrom: null } });
+    expect(paid).toMatchObject({ status: 200, body: { reservationId: r.reservationId, status: 'CONFIRMED', paymentStatus: 'paid', rebookedFrom: null } });
 
     const got = await call(h, 'GET', `/v1/reservations/${r.reservationId}`, customer('cust-1'));
-    expect(got).toMatchObject({ status: 200, body: { reservation_id: r.reservationId, status: 'CONFIRMED', spot_label: r.spotLabel } });
+    expect(got).toMatchObject({ status: 200, body: { reservationId: r.reservationId, status: 'CONFIRMED', spotLabel: r.spotLabel } });
 
     const extended = await call(h, 'POST', `/v1/reservations/${r.reservationId}/extend`, { ...customer('cust-1'), body: { minutes: 30 } });
-    expect(extended).toMatchObject({ status: 200, body: { ends_at: new Date(Date.parse(at(4)) + 30 * 60_000).toISOString(), extension_minor: 100 } });
+    expect(extended).toMatchObject({ status: 200, body: { end: new Date(Date.parse(at(4)) + 30 * 60_000).toISOString(), extensionMinor: 100 } });
 
     const cancelled = await call(h, 'POST', `/v1/reservations/${r.reservationId}/cancel`, { ...customer('cust-1'), body: { reason: 'plans changed' } });
     expect(cancelled).toMatchObject({ status: 200, body: { status: 'CANCELLED' } });

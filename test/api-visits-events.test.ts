@@ -26,7 +26,7 @@ describe('visits for third-party gates', () => {
     const customer = await h.key('customer');
     expect((await call(h, 'POST', '/v1/lots/GATES/arrivals', { key: customer, headers: { 'parkctl-customer': 'c' }, body: { plate: 'GATE1' } })).status).toBe(403);
     const arrived = await call(h, 'POST', '/v1/lots/GATES/arrivals', { key: partner, body: { plate: 'gate 1', gate: 'north-in' } });
-    expect(arrived).toMatchObject({ status: 201, body: { visit: { plate: 'GATE1', entry_gate: 'north-in', reservation_id: r.reservationId }, spotLabel: r.spotLabel } });
+    expect(arrived).toMatchObject({ status: 201, body: { visit: { plate: 'GATE1', entryGate: 'north-in', reservationId: r.reservationId }, spotLabel: r.spotLabel } });
     expect(await call(h, 'POST', '/v1/lots/GATES/arrivals', { key: partner, body: { plate: 'GATE1' } })).toMatchObject({ status: 409, body: { error: { code: 'already_inside' } } });
     expect(await call(h, 'POST', '/v1/lots/GATES/arrivals', { key: partner, body: {} })).toMatchObject({ status: 422, body: { error: { code: 'no_credential' } } });
 
@@ -35,10 +35,10 @@ describe('visits for third-party gates', () => {
     expect(left).toMatchObject({ status: 200, body: { overstayMinutes: 30, amountDueMinor: 100, amountOutstandingMinor: 100 } });
     expect(await call(h, 'POST', '/v1/lots/GATES/departures', { key: partner, body: { plate: 'GATE1' } })).toMatchObject({ status: 409, body: { error: { code: 'not_inside' } } });
 
-    const visitId = arrived.body.visit.visit_id;
-    expect(await call(h, 'GET', `/v1/visits/${visitId}`, { key: partner })).toMatchObject({ status: 200, body: { amount_due_minor: 100, amount_paid_minor: 0, outstandingMinor: 100, currency: 'GBP' } });
+    const visitId = arrived.body.visit.visitId;
+    expect(await call(h, 'GET', `/v1/visits/${visitId}`, { key: partner })).toMatchObject({ status: 200, body: { amountDueMinor: 100, amountPaidMinor: 0, outstandingMinor: 100, currency: 'GBP' } });
     const paid = await call(h, 'POST', `/v1/visits/${visitId}/payments`, { key: partner, body: { method: 'card' } });
-    expect(paid).toMatchObject({ status: 201, body: { outstandingMinor: 0, payment: { amount_minor: 100 } } });
+    expect(paid).toMatchObject({ status: 201, body: { outstandingMinor: 0, payment: { amountMinor: 100 } } });
     expect(await call(h, 'POST', `/v1/visits/${visitId}/payments`, { key: partner, body: { method: 'card' } })).toMatchObject({ status: 409, body: { error: { code: 'nothing_due' } } });
     expect(await call(h, 'GET', '/v1/visits/00000000-0000-4000-8000-000000000000', { key: partner })).toMatchObject({ status: 404 });
     h.clock.advanceMinutes(-90);

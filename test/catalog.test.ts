@@ -1,8 +1,10 @@
 // Invariant 3, read from pg_catalog of the migrated schema: every lot-scoped table keeps lot_id in its
 // primary key and in every unique, exclusion and foreign key; so it can be distributed by lot_id.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { citusStatements, distributionPlan, lotScopeProblems } from '../src/core/bulk/distribution.js';
-import { selectKeys, selectTables } from '../src/core/sql/catalog.js';
+import { distributionPlan, lotScopeProblems } from '../src/core/bulk/distribution.js';
+import { readCluster } from '../src/core/citus/cluster.js';
+import { distributionScript, distributionSteps } from '../src/core/citus/distribute.js';
+import { selectFunctions, selectKeys, selectTables } from '../src/core/sql/catalog.js';
 import { runCli } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
 
@@ -94,15 +96,26 @@ describe('parkctl db distribute', () => {
     await db.pool.query(`create table zz_new_feature (lot_id integer not null references lots, item_id integer not null, primary key (lot_id, item_id))`);
     try {
       const { tables, keys } = await readCatalog();
-      expect(citusStatements(distributionPlan(tables, keys))).toContain(`'zz_new_feature', 'lot_id', colocate_with =>`);
+      const plan = distributionPlan(tables, keys);
+      const script = distributionScript(plan, distributionSteps(plan, await selectFunctions(db.pool), await readCluster(db.pool)));
+      expect(script).toContain(`'zz_new_feature', 'lot_id', colocate_with =>`);
     } finally {
       await db.pool.query('drop table zz_new_feature');
     }
   });
 
-  it('without --print refuses and says how to run it', async () => {
+  it('--print delegates the functions of one lot (first argument p_lot) to the lot\'s worker', async () => {
+    const r = await runCli(['db', 'distribute', '--print'], { DATABASE_URL: db.url });
+    expect(r.stdout).toMatch(/create_distributed_function\('parkctl_reserve\(integer,[^']*\)', 'p_lot', colocate_with => 'reservations'\)/);
+    expect(r.stdout).not.toMatch(/create_distributed_function\('parkctl_day_mask[^']*', 'p_lot'/);
+    expect(r.stdout.indexOf('begin;')).toBeLessThan(r.stdout.indexOf('create_reference_table'));
+    expect(r.stdout.trimEnd().endsWith('commit;')).toBe(true);
+  });
+
+  it('without --print on plain PostgreSQL refuses (exit 3), says why and how to review first', async () => {
     const r = await runCli(['db', 'distribute'], { DATABASE_URL: db.url });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('parkctl db distribute --print | psql');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('no citus extension');
+    expect(r.stderr).toContain('parkctl db distribute --print');
   });
 });

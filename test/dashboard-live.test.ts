@@ -18,7 +18,7 @@ let lot: Lot;
 let feed: PgLotChangeFeed;
 let live: LiveDashboard;
 const seen: Connection[] = [];
-const eventually = (check: () => void) => vi.waitFor(check, { timeout: 15_000, interval: 25 });
+const eventually = (check: () => void) => vi.waitFor(check, { timeout: 30_000, interval: 25 }); // a bound against a hang (load 20: seconds per step)
 const heldNow = () => live.getState().snapshot?.byType.find((t) => t.key === 'regular')?.held;
 
 beforeAll(async () => {

@@ -70,7 +70,8 @@ describe('dashboard snapshot', () => {
     const regular = s.byType.find((t) => t.key === 'regular');
     // inside + overstaying are occupied, the running hold is held, the no-show's window is reserved
     expect(regular).toMatchObject({ total: 10, occupied: 2, held: 1, reserved: 1, free: 6, outOfService: 0 });
-    expect(s.byZone).toEqual([expect.objectContaining({ key: 'A', label: 'Zone A', total: 11, free: 7 })]);
+    // zones read by their code (80 columns cannot hold "Level 0, zone A"); the name and floor come along
+    expect(s.byZone).toEqual([expect.objectContaining({ key: 'A', label: 'A', name: 'Zone A', floor: 0, total: 11, free: 7 })]);
     expect(s.lot).toEqual({ code: 'SNAP', name: 'Test lot', state: 'open', timeZone: 'Europe/London' });
   });
 
@@ -141,5 +142,19 @@ describe('dashboard actions', () => {
     expect(await later.checkIn(ids.soon!)).toMatch(/^SOON1 checked in, A-\d{3}$/);
     // leaving before its window even starts still owes the extension, as the booking itself stays paid
     expect(await later.checkOut(ids.soon!)).toBe('SOON1 checked out: 1.00 GBP to collect');
+  });
+});
+
+describe('dashboard counts (issue 13: "Holds 50 (+47 more)" with 3,000 open)', () => {
+  it('counts every list in full while the lists stop at their read limit', async () => {
+    for (const [index, plate] of ['CNT1', 'CNT2', 'CNT3'].entries()) await book(`count${index}`, plate, 200 + index * 10, 260, { bookedAt: -2, pay: false });
+    const s = await new DashboardSnapshotReader(db.pool, lot, { listLimit: 2 }).read(now);
+    expect(s.holds).toHaveLength(2);
+    const { rows } = await db.pool.query<{ n: number }>(`select count(*)::integer as n from reservations where lot_id = $1 and status = 'TENTATIVE'`, [lot.lotId]);
+    expect(rows[0]!.n).toBeGreaterThan(2);
+    expect(s.counts?.holds).toBe(rows[0]!.n);
+    // every alert kind has one row here, so the list (limit 2 a kind) is whole and the count must agree with it
+    expect(s.counts?.alerts).toBe(s.alerts.length);
+    expect(s.counts?.arrivals).toBe(s.arrivals.length);
   });
 });

@@ -1,5 +1,5 @@
 // End to end in a real terminal: tmux runs the built `parkctl dashboard`, another process books, the
-// pane shows the new count; `/` + plate + Enter finds it; `q` exits 0. Polls the pane (bounded);
+// pane shows the new count; `/` + plate + Enter (one burst, as a scanner sends it) finds it; `q` exits 0. Polls the pane (bounded);
 // never asserts on time. Needs `npm run build` (the test script's pretest does it).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -64,11 +64,8 @@ describe.skipIf(!tmuxPath)('parkctl dashboard in a terminal', () => {
 
     tmux('send-keys', '-t', session, '/');
     await shows('Find');
-    tmux('send-keys', '-t', session, '-l', 'tmx42');
-    // typed text and Enter arriving in one read are taken as text (issue 13's scanner-burst item, still
-    // open): let the text land first, as a person's typing does
-    await shows('Find tmx42');
-    tmux('send-keys', '-t', session, 'Enter');
+    // a scanner's burst: the plate and Enter in one send-keys, as a kiosk scanner types them (issue 13)
+    tmux('send-keys', '-t', session, 'tmx42', 'Enter');
     await shows('TMX42 TENTATIVE');
 
     tmux('send-keys', '-t', session, 'Escape');

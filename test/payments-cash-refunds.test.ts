@@ -47,7 +47,7 @@ describe('cash refunds', () => {
     expect(due.stdout).toContain(r.reservationId);
     expect(due.stdout).toContain(`due at the desk: ${(half / 100).toFixed(2)} GBP in 1 refund`);
     const dueJson = await runCli(['--json', 'payments', 'list', '--due'], env);
-    expect(dueJson.json).toEqual([expect.objectContaining({ reservation_id: r.reservationId, status: 'due', amount_minor: half })]);
+    expect(dueJson.json).toEqual([expect.objectContaining({ reservationId: r.reservationId, status: 'due', amountMinor: half })]);
 
     const handed = await runCli(['--json', 'payments', 'hand-back', r.reservationId], env);
     expect(handed.code).toBe(0);
@@ -63,7 +63,7 @@ describe('cash refunds', () => {
     const r = await cashPaid('CASHB2', 30);
     const cancel = await runCli(['--json', 'booking', 'cancel', r.reservationId], env);
     expect(cancel.json).toMatchObject({
-      reservation_id: r.reservationId, status: 'CANCELLED',
+      reservationId: r.reservationId, status: 'CANCELLED',
       refund: { amountMinor: r.priceMinor, currency: 'GBP', percent: 100, status: 'due', provider: 'cash', band: expect.stringContaining('100% back') },
     });
     const nothing = await cashPaid('CASHB3', 1);

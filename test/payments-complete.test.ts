@@ -89,7 +89,7 @@ describe('booking complete', () => {
     h.fake.markSessionPaid(cs);
     const ok = await runCli([...now, '--json', 'booking', 'complete', r.reservationId, '--payment-token', cs], h.env);
     expect(ok.code).toBe(0);
-    expect(ok.json).toMatchObject({ reservation_id: r.reservationId, status: 'CONFIRMED' });
+    expect(ok.json).toMatchObject({ reservationId: r.reservationId, status: 'CONFIRMED' });
   });
 });
 

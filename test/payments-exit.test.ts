@@ -82,7 +82,7 @@ describe('overstay charged off-session', () => {
 
     const collected = await runCli(['--json', 'payments', 'collect', '--lot', 'PAYX', '--plate', 'OVER2', '--method', 'cash'], h.env);
     expect(collected.code).toBe(0);
-    expect(collected.json).toMatchObject({ payment: { amount_minor: due, provider: 'cash', purpose: 'overstay' }, outstandingMinor: 0 });
+    expect(collected.json).toMatchObject({ payment: { amountMinor: due, provider: 'cash', purpose: 'overstay' }, outstandingMinor: 0 });
     const twice = await runCli(['--json', 'payments', 'collect', departure.visit.visit_id, '--method', 'cash'], h.env);
     expect(twice.code).toBe(3);
     const { rows } = await h.db.pool.query(`select amount_paid_minor from visits where visit_id = $1`, [departure.visit.visit_id]);

@@ -109,7 +109,8 @@ describe('parkctl payments webhook --listen', () => {
     const stop = new AbortController();
     const serving = serveWebhooks(ctx, '127.0.0.1:0', stop.signal);
     try {
-      for (let i = 0; i < 200 && !stderr.includes('"url"'); i++) await new Promise((res) => setTimeout(res, 25));
+      // the server logs its URL once it listens (seconds at load 20): poll, bounded at 60 s against a hang
+      for (const deadline = Date.now() + 60_000; !stderr.includes('"url"') && Date.now() < deadline;) await new Promise((res) => setTimeout(res, 25));
       const url = (JSON.parse(stderr.split('\n')[0]!) as { url: string }).url;
       const res = await post(url, stripeEvent('checkout.session.completed', session));
       expect(res.status).toBe(200);

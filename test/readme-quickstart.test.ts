@@ -39,5 +39,5 @@ describe('README quick start', () => {
 
     const stop = await run(process.execPath, [bin, '--json', 'db', 'stop'], { env, timeout: 60_000 });
     expect(JSON.parse(stop.stdout)).toEqual({ wasRunning: true });
-  });
+  }, 300_000); // the sum of its processes' own bounds: the demo alone passed the old 30 s at load 20
 });

@@ -24,8 +24,13 @@ function recordingLogger(): Logger & { lines: string[] } {
   return { lines, info: push, warn: push, error: push };
 }
 
+/**
+ * Generous timeouts: with the 100 ms default, a busy machine (load 20 on 2 cores) made the first lookup
+ * time out waiting for the connection and answer 'error' (rightly, for parkctl: ask PostgreSQL), where
+ * these tests look at what Redis answers. Timeouts have their own tests (redis-frozen, circuit breaker).
+ */
 function openCache(logger?: Logger): RedisCapacityCache {
-  const cache = new RedisCapacityCache(redisUrl, { keyPrefix, ...(logger ? { logger } : {}) });
+  const cache = new RedisCapacityCache(redisUrl, { keyPrefix, commandTimeoutMs: 5_000, connectTimeoutMs: 5_000, ...(logger ? { logger } : {}) });
   opened.push(cache);
   return cache;
 }

@@ -15,6 +15,16 @@ beforeAll(async () => { db = await createTestDatabase({ poolSize: 32 }); });
 afterAll(async () => { await db.drop(); });
 
 const at = (iso: string) => new Date(iso);
+
+/** Until another session waits on a lock `holder` holds (bounded at 60 s against a hang). */
+async function waitUntilBlocked(holder: { query: (sql: string) => Promise<{ rows: { n: number }[] }> }): Promise<void> {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+    const { rows } = await holder.query(`select count(*)::int as n from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))`);
+    if (rows[0]!.n > 0) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('no session ever waited on the held lock');
+}
 const payments = new CashPaymentProvider();
 
 describe('32 reservers racing for 10 spots', () => {
@@ -101,7 +111,9 @@ describe('a spot locked for another window of the same day', () => {
     await tx.query('begin');
     await tx.query(`select * from parkctl_reserve($1, 'regular', '2026-12-01T08:00Z', '2026-12-01T09:00Z', 'WAIT1', 'c', 100, 'GBP', '2026-12-01T06:15Z', '2026-12-01T06:00Z', null, 1, 'test')`, [lot.lotId]);
     const second = reserve(deps, lot, { vehicleType: 'regular', start: at('2026-12-01T14:00:00Z'), end: at('2026-12-01T15:00:00Z'), plate: 'WAIT2', customerRef: 'c' });
-    await new Promise((r) => setTimeout(r, 200)); // let it reach the lock
+    // it reaches the lock and waits there (a fixed 200 ms let a slow machine commit first, and the test
+    // then passed without anything having waited)
+    await waitUntilBlocked(tx);
     await tx.query('commit');
     tx.release();
     expect((await second).spotLabel).toBe('A-001');

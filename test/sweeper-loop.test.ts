@@ -53,7 +53,8 @@ describe('parseIntervalMs', () => {
     expect(parseIntervalMs('15m')).toBe(900_000);
     expect(parseIntervalMs('1h')).toBe(3_600_000);
     expect(parseIntervalMs('500ms')).toBe(500);
-    expect(parseIntervalMs('90')).toBe(90_000);
+    expect(parseIntervalMs('90')).toBeNull(); // a unit is required (issue 13)
+    expect(parseIntervalMs('99999999999999999999h')).toBeNull();
     expect(parseIntervalMs('often')).toBeNull();
     expect(parseIntervalMs('-5s')).toBeNull();
     expect(parseIntervalMs('1.5m')).toBeNull();

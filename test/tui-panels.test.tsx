@@ -8,6 +8,7 @@ import { GatesPanel } from '../src/tui/GatesPanel.js';
 import { HelpOverlay } from '../src/tui/HelpOverlay.js';
 import { HoldsPanel } from '../src/tui/HoldsPanel.js';
 import { MessageLine } from '../src/tui/MessageLine.js';
+import { occupancyLines } from '../src/tui/occupancy-bar.js';
 import { OccupancyBars } from '../src/tui/OccupancyBars.js';
 import { sampleSnapshot } from '../src/tui/sample-snapshot.js';
 import { StatusLine } from '../src/tui/StatusLine.js';
@@ -20,22 +21,38 @@ const lines = (frame: string | undefined): string[] => (frame ?? '').split('\n')
 describe('OccupancyBars', () => {
   it('shows the lot state badge and each zone with its numbers', () => {
     const { lastFrame } = render(
-      <OccupancyBars lot={snapshot.lot} rows={snapshot.byZone} total={4} lotTotals={{ free: 37, total: 145 }} width={80} color={false} />,
+      <OccupancyBars lot={snapshot.lot} lines={occupancyLines(snapshot.byZone, [], 80)} total={4} lotTotals={{ free: 37, total: 145 }} color={false} />,
     );
     const [title, zoneA, zoneB] = lines(lastFrame());
     expect(title).toContain('[OPEN] free 37 of 145');
     expect(title).toContain('(+2 more)');
-    expect(zoneA).toMatch(/^B1 Zone A .*free 37 {2}held 2 {2}resv 5 {2}occ 40 {2}oos 1 {2}of 85$/);
+    expect(zoneA).toMatch(/^B1-A .*free 37 {2}held 2 {2}resv 5 {2}occ 40 {2}oos 1 {2}of 85$/);
     expect(zoneB).toContain('free 0  held 1  resv 9  occ 48  oos 2  of 60');
     expect(zoneA).toContain('█');
   });
-  it('drops the bar, not the numbers, when the column is narrow', () => {
+  it('keeps the bar and the totals when the column is narrow, with fewer numbers', () => {
     const { lastFrame } = render(
-      <OccupancyBars lot={{ ...snapshot.lot, state: 'full' }} rows={snapshot.byZone} total={2} lotTotals={{ free: 0, total: 145 }} width={50} color={false} />,
+      <OccupancyBars lot={{ ...snapshot.lot, state: 'full' }} lines={occupancyLines(snapshot.byZone, [], 50)} total={2} lotTotals={{ free: 0, total: 145 }} color={false} />,
     );
-    expect(lastFrame()).toContain('[FULL]');
-    expect(lastFrame()).toContain('free 37');
-    expect(lastFrame()).not.toContain('█');
+    const [title, zoneA] = lines(lastFrame());
+    expect(title).toContain('[FULL]');
+    expect(zoneA).toMatch(/^B1-A █+▓+▒+×░+ free 37 of 85 {2}occ 40$/);
+    expect(lines(lastFrame()).every((line) => line.length <= 50)).toBe(true);
+    const tiny = render(<OccupancyBars lot={snapshot.lot} lines={occupancyLines(snapshot.byZone, [], 12)} total={2} lotTotals={{ free: 37, total: 145 }} color={false} />);
+    expect(lines(tiny.lastFrame()).slice(1)).toEqual(['B1-A 37/85', 'B2-B  0/60']);
+  });
+  it('packs a garage of many zones side by side, by code, every total whole', () => {
+    const zones = Array.from({ length: 15 }, (_, index) => ({
+      key: `L${Math.floor(index / 3)}-${'ABC'[index % 3]}`, label: `L${Math.floor(index / 3)}-${'ABC'[index % 3]}`, name: 'Level n, zone x',
+      total: 160, free: 158 - index, held: 2 + index, reserved: 0, occupied: 0, outOfService: 0,
+    }));
+    const shown = occupancyLines(zones, snapshot.byType, 80);
+    expect(shown.map((line) => line.cells.length)).toEqual([3, 3, 3, 3, 3, 1, 1]);
+    const { lastFrame } = render(<OccupancyBars lot={snapshot.lot} lines={shown} total={17} lotTotals={{ free: 2000, total: 2400 }} color={false} />);
+    const [title, first] = lines(lastFrame());
+    expect(title).toContain('free 2,000 of 2,400');
+    expect(first).toMatch(/^L0-A [▒░]+ 158\/160 {2}L0-B [▒░]+ 157\/160 {2}L0-C [▒░]+ 156\/160$/);
+    expect(lines(lastFrame()).every((line) => line.length <= 80)).toBe(true);
   });
 });
 
@@ -93,13 +110,30 @@ describe('StatusLine, MessageLine, Footer, HelpOverlay', () => {
   });
   it('shows a result over the selection', () => {
     const selected = { reservationId: 'r1', plate: 'AB1', spotLabel: 'B1-001' };
-    expect(render(<MessageLine message={null} selected={selected} color={false} />).lastFrame()).toContain('selected AB1 (B1-001)');
-    expect(render(<MessageLine message={{ text: 'no spot free', kind: 'bad' }} selected={selected} color={false} />).lastFrame()).toBe('✗ no spot free');
+    expect(render(<MessageLine message={null} selected={selected} width={80} color={false} />).lastFrame()).toContain('selected AB1 (B1-001)');
+    expect(render(<MessageLine message={{ text: 'no spot free', kind: 'bad' }} selected={selected} width={80} color={false} />).lastFrame()).toBe('✗ no spot free');
+  });
+  it('keeps the point of a long refusal at 80 columns: ids cut to 8, the command hint left out, a second line when needed', () => {
+    const text = "too early: KL55MN's booking 8f83ab12-3c4d-4e5f-8a9b-0c1d2e3f4a5b starts at 2026-12-05 10:00; entry opens at 2026-12-05 09:45 (Europe/London)"
+      + ' (ask it to come back at 2026-12-05 09:45, or let it in now, the early time owed at exit: parkctl visit arrive --lot CITY --reservation 8f83ab12-3c4d-4e5f-8a9b-0c1d2e3f4a5b --early --reason "...")';
+    const shown = lines(render(<MessageLine message={{ text, kind: 'bad' }} selected={null} width={80} color={false} />).lastFrame());
+    expect(shown).toHaveLength(2);
+    expect(shown[0]).toBe("✗ too early: KL55MN's booking 8f83ab12 starts at 2026-12-05 10:00; entry opens");
+    expect(shown[1]).toMatch(/^at 2026-12-05 09:45 \(Europe\/London\) \(ask it to come back at 2026-12-05 09:45, o…$/);
+    expect(shown.every((line) => line.length <= 80)).toBe(true);
+    expect(shown.join(' ')).not.toContain('parkctl');
   });
   it('fits the footer in 80 columns on one line', () => {
     const frame = render(<Footer width={80} color={false} />).lastFrame() ?? '';
     expect(frame).toBe('/:find i:in o:out b:barrier c:cancel e:+30m m:spot r:cash ↑↓:pick ?:help q:quit');
     expect(frame.length).toBeLessThanOrEqual(80);
+  });
+  it('keeps help and quit as the footer narrows: the least needed keys leave first', () => {
+    const at60 = render(<Footer width={60} color={false} />).lastFrame() ?? '';
+    expect(at60).toBe('/:find i:in o:out b:barrier e:+30m ↑↓:pick ?:help q:quit');
+    const at30 = render(<Footer width={31} color={false} />).lastFrame() ?? '';
+    expect(at30).toBe('/:find i:in o:out ?:help q:quit');
+    expect(render(<Footer width={14} color={false} />).lastFrame()).toBe('?:help q:quit');
   });
   it('lists the keys and closes on Esc', async () => {
     const onClose = vi.fn();

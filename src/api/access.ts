@@ -2,7 +2,8 @@
 // and what it may touch. 401: no key, or one that is unknown or revoked. 403: a real key that may not do
 // this (its scope, its lots, another customer's booking). Secrets are never logged or kept.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { authenticateApiKey, keyCoversLot, type ApiKeyRow, type ApiScope } from '../core/api-keys.js';
+import { keyCoversLot, type ApiKeyRow, type ApiScope } from '../core/api-keys.js';
+import { apiKey } from './config-cache.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError } from './errors.js';
 
@@ -43,7 +44,7 @@ export function registerAccess(app: FastifyInstance, deps: ApiDeps): void {
     if (!m) {
       throw new ApiError(401, 'unauthorized', 'this route needs an API key: Authorization: Bearer pk_...', 'an operator makes one with: parkctl api key create', { 'www-authenticate': 'Bearer realm="parkctl"' });
     }
-    const key = await authenticateApiKey(deps.pool, m[1]!);
+    const key = await apiKey(deps, m[1]!);
     if (!key) {
       throw new ApiError(401, 'unauthorized', 'unknown or revoked API key', 'check the key, or ask for a new one', { 'www-authenticate': 'Bearer realm="parkctl", error="invalid_token"' });
     }

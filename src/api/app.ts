@@ -5,6 +5,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { registerAccess } from './access.js';
+import { AvailabilityCache } from './availability-cache.js';
+import { ApiConfigCache } from './config-cache.js';
 import { defaultApiLimits, type ApiDeps } from './deps.js';
 import { mapError } from './errors.js';
 import { registerEventRoutes } from './events.js';
@@ -26,7 +28,9 @@ export interface ApiApp {
   groupCommit: GroupCommitDb | null;
 }
 
-export async function buildApi(deps: ApiDeps, opts: { trustProxy?: boolean | string; version?: string } = {}): Promise<ApiApp> {
+export async function buildApi(given: ApiDeps, opts: { trustProxy?: boolean | string; version?: string } = {}): Promise<ApiApp> {
+  const configCache = given.configFeed ? new ApiConfigCache(given.pool, given.configFeed()) : given.configCache;
+  const deps: ApiDeps = { ...given, configCache };
   const limits = { ...defaultApiLimits, ...deps.limits };
   const app = Fastify({
     logger: false,
@@ -35,6 +39,8 @@ export async function buildApi(deps: ApiDeps, opts: { trustProxy?: boolean | str
     // unknown fields are an error (400), not silently dropped
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
+  if (configCache && given.configFeed) app.addHook('onClose', () => configCache.stop());
+  app.decorate('parkctlConfigCache', configCache ?? null);
   for (const schema of sharedSchemas) app.addSchema(schema);
   await app.register(swagger, {
     openapi: {
@@ -67,12 +73,18 @@ export async function buildApi(deps: ApiDeps, opts: { trustProxy?: boolean | str
     return reply.code(mapped.status).headers(mapped.headers).type('application/json; charset=utf-8').send(mapped.body);
   });
   app.setNotFoundHandler(async (req, reply) => reply.code(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, hint: 'see /v1/openapi.json' } }));
-  app.addHook('onResponse', async (req, reply) => {
+  if (deps.logRequests !== false) app.addHook('onResponse', async (req, reply) => {
     // never the Authorization header: the key's name is enough to find the caller
     deps.logger.info('request', { method: req.method, route: req.routeOptions.url ?? req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime), key: req.apiKey?.name ?? null });
   });
 
   const hub = new LotEventHub(deps.changeFeed);
+  if (deps.availabilityCacheMs) {
+    const availabilityCache = new AvailabilityCache(hub, deps.availabilityCacheMs);
+    deps.availabilityCache = availabilityCache;
+    app.addHook('onClose', () => availabilityCache.stop());
+  }
+  app.decorate('parkctlAvailabilityCache', deps.availabilityCache ?? null);
   registerHealthRoutes(app, deps);
   registerLotRoutes(app, deps);
   const groupCommit = deps.groupCommit ? new GroupCommitDb(deps.pool, deps.groupCommit.maxInFlight, deps.groupCommit.maxBatch) : null;

@@ -1,19 +1,19 @@
-// `parkctl bench api`: the real API server (in this process, on a free port) driven over HTTP by
-// autocannon with N connections posting reservations into a scratch copy of a lot, then the overlap
-// checker. Windows follow `bench reserve`'s profiles: rush (everyone wants one morning; when it is
-// full the rush moves to the next day) or spread (any quarter hour of the coming week).
+// `parkctl bench api`: the real API server (`parkctl api serve`, its own process, `--workers N` of them)
+// on a free port, driven over HTTP by autocannon in this process with N connections, on a scratch copy
+// of a lot; then the overlap checker. Profiles: spread (any quarter hour of the coming week) and rush
+// (everyone wants one morning; when it is full the rush moves to the next day) post reservations;
+// availability asks the free count and price of spread windows. CPU per request is the server's
+// processes' and their PostgreSQL backends' (from /proc), not this load generator's.
 import { randomBytes } from 'node:crypto';
 import { createApiKey } from '../core/api-keys.js';
 import { deleteApiKey } from '../core/sql/api-keys.js';
 import { loadLot } from '../core/lots/lot.js';
-import type { Clock, PaymentProvider, PoolLike } from '../core/ports.js';
+import type { Clock, PoolLike } from '../core/ports.js';
 import { countOverlaps } from '../core/sql/reservations.js';
 import { cloneLot, dropLot, prepareDays } from '../core/sql/scratch-lots.js';
-import { silentLogger } from '../core/ports.js';
-import type { LotChangeFeed } from '../core/dashboard/live.js';
-import { buildApi } from './app.js';
+import { startBenchServer } from './bench-server.js';
 
-export type ApiLoadProfile = 'rush' | 'spread';
+export type ApiLoadProfile = 'rush' | 'spread' | 'availability';
 
 export interface ApiBenchOptions {
   lotCode: string;
@@ -21,8 +21,12 @@ export interface ApiBenchOptions {
   seconds: number;
   profile: ApiLoadProfile;
   groupCommit: boolean;
+  /** API processes (`api serve --workers`) */
+  workers: number;
   clock: Clock;
-  payments: PaymentProvider;
+  /** the database the server connects to (the scratch lot is made in it) */
+  databaseUrl: string;
+  cpuProfileDir?: string | undefined;
 }
 
 export interface ApiBenchResult {
@@ -32,6 +36,9 @@ export interface ApiBenchResult {
   clients: number;
   seconds: number;
   groupCommit: boolean;
+  workers: number;
+  /** answers per second (all statuses) */
+  requestsPerSecond: number;
   reservations: number;
   perSecond: number;
   latencyMs: { p50: number; p99: number };
@@ -40,8 +47,8 @@ export interface ApiBenchResult {
   /** connection errors and timeouts */
   errors: number;
   overlaps: number;
-  /** statements carrying the reservations (group commit), null when off */
-  batches: number | null;
+  /** CPU ms per reservation (availability: per answer): the server's processes, and their PostgreSQL backends */
+  cpuMsPer: { server: number | null; postgres: number | null };
 }
 
 interface AutocannonResult {
@@ -56,16 +63,28 @@ type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
 const dayMs = 86_400_000;
 const quarterMs = 900_000;
 
-/** Wait (up to 10 s) until every connection is back: autocannon stops mid-request, and a handler whose
- * client left still finishes its booking; dropping the scratch lot under it would deadlock. */
-async function settle(pool: PoolLike): Promise<void> {
-  const stats = pool as PoolLike & { totalCount?: number; idleCount?: number; waitingCount?: number };
-  for (let i = 0; i < 200 && ((stats.waitingCount ?? 0) > 0 || (stats.totalCount ?? 0) !== (stats.idleCount ?? 0)); i++) {
-    await new Promise((r) => setTimeout(r, 50));
+/** CPU ms of this database's backends with the server's application name (from /proc), by pid. */
+async function backendTicks(pool: PoolLike): Promise<Map<number, number> | null> {
+  const { rows } = await pool.query<{ pid: number }>(`select pid from pg_stat_activity where datname = current_database() and application_name = 'parkctl' and backend_type = 'client backend'`);
+  const out = new Map<number, number>();
+  const { readFile } = await import('node:fs/promises');
+  for (const r of rows) {
+    const text = await readFile(`/proc/${r.pid}/stat`, 'utf8').catch(() => null);
+    if (text === null) return null; // the server is on another host
+    const f = text.slice(text.lastIndexOf(') ') + 2).split(' ');
+    out.set(r.pid, ((Number(f[11]) + Number(f[12])) * 1000) / 100);
   }
+  return out;
 }
 
-const noFeed: LotChangeFeed = { start() {}, async stop() {} };
+function backendCpuDelta(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
+  if (!before || !after) return null;
+  let ms = 0;
+  for (const [pid, t] of after) ms += t - (before.get(pid) ?? 0);
+  return ms;
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 export async function runApiBench(pool: PoolLike, o: ApiBenchOptions): Promise<ApiBenchResult> {
   const source = await loadLot(pool, o.lotCode);
@@ -78,11 +97,7 @@ export async function runApiBench(pool: PoolLike, o: ApiBenchOptions): Promise<A
     const horizonDays = o.profile === 'rush' ? Math.ceil((o.seconds * 4_000) / Math.max(1, lot.spotRanges.get('regular')?.count ?? 1)) + 2 : 9;
     await prepareDays(pool, lotId, new Date(dayStartMs), new Date(dayStartMs + (horizonDays + 1) * dayMs));
     await pool.query('analyze spot_days, spots');
-    const { app, groupCommit } = await buildApi({
-      pool, clock: o.clock, payments: o.payments, logger: silentLogger, changeFeed: () => noFeed, pendingMigrations: async () => 0,
-      stripeWebhookSecret: null, limits: { rateMax: 1e9, rateWindowMs: 60_000 }, groupCommit: o.groupCommit ? { maxInFlight: 2, maxBatch: 64 } : false,
-    });
-    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const server = await startBenchServer({ databaseUrl: o.databaseUrl, workers: o.workers, groupCommit: o.groupCommit, cpuProfileDir: o.cpuProfileDir });
     let rushDay = 1;
     let seq = 0;
     const windowFor = () => {
@@ -93,33 +108,52 @@ export async function runApiBench(pool: PoolLike, o: ApiBenchOptions): Promise<A
       const start = dayStartMs + dayMs + Math.floor(Math.random() * 7 * 96) * quarterMs;
       return { from: new Date(start), to: new Date(start + (1 + Math.floor(Math.random() * 16)) * quarterMs), day: 0 };
     };
+    const headers = { authorization: `Bearer ${secret}`, 'content-type': 'application/json' };
+    const request = o.profile === 'availability'
+      ? {
+        method: 'GET', headers,
+        setupRequest: (req: Record<string, unknown>) => {
+          const w = windowFor();
+          return { ...req, path: `/v1/lots/${scratchCode}/availability?type=regular&from=${w.from.toISOString()}&to=${w.to.toISOString()}` };
+        },
+      }
+      : {
+        method: 'POST', path: '/v1/reservations', headers,
+        setupRequest: (req: Record<string, unknown>, context: Record<string, unknown>) => {
+          const w = windowFor();
+          context.day = w.day;
+          return { ...req, body: JSON.stringify({ lot: scratchCode, type: 'regular', from: w.from.toISOString(), to: w.to.toISOString(), plate: `BN${(seq++).toString(36).toUpperCase()}`, customerRef: 'bench' }) };
+        },
+        onResponse: (status: number, _body: string, context: Record<string, unknown>) => {
+          if (status === 409 && o.profile === 'rush' && context.day === rushDay) rushDay++; // the morning is full: the rush moves on
+        },
+      };
     try {
       const autocannon = (await import('autocannon')).default as unknown as Autocannon;
-      const result = await autocannon({
-        url, connections: o.clients, duration: o.seconds, pipelining: 1,
-        requests: [{
-          method: 'POST', path: '/v1/reservations',
-          headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
-          setupRequest: (req: Record<string, unknown>, context: Record<string, unknown>) => {
-            const w = windowFor();
-            context.day = w.day;
-            return { ...req, body: JSON.stringify({ lot: scratchCode, type: 'regular', from: w.from.toISOString(), to: w.to.toISOString(), plate: `BN${(seq++).toString(36).toUpperCase()}`, customerRef: 'bench' }) };
-          },
-          onResponse: (status: number, _body: string, context: Record<string, unknown>) => {
-            if (status === 409 && o.profile === 'rush' && context.day === rushDay) rushDay++; // the morning is full: the rush moves on
-          },
-        }],
-      });
+      // a short warm-up: the server's pool connects and its statements get prepared before the clock starts
+      await autocannon({ url: server.url, connections: Math.min(8, o.clients), duration: 1, pipelining: 1, requests: [request] });
+      const serverBefore = await server.cpuMs();
+      const pgBefore = await backendTicks(pool);
+      const result = await autocannon({ url: server.url, connections: o.clients, duration: o.seconds, pipelining: 1, requests: [request] });
+      const serverAfter = await server.cpuMs();
+      const pgAfter = await backendTicks(pool);
       const byStatus = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([s, v]) => [s, v.count]));
-      const reservations = byStatus['201'] ?? 0;
+      const answered = Object.values(byStatus).reduce((a, b) => a + b, 0);
+      const counted = o.profile === 'availability' ? (byStatus['200'] ?? 0) : (byStatus['201'] ?? 0);
+      const per = Math.max(1, counted);
+      const pgMs = backendCpuDelta(pgBefore, pgAfter);
       return {
-        lot: source.code, scratchLot: scratchCode, profile: o.profile, clients: o.clients, seconds: result.duration, groupCommit: o.groupCommit,
-        reservations, perSecond: Math.round(reservations / result.duration), latencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
-        byStatus, errors: result.errors + result.timeouts, overlaps: await countOverlaps(pool), batches: groupCommit ? groupCommit.stats.batches : null,
+        lot: source.code, scratchLot: scratchCode, profile: o.profile, clients: o.clients, seconds: result.duration, groupCommit: o.groupCommit, workers: o.workers,
+        requestsPerSecond: Math.round(answered / result.duration),
+        reservations: counted, perSecond: Math.round(counted / result.duration), latencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
+        byStatus, errors: result.errors + result.timeouts, overlaps: await countOverlaps(pool),
+        cpuMsPer: {
+          server: serverBefore !== null && serverAfter !== null ? round3((serverAfter - serverBefore) / per) : null,
+          postgres: pgMs !== null ? round3(pgMs / per) : null,
+        },
       };
     } finally {
-      await app.close();
-      await settle(pool);
+      await server.stop();
     }
   } finally {
     await deleteApiKey(pool, key.key_id);

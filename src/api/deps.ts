@@ -3,6 +3,8 @@
 import type { CapacityCache, ChangeNotifier, Clock, Logger, PaymentProvider, PoolLike } from '../core/ports.js';
 import type { OccupancyMemo } from '../core/occupancy-memo.js';
 import type { LotChangeFeed } from '../core/dashboard/live.js';
+import type { AvailabilityCache } from './availability-cache.js';
+import type { ApiConfigCache } from './config-cache.js';
 
 export interface ApiLimits {
   /** requests per key (or per address without a key) per window */
@@ -31,6 +33,16 @@ export interface ApiDeps {
   logger: Logger;
   /** a fresh LISTEN feed for the Server-Sent Events streams (one per process, shared by its streams) */
   changeFeed: () => LotChangeFeed;
+  /** a LISTEN feed on parkctl_api_config (migrations/0027): with it, keys and lots are kept in memory while it listens */
+  configFeed?: () => LotChangeFeed;
+  /** made by buildApi from configFeed; read through apiLot() and the access hook */
+  configCache?: ApiConfigCache | undefined;
+  /** made by buildApi from availabilityCacheMs */
+  availabilityCache?: AvailabilityCache | undefined;
+  /** reuse an availability answer this long (ms) unless its lot changes (src/api/availability-cache.ts); off when 0 or absent */
+  availabilityCacheMs?: number;
+  /** a log line per request (default true) */
+  logRequests?: boolean;
   /** migrations the database still lacks (readyz) */
   pendingMigrations: () => Promise<number>;
   /** STRIPE_WEBHOOK_SECRET; null: the webhook route answers 503 */

@@ -2,8 +2,8 @@
 // once when the stream opens and again after every change the database NOTIFYs (parkctl_events).
 // After the LISTEN connection comes back from an outage the status is sent again (nothing is missed).
 import type { FastifyInstance } from 'fastify';
-import { loadLot } from '../core/lots/lot.js';
 import { checkLot, scopes } from './access.js';
+import { apiLot } from './config-cache.js';
 import type { ApiDeps } from './deps.js';
 import { errorResponses, lotCodeSchema } from './schemas.js';
 import { lotStatus } from './lots.js';
@@ -29,7 +29,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: ApiDeps, hub: Lo
   }, async (req, reply) => {
     const { code } = req.params as { code: string };
     checkLot(req, code);
-    const lot = await loadLot(deps.pool, code);
+    const lot = await apiLot(deps, code);
     const raw = reply.raw;
     let closed = false;
     let sending: Promise<void> = Promise.resolve();

@@ -1,13 +1,14 @@
 // Lots: the list (nearest first with ?near=lat,lon, free counts now), the availability of a type for a
 // window (free count and price, never which spots) and a lot's status (occupancy by floor and type).
+import { lotJson } from '../core/json/shapes.js';
 import type { FastifyInstance } from 'fastify';
 import { checkCapacity } from '../core/capacity.js';
 import { checkWindow, parseInstant } from '../core/input.js';
 import { listLotSummaries } from '../core/lots/nearby.js';
-import { loadLot } from '../core/lots/lot.js';
 import { lotOccupancy } from '../core/occupancy.js';
 import type { VehicleType } from '../core/pricing/vehicle-types.js';
 import { checkLot, keyOf, scopes } from './access.js';
+import { apiLot } from './config-cache.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError } from './errors.js';
 import { errorResponses, instantSchema, lotCodeSchema, lotStatusSchema, vehicleTypeSchema } from './schemas.js';
@@ -75,12 +76,15 @@ export function registerLotRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const { code } = req.params as { code: string };
     const q = req.query as { type: VehicleType; from: string; to: string };
     checkLot(req, code);
-    const lot = await loadLot(deps.pool, code);
+    const lot = await apiLot(deps, code);
     const start = parseInstant(q.from, lot.timeZone, 'from');
     const end = parseInstant(q.to, lot.timeZone, 'to');
     checkWindow(start, end, { maxWindowMinutes: lot.maxWindowMinutes, now: deps.clock.now() });
-    const a = await checkCapacity({ db: deps.pool, clock: deps.clock, cache: deps.cache }, lot, q.type, start, end);
-    return { ...a, priceMinor: a.quote.totalMinor, currency: lot.currency };
+    const count = async () => {
+      const a = await checkCapacity({ db: deps.pool, clock: deps.clock, cache: deps.cache }, lot, q.type, start, end);
+      return { ...a, priceMinor: a.quote.totalMinor, currency: lot.currency };
+    };
+    return deps.availabilityCache ? deps.availabilityCache.get(lot.lotId, `${q.type}|${start.getTime()}|${end.getTime()}`, count) : count();
   });
 
   app.get('/v1/lots/:code/status', {
@@ -98,11 +102,7 @@ export function registerLotRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
 /** What `lot show --json` prints. */
 export async function lotStatus(deps: Pick<ApiDeps, 'pool' | 'clock'>, code: string) {
-  const l = await loadLot(deps.pool, code);
+  const l = await apiLot(deps, code);
   const occ = await lotOccupancy(deps.pool, l.lotId, deps.clock.now());
-  return {
-    code: l.code, name: l.name, state: l.state, timeZone: l.timeZone, currency: l.currency, holdMinutes: l.holdMinutes,
-    noShowGraceMinutes: l.noShowGraceMinutes, earlyEntryGraceMinutes: l.earlyEntryGraceMinutes, maxWindowMinutes: l.maxWindowMinutes,
-    at: occ.at, totals: occ.totals, byZone: occ.byZone, byType: occ.byType,
-  };
+  return { ...lotJson(l, occ), byZone: occ.byZone, byType: occ.byType };
 }

@@ -3,7 +3,6 @@
 // customer's bookings. The same core calls as `parkctl booking ...`.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseInstant, parsePlate } from '../core/input.js';
-import { loadLot } from '../core/lots/lot.js';
 import { extendReservation, maxExtendMinutes } from '../core/reservations/extend.js';
 import { cancelReservation, completeReservation, getReservation } from '../core/reservations/lifecycle.js';
 import { reserve } from '../core/reservations/reserve.js';
@@ -11,10 +10,12 @@ import type { Queryable } from '../core/ports.js';
 import type { VehicleType } from '../core/pricing/vehicle-types.js';
 import { selectCustomerReservations } from '../core/sql/customer-reservations.js';
 import { actingCustomer, actorOf, checkBooking, checkLot, keyOf, scopes } from './access.js';
+import { apiLot } from './config-cache.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError } from './errors.js';
 import type { ApiMetrics } from './metrics.js';
-import { errorResponses, instantSchema, lotCodeSchema, plateSchema, reservationRef, reservationSchema, reserveResultSchema, uuidSchema, vehicleTypeSchema } from './schemas.js';
+import { reservationJson } from '../core/json/shapes.js';
+import { completeResultSchema, errorResponses, instantSchema, lotCodeSchema, plateSchema, reservationRef, reserveResultSchema, uuidSchema, vehicleTypeSchema } from './schemas.js';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: uuidSchema } } as const;
 const attendantProviders = new Set(['cash', 'manual']);
@@ -62,7 +63,7 @@ export function registerReservationRoutes(app: FastifyInstance, deps: ApiDeps, m
       throw new ApiError(403, 'forbidden', 'a customer key books only for the customer it acts for', 'leave customerRef out; the Parkctl-Customer header names the customer');
     }
     const plate = parsePlate(b.plate);
-    const lot = await loadLot(deps.pool, b.lot);
+    const lot = await apiLot(deps, b.lot);
     const start = parseInstant(b.from, lot.timeZone, 'from');
     const end = parseInstant(b.to, lot.timeZone, 'to');
     const r = await reserve(
@@ -94,13 +95,13 @@ export function registerReservationRoutes(app: FastifyInstance, deps: ApiDeps, m
     if (!customerRef) throw new ApiError(400, 'customer_required', 'say whose bookings: ?customer=REF', 'operator tools list every booking with: parkctl booking list');
     const rows = await selectCustomerReservations(deps.pool, { customerRef, lotCodes: keyOf(req).lot_codes, limit: q.limit + 1, after: q.cursor ? decodeCursor(q.cursor) : null });
     const page = rows.slice(0, q.limit);
-    return { data: page, nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null };
+    return { data: page.map(reservationJson), nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null };
   });
 
   app.get('/v1/reservations/:id', {
     config: { scopes: scopes.everyone },
     schema: { summary: 'One reservation', tags: ['reservations'], params: idParams, response: { 200: reservationRef, ...errorResponses(403, 404) } },
-  }, async (req) => visibleBooking(deps, req));
+  }, async (req) => reservationJson(await visibleBooking(deps, req)));
 
   app.post('/v1/reservations/:id/complete', {
     config: { scopes: scopes.everyone },
@@ -108,7 +109,7 @@ export function registerReservationRoutes(app: FastifyInstance, deps: ApiDeps, m
       summary: 'Confirm a reservation once its payment token is verified with the provider', tags: ['reservations'], params: idParams,
       body: { type: 'object', additionalProperties: false, required: ['paymentToken'], properties: { paymentToken: { type: 'string', minLength: 1, maxLength: 500 } } },
       response: {
-        200: { type: 'object', properties: { ...reservationSchema.properties, rebookedFrom: { type: ['string', 'null'] } } },
+        200: completeResultSchema,
         ...errorResponses(403, 404, 409, 422),
       },
     },
@@ -120,7 +121,7 @@ export function registerReservationRoutes(app: FastifyInstance, deps: ApiDeps, m
       throw new ApiError(403, 'forbidden', `payments are taken by the attendant here (${deps.payments.name}): only an operator key may confirm them`, 'pay at the desk, or configure Stripe');
     }
     const r = await completeReservation({ pool: deps.pool, clock: deps.clock, payments: deps.payments, actor: actorOf(req), cache: deps.cache, notifier: deps.notifier, logger: deps.logger }, before.reservation_id, paymentToken);
-    return { ...r, rebookedFrom: r.reservation_id !== before.reservation_id ? before.reservation_id : null };
+    return { ...reservationJson(r), rebookedFrom: r.reservation_id !== before.reservation_id ? before.reservation_id : null };
   });
 
   app.post('/v1/reservations/:id/cancel', {
@@ -133,7 +134,7 @@ export function registerReservationRoutes(app: FastifyInstance, deps: ApiDeps, m
   }, async (req) => {
     const before = await visibleBooking(deps, req);
     const reason = (req.body as { reason?: string } | null)?.reason ?? `cancelled through the API by ${keyOf(req).name}`;
-    return cancelReservation({ pool: deps.pool, clock: deps.clock, actor: actorOf(req), payments: deps.payments, logger: deps.logger, cache: deps.cache, notifier: deps.notifier }, before.reservation_id, reason);
+    return reservationJson(await cancelReservation({ pool: deps.pool, clock: deps.clock, actor: actorOf(req), payments: deps.payments, logger: deps.logger, cache: deps.cache, notifier: deps.notifier }, before.reservation_id, reason));
   });
 
   app.post('/v1/reservations/:id/extend', {
@@ -146,7 +147,7 @@ export function registerReservationRoutes(app: FastifyInstance, deps: ApiDeps, m
   }, async (req) => {
     const before = await visibleBooking(deps, req);
     const { minutes } = req.body as { minutes: number };
-    const lot = await loadLot(deps.pool, before.lot_code);
-    return extendReservation({ pool: deps.pool, clock: deps.clock, actor: actorOf(req), cache: deps.cache, notifier: deps.notifier }, lot, before.reservation_id, minutes);
+    const lot = await apiLot(deps, before.lot_code);
+    return reservationJson(await extendReservation({ pool: deps.pool, clock: deps.clock, actor: actorOf(req), cache: deps.cache, notifier: deps.notifier }, lot, before.reservation_id, minutes));
   });
 }

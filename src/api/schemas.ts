@@ -34,31 +34,38 @@ export const plateSchema = { type: 'string', minLength: 1, maxLength: 20 } as co
 /** ISO 8601; lot time unless it carries a zone (as the CLI's --from/--to) */
 export const instantSchema = { type: 'string', minLength: 10, maxLength: 40 } as const;
 
-/** `booking show --json`: a reservation row. */
+/** A reservation: `booking show --json` (src/core/json/shapes.ts; test/json-shapes.test.ts holds the two to the same fields). */
 export const reservationSchema = {
   $id: 'Reservation',
   type: 'object',
   properties: {
-    lot_id: { type: 'integer' }, lot_code: { type: 'string' }, time_zone: { type: 'string' }, reservation_id: { type: 'string' },
-    customer_ref: { type: 'string' }, plate: { type: 'string' }, vehicle_type: { type: 'string' }, spot_id: { type: 'integer' },
-    spot_label: { type: 'string' }, starts_at: dateTime, ends_at: dateTime, status: { type: 'string', enum: [...reservationStatuses] },
-    hold_expires_at: nullableDateTime, price_minor: { type: 'integer' }, extension_minor: { type: 'integer' }, currency: { type: 'string' },
-    payment_status: { type: 'string' }, payment_provider: nullableString, payment_ref: nullableString, external_ref: nullableString,
-    created_at: dateTime, updated_at: dateTime,
+    reservationId: { type: 'string' }, lotCode: { type: 'string' }, timeZone: { type: 'string' }, spotLabel: { type: 'string' },
+    plate: { type: 'string' }, vehicleType: { type: 'string' }, customerRef: { type: 'string' }, externalRef: nullableString,
+    start: dateTime, end: dateTime, status: { type: 'string', enum: [...reservationStatuses] }, holdExpiresAt: nullableDateTime,
+    priceMinor: { type: 'integer' }, extensionMinor: { type: 'integer' }, currency: { type: 'string' }, paymentStatus: { type: 'string' },
+    paymentProvider: nullableString, paymentRef: nullableString, createdAt: dateTime, updatedAt: dateTime,
   },
 } as const;
 
 export const reservationRef = { $ref: 'Reservation#' } as const;
 
-/** `booking reserve --json`. */
+/** `booking reserve --json`: a Reservation and what the call adds. */
 export const reserveResultSchema = {
   type: 'object',
   properties: {
-    reservationId: { type: 'string' }, lotCode: { type: 'string' }, spotLabel: { type: 'string' }, vehicleType: { type: 'string' },
-    plate: { type: 'string' }, customerRef: { type: 'string' }, start: dateTime, end: dateTime, status: { type: 'string' },
-    priceMinor: { type: 'integer' }, currency: { type: 'string' }, holdExpiresAt: nullableDateTime, paymentUrl: nullableString,
-    paymentProvider: { type: 'string' }, created: { type: 'boolean' }, retries: { type: 'integer' },
+    ...reservationSchema.properties, paymentUrl: nullableString,
+    paymentError: {
+      type: ['object', 'null'],
+      properties: { kind: { type: 'string' }, service: { type: 'string' }, message: { type: 'string' }, hint: nullableString },
+    },
+    created: { type: 'boolean' }, retries: { type: 'integer' },
   },
+} as const;
+
+/** `booking complete --json`. */
+export const completeResultSchema = {
+  type: 'object',
+  properties: { ...reservationSchema.properties, rebookedFrom: nullableString },
 } as const;
 
 const counts = {
@@ -82,13 +89,32 @@ export const lotStatusSchema = {
   },
 } as const;
 
+/** A visit (`visit arrive --json`'s visit). */
 export const visitSchema = {
   type: 'object',
   properties: {
-    lot_id: { type: 'integer' }, visit_id: { type: 'string' }, reservation_id: nullableString, plate: { type: 'string' },
-    vehicle_type: { type: 'string' }, spot_id: { type: ['integer', 'null'] }, entry_gate: nullableString, entered_at: dateTime,
-    exit_gate: nullableString, exited_at: nullableDateTime, overstay_minutes: { type: 'integer' }, amount_due_minor: { type: 'integer' },
-    amount_paid_minor: { type: 'integer' },
+    visitId: { type: 'string' }, reservationId: nullableString, plate: { type: 'string' }, vehicleType: { type: 'string' },
+    entryGate: nullableString, enteredAt: dateTime, exitGate: nullableString, exitedAt: nullableDateTime,
+    overstayMinutes: { type: 'integer' }, amountDueMinor: { type: 'integer' }, amountPaidMinor: { type: 'integer' },
+  },
+} as const;
+
+/** What a visit owes and has paid. */
+export const visitBalanceSchema = {
+  type: 'object',
+  properties: {
+    visitId: { type: 'string' }, reservationId: nullableString, plate: { type: 'string' }, exitedAt: nullableDateTime,
+    amountDueMinor: { type: 'integer' }, amountPaidMinor: { type: 'integer' }, outstandingMinor: { type: 'integer' }, currency: { type: 'string' },
+  },
+} as const;
+
+/** A payments row (`payments list --json`). */
+export const paymentSchema = {
+  type: 'object',
+  properties: {
+    paymentId: { type: 'string' }, reservationId: nullableString, visitId: nullableString, purpose: { type: 'string' },
+    amountMinor: { type: 'integer' }, currency: { type: 'string' }, provider: { type: 'string' }, providerRef: nullableString,
+    status: { type: 'string' }, refundOfRef: nullableString, note: nullableString, createdAt: dateTime,
   },
 } as const;
 

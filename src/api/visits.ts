@@ -2,29 +2,22 @@
 // fee of a visit and paying it (`parkctl payments collect`).
 import type { FastifyInstance } from 'fastify';
 import { parsePlate } from '../core/input.js';
-import { loadLot } from '../core/lots/lot.js';
 import { collectPayment, type CollectMethod } from '../core/payments/collect.js';
 import type { VehicleType } from '../core/pricing/vehicle-types.js';
 import { selectLotCode } from '../core/sql/lot-codes.js';
 import { selectVisitMoney } from '../core/sql/payments.js';
 import { arrive, depart } from '../core/visits.js';
 import { actorOf, checkLot, keyOf, scopes } from './access.js';
+import { apiLot } from './config-cache.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError } from './errors.js';
-import { errorResponses, lotCodeSchema, plateSchema, uuidSchema, vehicleTypeSchema, visitSchema } from './schemas.js';
+import { paymentJson, visitBalanceJson, visitJson } from '../core/json/shapes.js';
+import { errorResponses, lotCodeSchema, paymentSchema, plateSchema, uuidSchema, vehicleTypeSchema, visitBalanceSchema, visitSchema } from './schemas.js';
 
 const lotParams = { type: 'object', required: ['code'], properties: { code: lotCodeSchema } } as const;
 const gateSchema = { type: 'string', minLength: 1, maxLength: 64 } as const;
 const nullableInt = { type: ['integer', 'null'] } as const;
 
-const visitMoneySchema = {
-  type: 'object',
-  properties: {
-    lot_id: { type: 'integer' }, visit_id: { type: 'string' }, reservation_id: { type: ['string', 'null'] }, plate: { type: 'string' },
-    exited_at: { type: ['string', 'null'], format: 'date-time' }, amount_due_minor: { type: 'integer' }, amount_paid_minor: { type: 'integer' },
-    currency: { type: 'string' },
-  },
-} as const;
 
 export function registerVisitRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.post('/v1/lots/:code/arrivals', {
@@ -52,12 +45,12 @@ export function registerVisitRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const b = req.body as { plate?: string; reservationId?: string; walkIn?: boolean; type?: VehicleType; gate?: string };
     checkLot(req, code);
     if (!b.plate && !b.reservationId) throw new ApiError(422, 'no_credential', 'say which car: plate or reservationId');
-    const lot = await loadLot(deps.pool, code);
+    const lot = await apiLot(deps, code);
     const a = await arrive({ pool: deps.pool, clock: deps.clock, actor: actorOf(req), cache: deps.cache, notifier: deps.notifier }, lot, {
       plate: b.plate ? parsePlate(b.plate) : undefined, reservationId: b.reservationId?.toLowerCase(), walkIn: b.walkIn,
       vehicleType: b.type ?? 'regular', gate: b.gate ?? `api:${keyOf(req).name}`,
     });
-    return reply.code(201).send(a);
+    return reply.code(201).send({ ...a, visit: visitJson(a.visit) });
   });
 
   app.post('/v1/lots/:code/departures', {
@@ -82,10 +75,11 @@ export function registerVisitRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const { code } = req.params as { code: string };
     const b = req.body as { plate: string; gate?: string };
     checkLot(req, code);
-    const lot = await loadLot(deps.pool, code);
-    return depart({ pool: deps.pool, clock: deps.clock, actor: actorOf(req), payments: deps.payments, logger: deps.logger, cache: deps.cache, notifier: deps.notifier }, lot, {
+    const lot = await apiLot(deps, code);
+    const d = await depart({ pool: deps.pool, clock: deps.clock, actor: actorOf(req), payments: deps.payments, logger: deps.logger, cache: deps.cache, notifier: deps.notifier }, lot, {
       plate: parsePlate(b.plate), gate: b.gate ?? `api:${keyOf(req).name}`,
     });
+    return { ...d, visit: visitJson(d.visit) };
   });
 
   app.get('/v1/visits/:id', {
@@ -93,14 +87,14 @@ export function registerVisitRoutes(app: FastifyInstance, deps: ApiDeps): void {
     schema: {
       summary: 'A visit\'s fee: what is due, paid and still to pay (a car inside is priced when it leaves)', tags: ['visits'],
       params: { type: 'object', required: ['id'], properties: { id: uuidSchema } },
-      response: { 200: { type: 'object', properties: { ...visitMoneySchema.properties, outstandingMinor: { type: 'integer' } } }, ...errorResponses(403, 404) },
+      response: { 200: visitBalanceSchema, ...errorResponses(403, 404) },
     },
   }, async (req) => {
     const { id } = req.params as { id: string };
     const v = await selectVisitMoney(deps.pool, id.toLowerCase());
     if (!v) throw new ApiError(404, 'unknown_visit', `no visit ${id}`);
     checkLot(req, (await selectLotCode(deps.pool, v.lot_id)) ?? '');
-    return { ...v, outstandingMinor: Math.max(0, v.amount_due_minor - v.amount_paid_minor) };
+    return visitBalanceJson(v);
   });
 
   app.post('/v1/visits/:id/payments', {
@@ -116,7 +110,7 @@ export function registerVisitRoutes(app: FastifyInstance, deps: ApiDeps): void {
         201: {
           type: 'object',
           properties: {
-            payment: { type: 'object', additionalProperties: true }, visit: visitMoneySchema, outstandingMinor: nullableInt,
+            payment: paymentSchema, visit: visitBalanceSchema, outstandingMinor: nullableInt,
           },
         },
         ...errorResponses(403, 404, 409, 422),
@@ -129,6 +123,6 @@ export function registerVisitRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (!v) throw new ApiError(404, 'unknown_visit', `no visit ${id}`);
     checkLot(req, (await selectLotCode(deps.pool, v.lot_id)) ?? '');
     const c = await collectPayment({ pool: deps.pool, clock: deps.clock, actor: actorOf(req) }, { visitId: v.visit_id, method: b.method, amountMinor: b.amountMinor });
-    return reply.code(201).send(c);
+    return reply.code(201).send({ payment: paymentJson(c.payment), visit: visitBalanceJson(c.visit), outstandingMinor: c.outstandingMinor });
   });
 }

@@ -25,7 +25,14 @@ interface ServeOptions {
   watchdogSeconds: string;
   /** commander's --no-group-commit sets false */
   groupCommit?: boolean;
+  /** processes serving the port (node:cluster); 1: this process */
+  workers?: string;
+  /** info: a line per request; warn: only trouble */
+  logLevel?: string;
 }
+
+/** Set in the environment of the processes `--workers N` forks: they serve, the first process supervises. */
+const workerEnv = 'PARKCTL_API_WORKER';
 
 /** Serve until `stop` aborts; resolves with the URL once listening (through onListening). */
 export async function serveApi(ctx: AppContext, o: ServeOptions, stop: AbortSignal, onListening?: (url: string) => void): Promise<void> {
@@ -33,11 +40,14 @@ export async function serveApi(ctx: AppContext, o: ServeOptions, stop: AbortSign
   const rateMax = wholeNumberOption(o.rateLimit, '--rate-limit');
   const bodyLimitBytes = wholeNumberOption(o.bodyLimit, '--body-limit');
   const watchdogSeconds = wholeNumberOption(o.watchdogSeconds, '--watchdog-seconds');
-  const logger = stderrLogger('info', (line) => ctx.out.note(line.trimEnd()));
+  const level = o.logLevel ?? 'info';
+  if (level !== 'info' && level !== 'warn' && level !== 'error') throw new UsageError(`--log-level "${level}" is not info, warn or error`, { hint: 'e.g. --log-level warn (no line per request)' });
+  const logger = stderrLogger(level, (line) => ctx.out.note(line.trimEnd()));
   const pool = await ctx.pool();
   const url = (pool.options as { connectionString?: string }).connectionString!;
   const { buildApi } = await import('../api/app.js');
   const { PgLotChangeFeed } = await import('../drivers/pg-listener.js');
+  const { apiConfigChannel } = await import('../api/config-cache.js');
   let redis: unknown;
   if (ctx.config.redisUrl) {
     const { Redis } = await import('ioredis');
@@ -51,14 +61,23 @@ export async function serveApi(ctx: AppContext, o: ServeOptions, stop: AbortSign
   const { app } = await buildApi({
     pool, clock: ctx.clock, payments: await ctx.payments(), ...changes, occupancy: ctx.occupancy, logger,
     changeFeed: () => new PgLotChangeFeed(url, { logger, applicationName: 'parkctl-api-listen' }),
+    configFeed: () => new PgLotChangeFeed(url, { logger, applicationName: 'parkctl-api-config', channel: apiConfigChannel }),
     pendingMigrations: async () => (await migrationStatus(pool, migrations)).filter((m) => !m.appliedAt).length,
     stripeWebhookSecret: ctx.config.stripe?.webhookSecret ?? null, redis,
     limits: { rateMax, rateWindowMs: 60_000, bodyLimitBytes },
     groupCommit: o.groupCommit === false ? false : { maxInFlight: 2, maxBatch: 64 },
+    availabilityCacheMs: 1_000, logRequests: level === 'info',
   }, { trustProxy: o.trustProxy ?? false });
   const address = await app.listen({ host, port });
-  logger.info('api listening', { url: address });
+  // a worker of `--workers N` reports to its supervisor, which says when all of them listen
+  // always said (the one line a supervisor or the bench waits for), whatever the log level
+  stderrLogger('info', (line) => ctx.out.note(line.trimEnd())).info(process.env[workerEnv] ? 'api worker listening' : 'api listening', { url: address });
   onListening?.(address);
+  if (process.env[workerEnv]) {
+    if (!stop.aborted) await new Promise<void>((done) => stop.addEventListener('abort', () => done(), { once: true }));
+    await app.close();
+    return;
+  }
   const { SystemdNotifier } = await import('../drivers/api-systemd.js');
   const systemd = new SystemdNotifier(ctx.config.notifySocket, process.pid);
   await systemd.notify('READY=1');
@@ -88,10 +107,18 @@ export function registerApi(program: Command, run: Run): void {
     .option('--body-limit <bytes>', 'largest request body', '65536')
     .option('--watchdog-seconds <s>', 'systemd WatchdogSec (the process pings three times as often)', '30')
     .option('--no-group-commit', 'one statement and commit per reservation instead of batching those that arrive together')
+    .option('--log-level <level>', 'info (a line per request), warn or error', 'info')
+    .option('--workers <n>', 'processes serving the one port (node:cluster; e.g. one per core)', '1')
     .action((o: ServeOptions, cmd: Command) => run(async (ctx) => {
+      const workers = wholeNumberOption(o.workers ?? '1', '--workers', 1, 2);
       const stop = stopOnSignals();
       try {
-        await serveApi(ctx, o, stop.signal);
+        if (workers > 1 && !process.env[workerEnv]) {
+          const { superviseApiWorkers } = await import('./api-workers.js');
+          await superviseApiWorkers(ctx, { workers, watchdogSeconds: wholeNumberOption(o.watchdogSeconds, '--watchdog-seconds') }, stop.signal);
+        } else {
+          await serveApi(ctx, o, stop.signal);
+        }
       } finally {
         stop.dispose();
       }

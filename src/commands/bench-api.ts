@@ -1,5 +1,6 @@
-// `parkctl bench api`: reservations/s through the real HTTP API (src/api/bench-load.ts), beside the
-// raw-SQL bitmap baseline (/work/shared/baseline: pgbench, no application in between).
+// `parkctl bench api`: reservations/s (or availability answers/s) through the real HTTP API server, run
+// as its own process(es) (src/api/bench-load.ts), beside the raw-SQL bitmap baseline (bench/baseline:
+// pgbench on a scratch database of the same server, no application in between) in the same run.
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { createPool } from '../drivers/postgres.js';
@@ -7,34 +8,74 @@ import type { Run } from './index.js';
 import { wholeNumberOption } from './numbers.js';
 import { renderFields } from './output.js';
 
-/** The raw-SQL bitmap design driven by pgbench on this class of machine (2 cores, 16 clients), reservations/s. */
-const baseline = { spread: '3,500-4,050', rush: 'about 1,600' } as const;
+interface BenchApiOptions {
+  lot: string;
+  clients: string;
+  seconds: string;
+  profile: string;
+  groupCommit: boolean;
+  workers: string;
+  baseline: boolean;
+  baselineClients: string;
+  cpuProf?: string;
+}
 
 export function registerBenchApi(bench: Command, run: Run): void {
   bench.command('api')
-    .description('N HTTP clients (autocannon) reserving through the real API server, on a scratch copy of a lot; the overlap checker after')
+    .description('N HTTP clients (autocannon) against `parkctl api serve` in its own process(es), on a scratch copy of a lot; the overlap checker after; the raw-SQL baseline beside it')
     .requiredOption('--lot <code>', 'lot to copy (its spots and prices)')
     .option('--clients <n>', 'concurrent HTTP connections', '64')
     .option('--seconds <s>', 'how long to run', '10')
-    .option('--profile <profile>', 'rush (every window overlapping) or spread (a week of varied windows)', 'spread')
+    .option('--profile <profile>', 'spread (a week of varied windows), rush (every window overlapping) or availability (GET free count and price)', 'spread')
+    .option('--workers <n>', 'API processes (api serve --workers)', '2')
     .option('--no-group-commit', 'one statement and commit per reservation')
-    .action((o: { lot: string; clients: string; seconds: string; profile: string; groupCommit: boolean }, cmd: Command) => run(async (ctx) => {
-      if (o.profile !== 'rush' && o.profile !== 'spread') throw new UsageError(`unknown profile "${o.profile}"`, { hint: 'use --profile rush or --profile spread' });
+    .option('--no-baseline', 'skip the raw-SQL bitmap baseline (pgbench)')
+    .option('--baseline-clients <n>', 'pgbench clients for the baseline', '16')
+    .option('--cpu-prof <dir>', 'write the server processes\' CPU profiles (node --cpu-prof) to this directory')
+    .action((o: BenchApiOptions, cmd: Command) => run(async (ctx) => {
+      if (o.profile !== 'rush' && o.profile !== 'spread' && o.profile !== 'availability') throw new UsageError(`unknown profile "${o.profile}"`, { hint: 'use --profile spread, rush or availability' });
+      const profile = o.profile;
       const clients = wholeNumberOption(o.clients, '--clients');
       const seconds = wholeNumberOption(o.seconds, '--seconds');
+      const workers = wholeNumberOption(o.workers, '--workers', 1, 2);
+      const baselineClients = wholeNumberOption(o.baselineClients, '--baseline-clients');
       const shared = await ctx.pool();
       const url = (shared.options as { connectionString?: string }).connectionString!;
-      const pool = createPool(url, { max: 16, applicationName: 'parkctl-bench-api' });
+      const pool = createPool(url, { max: 4, applicationName: 'parkctl-bench-api' });
       ctx.onClose(() => pool.end());
       const { runApiBench } = await import('../api/bench-load.js');
-      const r = await runApiBench(pool, { lotCode: o.lot, clients, seconds, profile: o.profile, groupCommit: o.groupCommit, clock: ctx.clock, payments: await ctx.payments() });
-      ctx.out.result({ ...r, baselinePerSecond: baseline[r.profile] }, (d) => renderFields([
-        ['lot', `${d.lot} (scratch copy ${d.scratchLot}, dropped)`], ['profile', `${d.profile}, ${d.clients} HTTP clients, ${d.seconds} s, group commit ${d.groupCommit ? 'on' : 'off'}`],
-        ['reservations', `${d.reservations} (${d.perSecond}/s)`], ['latency', `p50 ${d.latencyMs.p50} ms, p99 ${d.latencyMs.p99} ms`],
+      // the baseline right before the API run and right after it: the machine's load drifts, the mean is fairer
+      const baselineProfile = profile === 'rush' ? 'rush' : 'spread';
+      const runBaselineOnce = async () => {
+        if (!o.baseline || profile === 'availability') return null;
+        const { prepareBaseline, runBaseline } = await import('../drivers/pgbench-baseline.js');
+        const db = await prepareBaseline(url);
+        try {
+          return await runBaseline(db.url, baselineProfile, seconds, baselineClients);
+        } finally {
+          await db.drop();
+        }
+      };
+      const before = await runBaselineOnce();
+      const r = await runApiBench(pool, { lotCode: o.lot, clients, seconds, profile, groupCommit: o.groupCommit, workers, clock: ctx.clock, databaseUrl: url, cpuProfileDir: o.cpuProf });
+      const after = await runBaselineOnce();
+      const baseline = before && after ? {
+        perSecond: Math.round((before.perSecond + after.perSecond) / 2), runs: [before.perSecond, after.perSecond],
+        overlaps: before.overlaps + after.overlaps, command: before.command,
+      } : null;
+      const ratio = baseline && baseline.perSecond > 0 ? Math.round((r.perSecond / baseline.perSecond) * 100) / 100 : null;
+      const what = profile === 'availability' ? 'answers' : 'reservations';
+      ctx.out.result({ ...r, baseline, ratio }, (d) => renderFields([
+        ['lot', `${d.lot} (scratch copy ${d.scratchLot}, dropped)`],
+        ['profile', `${d.profile}, ${d.clients} HTTP clients, ${d.seconds} s, ${d.workers} API process${d.workers === 1 ? '' : 'es'}, group commit ${d.groupCommit ? 'on' : 'off'}`],
+        [what, `${d.reservations} (${d.perSecond}/s)`], ['latency', `p50 ${d.latencyMs.p50} ms, p99 ${d.latencyMs.p99} ms`],
         ['answers', Object.entries(d.byStatus).map(([s, n]) => `${s}: ${n}`).join(', ') || 'none'], ['errors', d.errors],
-        ...(d.batches !== null ? [['batches', `${d.batches} statements`] as [string, string]] : []),
+        ['cpu', `${d.cpuMsPer.server ?? '?'} ms API + ${d.cpuMsPer.postgres ?? '?'} ms postgres per ${profile === 'availability' ? 'answer' : 'reservation'}`],
         ['overlaps', `${d.overlaps}${d.overlaps === 0 ? ' (invariant holds)' : ' INVARIANT BROKEN'}`],
-        ['baseline', `raw-SQL bitmap via pgbench (16 clients, no HTTP): ${d.baselinePerSecond}/s (/work/shared/baseline/README.md; run it beside this for today's figure)`],
+        ...(d.baseline ? [
+          ['baseline', `raw-SQL bitmap via pgbench (${baselineClients} clients, no HTTP): ${d.baseline.perSecond}/s (before ${d.baseline.runs[0]}, after ${d.baseline.runs[1]}; overlaps ${d.baseline.overlaps})`] as [string, string],
+          ['ratio', `${d.ratio}x the baseline`] as [string, string],
+        ] : []),
       ]));
     }, cmd));
 }

@@ -99,8 +99,8 @@ export function registerBookingBulk(booking: Command, run: Run): void {
     .option('--status <status>', `one of ${reservationStatuses.join(', ')} (default: TENTATIVE, CONFIRMED and CHECKED_IN)`)
     .option('--format <format>', 'csv or json', 'csv')
     .action((o: { lot?: string; status?: string; format: string }, cmd: Command) => run(async (ctx) => {
-      const status = o.status?.toUpperCase() as ReservationStatus | undefined;
-      if (status && !reservationStatuses.includes(status)) throw new UsageError(`unknown status "${o.status}"`, { hint: `use one of ${reservationStatuses.join(', ')}` });
+      const status = o.status?.trim().toUpperCase() as ReservationStatus | undefined;
+      if (status !== undefined && !reservationStatuses.includes(status)) throw new UsageError(`unknown status "${o.status}"`, { hint: `use one of ${reservationStatuses.join(', ')}` });
       if (o.format !== 'csv' && o.format !== 'json') throw new UsageError(`unknown format "${o.format}"`, { hint: 'use --format csv or --format json' });
       const pool = await ctx.pool();
       const lot = o.lot ? await loadLot(pool, o.lot) : null;

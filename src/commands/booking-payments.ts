@@ -2,20 +2,22 @@
 // (when the provider was unreachable at reserve). One checkout per reservation, however often asked.
 import type { Command } from 'commander';
 import { payLink } from '../core/payments/pay-link.js';
-import { checkReservationId } from '../core/reservations/lifecycle.js';
 import { formatMinorAmount } from '../core/money-format.js';
+import { reservationJson } from '../core/json/shapes.js';
 import type { Run } from './index.js';
 import { formatTime, renderFields } from './output.js';
+import { resolveId } from '../core/ids/prefix.js';
 
 /** Subcommands of `parkctl booking` (added to the group made in booking.ts). */
 export function registerBookingPayments(booking: Command, run: Run): void {
   booking.command('pay-link <id>')
     .description('the payment link of a held (TENTATIVE) reservation; creates it if the provider was down at reserve')
     .action((id: string, _o: unknown, cmd: Command) => run(async (ctx) => {
-      const link = await payLink({ pool: await ctx.pool(), clock: ctx.clock, payments: await ctx.payments(), logger: ctx.logger }, checkReservationId(id));
-      ctx.out.result(link, (d) => renderFields([
-        ['reservation', d.reservation.reservation_id], ['price', formatMinorAmount(d.reservation.price_minor, d.reservation.currency)],
-        ['hold expires', formatTime(d.reservation.hold_expires_at)], ['pay', d.paymentUrl],
+      const pool = await ctx.pool();
+      const link = await payLink({ pool, clock: ctx.clock, payments: await ctx.payments(), logger: ctx.logger }, await resolveId(pool, 'reservation', id));
+      ctx.out.result({ ...link, reservation: reservationJson(link.reservation) }, (d) => renderFields([
+        ['reservation', d.reservation.reservationId], ['price', formatMinorAmount(d.reservation.priceMinor, d.reservation.currency)],
+        ['hold expires', formatTime(d.reservation.holdExpiresAt, d.reservation.timeZone)], ['pay', d.paymentUrl],
       ]));
     }, cmd));
 }

@@ -8,12 +8,16 @@ import { cancelWithRefund, completeReservation, getReservation, listReservations
 import { reserve } from '../core/reservations/reserve.js';
 import { countReservations, reservationStatuses, type ReservationRow, type ReservationStatus } from '../core/sql/reservations.js';
 import { formatMinorAmount } from '../core/money-format.js';
+import { reservationJson } from '../core/json/shapes.js';
 import type { Run } from './index.js';
 import { wholeNumberOption } from './numbers.js';
 import { noteIfLimited } from './list-limit.js';
 import { registerBookingBulk } from './booking-bulk.js';
 import { registerBookingPayments } from './booking-payments.js';
 import { formatTime, renderCsv, renderFields, renderTable } from './output.js';
+import { resolveId } from '../core/ids/prefix.js';
+import { parseTime } from '../core/time-input.js';
+import { fromHelp, toHelp } from './window-options.js';
 
 export function reservationFields(r: ReservationRow, timeZone: string = r.time_zone): [string, string | number | null][] {
   return [
@@ -57,8 +61,8 @@ export function registerBooking(program: Command, run: Run): void {
     .description('hold a spot for a window (TENTATIVE for the lot\'s hold minutes) and get the payment link')
     .requiredOption('--lot <code>', 'lot code')
     .requiredOption('--type <vehicle-type>', 'motorcycle, compact, regular, large, ev or accessible')
-    .requiredOption('--from <time>', 'window start, ISO 8601 (lot time unless it has a zone)')
-    .requiredOption('--to <time>', 'window end (exclusive)')
+    .requiredOption('--from <time>', fromHelp)
+    .requiredOption('--to <time>', toHelp)
     .requiredOption('--plate <plate>', 'the vehicle\'s plate')
     .option('--customer <ref>', 'customer reference', 'walk-up')
     .option('--external-ref <ref>', 'your idempotency key: the same request under it returns the same reservation; another request is refused (exit 2)')
@@ -67,8 +71,9 @@ export function registerBooking(program: Command, run: Run): void {
       const plate = parsePlate(o.plate);
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
-      const start = parseInstant(o.from, lot.timeZone, '--from');
-      const end = parseInstant(o.to, lot.timeZone, '--to');
+      const now = ctx.clock.now();
+      const start = parseTime(o.from, lot.timeZone, '--from', { now });
+      const end = parseTime(o.to, lot.timeZone, '--to', { now, base: start, baseName: '--from' });
       const r = await reserve(
         { db: pool, clock: ctx.clock, payments: await ctx.payments(), actor: ctx.actor, ...(await ctx.changeDeps()), occupancy: ctx.occupancy, logger: ctx.logger },
         lot, { vehicleType, start, end, plate, customerRef: o.customer, externalRef: ctx.idempotencyKey(o.externalRef) },
@@ -97,12 +102,14 @@ export function registerBooking(program: Command, run: Run): void {
     .description('confirm a reservation once its payment is verified with the provider')
     .requiredOption('--payment-token <token>', 'provider token (cash:<id>:<amountMinor>:<CUR> from the attendant, cs_... or pi_... from Stripe)')
     .action((id: string, o: { paymentToken: string }, cmd: Command) => run(async (ctx) => {
-      const r = await completeReservation({ pool: await ctx.pool(), clock: ctx.clock, payments: await ctx.payments(), actor: ctx.actor, ...(await ctx.changeDeps()) }, id, o.paymentToken);
+      const pool = await ctx.pool();
+      const fullId = await resolveId(pool, 'reservation', id);
+      const r = await completeReservation({ pool, clock: ctx.clock, payments: await ctx.payments(), actor: ctx.actor, ...(await ctx.changeDeps()) }, fullId, o.paymentToken);
       // A payment that came after the hold lapsed books the window again: a new reservation, said plainly.
-      const rebooked = r.reservation_id !== id.trim().toLowerCase();
-      ctx.out.result({ ...r, rebookedFrom: rebooked ? id.trim().toLowerCase() : null }, (d) => [
-        ...(rebooked ? [`the hold on ${d.rebookedFrom} had expired; the payment booked the window again as ${d.reservation_id} (spot ${d.spot_label})`, ''] : []),
-        renderFields(reservationFields(d)),
+      const rebooked = r.reservation_id !== fullId;
+      ctx.out.result({ ...reservationJson(r), rebookedFrom: rebooked ? fullId : null }, (d) => [
+        ...(rebooked ? [`the hold on ${d.rebookedFrom} had expired; the payment booked the window again as ${d.reservationId} (spot ${d.spotLabel})`, ''] : []),
+        renderFields(reservationFields(r)),
       ].join('\n'));
     }, cmd));
 
@@ -111,15 +118,17 @@ export function registerBooking(program: Command, run: Run): void {
     .option('--reason <text>', 'why (kept in the audit trail)', 'cancelled by operator')
     .action((id: string, o: { reason: string }, cmd: Command) => run(async (ctx) => {
       refuseControlCharacters(o.reason, '--reason'); // before the database is opened
-      const c = await cancelWithRefund({ pool: await ctx.pool(), clock: ctx.clock, actor: ctx.actor, payments: await ctx.payments(), logger: ctx.logger, ...(await ctx.changeDeps()) }, id, o.reason);
-      ctx.out.result({ ...c.reservation, refund: c.refund }, (d) => renderFields([...reservationFields(d), ...(d.refund ? [['refund', describeRefund(d.refund, d.reservation_id)] as [string, string]] : [])]));
+      const pool = await ctx.pool();
+      const c = await cancelWithRefund({ pool, clock: ctx.clock, actor: ctx.actor, payments: await ctx.payments(), logger: ctx.logger, ...(await ctx.changeDeps()) }, await resolveId(pool, 'reservation', id), o.reason);
+      ctx.out.result({ ...reservationJson(c.reservation), refund: c.refund }, (d) => renderFields([...reservationFields(c.reservation), ...(d.refund ? [['refund', describeRefund(d.refund, d.reservationId)] as [string, string]] : [])]));
     }, cmd));
 
   booking.command('show <id>')
     .description('one reservation')
     .action((id: string, _o, cmd: Command) => run(async (ctx) => {
-      const r = await getReservation(await ctx.pool(), id);
-      ctx.out.result(r, (d) => renderFields(reservationFields(d)));
+      const pool = await ctx.pool();
+      const r = await getReservation(pool, await resolveId(pool, 'reservation', id));
+      ctx.out.result(reservationJson(r), () => renderFields(reservationFields(r)));
     }, cmd));
 
   booking.command('list')
@@ -132,8 +141,8 @@ export function registerBooking(program: Command, run: Run): void {
     .option('--csv', 'print CSV (for spreadsheets; booking export writes what booking import reads back)')
     .action((o: { lot?: string; status?: string; plate?: string; day?: string; limit: string; csv?: boolean }, cmd: Command) => run(async (ctx) => {
       // Flags first: bad input fails before any database is opened (or an embedded one started).
-      const status = o.status?.toUpperCase();
-      if (status && !reservationStatuses.includes(status as ReservationStatus)) {
+      const status = o.status?.trim().toUpperCase();
+      if (status !== undefined && !reservationStatuses.includes(status as ReservationStatus)) {
         throw new UsageError(`unknown status "${o.status}"`, { hint: `use one of ${reservationStatuses.join(', ')}` });
       }
       const limit = wholeNumberOption(o.limit, '--limit');
@@ -152,7 +161,7 @@ export function registerBooking(program: Command, run: Run): void {
       const rows = await listReservations(pool, { ...filter, limit });
       await noteIfLimited(ctx.out, rows.length, limit, () => countReservations(pool, filter));
       if (o.csv) return ctx.out.raw(renderCsv(rows, csvColumns));
-      ctx.out.result(rows, (r) => r.length === 0 ? 'no reservations match' : renderTable(r, [
+      ctx.out.result(rows.map(reservationJson), () => rows.length === 0 ? 'no reservations match' : renderTable(rows, [
         { header: 'reservation', value: (x) => x.reservation_id }, { header: 'lot', value: (x) => x.lot_code },
         { header: 'spot', value: (x) => x.spot_label }, { header: 'plate', value: (x) => x.plate }, { header: 'type', value: (x) => x.vehicle_type },
         { header: 'from', value: (x) => formatTime(x.starts_at, x.time_zone) }, { header: 'to', value: (x) => formatTime(x.ends_at, x.time_zone) },

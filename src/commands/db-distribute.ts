@@ -1,24 +1,21 @@
-// `db distribute`: the Citus statements that spread the schema over many servers by lot_id.
+// `db distribute`: spread the schema over a Citus cluster by lot_id (or, with --print, show how first).
 import type { Command } from 'commander';
-import { citusStatements, distributionPlan, lotScopeProblems } from '../core/bulk/distribution.js';
-import { RefusedError, UsageError } from '../core/errors.js';
-import { selectKeys, selectTables } from '../core/sql/catalog.js';
+import { distributionPlan, lotScopeProblems } from '../core/bulk/distribution.js';
+import { clusterProblem, readCluster } from '../core/citus/cluster.js';
+import { applyDistribution, distributionScript, distributionSteps, hasWork } from '../core/citus/distribute.js';
+import { RefusedError } from '../core/errors.js';
+import { selectFunctions, selectKeys, selectTables } from '../core/sql/catalog.js';
 import type { Run } from './index.js';
+import { renderFields } from './output.js';
 
 /** Subcommands of `parkctl db` (added to the group made in db.ts). */
 export function registerDbDistribute(db: Command, run: Run): void {
   db.command('distribute')
-    .description('print the Citus statements that distribute the schema by lot_id (from the live catalog)')
-    .option('--print', 'print the statements (parkctl never runs them itself)')
+    .description('distribute the schema by lot_id over a Citus cluster, in one transaction (--print: only show the statements)')
+    .option('--print', 'print the statements for review and change nothing')
     .action((o: { print?: boolean }, cmd: Command) => run(async (ctx) => {
-      if (!o.print) {
-        throw new UsageError('parkctl does not distribute the database itself: that needs a Citus cluster and an operator', {
-          hint: 'print the statements and run them on the Citus coordinator: parkctl db distribute --print | psql "$CITUS_URL"',
-          code: 'needs_citus',
-        });
-      }
       const pool = await ctx.pool();
-      const [tables, keys] = await Promise.all([selectTables(pool), selectKeys(pool)]);
+      const [tables, keys, functions, cluster] = await Promise.all([selectTables(pool), selectKeys(pool), selectFunctions(pool), readCluster(pool)]);
       const problems = lotScopeProblems(tables, keys);
       if (problems.length > 0) {
         throw new RefusedError(`the schema cannot be distributed by lot_id: ${problems.map((p) => p.message).join('; ')}`, {
@@ -26,7 +23,33 @@ export function registerDbDistribute(db: Command, run: Run): void {
         });
       }
       const plan = distributionPlan(tables, keys);
-      if (ctx.options.json) return ctx.out.result({ ...plan, sql: citusStatements(plan) }, () => '');
-      ctx.out.raw(citusStatements(plan));
+      const steps = distributionSteps(plan, functions, cluster);
+      if (o.print) {
+        if (ctx.options.json) return ctx.out.result({ ...plan, statements: steps, sql: distributionScript(plan, steps) }, () => '');
+        return ctx.out.raw(distributionScript(plan, steps));
+      }
+      const problem = clusterProblem(cluster);
+      if (problem) throw new RefusedError(problem.message, { hint: problem.hint, code: 'not_citus' });
+      const alreadyDone = !steps.some((s) => s.kind === 'reference' || s.kind === 'distributed');
+      const applied = hasWork(steps) ? await applyDistribution(pool, steps) : null;
+      const data = {
+        citusVersion: cluster.version,
+        workers: cluster.nodes.filter((n) => n.groupId !== 0).map((n) => `${n.nodeName}:${n.nodePort}`),
+        alreadyDistributed: alreadyDone,
+        referenceTables: applied?.referenceTables ?? [],
+        distributedTables: applied?.distributedTables ?? [],
+        localTables: plan.localTables,
+        delegatedFunctions: applied?.delegatedFunctions ?? [],
+        propagatedFunctions: applied?.propagatedFunctions ?? [],
+      };
+      ctx.out.result(data, (d) => renderFields([
+        ['citus', d.citusVersion ?? undefined],
+        ['workers', d.workers.join(', ')],
+        ['reference', d.alreadyDistributed ? 'already distributed (nothing to do)' : d.referenceTables.join(', ') || '(already)'],
+        ['distributed', d.distributedTables.map((t) => `${t.table} (${t.shards} shards)`).join(', ') || undefined],
+        ['coordinator only', d.localTables.join(', ') || undefined],
+        ['delegated', d.delegatedFunctions.map((f) => f.replace(/\(.*$/, '')).join(', ') || undefined],
+        ['propagated', d.propagatedFunctions.length ? `${d.propagatedFunctions.length} functions to the workers` : undefined],
+      ]));
     }, cmd));
 }

@@ -14,6 +14,7 @@ import { canDrawDashboard } from './dashboard.js';
 import { openDemoDatabase } from './demo-database.js';
 import type { Run } from './index.js';
 import { readLotFile, occupancyColumns } from './lot.js';
+import { wholeNumberOption } from './numbers.js';
 import { formatTime, renderTable } from './output.js';
 
 export const sampleGarage = join(import.meta.dirname, '..', '..', 'fixtures', 'city-garage.yaml');
@@ -24,16 +25,19 @@ const demoGates = [{ gateId: 'entry-1', direction: 'entry' as const }, { gateId:
 
 class DemoStopped extends Error {}
 
+/** The sample garage's busiest morning worth watching. */
+const maxDemoBookings = 500;
+
 export function registerDemo(program: Command, run: Run): void {
   program.command('demo')
     .description('play a busy morning in the sample garage, in a scratch database of its own (<your database>_demo on the same server, made afresh each run; your data is never touched); on a terminal, watch it live on the dashboard')
-    .option('--bookings <n>', 'how many bookings the morning brings', '40')
+    .option('--bookings <n>', `how many bookings the morning brings (1 to ${maxDemoBookings})`, '40')
     .action((o: { bookings: string }, cmd: Command) => run(async (ctx) => {
+      const bookings = wholeNumberOption(o.bookings, '--bookings', 1, 40, maxDemoBookings); // before any database is made
       const demo = await openDemoDatabase(ctx);
       const { pool } = demo;
       const imported = await importLot(pool, await readLotFile(sampleGarage), ctx.actor);
       const lot = await loadLot(pool, imported.code);
-      const bookings = Math.max(1, Math.min(500, Number(o.bookings) || 40));
       if (canDrawDashboard(ctx)) return playLive(ctx, pool, lot, bookings);
       if (!ctx.out.json) ctx.out.note(`${lot.code}: ${lot.name}, ${imported.spots} spots, in the demo's own database ${demo.name} (your data is not touched)`);
       // No Redis (its keys name lots by id, and the demo's ids are not yours) and no card payments.

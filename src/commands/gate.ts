@@ -12,6 +12,7 @@ import { environmentFileName, renderEnvironmentFile, renderUnit, unitName } from
 import { gateCommandsChannel } from '../drivers/gate-runtime/pg-listener.js';
 import { stderrLogger } from '../drivers/stderr-logger.js';
 import type { AppContext } from './context.js';
+import { barrierLabel, laneInputLabel } from './gate-barrier-label.js';
 import { gateConfigReport } from './gate-config-report.js';
 import type { Run } from './index.js';
 import { formatTime, renderFields } from './output.js';
@@ -85,13 +86,13 @@ export function registerGate(program: Command, run: Run): void {
     .action((o: { config: string }, cmd: Command) => run(async (ctx) => {
       const c = await load(ctx, o.config);
       const db = c.databaseUrl ?? (ctx.config.databaseUrl ? gateRoleUrl(ctx.config.databaseUrl) : 'embedded server, user parkctl_gate');
-      const inputs = [c.barrier.driver === 'serial' ? `lane controller ${c.barrier.path}` : null, c.inputs.anpr ? `ANPR webhook on ${c.inputs.anpr.listen}` : null,
+      const inputs = [laneInputLabel(c.barrier), c.inputs.anpr ? `ANPR webhook on ${c.inputs.anpr.listen}` : null,
         c.inputs.mqttPlateTopic ? `plates on ${c.inputs.mqttPlateTopic}` : null, c.inputs.scanner ? `scanner ${c.inputs.scanner.path}` : null].filter(Boolean);
       const data = { ...gateConfigReport(c, db), inputsSummary: inputs };
       for (const warning of data.warnings) ctx.out.note(`warning: ${warning}`);
       ctx.out.result(data, (d) => renderFields([
         ['gate', `${d.lot}/${d.gate} (${d.direction})`], ['database', d.databaseUrl], ['journal', d.journalDir],
-        ['barrier', d.barrier.driver === 'serial' ? `serial ${d.barrier.path} @ ${d.barrier.baudRate}` : d.barrier.driver],
+        ['barrier', barrierLabel(c.barrier)],
         ['inputs', inputs.join(', ') || 'none'], ['mqtt', d.mqttUrl ?? '-'], ['sign', d.signTopic ?? '-'],
         ['sync', `every ${d.syncIntervalSeconds} s; allow-list every ${d.allowListRefreshSeconds} s, ${d.allowListHorizonHours} h ahead`],
       ]));

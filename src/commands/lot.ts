@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { parseLotState, setLotState } from '../core/lots/state.js';
 import { parse as parseYaml } from 'yaml';
 import { UsageError, describeReadError } from '../core/errors.js';
 import { importLot } from '../core/lots/import-lot.js';
@@ -7,6 +8,7 @@ import { parseLotFile } from '../core/lots/lot-file.js';
 import { loadLot } from '../core/lots/lot.js';
 import { lotOccupancy, type OccupancyGroup } from '../core/occupancy.js';
 import { selectLots } from '../core/sql/lots.js';
+import { lotJson } from '../core/json/shapes.js';
 import type { Run } from './index.js';
 import { registerLotRates } from './lot-rates.js';
 import { renderFields, renderTable, type Column } from './output.js';
@@ -58,11 +60,11 @@ export function registerLot(program: Command, run: Run): void {
     .action((_o, cmd: Command) => run(async (ctx) => {
       const pool = await ctx.pool();
       const lots = await selectLots(pool);
-      const rows = await Promise.all(lots.map(async (l) => ({ ...(await lotOccupancy(pool, l.lot_id, ctx.clock.now())).totals, code: l.code, name: l.name, timeZone: l.time_zone, currency: l.currency, state: l.state })));
+      const rows = await Promise.all(lots.map(async (l) => lotJson(l, await lotOccupancy(pool, l.lot_id, ctx.clock.now()))));
       ctx.out.result(rows, (r) => r.length === 0 ? 'no lots yet: parkctl lot import fixtures/surface-lot.yaml' : renderTable(r, [
         { header: 'code', value: (x) => x.code }, { header: 'name', value: (x) => x.name }, { header: 'state', value: (x) => x.state },
-        { header: 'time zone', value: (x) => x.timeZone }, { header: 'spots', value: (x) => x.total, align: 'right' },
-        { header: 'free now', value: (x) => x.free, align: 'right' },
+        { header: 'time zone', value: (x) => x.timeZone }, { header: 'spots', value: (x) => x.totals.total, align: 'right' },
+        { header: 'free now', value: (x) => x.totals.free, align: 'right' },
       ]));
     }, cmd));
 
@@ -72,11 +74,7 @@ export function registerLot(program: Command, run: Run): void {
       const pool = await ctx.pool();
       const l = await loadLot(pool, code);
       const occ = await lotOccupancy(pool, l.lotId, ctx.clock.now());
-      const data = {
-        code: l.code, name: l.name, state: l.state, timeZone: l.timeZone, currency: l.currency, holdMinutes: l.holdMinutes,
-        noShowGraceMinutes: l.noShowGraceMinutes, earlyEntryGraceMinutes: l.earlyEntryGraceMinutes, maxWindowMinutes: l.maxWindowMinutes,
-        at: occ.at, totals: occ.totals, byZone: occ.byZone, byType: occ.byType,
-      };
+      const data = { ...lotJson(l, occ), byZone: occ.byZone, byType: occ.byType };
       ctx.out.result(data, (d) => [
         renderFields([['lot', `${d.code} (${d.name})`], ['state', d.state], ['time zone', d.timeZone], ['currency', d.currency],
           ['hold', `${d.holdMinutes} min`], ['no-show grace', `${d.noShowGraceMinutes} min`], ['spots', `${d.totals.total} (${d.totals.free} free now)`]]),
@@ -85,5 +83,17 @@ export function registerLot(program: Command, run: Run): void {
         '',
         renderTable(d.byType, [{ header: 'vehicle type', value: (g) => g.key }, ...occupancyColumns]),
       ].join('\n'));
+    }, cmd));
+
+  lot.command('state <code> <state>')
+    .description('open, full (bookings and permits only), closed (the same), closed-to-all (no entry; exits stay open)')
+    .option('--reason <text>', 'why (kept in the audit trail)')
+    .addHelpText('after', '\nExample:\n  parkctl lot state CITY-GARAGE closed-to-all --reason "flooded level 0"')
+    .action((code: string, state: string, o: { reason?: string }, cmd: Command) => run(async (ctx) => {
+      const to = parseLotState(state);
+      const pool = await ctx.pool();
+      const l = await loadLot(pool, code);
+      const r = await setLotState({ pool, clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, l, to, o.reason?.trim() || null);
+      ctx.out.result({ lot: l.code, from: r.from, state: r.to }, (x) => (x.from === x.state ? `${x.lot} is already ${x.state}` : `${x.lot}: ${x.from} -> ${x.state}`));
     }, cmd));
 }

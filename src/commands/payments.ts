@@ -8,15 +8,17 @@ import { collectPayment, type CollectMethod } from '../core/payments/collect.js'
 import { handBackCashRefund } from '../core/payments/hand-back.js';
 import { settleRefunds } from '../core/payments/settle-refunds.js';
 import { handleProviderEvent } from '../core/payments/webhook.js';
-import { checkReservationId } from '../core/reservations/lifecycle.js';
 import { countPayments, selectPayments, type PaymentRow } from '../core/sql/payments.js';
 import { formatMinorAmount } from '../core/money-format.js';
+import { paymentJson, visitBalanceJson } from '../core/json/shapes.js';
 import { stderrLogger } from '../drivers/stderr-logger.js';
 import type { AppContext } from './context.js';
 import type { Run } from './index.js';
 import { stopOnSignals } from './signals.js';
 import { noteIfLimited } from './list-limit.js';
+import { wholeNumberOption } from './numbers.js';
 import { formatTime, renderFields, renderTable } from './output.js';
+import { resolveId, resolveIdPrefix } from '../core/ids/prefix.js';
 
 /** `127.0.0.1:8787`, `[::1]:8787`, `:8787` (all interfaces). */
 export function parseListen(listen: string): { host: string; port: number } {
@@ -41,14 +43,6 @@ export async function serveWebhooks(ctx: AppContext, listen: string, stop: Abort
   if (!stop.aborted) await new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
   await server.close();
   logger.info('webhook listener stopped');
-}
-
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function parseVisitId(id: string): string {
-  if (!uuidPattern.test(id.trim())) throw new UsageError(`"${id}" is not a visit id`, { hint: 'visit ids are printed by parkctl visit arrive', code: 'bad_visit_id' });
-  return id.trim().toLowerCase();
 }
 
 function parseAmount(input: string | undefined): number | undefined {
@@ -103,12 +97,12 @@ export function registerPayments(program: Command, run: Run): void {
       const pool = await ctx.pool();
       const lot = o.lot ? await loadLot(pool, o.lot) : null;
       const c = await collectPayment({ pool, clock: ctx.clock, actor: ctx.actor, payments: await ctx.payments(), logger: ctx.logger }, {
-        ...(visitId ? { visitId: parseVisitId(visitId) } : { lotId: lot!.lotId, plate: parsePlate(o.plate!) }),
+        ...(visitId ? { visitId: await resolveId(pool, 'visit', visitId) } : { lotId: lot!.lotId, plate: parsePlate(o.plate!) }),
         method: o.method as CollectMethod, amountMinor: parseAmount(o.amount),
       });
-      ctx.out.result(c, (d) => renderFields([
-        ['collected', formatMinorAmount(d.payment.amount_minor, d.payment.currency)], ['method', d.payment.provider], ['plate', d.visit.plate],
-        ['visit', d.visit.visit_id], ['still due', d.outstandingMinor ? formatMinorAmount(d.outstandingMinor, d.visit.currency) : 'nothing'],
+      ctx.out.result({ payment: paymentJson(c.payment), visit: visitBalanceJson(c.visit), outstandingMinor: c.outstandingMinor }, (d) => renderFields([
+        ['collected', formatMinorAmount(d.payment.amountMinor, d.payment.currency)], ['method', d.payment.provider], ['plate', d.visit.plate],
+        ['visit', d.visit.visitId], ['still due', d.outstandingMinor ? formatMinorAmount(d.outstandingMinor, d.visit.currency) : 'nothing'],
       ]));
     }, cmd));
 
@@ -128,10 +122,11 @@ export function registerPayments(program: Command, run: Run): void {
   payments.command('hand-back <id>')
     .description('the attendant hands a cash refund back at the desk: a reservation id (all its refunds due) or a refund\'s payment id')
     .action((id: string, _o: unknown, cmd: Command) => run(async (ctx) => {
-      if (!uuidPattern.test(id.trim())) throw new UsageError(`"${id}" is not a reservation or payment id`, { hint: 'see what is due: parkctl payments list --due', code: 'bad_id' });
-      const done = await handBackCashRefund({ pool: await ctx.pool(), clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, id.trim().toLowerCase());
-      ctx.out.result(done, (d) => renderFields([
-        ['handed back', formatMinorAmount(d.amountMinor, d.currency)], ['plate', d.plate], ['refunds', d.refunds.map((r) => r.payment_id).join(', ')],
+      const pool = await ctx.pool();
+      const { id: fullId } = await resolveIdPrefix(pool, ['reservation', 'payment'], id);
+      const done = await handBackCashRefund({ pool, clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, fullId);
+      ctx.out.result({ ...done, refunds: done.refunds.map(paymentJson) }, (d) => renderFields([
+        ['handed back', formatMinorAmount(d.amountMinor, d.currency)], ['plate', d.plate], ['refunds', d.refunds.map((r) => r.paymentId).join(', ')],
         ['why', d.refunds.map((r) => r.note).join('; ')],
       ]));
     }, cmd));
@@ -145,18 +140,17 @@ export function registerPayments(program: Command, run: Run): void {
     .option('--status <status>', 'pending, due, processing, succeeded or failed')
     .option('--limit <n>', 'at most this many', '200')
     .action((o: { due?: boolean; lot?: string; reservation?: string; visit?: string; status?: string; limit: string }, cmd: Command) => run(async (ctx) => {
+      const limit = wholeNumberOption(o.limit, '--limit', 1, 50);
       const pool = await ctx.pool();
       const lot = o.lot ? await loadLot(pool, o.lot) : null;
-      const limit = Number(o.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit "${o.limit}" is not a positive whole number`);
       const filter = {
-        lotId: lot?.lotId, reservationId: o.reservation ? checkReservationId(o.reservation) : null, visitId: o.visit ? parseVisitId(o.visit) : null,
+        lotId: lot?.lotId, reservationId: o.reservation ? await resolveId(pool, 'reservation', o.reservation) : null, visitId: o.visit ? await resolveId(pool, 'visit', o.visit) : null,
         status: o.due ? 'due' : paymentStatusOption(o.status), purpose: o.due ? 'refund' as const : null,
       };
       const rows = await selectPayments(pool, { ...filter, limit });
       await noteIfLimited(ctx.out, rows.length, limit, () => countPayments(pool, filter));
       const totals = dueTotals(rows.filter((x) => x.purpose === 'refund' && x.status === 'due'));
-      ctx.out.result(rows, (r) => r.length === 0 ? 'no payments match' : renderTable(r, [
+      ctx.out.result(rows.map(paymentJson), () => rows.length === 0 ? 'no payments match' : renderTable(rows, [
         { header: 'when', value: (x) => formatTime(x.created_at, lot?.timeZone) }, { header: 'purpose', value: (x) => x.purpose },
         { header: 'amount', value: (x) => formatMinorAmount(x.amount_minor, x.currency), align: 'right' }, { header: 'provider', value: (x) => x.provider },
         { header: 'status', value: (x) => x.status }, { header: 'ref', value: (x) => x.provider_ref },

@@ -6,7 +6,7 @@ import { ExternalError, UsageError } from '../core/errors.js';
 import { loadLot } from '../core/lots/lot.js';
 import { formatSweepLine, sweepJson } from '../core/sweepers/format.js';
 import { defaultSweepBatch, type SweepJob } from '../core/sweepers/jobs.js';
-import { parseIntervalMs, repeatEvery } from '../core/sweepers/loop.js';
+import { maxIntervalMs, parseIntervalMs, repeatEvery } from '../core/sweepers/loop.js';
 import { runSweep, type SweepOptions } from '../core/sweepers/sweep.js';
 import { describeConnectionError } from '../drivers/postgres.js';
 import type { AppContext } from './context.js';
@@ -49,8 +49,8 @@ export function parseSweeperFlags(o: SweeperRunFlags): { options: SweepOptions; 
   let everyMs: number | null = null;
   if (o.every !== undefined) {
     everyMs = parseIntervalMs(o.every);
-    if (everyMs === null || everyMs < 1000) {
-      throw new UsageError(`--every "${o.every}" is not an interval of at least one second`, { hint: 'e.g. --every 60s or --every 15m', code: 'bad_interval' });
+    if (everyMs === null || everyMs < 1000 || everyMs > maxIntervalMs) {
+      throw new UsageError(`--every "${o.every}" is not an interval from 1s to 24h with its unit`, { hint: 'e.g. --every 60s, --every 15m or --every 1h', code: 'bad_interval' });
     }
   }
   return { options: { jobs: picked.length > 0 ? picked : undefined, lotCode: o.lot ?? null, batchSize, concurrency }, everyMs };
@@ -79,7 +79,7 @@ export function registerSweeper(program: Command, run: Run): void {
     .option('--no-shows', "mark confirmed bookings nobody arrived for by start + the lot's grace (-> NO_SHOW)")
     .option('--overstays', 'one alert per vehicle still inside one overstay slot after its window')
     .option('--once', 'sweep once and exit (the default; for cron)')
-    .option('--every <interval>', 'sweep again every interval (60s, 15m) until SIGINT/SIGTERM')
+    .option('--every <interval>', 'sweep again every interval (500ms, 60s, 15m, 1h; a unit is required, at most 24h) until SIGINT/SIGTERM')
     .option('--lot <code>', 'only this lot (default: every lot)')
     .option('--batch <n>', 'rows per transaction (short batches never block bookings for long)', String(defaultSweepBatch))
     .option('--workers <n>', 'batches of one lot at once, to drain a large backlog sooner (they never take the same row)', '1')

@@ -2,11 +2,12 @@ import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { parsePlate, parseVehicleType } from '../core/input.js';
 import { loadLot } from '../core/lots/lot.js';
-import { checkReservationId } from '../core/reservations/lifecycle.js';
 import { arrive, depart } from '../core/visits.js';
 import { formatMinorAmount } from '../core/money-format.js';
+import { visitJson } from '../core/json/shapes.js';
 import type { Run } from './index.js';
 import { formatTime, renderFields } from './output.js';
+import { resolveId } from '../core/ids/prefix.js';
 
 export function registerVisit(program: Command, run: Run): void {
   const visit = program.command('visit').description('cars in and out, by hand (the gate daemon does the same)');
@@ -30,13 +31,13 @@ export function registerVisit(program: Command, run: Run): void {
       const lot = await loadLot(pool, o.lot);
       const a = await arrive({ pool, clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, lot, {
         plate: o.plate ? parsePlate(o.plate) : undefined,
-        reservationId: o.reservation ? checkReservationId(o.reservation) : undefined,
+        reservationId: o.reservation ? await resolveId(pool, 'reservation', o.reservation) : undefined,
         walkIn: o.walkIn, vehicleType: parseVehicleType(o.type), gate: o.gate,
         ...(o.early ? { early: { reason: o.reason ?? '' } } : {}),
       });
-      ctx.out.result(a, (d) => renderFields([
-        ['checked in', d.visit.plate], ['visit', d.visit.visit_id], ['spot', d.spotLabel ?? '(walk-in: any free spot)'],
-        ['at', formatTime(d.visit.entered_at, lot.timeZone)], ['booked until', d.reservationEnd ? formatTime(d.reservationEnd, lot.timeZone) : '-'],
+      ctx.out.result({ ...a, visit: visitJson(a.visit) }, (d) => renderFields([
+        ['checked in', d.visit.plate], ['visit', d.visit.visitId], ['spot', d.spotLabel ?? '(walk-in: any free spot)'],
+        ['at', formatTime(d.visit.enteredAt, lot.timeZone)], ['booked until', d.reservationEnd ? formatTime(d.reservationEnd, lot.timeZone) : '-'],
         ...(d.earlyEntry ? [['early', `${d.earlyEntry.earlyMinutes} min before entry opened (${formatTime(d.earlyEntry.opensAt, lot.timeZone)}), `
           + `${formatMinorAmount(d.earlyEntry.feeMinor, lot.currency)} due at exit${d.earlyEntry.override ? ` (override: ${d.earlyEntry.reason})` : ''}`] as [string, string]] : []),
       ]));
@@ -51,14 +52,14 @@ export function registerVisit(program: Command, run: Run): void {
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
       const d = await depart({ pool, clock: ctx.clock, actor: ctx.actor, payments: await ctx.payments(), logger: ctx.logger, ...(await ctx.changeDeps()) }, lot, { plate: parsePlate(o.plate), gate: o.gate });
-      ctx.out.result(d, (x) => renderFields([
-        ['checked out', x.visit.plate], ['at', formatTime(x.visit.exited_at, lot.timeZone)],
+      ctx.out.result({ ...d, visit: visitJson(d.visit) }, (x) => renderFields([
+        ['checked out', x.visit.plate], ['at', formatTime(x.visit.exitedAt, lot.timeZone)],
         ['overstay', x.overstayMinutes ? `${x.overstayMinutes} min` : 'none'],
         ...(x.extensionMinor ? [['extensions', formatMinorAmount(x.extensionMinor, x.currency)] as [string, string]] : []),
         ...(x.earlyEntryMinor ? [['early entry', formatMinorAmount(x.earlyEntryMinor, x.currency)] as [string, string]] : []),
         ['due', x.amountDueMinor ? formatMinorAmount(x.amountDueMinor, x.currency) : 'nothing'],
         ...(x.charge ? [['card', x.charge.paid ? 'charged to the card on file' : x.charge.inDoubt ? `not confirmed yet: ${x.charge.reason ?? 'no answer'}` : `not charged: ${x.charge.reason ?? 'declined'}`] as [string, string]] : []),
-        ...(x.amountDueMinor ? [['to collect', x.amountOutstandingMinor ? `${formatMinorAmount(x.amountOutstandingMinor, x.currency)}: parkctl payments collect ${x.visit.visit_id} --method cash|card` : 'nothing'] as [string, string]] : []),
+        ...(x.amountDueMinor ? [['to collect', x.amountOutstandingMinor ? `${formatMinorAmount(x.amountOutstandingMinor, x.currency)}: parkctl payments collect ${x.visit.visitId} --method cash|card` : 'nothing'] as [string, string]] : []),
         ...(x.releasedEarly ? [['released', 'the rest of the window is back on sale'] as [string, string]] : []),
       ]));
     }, cmd));

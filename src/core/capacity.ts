@@ -4,7 +4,9 @@ import type { Lot } from './lots/lot.js';
 import type { CapacityCache, Clock, Queryable } from './ports.js';
 import { quoteWindow, type Quote } from './pricing/index.js';
 import type { VehicleType } from './pricing/vehicle-types.js';
+import { lotPermitPolicy } from './permits/policy.js';
 import { countBusySpots } from './sql/capacity.js';
+import { countPermitCarsInside } from './sql/gate.js';
 
 export interface CapacityAnswer {
   lotCode: string;
@@ -44,7 +46,7 @@ export async function countCapacity(
   }
   const total = lot.spotRanges.get(vehicleType)?.count ?? 0;
   const busy = total === 0 ? 0 : await countBusySpots(deps.db, { lotId: lot.lotId, vehicleType, start, end, now: deps.clock.now() });
-  const free = Math.max(0, total - busy);
+  const free = Math.max(0, total - busy - (await keptForPermits(deps.db, lot, vehicleType)));
   if (deps.cache) await deps.cache.set(key, `${free}/${total}`, capacityCacheTtlMs);
   return { free, total, source: 'database' };
 }
@@ -65,4 +67,15 @@ export async function checkCapacity(
     occupancyRatio: occupancyRatio(counts.free, counts.total),
   });
   return { lotCode: lot.code, vehicleType, start, end, ...counts, quote };
+}
+
+/**
+ * Places the lot keeps for permit cars that are not inside yet (policy.permits.reserved_spots): not for
+ * sale. Permit cars inside hold spots of their own (like walk-ins), so they are in `busy` already.
+ */
+export async function keptForPermits(db: Queryable, lot: Lot, vehicleType: VehicleType): Promise<number> {
+  const reserved = lotPermitPolicy(lot.policy).reservedSpots[vehicleType] ?? 0;
+  if (reserved <= 0) return 0;
+  const inside = (await countPermitCarsInside(db, lot.lotId)).get(vehicleType) ?? 0;
+  return Math.max(0, reserved - inside);
 }

@@ -26,6 +26,17 @@ export interface PgError extends Error {
 }
 
 /**
+ * Whether a constraint error names `name`. On Citus the error comes from a shard, which names the shard's
+ * copy of the constraint (`reservations_one_per_plate_102289`), so a numeric shard suffix is accepted.
+ */
+export function isConstraint(err: PgError, name: string): boolean {
+  // An error raised inside a function Citus delegated to a worker reaches the client without its constraint
+  // field: only the message names it.
+  const c = err.constraint ?? /constraint "([^"]+)"/.exec(err.message)?.[1];
+  return c !== undefined && (c === name || (c.startsWith(`${name}_`) && /^\d+$/.test(c.slice(name.length + 1))));
+}
+
+/**
  * An answer from PostgreSQL (a SQLSTATE), optionally a given one. A lost connection is not an answer:
  * without a code asked for, `read ECONNRESET` or 57P01 never passes for a constraint or a conflict.
  */
@@ -175,5 +186,16 @@ export async function setActor(tx: Queryable, actor: string, reason?: string): P
   // Every typed or imported reason passes here on its way to the audit trail: refused (exit 2) when it
   // holds a control character, before anything is written, so no screen ever shows one.
   if (reason !== undefined) refuseControlCharacters(reason, 'the reason');
-  await tx.query(`select set_config('parkctl.actor', $1::text, true), set_config('parkctl.reason', $2::text, true)`, [actor, reason ?? '']);
+  await setLocals(tx, { 'parkctl.actor': actor, 'parkctl.reason': reason ?? '' });
+}
+
+/**
+ * Transaction-local settings the triggers read (actor, reason, the hold clock), as SET LOCAL commands in one
+ * round trip. Not set_config(): on Citus the triggers run on the workers, and only SET LOCAL commands reach
+ * them (with citus.propagate_set_commands = 'local', which `parkctl db distribute` sets on the database).
+ * A literal in standard SQL quoting (standard_conforming_strings, on since PostgreSQL 9.1).
+ */
+export async function setLocals(tx: Queryable, settings: Record<string, string>): Promise<void> {
+  const literal = (v: string) => `'${v.replaceAll("'", "''")}'`;
+  await tx.query(Object.entries(settings).map(([k, v]) => `set local ${k} = ${literal(v)}`).join('; '));
 }

@@ -26,3 +26,17 @@ export function formatMinorAmount(amountMinor: number, currency: string): string
   const fraction = digits > 0 ? `.${abs.slice(abs.length - digits)}` : '';
   return `${sign}${whole}${fraction} ${code}`;
 }
+
+/**
+ * "345.50" (major units, as people count cash) to integer minor units for a currency, without floating
+ * point. Null when it is not an amount: a sign, more fraction digits than the currency has, letters.
+ */
+export function parseMajorAmount(input: string, currency: string): number | null {
+  const digits = fractionDigits(currency.toUpperCase());
+  const m = /^(\d{1,13})(?:[.,](\d+))?$/.exec(input.trim());
+  if (!m) return null;
+  const fraction = m[2] ?? '';
+  if (fraction.length > digits) return null;
+  const minor = Number(m[1]) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
+  return Number.isSafeInteger(minor) ? minor : null;
+}

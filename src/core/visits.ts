@@ -139,7 +139,7 @@ export async function depart(deps: VisitDeps, lot: Lot, req: { plate: string; ga
     let releasedEarly = false;
     if (open.reservation_id) {
       // locked: an extension landing meanwhile waits, then finds the booking completed
-      const r = (await selectReservation(tx, open.reservation_id, { forUpdate: true }))!;
+      const r = (await selectReservation(tx, open.reservation_id, { forUpdate: true, lotId: lot.lotId }))!;
       extensionMinor = r.extension_minor;
       // owed since the car came in before its entry opened (recorded on the visit at entry)
       earlyEntryMinor = Number(open.amount_due_minor);
@@ -150,6 +150,8 @@ export async function depart(deps: VisitDeps, lot: Lot, req: { plate: string; ga
         amountDueMinor += charge.amountMinor;
       }
       releasedEarly = at < r.ends_at;
+    } else if (open.permit_id) {
+      amountDueMinor = Number(open.amount_due_minor); // the permit pays the stay
     } else {
       amountDueMinor = quoteWindow(lot.pricing, { timeZone: lot.timeZone, vehicleType: open.vehicle_type, start: open.entered_at, end: at }).totalMinor;
     }

@@ -15,6 +15,8 @@ export interface PgLotChangeFeedOptions {
   readonly connectTimeoutMs?: number;
   readonly logger?: Logger;
   readonly applicationName?: string;
+  /** the channel (default parkctl_events); a payload that is not a lot id is onChange(null) */
+  readonly channel?: string;
 }
 
 export class PgLotChangeFeed implements LotChangeFeed {
@@ -49,13 +51,13 @@ export class PgLotChangeFeed implements LotChangeFeed {
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, null));
     client.on('notification', (n) => {
-      if (n.channel !== changesChannel) return;
+      if (n.channel !== (this.options.channel ?? changesChannel)) return;
       const lotId = Number.parseInt(n.payload ?? '', 10);
       this.handlers?.onChange(Number.isFinite(lotId) ? lotId : null);
     });
     try {
       await client.connect();
-      await client.query(`listen ${changesChannel}`);
+      await client.query(`listen ${this.options.channel ?? changesChannel}`);
     } catch (err) {
       this.lost(client, err as Error);
       return;

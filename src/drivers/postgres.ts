@@ -203,6 +203,13 @@ export function describeConnectionError(err: unknown, url: string): unknown {
       hint: 'check DATABASE_URL, or unset it to use the embedded database (parkctl db start)', cause: err,
     });
   }
+  // TLS set up one way and the server the other (sslmode=require against a server without SSL, an
+  // unknown certificate): a connection that cannot be made, named as such, not a bug.
+  if (!/^[0-9A-Z]{5}$/.test(code ?? '') && /SSL|certificate/i.test(message)) {
+    return new ExternalError('PostgreSQL', `cannot connect to ${safe(url)}: ${message}`, {
+      hint: 'check sslmode in DATABASE_URL against the server\'s TLS settings', cause: err,
+    });
+  }
   if (!isConnectionLost(err)) return err;
   const connecting = !loss || loss.phase === 'connect' || loss.phase === 'not_sent';
   const outcome: WriteOutcome = loss?.outcome ?? 'not_applied';

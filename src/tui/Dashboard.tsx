@@ -9,7 +9,7 @@ import { Footer } from './Footer.js';
 import { describeError } from './format.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { chromeRows } from './layout.js';
-import { MessageLine } from './MessageLine.js';
+import { MessageLine, messageLines } from './MessageLine.js';
 import { SearchBox } from './SearchBox.js';
 import { shownActions, shownSnapshot } from './shown-text.js';
 import { StatusLine } from './StatusLine.js';
@@ -53,7 +53,10 @@ export function Dashboard({ snapshot: given, connection, actions: givenActions, 
   const now = useNow(snapshot?.now ?? epoch, tickMs);
   const [mode, setMode] = useState<Mode>(browse);
   const status = useStatusMessage(messageMs);
-  const view = useMemo(() => (snapshot ? buildView(snapshot, terminal) : null), [snapshot, terminal.columns, terminal.rows]);
+  // a message that needs a second line takes it from the panels
+  const extraMessageRows = Math.max(0, messageLines(status.message, terminal.columns).length - 1);
+  const panelRows = terminal.rows - extraMessageRows;
+  const view = useMemo(() => (snapshot ? buildView(snapshot, { columns: terminal.columns, rows: panelRows }) : null), [snapshot, terminal.columns, panelRows]);
   const selection = useSelection((view ?? noSnapshotView).selectable);
   const selected = selection.selected;
 
@@ -96,7 +99,7 @@ export function Dashboard({ snapshot: given, connection, actions: givenActions, 
     selection.select({ reservationId: found.reservationId, plate: found.plate, spotLabel: found.spotLabel });
     setMode(browse);
   };
-  const bodyRows = Math.max(1, terminal.rows - 1 - chromeRows);
+  const bodyRows = Math.max(1, panelRows - 1 - chromeRows);
 
   return (
     <KeyRouterContext.Provider value={keyRouter}>
@@ -126,7 +129,7 @@ export function Dashboard({ snapshot: given, connection, actions: givenActions, 
           ) : null}
           {mode.kind === 'browse' && !snapshot ? <Text>waiting for the first data from the lot...</Text> : null}
         </Box>
-        <MessageLine message={status.message} selected={selected} color={color} />
+        <MessageLine message={status.message} selected={selected} width={terminal.columns} color={color} />
         <Footer width={terminal.columns} color={color} />
       </Box>
     </KeyRouterContext.Provider>

@@ -27,7 +27,7 @@ export function DashboardPanels({ snapshot, view, now, selectedId, color }: Dash
   const { lot } = snapshot;
   const panel: Readonly<Record<PanelId, () => ReactNode>> = {
     occupancy: () => (
-      <OccupancyBars lot={lot} rows={view.occupancy.rows} total={view.occupancy.total} lotTotals={view.lotTotals} width={view.layout.columnWidth} color={color} />
+      <OccupancyBars lot={lot} lines={view.occupancy.rows} total={view.occupancy.total} lotTotals={view.lotTotals} color={color} />
     ),
     gates: () => <GatesPanel gates={view.gates.rows} total={view.gates.total} timeZone={lot.timeZone} color={color} />,
     holds: () => (

@@ -20,7 +20,7 @@ export interface EventFeedProps {
 export const EventFeed = memo(function EventFeed({ feed, total, timeZone, color }: EventFeedProps) {
   return (
     <Box flexDirection="column">
-      <PanelTitle title="Events" total={total} shown={feed.length} />
+      <PanelTitle title="Events" detail="newest first" total={total} shown={feed.length} showCount={false} showMore={false} />
       {feed.map((event) => (
         <Text key={event.id} wrap="truncate">
           <Text {...toneProps(color, 'muted')}>{formatClock(event.at, timeZone, true)}</Text>{' '}

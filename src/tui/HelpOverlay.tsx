@@ -36,7 +36,7 @@ export function HelpOverlay({ color, onClose }: HelpOverlayProps) {
         Bars: {segmentGlyph.occupied} occupied {segmentGlyph.reserved} reserved {segmentGlyph.held} held{' '}
         {segmentGlyph.outOfService} out of service {segmentGlyph.free} free
       </Text>
-      <Text wrap="truncate">Numbers: free, held, resv(erved), occ(upied), oos (out of service), of total</Text>
+      <Text wrap="truncate">Numbers: free, held, resv(erved), occ(upied), oos (out of service), of total; 37/85: free of 85</Text>
     </Box>
   );
 }

@@ -1,6 +1,7 @@
-import { Text } from 'ink';
+import { Box, Text } from 'ink';
 import { describeSelection } from './action-flows.js';
 import type { Selection } from './dashboard-model.js';
+import { screenMessage, wrapLines } from './format.js';
 import { toneProps } from './tone.js';
 import type { StatusMessage } from './use-status-message.js';
 
@@ -8,20 +9,33 @@ export interface MessageLineProps {
   /** an action's result or error; wins over the selection while shown */
   readonly message: StatusMessage | null;
   readonly selected: Selection | null;
+  /** characters per line */
+  readonly width: number;
   readonly color: boolean;
 }
 
 const prefix: Readonly<Record<StatusMessage['kind'], string>> = { busy: '… ', ok: '✓ ', bad: '✗ ' };
+/** A long result or refusal takes a second line (the panels give it up) rather than lose its point. */
+export const maxMessageLines = 2;
 
-/** The line above the footer: the last action's outcome, else what is selected. */
-export function MessageLine({ message, selected, color }: MessageLineProps) {
+/** The lines a message takes in `width`: its text as the screen says it, wrapped. */
+export function messageLines(message: StatusMessage | null, width: number): string[] {
+  if (!message) return [];
+  return wrapLines(`${prefix[message.kind]}${screenMessage(message.text)}`, width, maxMessageLines);
+}
+
+/** The line(s) above the footer: the last action's outcome, else what is selected. */
+export function MessageLine({ message, selected, width, color }: MessageLineProps) {
   if (message) {
     const tone = message.kind === 'ok' ? 'ok' : message.kind === 'bad' ? 'bad' : 'muted';
     return (
-      <Text wrap="truncate" {...toneProps(color, tone)}>
-        {prefix[message.kind]}
-        {message.text}
-      </Text>
+      <Box flexDirection="column">
+        {messageLines(message, width).map((line, index) => (
+          <Text key={index} wrap="truncate" {...toneProps(color, tone)}>
+            {line}
+          </Text>
+        ))}
+      </Box>
     );
   }
   return (

@@ -1,8 +1,9 @@
 // From a snapshot and a terminal size to what is on screen: the layout, the rows each panel
 // shows, and the rows the arrow keys move through. Pure; the Dashboard memoises it per snapshot.
 
-import type { AlertRow, ArrivalRow, DashboardSnapshot, FeedRow, GateRow, HoldRow, OccupancyRow, Selection } from './dashboard-model.js';
-import { planLayout, type DashboardLayout, type PanelId } from './layout.js';
+import type { AlertRow, ArrivalRow, DashboardSnapshot, FeedRow, GateRow, HoldRow, Selection } from './dashboard-model.js';
+import { columnWidthFor, planLayout, type DashboardLayout, type PanelId } from './layout.js';
+import { occupancyLines, type OccupancyLine } from './occupancy-bar.js';
 import type { TerminalSize } from './use-terminal-size.js';
 
 /** The arrivals panel looks this far ahead, in ms. */
@@ -11,6 +12,7 @@ export const arrivalsWindowMs = 60 * 60_000;
 /** A list as shown: the rows that fit, and how many there are in all (for "+N more"). */
 export interface ShownList<Row> {
   readonly rows: readonly Row[];
+  /** rows in all: the snapshot's count when it has one (its lists stop at a read limit), else the list's length */
   readonly total: number;
   /** false when the panel did not fit on screen at all */
   readonly visible: boolean;
@@ -20,7 +22,8 @@ export interface DashboardView {
   readonly layout: DashboardLayout;
   /** the whole lot (sum of the zones), for the occupancy title */
   readonly lotTotals: { readonly free: number; readonly total: number };
-  readonly occupancy: ShownList<OccupancyRow>;
+  /** lines of zones and types that fit (several rows to a line in a lot with many zones); total counts rows */
+  readonly occupancy: ShownList<OccupancyLine>;
   readonly gates: ShownList<GateRow>;
   readonly arrivals: ShownList<ArrivalRow>;
   readonly holds: ShownList<HoldRow>;
@@ -33,9 +36,9 @@ export interface DashboardView {
 export function buildView(snapshot: DashboardSnapshot, size: TerminalSize): DashboardView {
   const horizonMs = snapshot.now.getTime() + arrivalsWindowMs;
   const upcoming = snapshot.arrivals.filter((arrival) => arrival.start.getTime() <= horizonMs);
-  const occupancyRows = [...snapshot.byZone, ...snapshot.byType];
+  const occupancy = occupancyLines(snapshot.byZone, snapshot.byType, columnWidthFor(size.columns));
   const layout = planLayout(size.columns, size.rows, {
-    occupancy: occupancyRows.length,
+    occupancy: occupancy.length,
     gates: snapshot.gates.length,
     arrivals: upcoming.length,
     holds: snapshot.holds.length,
@@ -43,13 +46,14 @@ export function buildView(snapshot: DashboardSnapshot, size: TerminalSize): Dash
     feed: snapshot.feed.length,
   });
   const rowsById = new Map<PanelId, number>(layout.columns.flat().map((placement) => [placement.id, placement.rows]));
-  const show = <Row>(id: PanelId, all: readonly Row[]): ShownList<Row> => {
+  const show = <Row>(id: PanelId, all: readonly Row[], total?: number): ShownList<Row> => {
     const rows = rowsById.get(id);
-    return { rows: all.slice(0, rows ?? 0), total: all.length, visible: rows !== undefined };
+    return { rows: all.slice(0, rows ?? 0), total: Math.max(all.length, total ?? 0), visible: rows !== undefined };
   };
-  const holds = show('holds', snapshot.holds);
-  const arrivals = show('arrivals', upcoming);
-  const alerts = show('alerts', snapshot.alerts);
+  const { counts } = snapshot;
+  const holds = show('holds', snapshot.holds, counts?.holds);
+  const arrivals = show('arrivals', upcoming, counts?.arrivals);
+  const alerts = show('alerts', snapshot.alerts, counts?.alerts);
   const candidates: Selection[] = [
     ...holds.rows.map(({ reservationId, plate, spotLabel }) => ({ reservationId, plate, spotLabel })),
     ...arrivals.rows.map(({ reservationId, plate, spotLabel }) => ({ reservationId, plate, spotLabel })),
@@ -66,7 +70,7 @@ export function buildView(snapshot: DashboardSnapshot, size: TerminalSize): Dash
   return {
     layout,
     lotTotals,
-    occupancy: show('occupancy', occupancyRows),
+    occupancy: { ...show('occupancy', occupancy), total: snapshot.byZone.length + snapshot.byType.length },
     gates: show('gates', snapshot.gates),
     arrivals,
     holds,

@@ -53,3 +53,38 @@ export function truncate(text: string, width: number): string {
   if (text.length <= width) return text;
   return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
 }
+
+const counts = new Intl.NumberFormat('en-GB');
+
+/** "3,000": counts on screen are grouped, so a big one reads at a glance. */
+export function formatCount(n: number): string {
+  return counts.format(n);
+}
+
+const uuid = /\b([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
+
+/**
+ * A result or error as the message line says it: ids cut to their first 8 characters (enough to find
+ * them, as `/` takes a prefix), and a hint's command line left out (on the dashboard a key does it).
+ */
+export function screenMessage(text: string): string {
+  return text.replace(uuid, '$1').replace(/[:;,]?\s*(e\.g\.\s*)?parkctl [^()]*(?=\)$)/, '').replace(/ \(\)$/, '');
+}
+
+/**
+ * `text` in at most `maxLines` lines of `width`, broken between words where it can; only the last
+ * line is cut (with …). The point of a message comes first, so its first lines are what matter.
+ */
+export function wrapLines(text: string, width: number, maxLines: number): string[] {
+  if (width <= 0) return [''];
+  const lines: string[] = [];
+  let rest = text;
+  while (rest.length > width && lines.length < maxLines - 1) {
+    const space = rest.lastIndexOf(' ', width);
+    const cut = space > width / 2 ? space : width;
+    lines.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+  }
+  lines.push(truncate(rest, width));
+  return lines;
+}

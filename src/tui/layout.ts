@@ -37,13 +37,18 @@ const rightColumn: readonly PanelId[] = ['holds', 'arrivals', 'feed'];
 /** Screen order top to bottom (single column reads like the two-column layout, left then right). */
 const screenOrder: readonly PanelId[] = ['occupancy', 'gates', 'holds', 'arrivals', 'alerts', 'feed'];
 
+/** Width of one panel column for a terminal this wide. */
+export function columnWidthFor(columns: number): number {
+  return columns >= twoColumnMinWidth ? Math.floor((columns - columnGap) / 2) : columns;
+}
+
 export function planLayout(columns: number, rows: number, demand: PanelDemand): DashboardLayout {
   // rows - 1: never as tall as the terminal (see above).
   const panelBudget = Math.max(0, rows - 1 - chromeRows);
   if (columns >= twoColumnMinWidth) {
     return {
       columnCount: 2,
-      columnWidth: Math.floor((columns - columnGap) / 2),
+      columnWidth: columnWidthFor(columns),
       columns: [fillColumn(leftColumn, panelBudget, demand), fillColumn(rightColumn, panelBudget, demand)],
     };
   }

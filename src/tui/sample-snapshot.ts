@@ -11,8 +11,8 @@ export function sampleSnapshot(now: Date = new Date('2025-06-02T10:00:00Z')): Da
     lot: { code: 'CTR', name: 'Central Garage', state: 'open', timeZone: 'Europe/Berlin' },
     now,
     byZone: [
-      { key: 'z1', label: 'B1 Zone A', total: 85, free: 37, held: 2, reserved: 5, occupied: 40, outOfService: 1 },
-      { key: 'z2', label: 'B2 Zone B', total: 60, free: 0, held: 1, reserved: 9, occupied: 48, outOfService: 2 },
+      { key: 'B1-A', label: 'B1-A', name: 'Basement 1, zone A', floor: -1, total: 85, free: 37, held: 2, reserved: 5, occupied: 40, outOfService: 1 },
+      { key: 'B2-B', label: 'B2-B', name: 'Basement 2, zone B', floor: -2, total: 60, free: 0, held: 1, reserved: 9, occupied: 48, outOfService: 2 },
     ],
     byType: [
       { key: 'regular', label: 'regular', total: 120, free: 30, held: 3, reserved: 12, occupied: 74, outOfService: 1 },

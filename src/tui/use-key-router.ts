@@ -1,5 +1,6 @@
 import { useInput, type Key } from 'ink';
-import { createContext, useCallback, useContext, useLayoutEffect, useRef, useState } from 'react';
+import { createContext, useContext, useLayoutEffect, useRef, useState } from 'react';
+import { usePacedKeys } from './use-paced-keys.js';
 
 export type InputHandler = (input: string, key: Key) => void;
 
@@ -30,12 +31,12 @@ export function useKeyRouter(): KeyRouter {
       };
     },
   }));
-  const dispatch = useCallback<InputHandler>(
-    (input, key) => {
-      for (const handler of [...handlers]) handler.current(input, key);
-    },
-    [handlers],
-  );
+  // Bursts (a scanner's plate and Enter) are split into keys, one per commit (key-burst.ts). Each key
+  // goes to the handlers as they were when it arrived: one that an earlier handler's answer unmounts or
+  // changes (Enter closing a prompt) still sees the screen the key was meant for, as within Ink's batch.
+  const dispatch = usePacedKeys((input, key) => {
+    for (const handler of [...handlers].map((entry) => entry.current)) handler(input, key);
+  });
   useInput(dispatch);
   return router;
 }
@@ -52,6 +53,6 @@ export function useKeys(handler: InputHandler, router?: KeyRouter): void {
     latest.current = handler;
   });
   useLayoutEffect(() => target?.register(latest), [target]);
-  const stable = useCallback<InputHandler>((input, key) => latest.current(input, key), []);
+  const stable = usePacedKeys((input, key) => latest.current(input, key));
   useInput(stable, { isActive: target === null });
 }

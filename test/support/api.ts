@@ -34,8 +34,8 @@ export interface ApiHarnessOptions {
   redis?: unknown;
   clock?: Clock;
   poolSize?: number;
-  /** anything else of the app's dependencies */
-  deps?: Partial<ApiDeps>;
+  /** anything else of the app's dependencies (a function: made once the test database exists) */
+  deps?: Partial<ApiDeps> | ((db: TestDatabase) => Partial<ApiDeps>);
 }
 
 export async function startApiHarness(o: ApiHarnessOptions = {}): Promise<ApiHarness> {
@@ -47,7 +47,7 @@ export async function startApiHarness(o: ApiHarnessOptions = {}): Promise<ApiHar
     pool: db.pool, clock: o.clock ?? clock, payments: o.payments ?? new CashPaymentProvider(), notifier, logger: silentLogger,
     changeFeed: () => new PgLotChangeFeed(db.url, { initialBackoffMs: 50, applicationName: 'parkctl-api-test-listen' }),
     pendingMigrations: async () => 0, stripeWebhookSecret: o.stripeWebhookSecret ?? null, redis: o.redis, limits: o.limits,
-    ...o.deps,
+    ...(typeof o.deps === 'function' ? o.deps(db) : o.deps),
   };
   const { app, groupCommit } = await buildApi(deps);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -32,12 +32,14 @@ export async function createTestDatabase(opts: { poolSize?: number } = {}): Prom
   await admin.connect();
   try {
     // Cloning needs the template to be idle; another worker's clone in flight can make it busy briefly.
-    for (let attempt = 0; ; attempt++) {
+    // Every run against the same server shares the template (9 engineers' suites at once): 5 s was not
+    // always enough at load 20, so the bound is 120 s against a hang.
+    for (const deadline = Date.now() + 120_000; ;) {
       try {
         await admin.query(`create database ${name} template ${inject('templateDb')}`);
         break;
       } catch (err) {
-        if (attempt >= 50 || !/being accessed by other users/.test(String(err))) throw err;
+        if (Date.now() > deadline || !/being accessed by other users/.test(String(err))) throw err;
         await new Promise((r) => setTimeout(r, 100));
       }
     }

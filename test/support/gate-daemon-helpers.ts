@@ -63,8 +63,8 @@ export async function insertConfirmed(db: Queryable, lotId: number, spotId: numb
   return rows[0]!.reservation_id;
 }
 
-/** Waits (bounded) until `check` is true; throws with `what` otherwise. */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+/** Waits (bounded: 30 s against a hang, seconds are normal at load 20) until `check` is true; throws with `what` otherwise. */
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -18,6 +18,6 @@ export async function settle(frames?: readonly string[]): Promise<void> {
 }
 
 /** Re-checks an assertion about something asynchronous (an action's promise) until it holds; the bound only stops a hang. */
-export const eventually = (check: () => void): Promise<void> => vi.waitFor(check, { timeout: 10_000, interval: 20 });
+export const eventually = (check: () => void): Promise<void> => vi.waitFor(check, { timeout: 30_000, interval: 20 });
 
 export const keys = { enter: '\r', escape: '\u001B', down: '\u001B[B' } as const;

@@ -54,7 +54,8 @@ export async function startOwnRedis(cleanups: Array<() => Promise<void> | void>)
       await once(child, 'exit');
     });
     const url = `redis://127.0.0.1:${port}`;
-    for (let attempt = 0; attempt < 50 && child.exitCode === null; attempt++) {
+    // bounded at 30 s against a hang (a busy machine starts it slowly)
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline && child.exitCode === null;) {
       if (await answersPing(url)) return { url, child };
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -73,27 +73,3 @@ export function distributionPlan(tables: readonly CatalogTable[], keys: readonly
   }
   return { referenceTables, distributedTables: ordered, localTables };
 }
-
-/** The statements for psql on the Citus coordinator, with a header saying what and why. */
-export function citusStatements(plan: DistributionPlan): string {
-  const [anchor, ...rest] = plan.distributedTables;
-  const lines = [
-    '-- parkctl on Citus: distribute the schema by lot_id (generated from the live catalog by `parkctl db distribute --print`).',
-    '-- Run once, on the coordinator, after `parkctl db migrate`, with the citus extension created and the workers added.',
-    '-- Every lot-scoped key includes lot_id (checked against the catalog), so each booking stays a single-shard transaction.',
-    `-- Reference tables (a copy on every node): ${plan.referenceTables.join(', ')}.`,
-    `--   lots is not distributed: unique (code) cannot include lot_id, and every node resolves codes.`,
-    `-- Local to the coordinator: ${plan.localTables.join(', ') || '(none)'}.`,
-    '-- The reservation triggers write spot_days and events rows of the same lot (colocated shards).',
-    '',
-    'set citus.enable_unsafe_triggers to on;',
-    'begin;',
-    ...plan.referenceTables.map((t) => `select create_reference_table('${t}');`),
-  ];
-  if (anchor) {
-    lines.push(`select create_distributed_table('${anchor}', 'lot_id');`);
-    for (const t of rest) lines.push(`select create_distributed_table('${t}', 'lot_id', colocate_with => '${anchor}');`);
-  }
-  lines.push('commit;');
-  return lines.join('\n');
-}

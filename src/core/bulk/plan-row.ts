@@ -1,6 +1,7 @@
 // Reading the meaning of one row: its lot, type, window, plate and payment, each failure tied to the
 // column at fault. Nothing here writes.
 import { UsageError } from '../errors.js';
+import { hasControlCharacter } from '../control-characters.js';
 import { checkWindow, minWindowMinutes, parseInstant, parsePlate, parseVehicleType } from '../input.js';
 import type { Lot } from '../lots/lot.js';
 import type { VehicleType } from '../pricing/vehicle-types.js';
@@ -81,11 +82,13 @@ export function planRow(raw: RawBookingRow, lots: ReadonlyMap<string, Lot | null
     const customerRef = at('customer_ref', () => {
       const c = (v.customer_ref ?? '').trim();
       if (c === '' || c.length > 200) throw new UsageError('customer_ref is empty or longer than 200 characters', { code: 'bad_customer_ref' });
+      if (hasControlCharacter(c)) throw new UsageError('customer_ref contains a control character (a NUL byte, a line break, ...)', { code: 'control_character' });
       return c;
     });
     const externalRef = at('external_ref', () => {
       const e = (v.external_ref ?? '').trim();
       if (e.length > 200) throw new UsageError('external_ref is longer than 200 characters', { code: 'bad_external_ref' });
+      if (hasControlCharacter(e)) throw new UsageError('external_ref contains a control character (a NUL byte, a line break, ...)', { code: 'control_character' });
       return e || (reservationId ? null : rowDigestRef({ lotCode: lot.code, vehicleType, start, end, plate, customerRef }));
     });
     const paid = at('payment', () => parsePaymentMark(v.payment));

@@ -1,7 +1,7 @@
 // One exported booking back into a lot: recognised by its reservation id when it is there already, else
 // restored as it was: same id, spot, window, status, price and payment, and for a car inside its visit.
 // Not allocated anew: a booking that existed keeps its spot (a car inside stands on it).
-import { isPgError, PgCode, setActor, withTransaction } from '../db.js';
+import { isPgError, PgCode, setActor, withTransaction, isConstraint } from '../db.js';
 import { RefusedError } from '../errors.js';
 import type { Clock, PoolLike } from '../ports.js';
 import { bookedRequest, requestDifferences } from '../reservations/idempotency.js';
@@ -93,13 +93,13 @@ export async function restoreRow(deps: RestoreDeps, pool: PoolLike, row: Restore
     });
   } catch (err) {
     if (err instanceof RefusedError) return refused(err.code, err.message);
-    if (isPgError(err, PgCode.exclusionViolation) && err.constraint === 'reservations_one_per_plate') {
+    if (isPgError(err, PgCode.exclusionViolation) && isConstraint(err, 'reservations_one_per_plate')) {
       return refused('plate_already_booked', `${row.plate} already has a booking at ${row.lot.code} overlapping that window`);
     }
     if (isPgError(err, PgCode.exclusionViolation)) return refused('spot_taken', `spot ${f.spotLabel} is taken for that window`);
-    if (isPgError(err, PgCode.uniqueViolation) && err.constraint === 'visits_one_open_per_plate') return refused('already_inside', `${row.plate} is inside ${row.lot.code} on another visit`);
-    if (isPgError(err, PgCode.uniqueViolation) && err.constraint === 'reservations_external_ref') return recogniseByRef(pool, row);
-    if (isPgError(err, PgCode.uniqueViolation) && err.constraint === 'reservations_pkey') return (await recognise(pool, row))!;
+    if (isPgError(err, PgCode.uniqueViolation) && isConstraint(err, 'visits_one_open_per_plate')) return refused('already_inside', `${row.plate} is inside ${row.lot.code} on another visit`);
+    if (isPgError(err, PgCode.uniqueViolation) && isConstraint(err, 'reservations_external_ref')) return recogniseByRef(pool, row);
+    if (isPgError(err, PgCode.uniqueViolation) && isConstraint(err, 'reservations_pkey')) return (await recognise(pool, row))!;
     throw err;
   }
   const restored = await selectReservation(pool, f.reservationId);

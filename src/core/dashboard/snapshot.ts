@@ -3,6 +3,7 @@
 // measured on the 2,000-spot sample garage after a busy morning, see the report in the dashboard tests.
 import { DateTime } from 'luxon';
 import type { Lot } from '../lots/lot.js';
+import { selectDashboardCounts } from '../sql/dashboard-counts.js';
 import { selectRefundsDueAtDesk } from '../sql/payments.js';
 import { formatMinorAmount } from '../money-format.js';
 import { lotOccupancy, type OccupancyGroup } from '../occupancy.js';
@@ -43,12 +44,14 @@ export class DashboardSnapshotReader {
     const todayStart = DateTime.fromJSDate(now, { zone: lot.timeZone }).startOf('day').toJSDate();
     this.heartbeats ??= hasGateHeartbeats(db);
     const withHeartbeats = await this.heartbeats;
-    const [state, occupancy, gateRows, arrivals, holds, overstays, noShows, due, failed, manual, feed, spots, refundsDue] = await Promise.all([
+    const arrivalsFrom = new Date(now.getTime() - lot.noShowGraceMinutes * minuteMs);
+    const arrivalsTo = new Date(now.getTime() + (o.arrivalsAheadMs ?? 60 * minuteMs));
+    const [state, occupancy, gateRows, arrivals, holds, overstays, noShows, due, failed, manual, feed, spots, refundsDue, counts] = await Promise.all([
       selectLotState(db, lot.lotId),
       lotOccupancy(db, lot.lotId, now),
       selectGates(db, { lotId: lot.lotId, todayStart, withHeartbeats }),
       // late arrivals stay listed until the no-show grace has passed
-      selectArrivals(db, { lotId: lot.lotId, from: new Date(now.getTime() - lot.noShowGraceMinutes * minuteMs), to: new Date(now.getTime() + (o.arrivalsAheadMs ?? 60 * minuteMs)), limit }),
+      selectArrivals(db, { lotId: lot.lotId, from: arrivalsFrom, to: arrivalsTo, limit }),
       selectHolds(db, { lotId: lot.lotId, limit }),
       selectOverstays(db, { lotId: lot.lotId, now, limit }),
       selectNoShows(db, { lotId: lot.lotId, since, now, graceMinutes: lot.noShowGraceMinutes, limit }),
@@ -59,6 +62,8 @@ export class DashboardSnapshotReader {
       // cars inside keep their spots (invariant 8): bookings moved off them, and those with nowhere to go
       selectRecentEvents(db, { lotId: lot.lotId, limit, kinds: ['reservation.moved', 'alert.no_spot', 'alert.no_spot_for_car'], since }),
       selectRefundsDueAtDesk(db, lot.lotId, limit),
+      // the lists stop at `limit`; the panels' titles say how many there are in all
+      selectDashboardCounts(db, { lotId: lot.lotId, now, arrivalsFrom, arrivalsTo, since, todayStart, noShowGraceMinutes: lot.noShowGraceMinutes }),
     ]);
     const gates = gateRows.map((g) => toGate(g, now, o.gateStaleMs ?? 30_000));
     const money = (minor: number) => formatMinorAmount(minor, lot.currency);
@@ -104,13 +109,19 @@ export class DashboardSnapshotReader {
     return {
       lot: { code: lot.code, name: state?.name ?? lot.name, state: state?.state ?? lot.state, timeZone: lot.timeZone },
       now,
-      byZone: occupancy.byZone.map(toOccupancy),
+      byZone: occupancy.byZone.map((g) => ({ ...toOccupancy(g), label: g.key, name: g.label, floor: g.floor ?? 0 })),
       byType: occupancy.byType.map(toOccupancy),
       gates,
       arrivals: arrivals.map((r) => ({ reservationId: r.reservation_id, plate: r.plate, spotLabel: r.spot_label, start: r.starts_at, vehicleType: r.vehicle_type })),
       holds: holds.map((r) => ({ reservationId: r.reservation_id, plate: r.plate, spotLabel: r.spot_label, holdExpiresAt: r.hold_expires_at ?? r.updated_at })),
       alerts,
       feed: feed.map((e) => ({ id: String(e.event_id), at: e.occurred_at, kind: e.kind, text: describeEvent(e, lot.timeZone) })),
+      counts: {
+        holds: counts.holds,
+        arrivals: counts.arrivals,
+        alerts: counts.overstays + counts.no_shows + alerts.filter((a) => a.kind === 'gate_offline').length + counts.payments_failed
+          + counts.payments_due + counts.spot_alerts + counts.refunds_due + counts.manual_opens,
+      },
     };
   }
 }

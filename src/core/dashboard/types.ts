@@ -5,8 +5,12 @@
 export interface OccupancyRow {
   /** stable React key: zone id or vehicle type */
   readonly key: string;
-  /** what the attendant reads: "B1 / Zone A", "ev" */
+  /** what the attendant reads, short enough for 80 columns: the zone's code ("L0-A"), or the type ("ev") */
   readonly label: string;
+  /** a zone's full name ("Level 0, zone A"), for where there is room (the floor view) */
+  readonly name?: string;
+  /** a zone's floor; absent on type rows */
+  readonly floor?: number;
   /** spots in this zone/type, out-of-service ones included */
   readonly total: number;
   /** active spots with no live reservation or visit covering now */
@@ -82,7 +86,7 @@ export interface FeedRow {
   readonly text: string;
 }
 
-export type LotState = 'open' | 'full' | 'closed';
+export type LotState = 'open' | 'full' | 'closed' | 'closed_to_all';
 
 export interface LotSummary {
   readonly code: string;
@@ -90,6 +94,14 @@ export interface LotSummary {
   readonly state: LotState;
   /** IANA zone, e.g. "Europe/Berlin": every time on screen is shown in it */
   readonly timeZone: string;
+}
+
+/** How many rows each list has in all: the lists are read with a limit, so their length stops there. */
+export interface PanelCounts {
+  readonly holds: number;
+  /** arrivals in the arrivals panel's window */
+  readonly arrivals: number;
+  readonly alerts: number;
 }
 
 /** Everything on screen, read in one go. */
@@ -108,6 +120,8 @@ export interface DashboardSnapshot {
   readonly alerts: readonly AlertRow[];
   /** newest first; the screen shows as many as fit */
   readonly feed: readonly FeedRow[];
+  /** true totals of the lists above; without them the screen counts the rows it was given */
+  readonly counts?: PanelCounts;
 }
 
 /** State of the live-data link (LISTEN connection). 'reconnecting' means the screen may be stale. */

@@ -2,7 +2,7 @@
 // this gate's own entries and exits laid over it. A decided car changes a few Map entries here
 // instead of re-indexing every reservation of the lot, which used to run on the lane's path before
 // each journal append and grew with the lot and with the cars decided during an outage.
-import { buildAllowList, type AllowList, type AllowListSnapshot, type AllowedReservation, type GatePolicy, type OpenVisit } from '../gate/allow-list.js';
+import { buildAllowList, type AllowList, type AllowListSnapshot, type AllowedPermit, type AllowedReservation, type GatePolicy, type OpenVisit } from '../gate/allow-list.js';
 import { normalisePlate } from '../gate/plate.js';
 
 /** What an allowed entry or exit changed, as far as this gate knows. */
@@ -11,6 +11,8 @@ export type GateEffect =
     kind: 'enter'; visitId: string; plate: string; reservationId: string | null; enteredAt: string; reservationEnd: string | null;
     /** owed from the start (an early entry's fee); absent: 0 */
     amountDueMinor?: number;
+    /** the permit that let it in */
+    permitId?: string | null;
   }
   | { kind: 'exit'; visitId: string; reservationId: string | null };
 
@@ -24,6 +26,7 @@ export class AllowListView implements AllowList {
   private readonly visits: Map<string, OpenVisit>;
   private readonly visitByPlate = new Map<string, OpenVisit>();
   private readonly visitByReservation = new Map<string, OpenVisit>();
+  private permitVisits = new Map<string, number>();
   /** reservations whose visit ended here: spent, even before the database says COMPLETED */
   private readonly used = new Set<string>();
   private usedInBase = 0;
@@ -72,11 +75,24 @@ export class AllowListView implements AllowList {
     return this.visitByReservation.get(reservationId);
   }
 
+  permitsForPlate(plate: string): readonly AllowedPermit[] {
+    return this.base.permitsForPlate(plate);
+  }
+
+  permitById(permitId: string): AllowedPermit | undefined {
+    return this.base.permitById(permitId);
+  }
+
+  openVisitsForPermit(permitId: string): number {
+    return this.permitVisits.get(permitId) ?? 0;
+  }
+
   apply(effect: GateEffect): void {
     if (effect.kind === 'enter') {
       const visit: OpenVisit = {
         visitId: effect.visitId, plate: effect.plate, reservationId: effect.reservationId, enteredAt: new Date(effect.enteredAt),
         reservationEnd: effect.reservationEnd ? new Date(effect.reservationEnd) : null, amountDueMinor: effect.amountDueMinor ?? 0,
+        ...(effect.permitId ? { permitId: effect.permitId } : {}),
       };
       const known = this.visits.has(visit.visitId);
       this.visits.set(visit.visitId, visit);
@@ -89,6 +105,7 @@ export class AllowListView implements AllowList {
     const visit = this.visits.get(effect.visitId);
     if (visit) {
       this.visits.delete(effect.visitId);
+      if (visit.permitId) this.permitVisits.set(visit.permitId, Math.max(0, (this.permitVisits.get(visit.permitId) ?? 1) - 1));
       const plate = normalisePlate(visit.plate);
       const indexed = (plate !== null && this.visitByPlate.get(plate) === visit)
         || (visit.reservationId !== null && this.visitByReservation.get(visit.reservationId) === visit);
@@ -108,6 +125,7 @@ export class AllowListView implements AllowList {
   }
 
   private indexVisit(v: OpenVisit): void {
+    if (v.permitId) this.permitVisits.set(v.permitId, (this.permitVisits.get(v.permitId) ?? 0) + 1);
     const plate = normalisePlate(v.plate);
     if (plate) this.visitByPlate.set(plate, v);
     if (v.reservationId) this.visitByReservation.set(v.reservationId, v);
@@ -116,6 +134,7 @@ export class AllowListView implements AllowList {
   private reindexVisits(): void {
     this.visitByPlate.clear();
     this.visitByReservation.clear();
+    this.permitVisits = new Map();
     for (const v of this.visits.values()) this.indexVisit(v);
   }
 }

@@ -3,6 +3,7 @@
 // drivers/gate-runtime/config-file.ts; this module only validates, so it is pure and testable.
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { laneProfileRefSchema, resolveLaneProfile } from '../gate/lane-profile.js';
 
 const gateId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, "_", "." or "-", at most 64');
 const topic = z.string().min(1).regex(/^[^+#\0]+$/, 'an MQTT topic without wildcards');
@@ -14,6 +15,19 @@ const serialBarrier = z.strictObject({
   path: z.string().min(1),
   baudRate: z.number().int().positive().default(9600),
   replyTimeoutMs: positiveMs.optional(),
+  /** the lane protocol: parkctl (default), star-serial, or one of them with fields replaced */
+  profile: laneProfileRefSchema.optional(),
+});
+/** A lane controller over TCP (a board with Ethernet, or a serial server): barrier and loop/button input. */
+const laneTcpBarrier = z.strictObject({
+  driver: z.literal('lane-tcp'),
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65_535),
+  replyTimeoutMs: positiveMs.optional(),
+  /** default star-tcp (0xA6 ... 0xA9 framing) */
+  profile: laneProfileRefSchema.optional(),
+  /** wait between a lost connection and the next dial */
+  reconnectMs: positiveMs.optional(),
 });
 const tasmotaBarrier = z.strictObject({
   driver: z.literal('tasmota'),
@@ -47,7 +61,7 @@ const genericJsonBarrier = z.strictObject({
 });
 const noBarrier = z.strictObject({ driver: z.literal('none') });
 
-export const barrierConfigSchema = z.discriminatedUnion('driver', [serialBarrier, tasmotaBarrier, shellyBarrier, shellyGen1Barrier, genericJsonBarrier, noBarrier]);
+export const barrierConfigSchema = z.discriminatedUnion('driver', [serialBarrier, laneTcpBarrier, tasmotaBarrier, shellyBarrier, shellyGen1Barrier, genericJsonBarrier, noBarrier]);
 
 const listenAddress = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:8088');
 
@@ -99,6 +113,7 @@ export function parseGateDaemonConfig(raw: unknown, source: string): GateDaemonC
     throw new UsageError(`${source}: ${field}: ${issue.message}`, { hint: 'see fixtures/gates/*.yaml for examples', code: 'bad_config' });
   }
   const config = parsed.data;
+  checkLaneProfileConfig(config, source);
   const needsMqtt = ['tasmota', 'shelly', 'shelly-gen1', 'generic-json'].includes(config.barrier.driver) || config.inputs.mqttPlateTopic || config.signTopic;
   if (needsMqtt && !config.mqttUrl) {
     throw new UsageError(`${source}: mqttUrl: required by the ${config.barrier.driver} barrier, plate topic or sign`, { hint: 'add mqttUrl: mqtt://127.0.0.1:1883', code: 'bad_config' });
@@ -106,9 +121,20 @@ export function parseGateDaemonConfig(raw: unknown, source: string): GateDaemonC
   return config;
 }
 
+/** A lane profile whose parts do not fit together (a reply confirmation from a board that never replies) is refused here. */
+function checkLaneProfileConfig(config: GateDaemonConfig, source: string): void {
+  const b = config.barrier;
+  if (b.driver !== 'serial' && b.driver !== 'lane-tcp') return;
+  try {
+    resolveLaneProfile(b.profile, b.driver === 'serial' ? 'parkctl' : 'star-tcp');
+  } catch (err) {
+    throw new UsageError(`${source}: barrier.profile: ${(err as Error).message}`, { hint: 'see fixtures/gates/lane-*.yaml', code: 'bad_config' });
+  }
+}
+
 /** The arming rule in force: a serial lane controller has loops; other set-ups treat each read as a vehicle. */
 export function armingMode(config: GateDaemonConfig): 'loop' | 'always' {
-  return config.arming ?? (config.barrier.driver === 'serial' ? 'loop' : 'always');
+  return config.arming ?? (config.barrier.driver === 'serial' || config.barrier.driver === 'lane-tcp' ? 'loop' : 'always');
 }
 
 /** The gate role's URL: the given database URL with user parkctl_gate and no password. */

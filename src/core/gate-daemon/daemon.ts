@@ -193,13 +193,14 @@ export class GateDaemon {
       detail: {
         input: describeInput(input), trigger, sign: decision.sign, spotLabel: decision.spotLabel,
         overstayMinutes: decision.overstayMinutes, ...(reservationEnd ? { reservationEnd } : {}), ...(pending ? { barrier: pendingBarrier } : {}),
+        ...(decision.permitId ? { permitId: decision.permitId } : {}),
       },
     };
     // Anti-passback holds from this instant, before the append resolves: a second read of the
     // same car a millisecond later must already see it inside (or wait for its barrier's outcome).
     const held = decision.allow && visitId
       ? list.apply(entering
-        ? { kind: 'enter', visitId, plate: plate!, reservationId: decision.reservationId, enteredAt: record.occurredAt, reservationEnd: reservationEnd ?? null }
+        ? { kind: 'enter', visitId, plate: plate!, reservationId: decision.reservationId, enteredAt: record.occurredAt, reservationEnd: reservationEnd ?? null, permitId: decision.permitId ?? null }
         : { kind: 'exit', visitId, reservationId: decision.reservationId })
       : null;
     let settle = () => {};

@@ -47,6 +47,7 @@ export function effectOf(record: GateEventRecord): GateEffect | null {
       enteredAt: record.occurredAt, reservationEnd: typeof d.reservationEnd === 'string' ? d.reservationEnd : null,
       // an early entry's fee, owed at the exit
       ...(typeof record.amountDueMinor === 'number' && record.amountDueMinor > 0 ? { amountDueMinor: record.amountDueMinor } : {}),
+      ...(typeof d.permitId === 'string' ? { permitId: d.permitId } : {}),
     };
   }
   if (kind === 'exit') return { kind: 'exit', visitId: record.visitId, reservationId: record.reservationId };

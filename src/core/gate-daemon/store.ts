@@ -9,10 +9,11 @@ import { withTransaction } from '../db.js';
 import { NotFoundError } from '../errors.js';
 import type { Clock, PoolLike } from '../ports.js';
 import { earlyEntryPolicy } from '../lots/early-entry.js';
+import { gatePermitPolicy, lotPermitPolicy } from '../permits/policy.js';
 import { loadPricing } from '../sql/pricing.js';
 import { setActorAndHoldClock } from '../sql/visits.js';
 import {
-  annotateGateEvents, closeGateVisits, finishGateCommand, insertGateEvents, insertGateVisits, selectAllowListRows, selectGateLot,
+  annotateGateEvents, closeGateVisits, finishGateCommand, selectGatePermitRows, insertGateEvents, insertGateVisits, selectAllowListRows, selectGateLot,
   selectGateLotStatus, selectOpenVisitRows, takeGateCommands, upsertGateHeartbeat, type GateCommandRow, type GateHeartbeat,
   type GateVisitEntry, type GateVisitExit,
 } from '../sql/gate.js';
@@ -61,21 +62,29 @@ export class PgGateStore implements GateStore {
     this.lotId = lot.lot_id;
     const from = new Date(now.getTime() - 24 * 3_600_000);
     const to = new Date(now.getTime() + horizonHours * 3_600_000);
-    const [reservations, visits, status, pricing] = await Promise.all([
+    const [reservations, visits, status, pricing, permits] = await Promise.all([
       selectAllowListRows(this.pool, lot.lot_id, from, to),
       selectOpenVisitRows(this.pool, lot.lot_id),
       selectGateLotStatus(this.pool, lot.lot_id, now),
       loadPricing(this.pool, lot.lot_id),
+      selectGatePermitRows(this.pool, lot.lot_id, now),
     ]);
+    // places kept for permit cars not inside yet are not for walk-ins
+    const inside = new Map<string, number>();
+    for (const v of visits) if (v.permit_id) inside.set(v.vehicle_type, (inside.get(v.vehicle_type) ?? 0) + 1);
+    const keptForPermits = Object.entries(lotPermitPolicy(lot.policy).reservedSpots)
+      .reduce((sum, [type, n]) => sum + Math.max(0, (n ?? 0) - (inside.get(type) ?? 0)), 0);
     const policy: GatePolicy = {
       lotCode: lot.code,
       earlyEntryGraceMinutes: lot.early_entry_grace_minutes,
       walkInsAllowed: lot.policy.walk_ins !== false && lot.state !== 'closed',
-      freeSpots: lot.state === 'open' ? Math.max(0, status.active_spots - status.open_visits - status.held_spots) : 0,
+      freeSpots: lot.state === 'open' ? Math.max(0, status.active_spots - status.open_visits - status.held_spots - keptForPermits) : 0,
       overstaySlotMinutes: lot.overstay_slot_minutes,
       ratePerHourMinor: status.max_rate_per_hour_minor,
       walkInPrices: { timeZone: lot.time_zone, pricing },
       earlyEntry: earlyEntryPolicy(lot.policy),
+      lotState: lot.state,
+      permits: gatePermitPolicy(lot.policy, lot.time_zone),
     };
     return {
       policy,
@@ -86,7 +95,11 @@ export class PgGateStore implements GateStore {
       })),
       openVisits: visits.map((v) => ({
         visitId: v.visit_id, plate: v.plate, reservationId: v.reservation_id, enteredAt: v.entered_at,
-        reservationEnd: v.reservation_end, amountDueMinor: v.balance_minor, vehicleType: v.vehicle_type,
+        reservationEnd: v.reservation_end, amountDueMinor: v.balance_minor, vehicleType: v.vehicle_type, ...(v.permit_id ? { permitId: v.permit_id } : {}),
+      })),
+      permits: permits.map((p) => ({
+        permitId: p.permit_id, holder: p.holder, plates: p.plates, status: p.status, validFrom: p.valid_from, validUntil: p.valid_until,
+        days: p.days, fromMinute: p.from_minute, toMinute: p.to_minute, parks: p.parks, paidUntil: p.paid_until, priced: p.priced,
       })),
     };
   }
@@ -159,7 +172,7 @@ export function visitRuns(entries: readonly JournalEntry[]): VisitRun[] {
     if (effect.kind === 'enter' && current.kind === 'enter') {
       current.visits.push({
         seq, visitId: effect.visitId, reservationId: effect.reservationId, plate: effect.plate, enteredAt: new Date(effect.enteredAt),
-        amountDueMinor: effect.amountDueMinor ?? 0,
+        amountDueMinor: effect.amountDueMinor ?? 0, permitId: effect.permitId ?? null,
       });
     } else if (current.kind === 'exit') {
       const overstay = Number(record.detail?.overstayMinutes ?? 0);

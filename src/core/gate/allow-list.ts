@@ -4,7 +4,10 @@
 
 import type { EarlyEntryPolicy } from '../lots/early-entry.js';
 import type { PricingPolicy } from '../pricing/index.js';
+import type { AllowedPermit, PermitPolicy } from './permit-entry.js';
 import { normalisePlate } from './plate.js';
+
+export type { AllowedPermit } from './permit-entry.js';
 
 export interface AllowedReservation {
   reservationId: string;
@@ -31,6 +34,8 @@ export interface OpenVisit {
   amountDueMinor: number;
   /** as recorded at entry (a walk-in's is priced by it); absent: regular */
   vehicleType?: string;
+  /** a permit car's visit: leaves without a fee; counts against its permit's places */
+  permitId?: string | null;
 }
 
 export interface GatePolicy {
@@ -45,6 +50,10 @@ export interface GatePolicy {
   walkInPrices?: { timeZone: string; pricing: PricingPolicy };
   /** lots.policy.early_entry (src/core/lots/early-entry.ts); absent: refuse early cars */
   earlyEntry?: EarlyEntryPolicy;
+  /** lots.state; absent (older snapshots): open */
+  lotState?: 'open' | 'full' | 'closed' | 'closed_to_all';
+  /** how permits are judged; absent: no permits in this snapshot */
+  permits?: PermitPolicy;
 }
 
 export interface AllowList {
@@ -56,6 +65,11 @@ export interface AllowList {
   reservationById(reservationId: string): AllowedReservation | undefined;
   openVisitForPlate(plate: string): OpenVisit | undefined;
   openVisitForReservation(reservationId: string): OpenVisit | undefined;
+  /** permits naming a plate */
+  permitsForPlate(plate: string): readonly AllowedPermit[];
+  permitById(permitId: string): AllowedPermit | undefined;
+  /** how many of a permit's vehicles are inside */
+  openVisitsForPermit(permitId: string): number;
   readonly reservationCount: number;
   readonly openVisitCount: number;
 }
@@ -65,9 +79,39 @@ export interface AllowListSnapshot {
   syncedAt: Date;
   reservations: readonly AllowedReservation[];
   openVisits: readonly OpenVisit[];
+  /** active and suspended permits (absent in snapshots saved before permits) */
+  permits?: readonly AllowedPermit[];
 }
 
 const noReservations: readonly AllowedReservation[] = Object.freeze([]);
+const noPermits: readonly AllowedPermit[] = Object.freeze([]);
+
+/** Permits by plate and by id; dates come back as strings from a saved snapshot. */
+export function indexPermits(permits: readonly AllowedPermit[] = []): { byPlate: Map<string, AllowedPermit[]>; byId: Map<string, AllowedPermit> } {
+  const byPlate = new Map<string, AllowedPermit[]>();
+  const byId = new Map<string, AllowedPermit>();
+  for (const raw of permits) {
+    const p: AllowedPermit = {
+      ...raw, validFrom: new Date(raw.validFrom), validUntil: new Date(raw.validUntil), paidUntil: raw.paidUntil === null ? null : new Date(raw.paidUntil),
+    };
+    byId.set(p.permitId, p);
+    for (const plate of p.plates) {
+      const n = normalisePlate(plate);
+      if (!n) continue;
+      const list = byPlate.get(n);
+      if (list) list.push(p);
+      else byPlate.set(n, [p]);
+    }
+  }
+  return { byPlate, byId };
+}
+
+/** Open visits per permit. */
+export function countPermitVisits(visits: Iterable<OpenVisit>): Map<string, number> {
+  const n = new Map<string, number>();
+  for (const v of visits) if (v.permitId) n.set(v.permitId, (n.get(v.permitId) ?? 0) + 1);
+  return n;
+}
 
 /**
  * Indexes a snapshot by plate and by reservation id. Plates are re-normalised here so a row
@@ -96,6 +140,8 @@ export function buildAllowList(snapshot: AllowListSnapshot): AllowList {
     if (v.reservationId) visitByReservation.set(v.reservationId, v);
   }
 
+  const permits = indexPermits(snapshot.permits);
+  const permitVisits = countPermitVisits(snapshot.openVisits);
   return {
     policy: snapshot.policy,
     syncedAt: snapshot.syncedAt,
@@ -103,6 +149,9 @@ export function buildAllowList(snapshot: AllowListSnapshot): AllowList {
     reservationById: (id) => byId.get(id),
     openVisitForPlate: (plate) => visitByPlate.get(plate),
     openVisitForReservation: (id) => visitByReservation.get(id),
+    permitsForPlate: (plate) => permits.byPlate.get(plate) ?? noPermits,
+    permitById: (id) => permits.byId.get(id),
+    openVisitsForPermit: (id) => permitVisits.get(id) ?? 0,
     reservationCount: byId.size,
     openVisitCount: snapshot.openVisits.length,
   };

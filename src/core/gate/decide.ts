@@ -12,6 +12,7 @@ import type { Decision, DecisionReason, GateDirection } from './decision.js';
 import { signText } from './decision.js';
 import { earlyEntryFeeAtGate, opensAtFor, opensSign } from './early-entry.js';
 import { computeOverstay } from './overstay.js';
+import { permitVerdict, type AllowedPermit, type PermitVerdict } from './permit-entry.js';
 import { normalisePlate } from './plate.js';
 import type { GateInput } from './ports.js';
 import { walkInFee } from './walk-in-fee.js';
@@ -82,6 +83,17 @@ function decideEntry(list: AllowList, p: Presented, now: Date): Decision {
     (plate !== null && list.openVisitForPlate(plate)) ||
     candidates.some((r) => r.status === 'CHECKED_IN' || list.openVisitForReservation(r.reservationId));
   if (inside) return refuse('entry', 'ALREADY_INSIDE', plate);
+  if (list.policy.lotState === 'closed_to_all') return refuse('entry', 'CLOSED', plate);
+
+  // A booking valid now, then a permit: both are admitted when the lot is FULL or CLOSED to walk-ins.
+  const booked = bookedNow(candidates, list, now);
+  if (booked) return booked;
+  const permits = p.plate !== null ? list.permitsForPlate(p.plate) : p.code !== null ? [list.permitById(p.code)].filter((x): x is AllowedPermit => x !== undefined) : [];
+  if (permits.length > 0) {
+    const byPermit = permitEntry(list, permits, plate ?? permits[0]!.plates[0] ?? null, now);
+    // a permit out of its hours does not hide a booking that opens soon (TOO_EARLY says when)
+    if (byPermit.allow || candidates.length === 0) return byPermit;
+  }
 
   if (candidates.length === 0) {
     // Walk-ins are for vehicles with no booking here at all, and only by plate or ticket: an
@@ -94,17 +106,6 @@ function decideEntry(list: AllowList, p: Presented, now: Date): Decision {
   for (const r of candidates) {
     if (r.status !== 'CONFIRMED') continue;
     const opensAt = opensAtFor(list, r);
-    // [start - grace, end): the end is exclusive, as the reservation period is half-open.
-    if (t >= opensAt.getTime() && t < r.end.getTime()) {
-      return {
-        ...base('entry', r.plate),
-        allow: true,
-        reason: 'RESERVATION',
-        sign: `${signText.welcome} ${r.spotLabel}`.slice(0, 16),
-        reservationId: r.reservationId,
-        spotLabel: r.spotLabel,
-      };
-    }
     if (t < opensAt.getTime() && (!early || opensAt < early.opensAt)) early = { r, opensAt };
   }
   if (!early) return refuse('entry', 'EXPIRED', plate);
@@ -125,8 +126,45 @@ function decideEntry(list: AllowList, p: Presented, now: Date): Decision {
   return { ...refuse('entry', 'TOO_EARLY', plate), reservationId: early.r.reservationId, sign: opensSign(list, early.opensAt, now), opensAt: early.opensAt };
 }
 
+/** A confirmed booking whose entry is open now: [start - grace, end), the end exclusive as the period is half-open. */
+function bookedNow(candidates: readonly AllowedReservation[], list: AllowList, now: Date): Decision | null {
+  const t = now.getTime();
+  for (const r of candidates) {
+    if (r.status !== 'CONFIRMED') continue;
+    if (t >= opensAtFor(list, r).getTime() && t < r.end.getTime()) {
+      return {
+        ...base('entry', r.plate),
+        allow: true,
+        reason: 'RESERVATION',
+        sign: `${signText.welcome} ${r.spotLabel}`.slice(0, 16),
+        reservationId: r.reservationId,
+        spotLabel: r.spotLabel,
+      };
+    }
+  }
+  return null;
+}
+
+const verdictOrder: readonly PermitVerdict[] = ['PERMIT', 'PERMIT_IN_USE', 'PERMIT_UNPAID', 'PERMIT_NOT_VALID_NOW', 'PERMIT_SUSPENDED'];
+
+/** The first permit of the plate that admits it; else the most telling refusal among them. */
+function permitEntry(list: AllowList, permits: readonly AllowedPermit[], plate: string | null, now: Date): Decision {
+  const policy = list.policy.permits;
+  if (!policy) return refuse('entry', 'NO_BOOKING', plate);
+  let best: { p: AllowedPermit; v: PermitVerdict } | null = null;
+  for (const p of permits) {
+    const v = permitVerdict(p, now, policy, list.openVisitsForPermit(p.permitId));
+    if (!best || verdictOrder.indexOf(v) < verdictOrder.indexOf(best.v)) best = { p, v };
+    if (v === 'PERMIT') break;
+  }
+  const { p, v } = best!;
+  if (v === 'PERMIT') return { ...base('entry', plate), allow: true, reason: 'PERMIT', sign: signText.welcome, permitId: p.permitId };
+  return { ...refuse('entry', v, plate), permitId: p.permitId };
+}
+
 function walkIn(list: AllowList, plate: string | null): Decision {
-  const { walkInsAllowed, freeSpots } = list.policy;
+  const { walkInsAllowed, freeSpots, lotState } = list.policy;
+  if (lotState === 'closed' || lotState === 'closed_to_all') return refuse('entry', 'CLOSED', plate);
   if (!walkInsAllowed) return refuse('entry', 'NO_BOOKING', plate);
   if (!(freeSpots > 0)) return refuse('entry', 'FULL', plate);
   return { ...base('entry', plate), allow: true, reason: 'WALK_IN', sign: signText.welcome };
@@ -139,7 +177,21 @@ function decideExit(list: AllowList, p: Presented, ctx: DecideContext): Decision
     const r = visit ? undefined : list.reservationById(p.code);
     if (r) visit = list.openVisitForPlate(r.plate);
   }
-  if (!visit) return refuse('exit', 'NO_VISIT', p.plate);
+  if (!visit) {
+    // a permit car with no visit (its entry was never read: a barrier left up, a passback reset) is not
+    // kept in: its permit is its right to be here
+    const permit = p.plate !== null ? list.permitsForPlate(p.plate).find((x) => x.status === 'active') : undefined;
+    if (permit) return { ...base('exit', p.plate), allow: true, reason: 'EXIT_PAID', sign: signText.goodbye, permitId: permit.permitId };
+    return refuse('exit', 'NO_VISIT', p.plate);
+  }
+  if (visit.permitId) {
+    // a permit's stay is paid by the permit; only what was already owed (none, usually) is due
+    const owed = Math.max(0, Math.round(visit.amountDueMinor));
+    const found = { ...base('exit', normalisePlate(visit.plate) ?? p.plate), visitId: visit.visitId, amountDueMinor: owed, permitId: visit.permitId };
+    if (owed <= 0) return { ...found, allow: true, reason: 'EXIT_PAID', sign: signText.goodbye };
+    if (ctx.override) return { ...found, allow: true, reason: 'EXIT_OVERRIDE', sign: signText.goodbye };
+    return { ...found, allow: false, reason: 'PAYMENT_DUE', sign: signText.payAtKiosk };
+  }
 
   const { overstaySlotMinutes, ratePerHourMinor } = list.policy;
   const overstay = computeOverstay(visit.reservationEnd, ctx.now, overstaySlotMinutes, ratePerHourMinor);
@@ -180,6 +232,12 @@ const refusalSign: Record<DecisionReason, string | null> = {
   FULL: signText.full,
   NO_VISIT: signText.seeAttendant,
   PAYMENT_DUE: signText.payAtKiosk,
+  PERMIT: null,
+  PERMIT_NOT_VALID_NOW: signText.notValidNow,
+  PERMIT_UNPAID: signText.seeAttendant,
+  PERMIT_IN_USE: signText.permitInUse,
+  PERMIT_SUSPENDED: signText.seeAttendant,
+  CLOSED: signText.closed,
 };
 
 function refuse(direction: GateDirection, reason: DecisionReason, plate: string | null): Decision {

@@ -7,6 +7,8 @@ export const decisionReasons = [
   // entry, allowed
   'RESERVATION',
   'WALK_IN',
+  /** a permit vehicle inside its permit's days and times, paid, with a place of its permit free */
+  'PERMIT',
   /** a booked car before its entry opened, let in by the lot's policy; the fee is owed at the exit */
   'EARLY_ENTRY',
   // exit, allowed
@@ -24,6 +26,13 @@ export const decisionReasons = [
   'FULL',
   'NO_VISIT',
   'PAYMENT_DUE',
+  // permits (src/core/gate/permit-entry.ts)
+  'PERMIT_NOT_VALID_NOW',
+  'PERMIT_UNPAID',
+  'PERMIT_IN_USE',
+  'PERMIT_SUSPENDED',
+  /** the lot is closed: to walk-ins (CLOSED), or to everyone (CLOSED-TO-ALL) */
+  'CLOSED',
 ] as const;
 export type DecisionReason = (typeof decisionReasons)[number];
 
@@ -38,6 +47,9 @@ export const signText = {
   /** followed by the lot-time HH:mm entry opens, e.g. "OPENS 08:45"; "OPENS TUE 08:45" on another day */
   opens: 'OPENS',
   payAtKiosk: 'PAY AT KIOSK',
+  notValidNow: 'NOT VALID NOW',
+  permitInUse: 'PERMIT IN USE',
+  closed: 'CLOSED',
 } as const;
 
 export interface Decision {
@@ -58,4 +70,6 @@ export interface Decision {
   opensAt?: Date;
   /** exit: billed overstay minutes (whole slots) */
   overstayMinutes: number;
+  /** the permit that let the car in (entry), or whose visit leaves (exit) */
+  permitId?: string | null;
 }

@@ -8,7 +8,7 @@
 // (NMEA style), so the checksum stays printable and inside the frame.
 
 export type FramingOptions =
-  | { mode: 'stx-etx'; stx?: number; etx?: number; checksum?: ChecksumKind; maxFrameBytes?: number }
+  | { mode: 'stx-etx'; stx?: number; etx?: number; checksum?: ChecksumKind; maxFrameBytes?: number; ignoreWhitespace?: boolean }
   | { mode: 'line'; delimiter?: string; checksum?: ChecksumKind; maxFrameBytes?: number };
 export type ChecksumKind = 'none' | 'xor-hex';
 
@@ -81,7 +81,7 @@ export class FrameParser {
       if (!this.inFrame) {
         const start = this.buf.indexOf(stx);
         const junk = start < 0 ? this.buf : this.buf.subarray(0, start);
-        if (junk.length > 0) out.push({ type: 'error', reason: 'garbage', raw: printable(junk) });
+        if (junk.length > 0 && !this.ignorable(junk)) out.push({ type: 'error', reason: 'garbage', raw: printable(junk) });
         if (start < 0) {
           this.buf = Buffer.alloc(0);
           break;
@@ -112,6 +112,12 @@ export class FrameParser {
       out.push(raw.length > this.maxFrameBytes ? overflow(raw) : this.finish(raw));
     }
     return out;
+  }
+
+  /** Boards that end each frame with CR/LF (ignoreWhitespace): those bytes between frames are not noise. */
+  private ignorable(junk: Buffer): boolean {
+    if (this.opts.mode !== 'stx-etx' || !this.opts.ignoreWhitespace) return false;
+    return junk.every((b) => b === 0x0d || b === 0x0a || b === 0x20 || b === 0x09);
   }
 
   private finish(raw: Buffer): FrameEvent {

@@ -1,5 +1,6 @@
 // A lot as the rest of core uses it: its settings, its pricing and where each vehicle type's spots lie.
 import { UsageError } from '../errors.js';
+import { hasControlCharacter } from '../control-characters.js';
 import type { Queryable } from '../ports.js';
 import { parsePricing, type PricingPolicy } from '../pricing/index.js';
 import type { VehicleType } from '../pricing/vehicle-types.js';
@@ -44,8 +45,13 @@ export function lotFromRow(row: LotRow, pricing: PricingPolicy, ranges: Lot['spo
 }
 
 /** Load a lot by code, or say which codes exist. */
+/** Longer than any code a lot file accepts (32): looked up, it could only be unknown. */
+const maxLotCodeLength = 64;
+
 export async function loadLot(db: Queryable, code: string): Promise<Lot> {
-  const row = await selectLotByCode(db, code);
+  // A code no lot can have (a NUL byte, which PostgreSQL refuses outright, or any control character)
+  // is unknown without asking: the same one line as any other unknown code, never a driver error.
+  const row = hasControlCharacter(code) || code.length > maxLotCodeLength ? null : await selectLotByCode(db, code);
   if (!row) {
     const known = (await selectLots(db)).map((l) => l.code);
     throw new UsageError(`unknown lot "${code}"`, {

@@ -51,7 +51,7 @@ export async function collectPayment(deps: CollectDeps, req: CollectRequest): Pr
       ? await selectVisitMoney(tx, req.visitId)
       : await selectVisitMoneyByPlate(tx, req.lotId!, req.plate!);
     if (!found) throw new NotFoundError(`no visit ${req.visitId ?? `of ${req.plate}`}`, { hint: 'check the plate or visit id', code: 'unknown_visit' });
-    const visit = (await selectVisitMoney(tx, found.visit_id, { forUpdate: true }))!;
+    const visit = (await selectVisitMoney(tx, found.visit_id, { forUpdate: true, lotId: found.lot_id }))!;
     const inDoubt = await selectPayments(tx, { visitId: visit.visit_id, status: 'pending', purpose: 'overstay', limit: 1 });
     if (inDoubt[0]) {
       throw new RefusedError(`a card charge of ${inDoubt[0].amount_minor} for ${visit.plate} is not confirmed yet: it may have gone through, so nothing is taken twice`, {

@@ -29,14 +29,16 @@ export async function handBackCashRefund(deps: HandBackDeps, id: string): Promis
   const now = deps.clock.now();
   const done = await withTransaction(deps.pool, async (tx) => {
     await setActor(tx, deps.actor, 'cash refund handed back at the desk');
-    const one = await selectPaymentById(tx, id, { forUpdate: true });
+    // by id alone (any lot), then locked within its lot: on Citus a locking read must name the lot
+    const found = await selectPaymentById(tx, id);
+    const one = found ? await selectPaymentById(tx, id, { forUpdate: true, lotId: found.lot_id }) : null;
     const reservationId = one ? one.reservation_id : id;
-    const reservation = reservationId ? await selectReservation(tx, reservationId) : null;
+    const reservation = reservationId ? await selectReservation(tx, reservationId, one ? { lotId: one.lot_id } : {}) : null;
     if (!one && !reservation) throw new NotFoundError(`no reservation or payment ${id}`, { hint: 'see what is due: parkctl payments list --due', code: 'unknown_payment' });
     if (one && (one.purpose !== 'refund' || one.status !== 'due')) {
       throw new RefusedError(`payment ${one.payment_id} is a ${one.purpose} that is ${one.status}: nothing to hand back`, { hint: 'see what is due: parkctl payments list --due', code: 'nothing_due' });
     }
-    const rows = one ? [one] : await selectDueRefunds(tx, reservationId!);
+    const rows = one ? [one] : await selectDueRefunds(tx, reservation!.lot_id, reservationId!);
     if (rows.length === 0) {
       throw new RefusedError(`no cash refund is due for reservation ${reservationId}`, { hint: 'see what is due: parkctl payments list --due', code: 'nothing_due' });
     }
@@ -50,6 +52,6 @@ export async function handBackCashRefund(deps: HandBackDeps, id: string): Promis
     return { rows, plate: reservation?.plate ?? null, lotId: rows[0]!.lot_id };
   });
   await lotChanged(deps, done.lotId);
-  const refunds = await Promise.all(done.rows.map(async (r) => (await selectPaymentById(deps.pool, r.payment_id))!));
+  const refunds = await Promise.all(done.rows.map(async (r) => (await selectPaymentById(deps.pool, r.payment_id, { lotId: r.lot_id }))!));
   return { refunds, amountMinor: refunds.reduce((sum, r) => sum + r.amount_minor, 0), currency: refunds[0]!.currency, plate: done.plate };
 }

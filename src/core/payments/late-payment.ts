@@ -4,7 +4,7 @@
 // lock, and it is written down (the re-taken reservation, or a refund row keyed `refund:late:<old id>`)
 // before any money moves. The refund itself is sent after commit, with that key as idempotency key.
 import { lotChanged } from '../changes.js';
-import { isPgError, PgCode, setActor, withTransaction } from '../db.js';
+import { isPgError, PgCode, setActor, withTransaction, isConstraint } from '../db.js';
 import type { PaymentVerification, Queryable } from '../ports.js';
 import { reservationOf } from './reservation-of.js';
 import {
@@ -35,10 +35,10 @@ export async function settleLatePayment(deps: PaymentDeps, r: ReservationRow, pa
   let decision: Decision;
   for (let attempt = 1; ; attempt++) {
     try {
-      decision = await withTransaction(deps.pool, (tx) => decide(tx, deps, r.reservation_id, paid, now, mayRetake));
+      decision = await withTransaction(deps.pool, (tx) => decide(tx, deps, r.lot_id, r.reservation_id, paid, now, mayRetake));
       break;
     } catch (err) {
-      if (isPgError(err, PgCode.exclusionViolation) && err.constraint === 'reservations_one_per_plate') {
+      if (isPgError(err, PgCode.exclusionViolation) && isConstraint(err, 'reservations_one_per_plate')) {
         mayRetake = false; // the customer already booked this plate again for that window: give the money back
         continue;
       }
@@ -56,9 +56,9 @@ export async function settleLatePayment(deps: PaymentDeps, r: ReservationRow, pa
   return { kind: 'refunded', reservation: await reservationOf(deps.pool, r.reservation_id), refund: row ? await sendRefundQuietly(deps, row) : null };
 }
 
-async function decide(tx: Queryable, deps: PaymentDeps, id: string, paid: PaymentVerification, now: Date, mayRetake: boolean): Promise<Decision> {
+async function decide(tx: Queryable, deps: PaymentDeps, lotId: number, id: string, paid: PaymentVerification, now: Date, mayRetake: boolean): Promise<Decision> {
   await setActor(tx, deps.actor, 'payment arrived after the hold expired');
-  const r = (await selectReservation(tx, id, { forUpdate: true }))!; // serialises every decider of this payment
+  const r = (await selectReservation(tx, id, { forUpdate: true, lotId }))!; // serialises every decider of this payment
   const retakenId = await selectReservationIdByExternalRef(tx, r.lot_id, lateRetakeRef(id));
   if (retakenId) return { kind: 'retaken', reservationId: retakenId };
   const earlierRefund = await selectPaymentByKey(tx, r.lot_id, lateRefundKey(id));

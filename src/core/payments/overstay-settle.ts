@@ -22,7 +22,7 @@ export async function settleOverstayCharge(deps: PaymentDeps, visitId: string, p
   const key = overstayChargeKey(visitId);
   const decided = await withTransaction(deps.pool, async (tx) => {
     await setActor(tx, deps.actor, 'overstay charge settled from the provider');
-    const v = (await selectVisitMoney(tx, visitId, { forUpdate: true }))!;
+    const v = (await selectVisitMoney(tx, visitId, { forUpdate: true, lotId: visit.lot_id }))!;
     const row = await selectPaymentByKey(tx, v.lot_id, key, { forUpdate: true });
     if (!row) return { outcome: `ignored: no overstay charge for visit ${visitId}`, refund: null };
     if (row.status === 'succeeded') return { outcome: `already settled ${key}`, refund: null };

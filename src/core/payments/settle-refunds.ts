@@ -47,7 +47,7 @@ export async function settleRefunds(deps: SettleRefundsDeps, opts: { lotId?: num
   for (const due of await selectUnsettledRefundDue(deps.pool, lotId, batch)) {
     const recorded = await withTransaction(deps.pool, async (tx) => {
       await setActor(tx, deps.actor, 'no-show refund by the lot policy');
-      const r = await selectReservation(tx, due.reservation_id, { forUpdate: true });
+      const r = await selectReservation(tx, due.reservation_id, { forUpdate: true, lotId: due.lot_id });
       if (!r) return false;
       const now = deps.clock.now();
       const paid = await paidFor(tx, r);

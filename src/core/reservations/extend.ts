@@ -3,7 +3,7 @@
 // so two attendants extending into the same slot cannot both win. The added time is charged at the exit.
 import { DateTime } from 'luxon';
 import { lotChanged, type ChangeDeps } from '../changes.js';
-import { isPgError, PgCode, setActor, withTransaction } from '../db.js';
+import { isPgError, PgCode, setActor, withTransaction, isConstraint } from '../db.js';
 import { RefusedError, UsageError } from '../errors.js';
 import type { Lot } from '../lots/lot.js';
 import type { Clock, PoolLike } from '../ports.js';
@@ -59,7 +59,7 @@ export async function extendReservation(deps: ExtendDeps, lot: Lot, id: string, 
     }
   } catch (err) {
     if (isPgError(err, PgCode.exclusionViolation)) {
-      if (err.constraint === 'reservations_one_per_plate') {
+      if (isConstraint(err, 'reservations_one_per_plate')) {
         throw new RefusedError(`${before.plate} has another booking after ${endText}`, { code: 'plate_already_booked' });
       }
       throw new RefusedError(`spot taken after ${endText}`, { hint: `${before.spot_label} is booked by someone else from ${endText}`, code: 'spot_taken' });

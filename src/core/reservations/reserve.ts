@@ -4,7 +4,7 @@
 import { lotChanged, type ChangeDeps } from '../changes.js';
 import { RefusedError } from '../errors.js';
 import { checkWindow, minWindowMinutes } from '../input.js';
-import { isPgError, PgCode } from '../db.js';
+import { isPgError, PgCode, isConstraint } from '../db.js';
 import type { Lot } from '../lots/lot.js';
 import type { OccupancyMemo } from '../occupancy-memo.js';
 import type { Clock, Logger, PaymentProvider, Queryable } from '../ports.js';
@@ -13,6 +13,7 @@ import type { VehicleType } from '../pricing/vehicle-types.js';
 import { describeProviderFailure, type ProviderFailureKind } from '../payments/provider-error.js';
 import { recordCheckoutRef } from '../sql/payments.js';
 import { callReserve, selectReservationAsBooked, type ReservationStatus } from '../sql/reservations.js';
+import { reservationJson, type ReservationJson } from '../json/shapes.js';
 import { bookedRequest, keyReusedError, requestDifferences } from './idempotency.js';
 
 export interface ReserveDeps extends ChangeDeps {
@@ -40,24 +41,14 @@ export interface ReserveRequest {
   externalRef?: string | null;
 }
 
-export interface ReserveResult {
-  reservationId: string;
-  lotCode: string;
-  spotLabel: string;
+/** A reservation in its one JSON shape (core/json/shapes.ts), with what this call adds. */
+export interface ReserveResult extends ReservationJson {
   vehicleType: VehicleType;
-  plate: string;
-  customerRef: string;
-  start: Date;
-  end: Date;
   status: ReservationStatus;
-  priceMinor: number;
-  currency: string;
-  holdExpiresAt: Date | null;
   /** null when the provider failed (see paymentError): the reservation stands, the link can be fetched later */
   paymentUrl: string | null;
   /** why there is no payment link, named: an outage passes, a configuration error needs fixing */
   paymentError: PaymentLinkError | null;
-  paymentProvider: string;
   /** false when externalRef matched an earlier reservation */
   created: boolean;
   /** allocation attempts that hit a concurrent writer and tried another spot */
@@ -103,16 +94,18 @@ export async function reserve(deps: ReserveDeps, lot: Lot, req: ReserveRequest):
         });
       }
       if (row.created) await lotChanged(deps, lot.lotId);
+      // as the row now stands (parkctl_reserve inserts it with these values and created_at = updated_at = now)
       const result: ReserveResult = row.created ? {
-        reservationId: row.reservation_id, lotCode: lot.code, spotLabel: row.label, vehicleType: req.vehicleType,
-        plate: req.plate, customerRef: req.customerRef, start: req.start, end: req.end, status: row.status, priceMinor: row.price_minor,
-        currency: lot.currency, holdExpiresAt: row.hold_expires_at, paymentUrl: null, paymentError: null, paymentProvider: deps.payments.name,
-        created: true, retries,
+        reservationId: row.reservation_id, lotCode: lot.code, timeZone: lot.timeZone, spotLabel: row.label, plate: req.plate,
+        vehicleType: req.vehicleType, customerRef: req.customerRef, externalRef: req.externalRef ?? null, start: req.start, end: req.end,
+        status: row.status, holdExpiresAt: row.hold_expires_at, priceMinor: row.price_minor, extensionMinor: 0, currency: lot.currency,
+        paymentStatus: 'unpaid', paymentProvider: null, paymentRef: null, createdAt: now, updatedAt: now,
+        paymentUrl: null, paymentError: null, created: true, retries,
       } : await storedForKey(deps, lot, req, row.reservation_id, retries);
       if (row.status === 'TENTATIVE') await attachCheckout(deps, lot, result);
       return result;
     } catch (err) {
-      if (isPgError(err, PgCode.exclusionViolation) && err.constraint === 'reservations_one_per_plate') {
+      if (isPgError(err, PgCode.exclusionViolation) && isConstraint(err, 'reservations_one_per_plate')) {
         throw new RefusedError(`${req.plate} already has a booking at ${lot.code} overlapping that window`, {
           hint: `see it with: parkctl booking list --lot ${lot.code} --plate ${req.plate}`,
           code: 'plate_already_booked',
@@ -134,12 +127,7 @@ async function storedForKey(deps: ReserveDeps, lot: Lot, req: ReserveRequest, re
   if (!stored) throw new Error(`reservation ${reservationId} found by its external ref is gone`);
   const differences = requestDifferences(bookedRequest(stored), req);
   if (differences.length > 0) throw keyReusedError(req.externalRef ?? '', stored, differences);
-  return {
-    reservationId: stored.reservation_id, lotCode: lot.code, spotLabel: stored.spot_label, vehicleType: stored.vehicle_type,
-    plate: stored.plate, customerRef: stored.customer_ref, start: stored.starts_at, end: stored.ends_at, status: stored.status,
-    priceMinor: stored.price_minor, currency: stored.currency, holdExpiresAt: stored.hold_expires_at, paymentUrl: null, paymentError: null,
-    paymentProvider: deps.payments.name, created: false, retries,
-  };
+  return { ...reservationJson(stored), vehicleType: stored.vehicle_type, status: stored.status, paymentUrl: null, paymentError: null, created: false, retries };
 }
 
 /** Outside the transaction: a slow or failing provider never holds a lock or loses a booking. */

@@ -64,3 +64,26 @@ export async function selectKeys(db: Queryable, schema = 'public'): Promise<Cata
   );
   return rows;
 }
+
+export interface CatalogFunction {
+  /** regprocedure text, e.g. parkctl_reserve(integer,vehicle_type,...) */
+  signature: string;
+  name: string;
+  /** the first argument's name and type: p_lot integer marks a function of one lot */
+  first_arg: string | null;
+  first_type: string | null;
+}
+
+/** The schema's own functions (not those of extensions such as btree_gist or citus). */
+export async function selectFunctions(db: Queryable, schema = 'public'): Promise<CatalogFunction[]> {
+  const { rows } = await db.query<CatalogFunction & Record<string, unknown>>(
+    `select p.oid::regprocedure::text as signature, p.proname::text as name,
+            p.proargnames[1]::text as first_arg, format_type(p.proargtypes[0], null) as first_type
+       from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname = $1::text and p.prokind in ('f', 'p')
+        and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+      order by p.proname, p.oid`,
+    [schema],
+  );
+  return rows;
+}

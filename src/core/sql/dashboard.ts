@@ -4,8 +4,8 @@
 import type { Queryable } from '../ports.js';
 
 /** The lot's row as it is now (state may change while the screen is open). */
-export async function selectLotState(db: Queryable, lotId: number): Promise<{ state: 'open' | 'full' | 'closed'; name: string } | null> {
-  const { rows } = await db.query<{ state: 'open' | 'full' | 'closed'; name: string }>(
+export async function selectLotState(db: Queryable, lotId: number): Promise<{ state: 'open' | 'full' | 'closed' | 'closed_to_all'; name: string } | null> {
+  const { rows } = await db.query<{ state: 'open' | 'full' | 'closed' | 'closed_to_all'; name: string }>(
     `select state::text as state, name from lots where lot_id = $1::integer`,
     [lotId],
   );

@@ -8,7 +8,7 @@ export interface GateLotRow {
   code: string;
   early_entry_grace_minutes: number;
   overstay_slot_minutes: number;
-  state: 'open' | 'full' | 'closed';
+  state: 'open' | 'full' | 'closed' | 'closed_to_all';
   policy: Record<string, unknown>;
   time_zone: string;
 }
@@ -54,12 +54,51 @@ export interface OpenVisitRow {
   /** due less paid, never negative */
   balance_minor: number;
   vehicle_type: string;
+  permit_id: string | null;
+}
+
+export interface GatePermitRow {
+  permit_id: string;
+  holder: string;
+  plates: string[];
+  status: 'active' | 'suspended' | 'cancelled';
+  valid_from: Date;
+  valid_until: Date;
+  days: number[];
+  from_minute: number;
+  to_minute: number;
+  parks: number;
+  paid_until: Date | null;
+  priced: boolean;
+}
+
+/** Permits a gate may admit now or soon, or must refuse by name (suspended): not cancelled, not over. */
+export async function selectGatePermitRows(db: Queryable, lotId: number, at: Date): Promise<GatePermitRow[]> {
+  const { rows } = await db.query<GatePermitRow & Record<string, unknown>>(
+    `select p.permit_id::text, p.holder, array_agg(pp.plate order by pp.plate) as plates, p.status, p.valid_from, p.valid_until,
+            p.days::integer[] as days, p.from_minute, p.to_minute, p.parks, p.paid_until, p.price_minor is not null as priced
+       from permits p join permit_plates pp on pp.lot_id = p.lot_id and pp.permit_id = p.permit_id
+      where p.lot_id = $1::integer and p.status <> 'cancelled' and p.valid_until > $2::timestamptz
+      group by p.lot_id, p.permit_id`,
+    [lotId, at],
+  );
+  return rows;
+}
+
+/** Permit cars inside per vehicle type (they hold spots like walk-ins; reserved permit places not taken are the rest). */
+export async function countPermitCarsInside(db: Queryable, lotId: number): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ vehicle_type: string; n: number }>(
+    `select vehicle_type::text, count(*)::integer as n from visits where lot_id = $1::integer and permit_id is not null and exited_at is null group by 1`,
+    [lotId],
+  );
+  return new Map(rows.map((r) => [r.vehicle_type, r.n]));
 }
 
 export async function selectOpenVisitRows(db: Queryable, lotId: number): Promise<OpenVisitRow[]> {
   const { rows } = await db.query<OpenVisitRow & Record<string, unknown>>(
     `select v.visit_id::text, v.plate, v.reservation_id::text, v.entered_at, a.ends_at as reservation_end,
-            greatest(v.amount_due_minor - v.amount_paid_minor, 0)::bigint as balance_minor, v.vehicle_type::text as vehicle_type
+            greatest(v.amount_due_minor - v.amount_paid_minor, 0)::bigint as balance_minor, v.vehicle_type::text as vehicle_type,
+            v.permit_id::text
        from visits v left join gate_allow_list a on a.lot_id = v.lot_id and a.reservation_id = v.reservation_id
       where v.lot_id = $1::integer and v.exited_at is null`,
     [lotId],
@@ -151,6 +190,8 @@ export interface GateVisitEntry {
   enteredAt: Date;
   /** owed from the start: an early entry's fee (0 otherwise) */
   amountDueMinor: number;
+  /** the permit that let it in */
+  permitId?: string | null;
 }
 
 /**
@@ -162,16 +203,19 @@ export interface GateVisitEntry {
 export async function insertGateVisits(db: Queryable, lotId: number, gateId: string, visits: readonly GateVisitEntry[]): Promise<Set<number>> {
   if (visits.length === 0) return new Set();
   const { rows } = await db.query<{ visit_id: string }>(
-    `insert into visits (lot_id, visit_id, reservation_id, plate, vehicle_type, spot_id, entry_gate, entered_at, amount_due_minor)
+    `insert into visits (lot_id, visit_id, reservation_id, plate, vehicle_type, spot_id, entry_gate, entered_at, amount_due_minor, permit_id)
      select $1::integer, v.visit_id, v.reservation_id, v.plate,
-            coalesce((select a.vehicle_type from gate_allow_list a where a.lot_id = $1::integer and a.reservation_id = v.reservation_id), 'regular'),
-            null, $2::text, v.entered_at, greatest(coalesce(v.amount_due_minor, 0), 0)
-       from jsonb_to_recordset($3::jsonb) as v(seq bigint, visit_id uuid, reservation_id uuid, plate text, entered_at timestamptz, amount_due_minor bigint)
+            coalesce((select a.vehicle_type from gate_allow_list a where a.lot_id = $1::integer and a.reservation_id = v.reservation_id),
+                     (select p.vehicle_type from permits p where p.lot_id = $1::integer and p.permit_id = v.permit_id), 'regular'),
+            null, $2::text, v.entered_at, greatest(coalesce(v.amount_due_minor, 0), 0),
+            (select p.permit_id from permits p where p.lot_id = $1::integer and p.permit_id = v.permit_id)
+       from jsonb_to_recordset($3::jsonb) as v(seq bigint, visit_id uuid, reservation_id uuid, plate text, entered_at timestamptz, amount_due_minor bigint, permit_id uuid)
       order by v.seq
      on conflict do nothing
      returning visit_id::text`,
     [lotId, gateId, JSON.stringify(visits.map((v) => ({
       seq: v.seq, visit_id: v.visitId, reservation_id: v.reservationId, plate: v.plate, entered_at: v.enteredAt, amount_due_minor: v.amountDueMinor,
+      permit_id: v.permitId ?? null,
     })))],
   );
   const inserted = new Set(rows.map((r) => r.visit_id.toLowerCase()));

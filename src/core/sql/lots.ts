@@ -15,7 +15,7 @@ export interface LotRow {
   early_entry_grace_minutes: number;
   max_window_minutes: number;
   overstay_slot_minutes: number;
-  state: 'open' | 'full' | 'closed';
+  state: 'open' | 'full' | 'closed' | 'closed_to_all';
   policy: Record<string, unknown>;
   source_digest: string | null;
 }
@@ -41,14 +41,16 @@ export async function lockLotCode(db: Queryable, code: string): Promise<void> {
 export async function upsertLot(db: Queryable, def: LotDefinition): Promise<number> {
   const { rows } = await db.query<{ lot_id: number }>(
     `insert into lots (code, name, time_zone, currency, hold_minutes, no_show_grace_minutes, early_entry_grace_minutes,
-                       max_window_minutes, overstay_slot_minutes, policy, source_digest, location)
-     values ($1::text, $2::text, $3::text, $4::text, $5::integer, $6::integer, $7::integer, $8::integer, $9::integer, $10::jsonb, $11::text, $12::jsonb)
+                       max_window_minutes, overstay_slot_minutes, policy, source_digest, location, updated_at)
+     values ($1::text, $2::text, $3::text, $4::text, $5::integer, $6::integer, $7::integer, $8::integer, $9::integer, $10::jsonb, $11::text, $12::jsonb, now())
      on conflict (code) do update set
        name = excluded.name, time_zone = excluded.time_zone, currency = excluded.currency,
        hold_minutes = excluded.hold_minutes, no_show_grace_minutes = excluded.no_show_grace_minutes,
        early_entry_grace_minutes = excluded.early_entry_grace_minutes, max_window_minutes = excluded.max_window_minutes,
        overstay_slot_minutes = excluded.overstay_slot_minutes, policy = excluded.policy,
-       source_digest = excluded.source_digest, location = excluded.location, updated_at = now()
+       source_digest = excluded.source_digest, location = excluded.location,
+       -- the inserted row's now(), not now() here: Citus refuses non-IMMUTABLE functions in DO UPDATE SET
+       updated_at = excluded.updated_at
      returning lot_id`,
     [def.code, def.name, def.timeZone, def.currency, def.holdMinutes, def.noShowGraceMinutes, def.earlyEntryGraceMinutes,
       def.maxWindowMinutes, def.overstaySlotMinutes, JSON.stringify(def.policy), def.digest, def.location ? JSON.stringify(def.location) : null],

@@ -2,7 +2,7 @@
 // Every row carries an idempotency key unique per lot: a retried decision finds its row and stops.
 import type { Queryable } from '../ports.js';
 
-export type PaymentPurpose = 'reservation' | 'overstay' | 'walk_in' | 'refund';
+export type PaymentPurpose = 'reservation' | 'overstay' | 'walk_in' | 'refund' | 'permit';
 
 /**
  * Row statuses. `pending`: decided, not yet sent to the provider (settle-refunds sends it);
@@ -75,19 +75,22 @@ export async function selectPaymentByKey(db: Queryable, lotId: number, idempoten
   return rows[0] ?? null;
 }
 
-export async function selectPaymentById(db: Queryable, paymentId: string, opts: { forUpdate?: boolean } = {}): Promise<PaymentRow | null> {
+/** By id; a locking read must name the lot (on Citus, FOR UPDATE runs only on one shard). */
+export async function selectPaymentById(db: Queryable, paymentId: string, opts: { forUpdate?: boolean; lotId?: number } = {}): Promise<PaymentRow | null> {
+  const inLot = opts.lotId === undefined ? '' : ' and lot_id = $2::integer';
   const { rows } = await db.query<PaymentRow & Record<string, unknown>>(
-    `select ${paymentColumns} from payments where payment_id = $1::uuid${opts.forUpdate ? ' for update' : ''}`,
-    [paymentId],
+    `select ${paymentColumns} from payments where payment_id = $1::uuid${inLot}${opts.forUpdate ? ' for update' : ''}`,
+    opts.lotId === undefined ? [paymentId] : [paymentId, opts.lotId],
   );
   return rows[0] ?? null;
 }
 
 /** Refunds an attendant still owes in cash (status due) for one reservation, locked: who hands it back moves it. */
-export async function selectDueRefunds(db: Queryable, reservationId: string): Promise<PaymentRow[]> {
+export async function selectDueRefunds(db: Queryable, lotId: number, reservationId: string): Promise<PaymentRow[]> {
   const { rows } = await db.query<PaymentRow & Record<string, unknown>>(
-    `select ${paymentColumns} from payments where reservation_id = $1::uuid and purpose = 'refund' and status = 'due' order by created_at for update`,
-    [reservationId],
+    `select ${paymentColumns} from payments
+      where lot_id = $1::integer and reservation_id = $2::uuid and purpose = 'refund' and status = 'due' order by created_at for update`,
+    [lotId, reservationId],
   );
   return rows;
 }
@@ -251,10 +254,12 @@ export interface VisitMoneyRow {
 const visitMoneySelect = `select v.lot_id, v.visit_id, v.reservation_id, v.plate, v.exited_at, v.amount_due_minor, v.amount_paid_minor, l.currency
   from visits v join lots l on l.lot_id = v.lot_id`;
 
-export async function selectVisitMoney(db: Queryable, visitId: string, opts: { forUpdate?: boolean } = {}): Promise<VisitMoneyRow | null> {
+/** By id; a locking read must name the lot (on Citus, FOR UPDATE runs only on one shard). */
+export async function selectVisitMoney(db: Queryable, visitId: string, opts: { forUpdate?: boolean; lotId?: number } = {}): Promise<VisitMoneyRow | null> {
+  const inLot = opts.lotId === undefined ? '' : ' and v.lot_id = $2::integer';
   const { rows } = await db.query<VisitMoneyRow & Record<string, unknown>>(
-    `${visitMoneySelect} where v.visit_id = $1::uuid${opts.forUpdate ? ' for update of v' : ''}`,
-    [visitId],
+    `${visitMoneySelect} where v.visit_id = $1::uuid${inLot}${opts.forUpdate ? ' for update of v' : ''}`,
+    opts.lotId === undefined ? [visitId] : [visitId, opts.lotId],
   );
   return rows[0] ?? null;
 }

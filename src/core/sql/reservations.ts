@@ -87,10 +87,15 @@ export async function callReserve(db: Queryable, c: ReserveCall): Promise<Reserv
   return rows[0] ?? null;
 }
 
-export async function selectReservation(db: Queryable, reservationId: string, opts: { forUpdate?: boolean } = {}): Promise<ReservationRow | null> {
+/**
+ * By id. Give `lotId` whenever it is known: on Citus a look-up by id alone asks every shard, and a locking
+ * one (`forUpdate`) must name the lot ("could not run distributed query with FOR UPDATE/SHARE commands").
+ */
+export async function selectReservation(db: Queryable, reservationId: string, opts: { forUpdate?: boolean; lotId?: number } = {}): Promise<ReservationRow | null> {
+  const inLot = opts.lotId === undefined ? '' : ' and r.lot_id = $2::integer';
   const { rows } = await db.query<ReservationRow & Record<string, unknown>>(
-    `${reservationSelect} where r.reservation_id = $1::uuid${opts.forUpdate ? ' for update of r' : ''}`,
-    [reservationId],
+    `${reservationSelect} where r.reservation_id = $1::uuid${inLot}${opts.forUpdate ? ' for update of r' : ''}`,
+    opts.lotId === undefined ? [reservationId] : [reservationId, opts.lotId],
   );
   return rows[0] ?? null;
 }

@@ -1,4 +1,5 @@
 // SQL of visits: a car's stay, from the entry gate to the exit gate (seed 000's "Transaction table").
+import { setLocals } from '../db.js';
 import type { Queryable } from '../ports.js';
 import type { VehicleType } from '../pricing/vehicle-types.js';
 
@@ -17,10 +18,12 @@ export interface VisitRow {
   overstay_minutes: number;
   amount_due_minor: number;
   amount_paid_minor: number;
+  /** a permit car's visit (migration 0031): its stay is paid by the permit */
+  permit_id: string | null;
 }
 
 const visitColumns = `lot_id, visit_id, reservation_id, plate, vehicle_type, spot_id, entry_gate, entered_at, exit_gate, exited_at,
-  overstay_minutes, amount_due_minor, amount_paid_minor`;
+  overstay_minutes, amount_due_minor, amount_paid_minor, permit_id`;
 
 export async function insertVisit(
   db: Queryable,
@@ -52,13 +55,12 @@ export async function selectVisit(db: Queryable, lotId: number, visitId: string)
 
 /** When the car-hold triggers decide (migrations/0012: `parkctl.now`): the caller's clock, not the server's. */
 export async function setHoldClock(db: Queryable, now: Date): Promise<void> {
-  await db.query(`select set_config('parkctl.now', $1::text, true)`, [now.toISOString()]);
+  await setLocals(db, { 'parkctl.now': now.toISOString() });
 }
 
 /** setActor and setHoldClock in one statement (the gate's push counts its statements). */
 export async function setActorAndHoldClock(db: Queryable, actor: string, now: Date | null): Promise<void> {
-  await db.query(`select set_config('parkctl.actor', $1::text, true), set_config('parkctl.reason', '', true),
-                         set_config('parkctl.now', coalesce($2::text, ''), true)`, [actor, now?.toISOString() ?? null]);
+  await setLocals(db, { 'parkctl.actor': actor, 'parkctl.reason': '', 'parkctl.now': now?.toISOString() ?? '' });
 }
 
 export async function selectOpenVisit(db: Queryable, lotId: number, plate: string): Promise<VisitRow | null> {

@@ -31,11 +31,16 @@ export async function repeatEvery(o: RepeatOptions): Promise<number> {
   return runs;
 }
 
-/** "60s", "15m", "1h", "500ms" or a bare number of seconds -> ms; null when it is not one of those. */
+/** The longest `--every`: a day. Node's timers hold at most 2^31 - 1 ms (24.8 days) and fire at once past it. */
+export const maxIntervalMs = 24 * 3_600_000;
+
+/**
+ * "60s", "15m", "1h" or "500ms" -> ms; null when it is not one of those. A bare number is refused
+ * (issue 13: `--every 1` read as one second surprised people who meant a minute or an hour).
+ */
 export function parseIntervalMs(text: string): number | null {
-  const m = /^(\d+)(ms|s|m|h)?$/.exec(text.trim());
+  const m = /^(\d{1,12})(ms|s|m|h)$/.exec(text.trim());
   if (!m) return null;
-  const n = Number(m[1]);
-  const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-  return n * unitMs;
+  const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  return Number(m[1]) * unitMs;
 }

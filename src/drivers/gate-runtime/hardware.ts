@@ -7,6 +7,7 @@ import type { Clock } from '../../core/ports.js';
 import { ExternalError } from '../../core/errors.js';
 import { PlateWebhookInput } from '../anpr/webhook-input.js';
 import type { MqttLink } from '../mqtt/mqtt-link.js';
+import { resolveLaneProfile } from '../../core/gate/lane-profile.js';
 import { LaneController } from '../serial/lane-controller.js';
 import { SerialScanner } from '../serial/scanner.js';
 import { openSerialPort } from '../serial/serial-link.js';
@@ -85,7 +86,18 @@ async function openBarrier(config: GateDaemonConfig, link: MqttLink | null, cloc
       return null;
     case 'serial': {
       const port = await openSerialPort({ path: b.path, baudRate: b.baudRate });
-      const lane = new LaneController(port, { name: config.gate, replyTimeoutMs: b.replyTimeoutMs, defaultPulseMs: config.pulseMs, clock });
+      const profile = resolveLaneProfile(b.profile, 'parkctl');
+      const lane = new LaneController(port, { name: config.gate, profile, replyTimeoutMs: b.replyTimeoutMs, defaultPulseMs: config.pulseMs, clock });
+      disposers.push(() => lane.dispose());
+      return lane;
+    }
+    case 'lane-tcp': {
+      const { TcpLink } = await import('../tcp/tcp-link.js');
+      const link = new TcpLink({ host: b.host, port: b.port, reconnectMs: b.reconnectMs });
+      disposers.push(() => new Promise<void>((resolve) => link.close(() => resolve())));
+      await link.open();
+      const profile = resolveLaneProfile(b.profile, 'star-tcp');
+      const lane = new LaneController(link, { name: config.gate, transport: 'tcp', profile, replyTimeoutMs: b.replyTimeoutMs, defaultPulseMs: config.pulseMs, clock });
       disposers.push(() => lane.dispose());
       return lane;
     }

@@ -11,9 +11,9 @@ type LinkListener = (...args: any[]) => void;
 export interface SerialLink {
   readonly isOpen: boolean;
   write(chunk: Buffer, cb?: (error: Error | null | undefined) => void): boolean;
-  /** 'data' gives a Buffer, 'error' an Error, 'close' nothing (one signature so stream overloads fit) */
-  on(event: 'data' | 'error' | 'close', listener: LinkListener): unknown;
-  off(event: 'data' | 'error' | 'close', listener: LinkListener): unknown;
+  /** 'data' gives a Buffer, 'error' an Error, 'close' and 'open' nothing (one signature so stream overloads fit) */
+  on(event: 'data' | 'error' | 'close' | 'open', listener: LinkListener): unknown;
+  off(event: 'data' | 'error' | 'close' | 'open', listener: LinkListener): unknown;
   close(callback?: (err: Error | null) => void): void;
 }
 

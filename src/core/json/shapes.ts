@@ -1,0 +1,154 @@
+// One JSON shape per resource (DESIGN.md invariant 11, issue 13): every command's --json, the HTTP API and
+// exports print a reservation, a visit, a payment ... through these functions, in camelCase. Times stay
+// Date objects here: JSON.stringify (and the API's serialiser) write them as ISO 8601 in UTC.
+// The shapes are documented in docs/json-shapes.md and described for validation in ./schemas.ts.
+import type { PaymentRow, VisitMoneyRow } from '../sql/payments.js';
+import type { Lot } from '../lots/lot.js';
+import type { LotRow } from '../sql/lots.js';
+import type { ReservationRow } from '../sql/reservations.js';
+import type { VisitRow } from '../sql/visits.js';
+
+export interface ReservationJson {
+  reservationId: string;
+  lotCode: string;
+  /** the lot's IANA zone, in which people see its times */
+  timeZone: string;
+  spotLabel: string;
+  plate: string;
+  vehicleType: string;
+  customerRef: string;
+  externalRef: string | null;
+  /** window start, inclusive */
+  start: Date;
+  /** window end, exclusive */
+  end: Date;
+  status: string;
+  holdExpiresAt: Date | null;
+  priceMinor: number;
+  extensionMinor: number;
+  currency: string;
+  paymentStatus: string;
+  paymentProvider: string | null;
+  paymentRef: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function reservationJson(r: ReservationRow): ReservationJson {
+  return {
+    reservationId: r.reservation_id, lotCode: r.lot_code, timeZone: r.time_zone, spotLabel: r.spot_label, plate: r.plate,
+    vehicleType: r.vehicle_type, customerRef: r.customer_ref, externalRef: r.external_ref, start: r.starts_at, end: r.ends_at,
+    status: r.status, holdExpiresAt: r.hold_expires_at, priceMinor: r.price_minor, extensionMinor: r.extension_minor,
+    currency: r.currency, paymentStatus: r.payment_status, paymentProvider: r.payment_provider, paymentRef: r.payment_ref,
+    createdAt: r.created_at, updatedAt: r.updated_at,
+  };
+}
+
+export interface VisitJson {
+  visitId: string;
+  /** null for a walk-in */
+  reservationId: string | null;
+  plate: string;
+  vehicleType: string;
+  entryGate: string | null;
+  enteredAt: Date;
+  exitGate: string | null;
+  exitedAt: Date | null;
+  overstayMinutes: number;
+  amountDueMinor: number;
+  amountPaidMinor: number;
+}
+
+export function visitJson(v: VisitRow): VisitJson {
+  return {
+    visitId: v.visit_id, reservationId: v.reservation_id, plate: v.plate, vehicleType: v.vehicle_type, entryGate: v.entry_gate,
+    enteredAt: v.entered_at, exitGate: v.exit_gate, exitedAt: v.exited_at, overstayMinutes: v.overstay_minutes,
+    amountDueMinor: v.amount_due_minor, amountPaidMinor: v.amount_paid_minor,
+  };
+}
+
+/** What a visit owes and has paid: the exit's money view of a visit. */
+export interface VisitBalanceJson {
+  visitId: string;
+  reservationId: string | null;
+  plate: string;
+  exitedAt: Date | null;
+  amountDueMinor: number;
+  amountPaidMinor: number;
+  /** still to take: due less paid, never below 0 */
+  outstandingMinor: number;
+  currency: string;
+}
+
+export function visitBalanceJson(v: VisitMoneyRow): VisitBalanceJson {
+  return {
+    visitId: v.visit_id, reservationId: v.reservation_id, plate: v.plate, exitedAt: v.exited_at, amountDueMinor: v.amount_due_minor,
+    amountPaidMinor: v.amount_paid_minor, outstandingMinor: Math.max(0, v.amount_due_minor - v.amount_paid_minor), currency: v.currency,
+  };
+}
+
+export interface PaymentJson {
+  paymentId: string;
+  reservationId: string | null;
+  visitId: string | null;
+  /** reservation, overstay, walk_in, refund, ... */
+  purpose: string;
+  /** always positive; a refund row gives it back */
+  amountMinor: number;
+  currency: string;
+  provider: string;
+  providerRef: string | null;
+  status: string;
+  /** refund rows: the provider's reference of the payment given back */
+  refundOfRef: string | null;
+  note: string | null;
+  createdAt: Date;
+}
+
+export function paymentJson(p: PaymentRow): PaymentJson {
+  return {
+    paymentId: p.payment_id, reservationId: p.reservation_id, visitId: p.visit_id, purpose: p.purpose, amountMinor: p.amount_minor,
+    currency: p.currency, provider: p.provider, providerRef: p.provider_ref, status: p.status, refundOfRef: p.refund_of_ref, note: p.note,
+    createdAt: p.created_at,
+  };
+}
+
+export interface OccupancyCountsJson {
+  total: number;
+  free: number;
+  held: number;
+  reserved: number;
+  occupied: number;
+  outOfService: number;
+}
+
+/** A lot: its settings and its live totals. `lot show` adds the counts by zone and by vehicle type. */
+export interface LotJson {
+  code: string;
+  name: string;
+  state: string;
+  timeZone: string;
+  currency: string;
+  holdMinutes: number;
+  noShowGraceMinutes: number;
+  earlyEntryGraceMinutes: number;
+  maxWindowMinutes: number;
+  /** the instant the counts are for */
+  at: Date;
+  totals: OccupancyCountsJson;
+}
+
+type LotSettings = Pick<Lot, 'code' | 'name' | 'state' | 'timeZone' | 'currency' | 'holdMinutes' | 'noShowGraceMinutes' | 'earlyEntryGraceMinutes' | 'maxWindowMinutes'>;
+
+/** A lot row (lot list) or a loaded lot (lot show), with its counts at an instant. */
+export function lotJson(l: LotRow | LotSettings, occupancy: { at: Date; totals: OccupancyCountsJson }): LotJson {
+  const s: LotSettings = 'time_zone' in l ? {
+    code: l.code, name: l.name, state: l.state, timeZone: l.time_zone, currency: l.currency, holdMinutes: l.hold_minutes,
+    noShowGraceMinutes: l.no_show_grace_minutes, earlyEntryGraceMinutes: l.early_entry_grace_minutes, maxWindowMinutes: l.max_window_minutes,
+  } : l;
+  return {
+    code: s.code, name: s.name, state: s.state, timeZone: s.timeZone, currency: s.currency, holdMinutes: s.holdMinutes,
+    noShowGraceMinutes: s.noShowGraceMinutes, earlyEntryGraceMinutes: s.earlyEntryGraceMinutes, maxWindowMinutes: s.maxWindowMinutes,
+    at: occupancy.at, totals: { ...occupancy.totals },
+  };
+}

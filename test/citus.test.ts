@@ -1,0 +1,232 @@
+// parkctl on a Citus cluster (issue 18): runs when PARKCTL_TEST_CITUS_URL names a Citus coordinator with
+// workers (built locally from Citus's source; see README "Outgrowing one server"), skipped otherwise.
+// The database is shared between runs: the suite migrates and distributes it (both idempotent) and makes
+// lots of its own, with codes of this run.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isConstraint, isPgError, PgCode } from '../src/core/db.js';
+import { RefusedError } from '../src/core/errors.js';
+import { DashboardSnapshotReader } from '../src/core/dashboard/snapshot.js';
+import { loadLot } from '../src/core/lots/lot.js';
+import { fixedClock } from '../src/core/ports.js';
+import { reserve } from '../src/core/reservations/reserve.js';
+import { closeGateVisits, insertGateEvents, insertGateVisits, selectGateLotStatus, upsertGateHeartbeat } from '../src/core/sql/gate.js';
+import { countOverlaps } from '../src/core/sql/reservations.js';
+import { CashPaymentProvider } from '../src/drivers/cash-payments.js';
+import { createPool } from '../src/drivers/postgres.js';
+import { runCli } from './support/cli.js';
+import { testLotFile } from './support/lots.js';
+
+const citusUrl = process.env.PARKCTL_TEST_CITUS_URL;
+const run = randomBytes(3).toString('hex').toUpperCase();
+const code = (name: string) => `CT${run}-${name}`;
+
+describe.skipIf(!citusUrl)('parkctl on Citus (PARKCTL_TEST_CITUS_URL)', () => {
+  let pool: pg.Pool;
+  let dir: string;
+  const cli = (args: string[], now = '2030-06-03T06:00:00Z') => runCli(args, { DATABASE_URL: citusUrl, PARKCTL_NOW: now });
+  const ok = async (args: string[], now?: string) => {
+    const r = await cli(args, now);
+    expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    return r;
+  };
+  const importLot = async (name: string, spots: number, title = 'Test lot') => {
+    const file = join(dir, `${name}.json`);
+    await writeFile(file, JSON.stringify({ ...testLotFile({ code: code(name), spots, holdMinutes: 15 }), name: title }));
+    return ok(['lot', 'import', file]);
+  };
+
+  beforeAll(async () => {
+    pool = createPool(citusUrl!, { max: 32, applicationName: 'parkctl-citus-test' });
+    dir = await mkdtemp(join(tmpdir(), 'parkctl-citus-'));
+    await ok(['db', 'migrate']);
+    await ok(['db', 'distribute']);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  describe('db distribute', () => {
+    it('left lots a reference table and every lot-scoped table distributed by lot_id in one colocation group', async () => {
+      const { rows } = await pool.query<{ table_name: string; citus_table_type: string; distribution_column: string; colocation_id: number }>(
+        `select table_name::text, citus_table_type, distribution_column, colocation_id from citus_tables`,
+      );
+      const byName = new Map(rows.map((r) => [r.table_name, r]));
+      expect(byName.get('lots')?.citus_table_type).toBe('reference');
+      const sharded = ['reservations', 'spots', 'spot_days', 'visits', 'payments', 'events', 'gate_commands', 'gate_events'];
+      for (const t of sharded) expect(byName.get(t), t).toMatchObject({ citus_table_type: 'distributed', distribution_column: 'lot_id' });
+      expect(new Set(sharded.map((t) => byName.get(t)!.colocation_id)).size).toBe(1);
+      expect(byName.has('parkctl_migrations')).toBe(false); // stays on the coordinator
+    });
+
+    it('run again, it says the schema is already distributed and changes nothing', async () => {
+      const r = await ok(['db', 'distribute', '--json']);
+      expect(r.json).toMatchObject({ alreadyDistributed: true, referenceTables: [], distributedTables: [] });
+      expect((r.json as { workers: string[] }).workers.length).toBeGreaterThan(0);
+      expect((r.json as { delegatedFunctions: string[] }).delegatedFunctions.some((f) => f.startsWith('parkctl_reserve('))).toBe(true);
+      const print = await ok(['db', 'distribute', '--print']);
+      expect(print.stdout).not.toContain('create_distributed_table');
+    });
+
+    it('parkctl_reserve is delegated to the worker that holds the lot, by its p_lot argument', async () => {
+      const { rows } = await pool.query<{ distribution_argument_index: number; colocated: boolean }>(
+        `select o.distribution_argument_index,
+                o.colocationid = (select colocationid from pg_dist_partition where logicalrelid = 'reservations'::regclass) as colocated
+           from pg_dist_object o where o.objid = 'parkctl_reserve'::regproc`,
+      );
+      expect(rows[0]).toEqual({ distribution_argument_index: 0, colocated: true });
+    });
+
+    it('db migrate on the distributed database: a second run applies nothing', async () => {
+      const r = await ok(['db', 'migrate', '--json']);
+      expect(r.json).toEqual({ applied: [] });
+    });
+  });
+
+  describe('the everyday commands', () => {
+    it('lots, capacity, bookings, visits, payments, sweepers, import and export', async () => {
+      await importLot('DAY', 6);
+      // a changed file updates the reference table's row (ON CONFLICT ... DO UPDATE, no now() in it)
+      expect((await importLot('DAY', 6, 'Renamed lot')).stdout).toMatch(/0 added/);
+      expect((await ok(['lot', 'show', code('DAY'), '--json'])).stdout).toContain('Renamed lot');
+      const lot = code('DAY');
+      expect((await ok(['lot', 'list'])).stdout).toContain(lot);
+      await ok(['lot', 'show', lot]);
+      const cap = await ok(['capacity', 'check', '--lot', lot, '--type', 'regular', '--from', '2030-06-03T08:00', '--to', '2030-06-03T10:00', '--json']);
+      expect(cap.json).toMatchObject({ free: 6 });
+
+      const booked = await ok(['booking', 'reserve', '--lot', lot, '--type', 'regular', '--from', '2030-06-03T08:00', '--to', '2030-06-03T10:00', '--plate', 'AB12 CDE', '--json']);
+      const b = booked.json as { reservationId: string; priceMinor: number };
+      // the same plate again: the shard's constraint (reservations_one_per_plate_1022xx) is a clean refusal
+      const twice = await cli(['booking', 'reserve', '--lot', lot, '--type', 'regular', '--from', '2030-06-03T09:00', '--to', '2030-06-03T11:00', '--plate', 'AB12CDE']);
+      expect(twice.code, twice.stderr).toBe(3);
+      expect(twice.stderr).toContain('already has a booking');
+
+      await ok(['booking', 'complete', b.reservationId, '--payment-token', `cash:${b.reservationId}:${b.priceMinor}:GBP`]);
+      expect((await ok(['booking', 'list', '--lot', lot, '--day', '2030-06-03', '--json'])).json).toMatchObject([{ reservation_id: b.reservationId, status: 'CONFIRMED' }]);
+      await ok(['visit', 'arrive', '--lot', lot, '--plate', 'AB12CDE'], '2030-06-03T08:05:00Z');
+      // an overstay: the booked car leaves 40 minutes late and pays at the exit
+      const left = await ok(['visit', 'depart', '--lot', lot, '--plate', 'AB12CDE', '--json'], '2030-06-03T10:40:00Z');
+      const visit = left.json as { visit: { visit_id: string }; amountDueMinor: number };
+      expect(visit.amountDueMinor).toBeGreaterThan(0);
+      await ok(['payments', 'collect', visit.visit.visit_id, '--method', 'cash', '--json'], '2030-06-03T10:41:00Z');
+
+      // a booking cancelled with a reason: the audit row (written on the worker) has the actor and reason
+      const other = (await ok(['booking', 'reserve', '--lot', lot, '--type', 'regular', '--from', '2030-06-04T08:00', '--to', '2030-06-04T09:00', '--plate', 'CANC1', '--json'])).json as { reservationId: string };
+      await ok(['booking', 'cancel', other.reservationId, '--reason', 'customer called']);
+      const { rows: audit } = await pool.query(`select kind, actor, reason from events where reservation_id = $1 order by event_id`, [other.reservationId]);
+      expect(audit).toEqual([
+        { kind: 'reservation.tentative', actor: 'test', reason: null },
+        { kind: 'reservation.cancelled', actor: 'test', reason: 'customer called' },
+      ]);
+
+      // holds run out: the sweeper expires them; the spot is free again for the same window
+      await ok(['booking', 'reserve', '--lot', lot, '--type', 'regular', '--from', '2030-06-05T08:00', '--to', '2030-06-05T09:00', '--plate', 'HOLD1']);
+      const swept = await ok(['sweeper', 'run', '--holds', '--once', '--json'], '2030-06-03T07:00:00Z');
+      expect(swept.json).toMatchObject({ holdsExpired: expect.any(Number) });
+      expect((swept.json as { holdsExpired: number }).holdsExpired).toBeGreaterThanOrEqual(1);
+      await ok(['sweeper', 'run', '--no-shows', '--overstays', '--once'], '2030-06-05T12:00:00Z');
+      const free = await ok(['capacity', 'check', '--lot', lot, '--type', 'regular', '--from', '2030-06-05T08:00', '--to', '2030-06-05T09:00', '--json'], '2030-06-03T07:00:00Z');
+      expect(free.json).toMatchObject({ free: 6 });
+
+      const csv = join(dir, 'bookings.csv');
+      await writeFile(csv, [
+        'lot,vehicle_type,start,end,plate,customer_ref,external_ref,payment',
+        `${lot},regular,2030-06-06T10:00,2030-06-06T12:00,IMP1,c1,ord-1,unpaid`,
+        `${lot},regular,2030-06-06T10:00,2030-06-06T12:00,IMP2,c2,ord-2,paid:cash:400:GBP`,
+      ].join('\n') + '\n');
+      await ok(['booking', 'import', csv]);
+      // the paid row was confirmed by the import (a status change: the trigger ran on the worker)
+      const { rows: paid } = await pool.query(`select status from reservations where plate = 'IMP2' and external_ref = 'ord-2' and lot_id = (select lot_id from lots where code = $1)`, [lot]);
+      expect(paid).toEqual([{ status: 'CONFIRMED' }]);
+      expect((await ok(['booking', 'import', csv])).stdout).toMatch(/0 booked, 2 already there/);
+      const exported = await ok(['booking', 'export', '--lot', lot]);
+      expect(exported.stdout).toContain('IMP2');
+      expect(await countOverlaps(pool)).toBe(0);
+    }, 240_000); // some 25 commands, each a process's worth of work against the cluster
+  });
+
+  describe('the gate daemon and the dashboard', () => {
+    it('a walk-in by hand and the gate sync statements (events, visits in and out, heartbeat, lot status), then a dashboard screen', async () => {
+      await importLot('GATE', 3);
+      const lot = await loadLot(pool, code('GATE'));
+      const at = new Date('2030-06-03T09:00:00Z');
+      // a walk-in takes a spot through parkctl_hold_walk_in and parkctl_free_spot, run on the worker by the visits trigger
+      await ok(['visit', 'arrive', '--lot', lot.code, '--walk-in', '--plate', 'WALK1'], at.toISOString());
+      expect(await selectGateLotStatus(pool, lot.lotId, at)).toMatchObject({ active_spots: 4, open_visits: 1 }) // 3 regular + 1 ev;
+      expect(await insertGateEvents(pool, lot.lotId, 'west-in', [{ seq: 1, kind: 'entry', plate: 'GATE1', credential: null, decision: 'allow', detail: {}, occurredAt: at }]))
+        .toEqual(new Set([1]));
+      const visitId = '6a0e7d1c-6f1e-4a59-8f43-0d3f5a4e2b11';
+      expect(await insertGateVisits(pool, lot.lotId, 'west-in', [{ seq: 1, visitId, reservationId: null, plate: 'GATE1', enteredAt: at, amountDueMinor: 0 }])).toEqual(new Set([1]));
+      expect(await closeGateVisits(pool, lot.lotId, 'west-out', [{ seq: 2, visitId, exitedAt: new Date(at.getTime() + 3_600_000), overstayMinutes: 0, amountDueMinor: 200 }])).toEqual(new Set([2]));
+      await upsertGateHeartbeat(pool, { lotId: lot.lotId, gateId: 'west-in', direction: 'entry', host: 'h', pid: 1, startedAt: at, seenAt: at, journalLastSeq: 1, journalSyncedSeq: 1, barrierState: 'closed', allowListSyncedAt: at });
+      const screen = await new DashboardSnapshotReader(pool, lot).read(at);
+      expect(screen.gates.map((g) => g.gateId)).toContain('west-in');
+      expect(screen.feed.length).toBeGreaterThan(0);
+      expect(await countOverlaps(pool)).toBe(0);
+    }, 120_000);
+  });
+
+  describe('no double booking across the cluster', () => {
+    it('32 reservers racing for 10 spots: exactly 10 win, the rest are told no spot is free, nothing overlaps', async () => {
+      await importLot('RACE', 10);
+      const lot = await loadLot(pool, code('RACE'));
+      const clock = fixedClock(new Date('2030-06-03T06:00:00Z'));
+      const payments = new CashPaymentProvider();
+      const outcomes = await Promise.allSettled(Array.from({ length: 32 }, (_, i) =>
+        reserve({ db: pool, clock, payments, actor: 'test' }, lot, {
+          vehicleType: 'regular', start: new Date(`2030-06-10T${String(8 + (i % 3)).padStart(2, '0')}:00:00Z`),
+          end: new Date(`2030-06-10T${String(11 + (i % 2)).padStart(2, '0')}:00:00Z`), plate: `RACE${i}`, customerRef: `c${i}`,
+        })));
+      const won = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+      expect(won).toHaveLength(10);
+      expect(new Set(won.map((w) => w.spotLabel)).size).toBe(10);
+      for (const o of outcomes) {
+        if (o.status === 'rejected') expect((o.reason as RefusedError).code, String(o.reason)).toBe('no_spot_free');
+      }
+      expect(await countOverlaps(pool)).toBe(0);
+    });
+
+    it('direct overlapping inserts on the coordinator are refused by the shard constraints (spot and plate)', async () => {
+      await importLot('DIRECT', 2);
+      const lot = await loadLot(pool, code('DIRECT'));
+      const insert = (plate: string, spot: number, from: string, to: string) => pool.query(
+        `insert into reservations (lot_id, customer_ref, plate, vehicle_type, spot_id, period, status, price_minor, currency, created_at, updated_at)
+         values ($1, 'c', $2, 'regular', $3, tstzrange($4::timestamptz, $5::timestamptz, '[)'), 'CONFIRMED', 0, 'GBP', now(), now())`,
+        [lot.lotId, plate, spot, from, to]);
+      const spot = lot.spotRanges.get('regular')!.minSpotId;
+      await insert('DIR1', spot, '2030-06-11T08:00Z', '2030-06-11T10:00Z');
+      const sameSpot = await insert('DIR2', spot, '2030-06-11T09:00Z', '2030-06-11T11:00Z').catch((e: unknown) => e);
+      expect(isPgError(sameSpot, PgCode.exclusionViolation) && isConstraint(sameSpot, 'reservations_no_double_booking'), String(sameSpot)).toBe(true);
+      const samePlate = await insert('DIR1', spot + 1, '2030-06-11T09:00Z', '2030-06-11T11:00Z').catch((e: unknown) => e);
+      expect(isPgError(samePlate, PgCode.exclusionViolation) && isConstraint(samePlate, 'reservations_one_per_plate'), String(samePlate)).toBe(true);
+      // back to back is legal
+      await insert('DIR3', spot, '2030-06-11T10:00Z', '2030-06-11T12:00Z');
+      expect(await countOverlaps(pool)).toBe(0);
+    });
+
+    it('the overlap checker counts overlaps on a distributed table without the constraint (negative control)', async () => {
+      const table = `naive_${run.toLowerCase()}`;
+      await pool.query(`create table ${table} (like reservations including defaults including generated)`);
+      try {
+        await pool.query(`select create_distributed_table($1, 'lot_id', colocate_with => 'reservations')`, [table]);
+        const lot = await loadLot(pool, code('RACE'));
+        const row = (plate: string) => pool.query(
+          `insert into ${table} (lot_id, customer_ref, plate, vehicle_type, spot_id, period, status, price_minor, currency, created_at, updated_at)
+           values ($1, 'c', $2, 'regular', $3, tstzrange('2030-06-12T08:00Z', '2030-06-12T10:00Z', '[)'), 'CONFIRMED', 0, 'GBP', now(), now())`,
+          [lot.lotId, plate, lot.spotRanges.get('regular')!.minSpotId]);
+        await row('NAIVE1');
+        await row('NAIVE2');
+        await row('NAIVE3');
+        expect(await countOverlaps(pool, table)).toBe(3);
+      } finally {
+        await pool.query(`drop table ${table}`);
+      }
+    });
+  });
+});
