@@ -3,7 +3,10 @@
 // SetOption26, SetOption4), a custom FullTopic, and PulseTime set again, and confirmed, after every
 // Online, so a reset or replaced unit cannot latch the barrier open.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseGateDaemonConfig } from '../src/core/gate-daemon/config.js';
 import type { BarrierState } from '../src/core/gate/ports.js';
+import { systemClock } from '../src/core/ports.js';
+import { openGateHardware } from '../src/drivers/gate-runtime/hardware.js';
 import { TasmotaBarrier } from '../src/drivers/mqtt/tasmota.js';
 import { parseTasmotaStat, tasmotaTopic } from '../src/drivers/mqtt/tasmota-topics.js';
 import { waitFor } from './support/gate-daemon-helpers.js';
@@ -46,6 +49,16 @@ describe('Tasmota topics and answers (pure)', () => {
     // a FullTopic without %prefix% gets it appended for commands only
     expect(tasmotaTopic('site/%topic%', 'cmnd', 'g', 'POWER1')).toBe('site/g/cmnd/POWER1');
     expect(tasmotaTopic('site/%topic%', 'stat', 'g', 'POWER1')).toBe('site/g/POWER1');
+  });
+
+  it('config: a FullTopic needs %topic% and only %prefix% / %topic% tokens; relay is 1..32', () => {
+    const cfg = (barrier: Record<string, unknown>) => () => parseGateDaemonConfig({
+      lot: 'L', gate: 'g', direction: 'entry', journalDir: '/tmp/j', mqttUrl: 'mqtt://127.0.0.1', barrier: { driver: 'tasmota', topic: 'gate1', ...barrier },
+    }, 'test');
+    expect(cfg({ fullTopic: 'site/%topic%/%prefix%/', relay: 2 })).not.toThrow();
+    expect(cfg({ fullTopic: '%prefix%/%hostname%/' })).toThrow(/fullTopic: must contain %topic%/);
+    expect(cfg({ fullTopic: '%prefix%/%topic%/%hostname%/' })).toThrow(/fullTopic: only %prefix% and %topic%/);
+    expect(cfg({ relay: 0 })).toThrow(/relay/);
   });
 
   it('reads POWER and POWER<n>, plain and JSON, and PulseTime answers, for its own relay only', () => {
@@ -126,5 +139,23 @@ describe('TasmotaBarrier against the simulated device', () => {
     barriers.push(b);
     await expect(b.open()).rejects.toThrow(/not opened: the relay did not confirm PulseTime 50/);
     expect(seen).toEqual(['PulseTime1']);
+  });
+
+  it('a gate config (relay, fullTopic, pulseMs) drives the device through the daemon\'s hardware', async () => {
+    const fullTopic = `${broker.run}/cfg/%topic%/%prefix%/`;
+    const sim = await device({ relays: 2, fullTopic });
+    const config = parseGateDaemonConfig({
+      lot: 'L', gate: 'g', direction: 'entry', journalDir: '/tmp/unused', mqttUrl: broker.url, pulseMs: 700,
+      barrier: { driver: 'tasmota', topic: sim.topic, fullTopic, relay: 2 },
+    }, 'test');
+    const hardware = await openGateHardware(config, systemClock);
+    try {
+      await hardware.barrier!.open(700);
+      expect(sim.power).toEqual([false, true]);
+      expect(sim.pulseTime[1]).toBe(7);
+      await waitFor(() => sim.power[1] === false, 'the pulse to end', 5000);
+    } finally {
+      await hardware.dispose();
+    }
   });
 });

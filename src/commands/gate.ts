@@ -2,11 +2,12 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ExternalError, UsageError } from '../core/errors.js';
-import { gateRoleUrl, type GateDaemonConfig } from '../core/gate-daemon/config.js';
+import { gateRoleUrl, parseGateDaemonConfig, type GateDaemonConfig } from '../core/gate-daemon/config.js';
 import { loadLot } from '../core/lots/lot.js';
 import { requestManualOpen } from '../core/gate-daemon/manual-open.js';
 import { loadGateConfigFile } from '../drivers/gate-runtime/config-file.js';
 import { readGateStatus } from '../drivers/gate-runtime/status.js';
+import { liveFields } from './gate-live.js';
 import { environmentFileName, renderEnvironmentFile, renderUnit, unitName } from '../drivers/gate-runtime/systemd.js';
 import { gateCommandsChannel } from '../drivers/gate-runtime/pg-listener.js';
 import { stderrLogger } from '../drivers/stderr-logger.js';
@@ -30,6 +31,12 @@ function load(ctx: AppContext, path: string): Promise<GateDaemonConfig> {
   return loadGateConfigFile(path, { mqttUrl: ctx.config.mqttUrl });
 }
 
+/** --metrics-listen over the file's metricsListen, checked as the file's is. */
+function withMetricsListen(config: GateDaemonConfig, listen: string | undefined): GateDaemonConfig {
+  if (listen === undefined) return config;
+  return parseGateDaemonConfig({ ...config, metricsListen: listen }, '--metrics-listen');
+}
+
 /** Resolves on SIGTERM or SIGINT (systemd stop, Ctrl-C). */
 function untilSignal(): Promise<string> {
   return new Promise((done) => {
@@ -47,20 +54,29 @@ export function registerGate(program: Command, run: Run): void {
   daemon.command('run')
     .description('run one gate (under systemd: Type=notify, WATCHDOG pings, JSON logs on stderr)')
     .requiredOption('--config <file>', 'gate config (YAML or JSON)')
-    .action((o: { config: string }, cmd: Command) => run(async (ctx) => {
-      const config = await load(ctx, o.config);
+    .option('--metrics-listen <host:port>', 'serve GET /metrics (Prometheus) here; overrides metricsListen in the config')
+    .action((o: { config: string; metricsListen?: string }, cmd: Command) => run(async (ctx) => {
+      const config = withMetricsListen(await load(ctx, o.config), o.metricsListen);
       const logger = stderrLogger('info');
       // serial and MQTT drivers load only for the daemon itself
       const { openGateHardware } = await import('../drivers/gate-runtime/hardware.js');
       const { startGateRuntime } = await import('../drivers/gate-runtime/runtime.js');
       const hardware = await openGateHardware(config, ctx.clock);
       ctx.onClose(() => hardware.dispose());
+      const metrics = config.metricsListen ? new (await import('../drivers/gate-runtime/metrics.js')).GateMetrics({ lot: config.lot, gate: config.gate }) : null;
       const runtime = await startGateRuntime({
         config, databaseUrl: await gateDatabaseUrl(ctx, config), barrier: hardware.barrier, inputs: hardware.inputs, sign: hardware.sign, printer: hardware.printer,
-        clock: ctx.clock, logger, notifySocket: ctx.config.notifySocket,
+        clock: ctx.clock, logger, notifySocket: ctx.config.notifySocket, onJournaled: metrics?.onJournaled,
       });
+      metrics?.attach({ journal: runtime.journal, sync: runtime.sync, barrier: hardware.barrier });
+      const server = metrics && config.metricsListen ? await metrics.listen(config.metricsListen).catch(async (err: Error) => {
+        await runtime.stop();
+        throw new UsageError(`cannot serve metrics on ${config.metricsListen}: ${err.message}`, { hint: 'choose a free host:port for metricsListen / --metrics-listen' });
+      }) : null;
+      if (server) logger.info('metrics served', { url: `http://${config.metricsListen}/metrics` });
       const signal = await untilSignal();
       logger.info('stopping', { signal });
+      await server?.close();
       await runtime.stop();
     }, cmd));
 
@@ -83,16 +99,18 @@ export function registerGate(program: Command, run: Run): void {
     }, cmd));
 
   daemon.command('status')
-    .description('journal depth not yet synced, last sync, and the last heartbeat the database saw')
+    .description('journal depth not yet synced, last sync, the last heartbeat the database saw, and the running daemon\'s figures (with metricsListen)')
     .requiredOption('--config <file>', 'gate config (YAML or JSON)')
-    .action((o: { config: string }, cmd: Command) => run(async (ctx) => {
-      const config = await load(ctx, o.config);
+    .option('--metrics-listen <host:port>', 'where the running daemon serves its metrics (default: metricsListen in the config)')
+    .action((o: { config: string; metricsListen?: string }, cmd: Command) => run(async (ctx) => {
+      const config = withMetricsListen(await load(ctx, o.config), o.metricsListen);
       const s = await readGateStatus(config, await gateDatabaseUrl(ctx, config));
       ctx.out.result(s, (d) => renderFields([
         ['gate', `${d.lot}/${d.gate}`], ['journal', `${d.journalLastSeq} events, ${d.unsynced} not synced (synced up to ${d.journalSyncedSeq})`],
         ['database', d.database === 'reachable' ? 'reachable' : `unreachable: ${d.databaseError}`],
         ['heartbeat', d.heartbeat ? `${formatTime(d.heartbeat.seen_at)} from ${d.heartbeat.host} pid ${d.heartbeat.pid}` : '-'],
         ['last sync', d.heartbeat ? `synced up to ${d.heartbeat.journal_synced_seq}; allow-list ${formatTime(d.heartbeat.allow_list_synced_at)}` : '-'],
+        ...liveFields(d),
       ]));
     }, cmd));
 

@@ -100,6 +100,8 @@ export const gateDaemonConfigSchema = z.strictObject({
   /** 'loop': decide only with a vehicle on the arming loop (lane controller); 'always': every read is a vehicle */
   arming: z.enum(['loop', 'always']).optional(),
   minPlateConfidence: z.number().min(0).max(1).optional(),
+  /** host:port for GET /metrics (Prometheus) and /metrics.json, read by `status`; off when unset */
+  metricsListen: listenAddress.optional(),
   /** systemd WatchdogSec written by `install`; the daemon pings at a third of it */
   watchdogSeconds: z.number().int().min(2).max(3600).default(30),
 });

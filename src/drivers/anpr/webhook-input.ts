@@ -4,8 +4,8 @@
 //
 //   200 {"accepted":n,"duplicates":m,"skipped":k}   400 bad JSON / not a webhook body
 //   401 wrong token   404 wrong path   405 not POST   413 too large   415 not JSON or multipart
-// The token is taken from "Authorization: Token <t>" (Stream's webhook_header, Plate Recognizer's
-// own tooling) or from ?token=<t>. A result that yields no read (a vehicle without a readable plate,
+// The token is taken from "Authorization: Token <t>" (as Plate Recognizer's own tooling
+// sends it) or from ?token=<t>. A result that yields no read (a vehicle without a readable plate,
 // no score) is reported as an 'error' event with why, which the daemon journals: never dropped unseen.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

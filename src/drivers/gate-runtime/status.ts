@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { GateDaemonConfig } from '../../core/gate-daemon/config.js';
 import { selectGateHeartbeat, selectGateLot, type GateHeartbeatRow } from '../../core/sql/gate.js';
 import { listSegments, readSegment, readSyncedMark } from '../journal/journal-files.js';
+import { fetchGateFigures, type GateLiveFigures } from './metrics-summary.js';
 
 export interface GateStatus {
   lot: string;
@@ -15,6 +16,11 @@ export interface GateStatus {
   database: 'reachable' | 'unreachable';
   databaseError: string | null;
   heartbeat: GateHeartbeatRow | null;
+  /** where the daemon serves metrics (null: off) */
+  metricsListen: string | null;
+  /** the running daemon's figures, from its /metrics.json */
+  live: GateLiveFigures | null;
+  liveError: string | null;
 }
 
 export async function readGateStatus(config: GateDaemonConfig, databaseUrl: string): Promise<GateStatus> {
@@ -35,8 +41,13 @@ export async function readGateStatus(config: GateDaemonConfig, databaseUrl: stri
   }
   const status: GateStatus = {
     lot: config.lot, gate: config.gate, journalDir: config.journalDir, journalLastSeq: last, journalSyncedSeq: synced, unsynced,
-    database: 'unreachable', databaseError: null, heartbeat: null,
+    database: 'unreachable', databaseError: null, heartbeat: null, metricsListen: config.metricsListen ?? null, live: null, liveError: null,
   };
+  if (config.metricsListen) {
+    const live = await fetchGateFigures(config.metricsListen);
+    if (typeof live === 'string') status.liveError = live;
+    else status.live = live;
+  }
   const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000, query_timeout: 5000 });
   client.on('error', () => undefined);
   try {

@@ -46,6 +46,11 @@ export abstract class MqttBarrierBase extends TypedEmitter<BarrierEvents> implem
     return this.lastState;
   }
 
+  /** The device's last reported availability (a retained LWT may come before anyone listens); null: none yet. */
+  get availability(): Availability | null {
+    return this.lastAvailability;
+  }
+
   async dispose(): Promise<void> {
     if (!this.started) return;
     this.started = false;
