@@ -44,8 +44,20 @@ const genericJsonBarrier = z.strictObject({
   replyTimeoutMs: positiveMs.optional(),
 });
 const noBarrier = z.strictObject({ driver: z.literal('none') });
+/** A Hikvision entrance camera's barrier output (ISAPI, Digest); the position is read back after each command. */
+const hikvisionBarrier = z.strictObject({
+  driver: z.literal('hikvision'),
+  /** the camera, "http://192.168.1.64" */
+  url: z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'http://host[:port] of the camera'),
+  channel: z.number().int().min(1).default(1),
+  username: z.string().min(1),
+  password: z.string().min(1),
+  /** 'status' (default): confirmed once the unit reads the barrier open; 'commanded': its OK is enough */
+  verify: z.enum(['status', 'commanded']).default('status'),
+  verifyTimeoutMs: positiveMs.optional(),
+});
 
-export const barrierConfigSchema = z.discriminatedUnion('driver', [serialBarrier, laneTcpBarrier, tasmotaBarrier, shellyBarrier, genericJsonBarrier, noBarrier]);
+export const barrierConfigSchema = z.discriminatedUnion('driver', [serialBarrier, laneTcpBarrier, tasmotaBarrier, shellyBarrier, genericJsonBarrier, hikvisionBarrier, noBarrier]);
 
 const listenAddress = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:8088');
 
@@ -63,6 +75,10 @@ export const gateDaemonConfigSchema = z.strictObject({
     anpr: z.strictObject({ listen: listenAddress, path: z.string().startsWith('/').optional(), token: z.string().min(8).optional() }).optional(),
     mqttPlateTopic: topic.optional(),
     scanner: z.strictObject({ path: z.string().min(1), baudRate: z.number().int().positive().default(9600) }).optional(),
+    /** Frigate's license plate recognition on MQTT (<topicPrefix>/events, <topicPrefix>/tracked_object_update) */
+    frigate: z.strictObject({ topicPrefix: topic.default('frigate'), cameras: z.array(z.string().min(1)).min(1).optional() }).optional(),
+    /** an HTTP listener Hikvision ANPR cameras push their alarms to */
+    hikvision: z.strictObject({ listen: listenAddress, path: z.string().startsWith('/').optional(), token: z.string().min(8).optional() }).optional(),
   }).default({}),
   /** MQTT base topic for the lot sign: <signTopic>/lot */
   signTopic: topic.optional(),
@@ -96,7 +112,7 @@ export function parseGateDaemonConfig(raw: unknown, source: string): GateDaemonC
   }
   const config = parsed.data;
   checkLaneProfileConfig(config, source);
-  const needsMqtt = ['tasmota', 'shelly', 'generic-json'].includes(config.barrier.driver) || config.inputs.mqttPlateTopic || config.signTopic;
+  const needsMqtt = ['tasmota', 'shelly', 'generic-json'].includes(config.barrier.driver) || config.inputs.mqttPlateTopic || config.inputs.frigate || config.signTopic;
   if (needsMqtt && !config.mqttUrl) {
     throw new UsageError(`${source}: mqttUrl: required by the ${config.barrier.driver} barrier, plate topic or sign`, { hint: 'add mqttUrl: mqtt://127.0.0.1:1883', code: 'bad_config' });
   }

@@ -11,6 +11,7 @@ import { resolveLaneProfile } from '../../core/gate/lane-profile.js';
 import { LaneController } from '../serial/lane-controller.js';
 import { SerialScanner } from '../serial/scanner.js';
 import { openSerialPort } from '../serial/serial-link.js';
+import { openCameraInputs } from './camera-inputs.js';
 
 export interface GateHardware {
   barrier: Barrier | null;
@@ -18,6 +19,8 @@ export interface GateHardware {
   sign: Sign | null;
   /** the port the ANPR webhook listens on, when there is one */
   anprPort: number | null;
+  /** the port the Hikvision ANPR listener bound, when there is one */
+  hikvisionPort?: number | null;
   dispose(): Promise<void>;
 }
 
@@ -62,12 +65,14 @@ export async function openGateHardware(config: GateDaemonConfig, clock: Clock): 
       disposers.push(() => webhook.dispose());
       inputs.push(webhook);
     }
+    const cameras = await openCameraInputs(config, link, clock, disposers);
+    inputs.push(...cameras.inputs);
     let sign: Sign | null = null;
     if (config.signTopic && link) {
       const { MqttSign } = await import('../mqtt/sign.js');
       sign = new MqttSign(link, { baseTopic: config.signTopic });
     }
-    return { barrier, inputs, sign, anprPort, dispose };
+    return { barrier, inputs, sign, anprPort, hikvisionPort: cameras.hikvisionPort, dispose };
   } catch (err) {
     await dispose();
     throw err;
@@ -75,7 +80,7 @@ export async function openGateHardware(config: GateDaemonConfig, clock: Clock): 
 }
 
 function needsMqtt(config: GateDaemonConfig): boolean {
-  return ['tasmota', 'shelly', 'generic-json'].includes(config.barrier.driver) || Boolean(config.inputs.mqttPlateTopic || config.signTopic);
+  return ['tasmota', 'shelly', 'generic-json'].includes(config.barrier.driver) || Boolean(config.inputs.mqttPlateTopic || config.inputs.frigate || config.signTopic);
 }
 
 async function openBarrier(config: GateDaemonConfig, link: MqttLink | null, clock: Clock, disposers: Array<() => Promise<void>>): Promise<Barrier | null> {
@@ -110,6 +115,14 @@ async function openBarrier(config: GateDaemonConfig, link: MqttLink | null, cloc
     case 'shelly': {
       const { ShellyBarrier } = await import('../mqtt/shelly.js');
       const barrier = await new ShellyBarrier(link!, { prefix: b.prefix, switchId: b.switchId, defaultPulseMs: config.pulseMs, replyTimeoutMs: b.replyTimeoutMs }).start();
+      disposers.push(() => barrier.dispose());
+      return barrier;
+    }
+    case 'hikvision': {
+      const { HikvisionBarrier } = await import('../hikvision/barrier-gate.js');
+      const barrier = new HikvisionBarrier({
+        baseUrl: b.url, channel: b.channel, username: b.username, password: b.password, verify: b.verify, verifyTimeoutMs: b.verifyTimeoutMs,
+      });
       disposers.push(() => barrier.dispose());
       return barrier;
     }
