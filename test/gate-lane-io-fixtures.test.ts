@@ -26,4 +26,9 @@ describe('config examples', () => {
     expect(shown).not.toContain('change-me-push-token');
     expect(shown).toContain('/anpr/hikvision');
   });
+
+  it('modbus.yaml: a relay board with the barrier\'s open-limit switch on an input', async () => {
+    const m = await load('modbus.yaml');
+    expect(m.barrier).toMatchObject({ driver: 'modbus', coil: 0, positionInput: 0, verify: 'position', openWhen: 'on' });
+  });
 });

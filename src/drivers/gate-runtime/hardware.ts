@@ -126,6 +126,15 @@ async function openBarrier(config: GateDaemonConfig, link: MqttLink | null, cloc
       disposers.push(() => barrier.dispose());
       return barrier;
     }
+    case 'modbus': {
+      const { ModbusRelayBarrier } = await import('../modbus/relay-barrier.js');
+      const barrier = await new ModbusRelayBarrier({
+        host: b.host, port: b.port, unitId: b.unitId, coil: b.coil, positionInput: b.verify === 'coil' ? null : b.positionInput!,
+        openWhen: b.openWhen === 'on', verifyTimeoutMs: b.verifyTimeoutMs, defaultPulseMs: config.pulseMs,
+      }).start();
+      disposers.push(() => barrier.dispose());
+      return barrier;
+    }
     case 'generic-json': {
       const { GenericJsonBarrier } = await import('../mqtt/generic-json.js');
       const barrier = await new GenericJsonBarrier(link!, {
