@@ -8,7 +8,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseGateDaemonConfig } from '../src/core/gate-daemon/config.js';
 import { laneCommandPayload, laneProfiles, readLaneMessage, resolveLaneProfile } from '../src/core/gate/lane-profile.js';
 import type { Availability, GateInput } from '../src/core/gate/ports.js';
-import { loadGateConfigFile } from '../src/drivers/gate-runtime/config-file.js';
 import { LaneController } from '../src/drivers/serial/lane-controller.js';
 import { openSerialPort } from '../src/drivers/serial/serial-link.js';
 import { TcpLink } from '../src/drivers/tcp/tcp-link.js';
@@ -50,17 +49,6 @@ describe('profiles as data', () => {
     const custom = resolveLaneProfile({ base: 'star-serial', confirm: { by: 'input', messages: ['IN1OFF'], timeoutMs: 20_000 } }, 'parkctl');
     expect(custom.confirm).toEqual({ by: 'input', messages: ['IN1OFF'], timeoutMs: 20_000 });
     expect(custom.commands.open).toBe('TRIG1');
-  });
-});
-
-describe('config examples', () => {
-  it('fixtures/gates/lane-star-*.yaml are valid and say what they drive', async () => {
-    const serial = await loadGateConfigFile('fixtures/gates/lane-star-serial.yaml', { mqttUrl: null });
-    expect(serial.barrier).toMatchObject({ driver: 'serial', profile: 'star-serial' });
-    const tcp = await loadGateConfigFile('fixtures/gates/lane-star-tcp.yaml', { mqttUrl: null });
-    expect(tcp.barrier).toMatchObject({ driver: 'lane-tcp', port: 8131 });
-    if (tcp.barrier.driver !== 'lane-tcp') throw new Error('not lane-tcp');
-    expect(resolveLaneProfile(tcp.barrier.profile, 'star-tcp').confirm).toEqual({ by: 'input', messages: ['IN1OFF'], timeoutMs: 20_000 });
   });
 });
 

@@ -60,8 +60,36 @@ const genericJsonBarrier = z.strictObject({
   replyTimeoutMs: positiveMs.optional(),
 });
 const noBarrier = z.strictObject({ driver: z.literal('none') });
+/** A Modbus TCP relay board: a coil drives the barrier, a discrete input reads its open-position switch. */
+const modbusBarrier = z.strictObject({
+  driver: z.literal('modbus'),
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65_535).default(502),
+  unitId: z.number().int().min(0).max(247).default(1),
+  /** coil address, 0-based */
+  coil: z.number().int().min(0).max(65_535),
+  /** discrete input address, 0-based, of the open-position switch */
+  positionInput: z.number().int().min(0).max(65_535).optional(),
+  /** the input's value when the barrier is open */
+  openWhen: z.enum(['on', 'off']).default('on'),
+  /** 'position' (default): confirmed by the input; 'coil': by the coil reading back on (no position switch wired) */
+  verify: z.enum(['position', 'coil']).default('position'),
+  verifyTimeoutMs: positiveMs.optional(),
+});
+/** A Hikvision entrance camera's barrier output (ISAPI, Digest); the position is read back after each command. */
+const hikvisionBarrier = z.strictObject({
+  driver: z.literal('hikvision'),
+  /** the camera, "http://192.168.1.64" */
+  url: z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'http://host[:port] of the camera'),
+  channel: z.number().int().min(1).default(1),
+  username: z.string().min(1),
+  password: z.string().min(1),
+  /** 'status' (default): confirmed once the unit reads the barrier open; 'commanded': its OK is enough */
+  verify: z.enum(['status', 'commanded']).default('status'),
+  verifyTimeoutMs: positiveMs.optional(),
+});
 
-export const barrierConfigSchema = z.discriminatedUnion('driver', [serialBarrier, laneTcpBarrier, tasmotaBarrier, shellyBarrier, shellyGen1Barrier, genericJsonBarrier, noBarrier]);
+export const barrierConfigSchema = z.discriminatedUnion('driver', [serialBarrier, laneTcpBarrier, tasmotaBarrier, shellyBarrier, shellyGen1Barrier, genericJsonBarrier, hikvisionBarrier, modbusBarrier, noBarrier]);
 
 const listenAddress = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:8088');
 
@@ -79,6 +107,10 @@ export const gateDaemonConfigSchema = z.strictObject({
     anpr: z.strictObject({ listen: listenAddress, path: z.string().startsWith('/').optional(), token: z.string().min(8).optional() }).optional(),
     mqttPlateTopic: topic.optional(),
     scanner: z.strictObject({ path: z.string().min(1), baudRate: z.number().int().positive().default(9600) }).optional(),
+    /** Frigate's license plate recognition on MQTT (<topicPrefix>/events, <topicPrefix>/tracked_object_update) */
+    frigate: z.strictObject({ topicPrefix: topic.default('frigate'), cameras: z.array(z.string().min(1)).min(1).optional() }).optional(),
+    /** an HTTP listener Hikvision ANPR cameras push their alarms to */
+    hikvision: z.strictObject({ listen: listenAddress, path: z.string().startsWith('/').optional(), token: z.string().min(8).optional() }).optional(),
   }).default({}),
   /** MQTT base topic for the lot sign: <signTopic>/lot */
   signTopic: topic.optional(),
@@ -119,7 +151,13 @@ export function parseGateDaemonConfig(raw: unknown, source: string): GateDaemonC
   }
   const config = parsed.data;
   checkLaneProfileConfig(config, source);
-  const needsMqtt = ['tasmota', 'shelly', 'shelly-gen1', 'generic-json'].includes(config.barrier.driver) || config.inputs.mqttPlateTopic || config.signTopic;
+  const b = config.barrier;
+  if (b.driver === 'modbus' && (b.positionInput === undefined) !== (b.verify === 'coil')) {
+    throw new UsageError(b.positionInput === undefined
+      ? `${source}: barrier.positionInput: required to confirm the barrier opened (or set verify: coil, which proves only that the relay switched)`
+      : `${source}: barrier.verify: coil ignores positionInput ${b.positionInput}; remove one`, { hint: 'see fixtures/gates/modbus.yaml', code: 'bad_config' });
+  }
+  const needsMqtt = ['tasmota', 'shelly', 'shelly-gen1', 'generic-json'].includes(config.barrier.driver) || config.inputs.mqttPlateTopic || config.inputs.frigate || config.signTopic;
   if (needsMqtt && !config.mqttUrl) {
     throw new UsageError(`${source}: mqttUrl: required by the ${config.barrier.driver} barrier, plate topic or sign`, { hint: 'add mqttUrl: mqtt://127.0.0.1:1883', code: 'bad_config' });
   }

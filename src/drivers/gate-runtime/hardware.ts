@@ -11,6 +11,7 @@ import { resolveLaneProfile } from '../../core/gate/lane-profile.js';
 import { LaneController } from '../serial/lane-controller.js';
 import { SerialScanner } from '../serial/scanner.js';
 import { openSerialPort } from '../serial/serial-link.js';
+import { openCameraInputs } from './camera-inputs.js';
 
 export interface GateHardware {
   barrier: Barrier | null;
@@ -19,6 +20,8 @@ export interface GateHardware {
   printer: TicketIssuer | null;
   /** the port the ANPR webhook listens on, when there is one */
   anprPort: number | null;
+  /** the port the Hikvision ANPR listener bound, when there is one */
+  hikvisionPort?: number | null;
   dispose(): Promise<void>;
 }
 
@@ -63,6 +66,8 @@ export async function openGateHardware(config: GateDaemonConfig, clock: Clock): 
       disposers.push(() => webhook.dispose());
       inputs.push(webhook);
     }
+    const cameras = await openCameraInputs(config, link, clock, disposers);
+    inputs.push(...cameras.inputs);
     let sign: Sign | null = null;
     if (config.signTopic && link) {
       const { MqttSign } = await import('../mqtt/sign.js');
@@ -75,7 +80,7 @@ export async function openGateHardware(config: GateDaemonConfig, clock: Clock): 
         ? new NetworkTicketPrinter({ host: config.printer.host, port: config.printer.port })
         : new SerialTicketPrinter({ path: config.printer.path, baudRate: config.printer.baudRate });
     }
-    return { barrier, inputs, sign, printer, anprPort, dispose };
+    return { barrier, inputs, sign, printer, anprPort, hikvisionPort: cameras.hikvisionPort, dispose };
   } catch (err) {
     await dispose();
     throw err;
@@ -83,7 +88,7 @@ export async function openGateHardware(config: GateDaemonConfig, clock: Clock): 
 }
 
 function needsMqtt(config: GateDaemonConfig): boolean {
-  return ['tasmota', 'shelly', 'shelly-gen1', 'generic-json'].includes(config.barrier.driver) || Boolean(config.inputs.mqttPlateTopic || config.signTopic);
+  return ['tasmota', 'shelly', 'shelly-gen1', 'generic-json'].includes(config.barrier.driver) || Boolean(config.inputs.mqttPlateTopic || config.inputs.frigate || config.signTopic);
 }
 
 async function openBarrier(config: GateDaemonConfig, link: MqttLink | null, clock: Clock, disposers: Array<() => Promise<void>>): Promise<Barrier | null> {
@@ -118,6 +123,23 @@ async function openBarrier(config: GateDaemonConfig, link: MqttLink | null, cloc
     case 'shelly': {
       const { ShellyBarrier } = await import('../mqtt/shelly.js');
       const barrier = await new ShellyBarrier(link!, { prefix: b.prefix, switchId: b.switchId, defaultPulseMs: config.pulseMs, replyTimeoutMs: b.replyTimeoutMs }).start();
+      disposers.push(() => barrier.dispose());
+      return barrier;
+    }
+    case 'hikvision': {
+      const { HikvisionBarrier } = await import('../hikvision/barrier-gate.js');
+      const barrier = new HikvisionBarrier({
+        baseUrl: b.url, channel: b.channel, username: b.username, password: b.password, verify: b.verify, verifyTimeoutMs: b.verifyTimeoutMs,
+      });
+      disposers.push(() => barrier.dispose());
+      return barrier;
+    }
+    case 'modbus': {
+      const { ModbusRelayBarrier } = await import('../modbus/relay-barrier.js');
+      const barrier = await new ModbusRelayBarrier({
+        host: b.host, port: b.port, unitId: b.unitId, coil: b.coil, positionInput: b.verify === 'coil' ? null : b.positionInput!,
+        openWhen: b.openWhen === 'on', verifyTimeoutMs: b.verifyTimeoutMs, defaultPulseMs: config.pulseMs,
+      }).start();
       disposers.push(() => barrier.dispose());
       return barrier;
     }
