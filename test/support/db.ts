@@ -47,7 +47,9 @@ export async function createTestDatabase(opts: { poolSize?: number } = {}): Prom
     await admin.end();
   }
   const url = databaseUrl(name);
-  const pool = createPool(url, { max: opts.poolSize ?? 8, applicationName: 'parkctl-test' });
+  // 60 s to get a connection, not the CLI's 5 s: pg-pool counts the wait for a free client in it, and at
+  // load 28 tests racing 32 reservers over a pool timed out waiting (a refusal the test did not expect)
+  const pool = createPool(url, { max: opts.poolSize ?? 8, applicationName: 'parkctl-test', connectTimeoutMs: 60_000 });
   return {
     url,
     name,
