@@ -15,6 +15,9 @@ export interface TestDatabase {
 export function databaseUrl(db: string): string {
   const u = new URL(inject('adminUrl'));
   u.pathname = `/${db}`;
+  // parkctl's pools give a connection 5 s unless the URL says otherwise: at load 28 the embedded server took
+  // longer, and in-process commands said 69 (PostgreSQL unavailable) where the test expected their answer
+  u.searchParams.set('connect_timeout', '60');
   return u.toString();
 }
 
