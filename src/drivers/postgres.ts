@@ -151,7 +151,7 @@ class ParkctlPool extends pg.Pool {
 export interface CreatePoolOptions {
   max?: number;
   applicationName?: string;
-  /** ms to open a connection (default 5 s) */
+  /** ms to open a connection (default: the URL's connect_timeout, as libpq reads it, else 5 s) */
   connectTimeoutMs?: number;
   /** ms a statement may take before the client gives up on it (default: no limit) */
   queryTimeoutMs?: number;
@@ -166,13 +166,26 @@ export function createPool(url: string, opts: CreatePoolOptions = {}): Pool {
     connectionString: url,
     max: opts.max ?? 4,
     application_name: opts.applicationName ?? 'parkctl',
-    connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? urlConnectTimeoutMs(url) ?? 5_000,
     ...(opts.queryTimeoutMs ? { query_timeout: opts.queryTimeoutMs } : {}),
     ledger: { applied: false, unknown: false },
   }, retry);
   // An idle client losing its server must not crash the process: the next query reports it.
   pool.on('error', () => {});
   return pool as unknown as Pool;
+}
+
+/**
+ * The URL's `connect_timeout` (seconds, libpq's parameter) in ms, when it has a positive one: a site whose
+ * database answers slowly sets it in DATABASE_URL, as it would for psql. node-postgres ignores it otherwise.
+ */
+export function urlConnectTimeoutMs(url: string): number | undefined {
+  try {
+    const seconds = Number(new URL(url).searchParams.get('connect_timeout') ?? NaN);
+    return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const startupCodes = new Set(['3D000', '28P01', '28000']);

@@ -15,6 +15,9 @@ export interface TestDatabase {
 export function databaseUrl(db: string): string {
   const u = new URL(inject('adminUrl'));
   u.pathname = `/${db}`;
+  // parkctl's pools give a connection 5 s unless the URL says otherwise: at load 28 the embedded server took
+  // longer, and in-process commands said 69 (PostgreSQL unavailable) where the test expected their answer
+  u.searchParams.set('connect_timeout', '60');
   return u.toString();
 }
 
@@ -47,7 +50,9 @@ export async function createTestDatabase(opts: { poolSize?: number } = {}): Prom
     await admin.end();
   }
   const url = databaseUrl(name);
-  const pool = createPool(url, { max: opts.poolSize ?? 8, applicationName: 'parkctl-test' });
+  // 60 s to get a connection, not the CLI's 5 s: pg-pool counts the wait for a free client in it, and at
+  // load 28 tests racing 32 reservers over a pool timed out waiting (a refusal the test did not expect)
+  const pool = createPool(url, { max: opts.poolSize ?? 8, applicationName: 'parkctl-test', connectTimeoutMs: 60_000 });
   return {
     url,
     name,
