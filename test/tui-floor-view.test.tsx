@@ -15,6 +15,7 @@ import { reserve } from '../src/core/reservations/reserve.js';
 import { arrive } from '../src/core/visits.js';
 import { CashPaymentProvider } from '../src/drivers/cash-payments.js';
 import { Dashboard } from '../src/tui/Dashboard.js';
+import { describeSpot } from '../src/tui/FloorView.js';
 import type { DashboardSnapshot } from '../src/tui/dashboard-model.js';
 import { moveCursor, stepZone } from '../src/tui/floor-grid.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
@@ -100,6 +101,9 @@ describe('floor view (ink-testing-library over PostgreSQL)', () => {
     await view.press(keys.right);
     expect(view.frame()).toMatch(/^A-05 regular free$/m);
     expect(view.frame()).toContain('░ free  ▒ held  ▓ booked  █ occupied  × out of service');
+    // a booking on another day says its date
+    expect(describeSpot({ label: 'A-09', vehicleType: 'regular', state: 'free', next: { plate: 'TMRW1', start: at(24 * 60) } }, 'Europe/London', now))
+      .toBe('A-09 regular free; next TMRW1 at 4 Mar 10:00');
   });
 
   it('] and [ step through the zones of the floor, PgDn and PgUp through floors; Esc goes back', async () => {

@@ -117,6 +117,7 @@ export function Dashboard({ snapshot: given, connection, actions: givenActions, 
               readZone={actions.zoneSpots}
               refreshKey={snapshot.now.getTime()}
               timeZone={snapshot.lot.timeZone}
+              now={now}
               width={terminal.columns}
               rows={bodyRows}
               color={color}

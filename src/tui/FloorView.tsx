@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import type { OccupancyRow, Selection, SpotCell, SpotState } from './dashboard-model.js';
 import { firstVisibleLine, floorOrder, moveCursor, spotGlyph, spotsPerLine, spotWords, stepZone } from './floor-grid.js';
-import { describeError, formatClock, truncate, wrapLines } from './format.js';
+import { describeError, formatWhen, truncate, wrapLines } from './format.js';
 import { selectedProps, toneProps, type Tone } from './tone.js';
 import { useKeys } from './use-key-router.js';
 
@@ -14,6 +14,8 @@ export interface FloorViewProps {
   /** changes when the lot changed (the snapshot's instant): the zone is read again */
   readonly refreshKey: number;
   readonly timeZone: string;
+  /** the current instant: times on another day say their date */
+  readonly now: Date;
   readonly width: number;
   /** lines the view may use */
   readonly rows: number;
@@ -35,7 +37,7 @@ const frameLines = 6;
  * `f`: one zone's spots as a map of states, as attendants think of a floor. Arrows move over the spots,
  * [ ] (or Tab) step through zones, PgUp/PgDn (or < >) through floors; Enter selects the spot's booking.
  */
-export function FloorView({ zones, readZone, refreshKey, timeZone, width, rows, color, onPick, onClose }: FloorViewProps) {
+export function FloorView({ zones, readZone, refreshKey, timeZone, now, width, rows, color, onPick, onClose }: FloorViewProps) {
   const ordered = floorOrder(zones);
   const [zoneKey, setZoneKey] = useState(ordered[0]?.key ?? '');
   const [cursor, setCursor] = useState(0);
@@ -124,7 +126,7 @@ export function FloorView({ zones, readZone, refreshKey, timeZone, width, rows, 
             );
           })
         : null}
-      {wrapLines(spot ? describeSpot(spot, timeZone) : '', width, 2).concat(' ').slice(0, 2).map((line, index) => (
+      {wrapLines(spot ? describeSpot(spot, timeZone, now) : '', width, 2).concat(' ').slice(0, 2).map((line, index) => (
         <Text key={index} wrap="truncate">
           {line || ' '}
         </Text>
@@ -146,8 +148,8 @@ export function zoneCounts(spots: readonly SpotCell[]): string {
 }
 
 /** The spot under the cursor in words: its state first, then who and until when. */
-export function describeSpot(spot: SpotCell, timeZone: string): string {
-  const time = (at: Date) => formatClock(at, timeZone);
+export function describeSpot(spot: SpotCell, timeZone: string, now: Date): string {
+  const time = (at: Date) => formatWhen(at, now, timeZone);
   const { holder } = spot;
   const who = holder
     ? holder.status === 'CHECKED_IN'
