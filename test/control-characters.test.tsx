@@ -95,7 +95,7 @@ describe('control characters are shown escaped', () => {
     const snapshot = sampleSnapshot();
     const evil = { ...snapshot, feed: [{ ...snapshot.feed[0]!, text: `KL55MN${clearScreen}paid` }, ...snapshot.feed.slice(1)] };
     const actions: DashboardActions = {
-      find: async () => [], checkIn: async () => 'ok', checkOut: async () => 'ok', openBarrier: async () => 'ok',
+      find: async () => [], zoneSpots: async () => [], checkIn: async () => 'ok', checkOut: async () => 'ok', openBarrier: async () => 'ok',
       cancel: async () => 'ok', extend: async () => 'ok', setSpotOutOfService: async () => 'ok', handBack: async () => 'ok',
     };
     const view = render(<Dashboard snapshot={evil} connection="live" actions={actions} onQuit={() => undefined} color={false} size={{ columns: 120, rows: 40 }} tickMs={3_600_000} />);

@@ -134,4 +134,21 @@ describe.skipIf(!tmuxPath)('the dashboard at 80x24, 120x40 and 60x20 (tmux)', ()
     expect(pane('small')).toMatch(/^L0-A +░+ 8\/8 {2}L0-B +░+ 8\/8 {2}L0-C +░+ 8\/8$/m);
     expect(pane('small')).toMatch(/Holds awaiting payment 60/);
   });
+
+  it('f opens the floor view: the zone as a map, arrows move the cursor, PgDn goes a floor up, Esc back', async () => {
+    const large = session('large');
+    await shows('large', '● live');
+    tmux('send-keys', '-t', large, 'f');
+    await shows('large', /^Floor 0 \[L0-A\] {2}L0-B {2}L0-C {2}L0-EV {2}zone 1 of 16$/m);
+    await shows('large', /^L0-A Level 0, zone A: free 8 {2}held 0 {2}booked 0 {2}occupied 0 {2}out 0 {2}of 8$/m);
+    expect(pane('large')).toMatch(/^L0-A-01 ›░( ░){7}$/m);
+    expect(pane('large')).toMatch(/^L0-A-01 regular free/m);
+    tmux('send-keys', '-t', large, 'Right', 'Right');
+    await shows('large', /^L0-A-01 {2}░ ░›░( ░){5}$/m);
+    await shows('large', /^L0-A-03 regular free/m);
+    tmux('send-keys', '-t', large, 'NPage');
+    await shows('large', /^Floor 1 \[L1-A\] {2}L1-B {2}L1-C/m);
+    tmux('send-keys', '-t', large, 'Escape');
+    await shows('large', 'Holds awaiting payment 60');
+  });
 });

@@ -10,6 +10,7 @@ const colourCode = new RegExp(`${String.fromCharCode(27)}\\[(?:3\\d|4\\d|9\\d|10
 
 const actions: DashboardActions = {
   find: async () => [],
+  zoneSpots: async () => [],
   checkIn: async () => '',
   checkOut: async () => '',
   openBarrier: async () => '',

@@ -25,6 +25,10 @@ function fakeActions(overrides: Partial<DashboardActions> = {}) {
       calls.push(['find', query]);
       return [found];
     },
+    zoneSpots: async (zoneCode: string) => {
+      calls.push(['zoneSpots', zoneCode]);
+      return [];
+    },
     checkIn: record('checkIn', 'checked in'),
     checkOut: record('checkOut', 'checked out'),
     openBarrier: record('openBarrier', 'barrier opened'),

@@ -27,6 +27,7 @@ function screen() {
       calls.push(['find', query]);
       return [found];
     },
+    zoneSpots: async () => [],
     checkIn: answer('checkIn', 'checked in'), checkOut: answer('checkOut', 'WALK1 checked out'), openBarrier: answer('openBarrier', 'barrier opened'),
     cancel: answer('cancel', 'cancelled'), handBack: answer('handBack', 'handed back'), extend: answer('extend', 'extended'),
     setSpotOutOfService: answer('setSpotOutOfService', 'spot updated'),

@@ -125,12 +125,12 @@ describe('StatusLine, MessageLine, Footer, HelpOverlay', () => {
   });
   it('fits the footer in 80 columns on one line', () => {
     const frame = render(<Footer width={80} color={false} />).lastFrame() ?? '';
-    expect(frame).toBe('/:find i:in o:out b:barrier c:cancel e:+30m m:spot r:cash ↑↓:pick ?:help q:quit');
+    expect(frame).toBe('/:find i:in o:out f:floor b:barrier c:cancel e:+30m m:spot r:cash ?:help q:quit');
     expect(frame.length).toBeLessThanOrEqual(80);
   });
   it('keeps help and quit as the footer narrows: the least needed keys leave first', () => {
     const at60 = render(<Footer width={60} color={false} />).lastFrame() ?? '';
-    expect(at60).toBe('/:find i:in o:out b:barrier e:+30m ↑↓:pick ?:help q:quit');
+    expect(at60).toBe('/:find i:in o:out f:floor b:barrier e:+30m ?:help q:quit');
     const at30 = render(<Footer width={31} color={false} />).lastFrame() ?? '';
     expect(at30).toBe('/:find i:in o:out ?:help q:quit');
     expect(render(<Footer width={14} color={false} />).lastFrame()).toBe('?:help q:quit');

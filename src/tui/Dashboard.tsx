@@ -5,6 +5,7 @@ import { cancelFlow, checkOutByPlateFlow, earlyCheckInFlow, extendFlow, handBack
 import type { Connection, DashboardActions, DashboardSnapshot, FoundReservation } from './dashboard-model.js';
 import { buildView } from './dashboard-view.js';
 import { DashboardPanels } from './DashboardPanels.js';
+import { FloorView } from './FloorView.js';
 import { Footer } from './Footer.js';
 import { describeError } from './format.js';
 import { HelpOverlay } from './HelpOverlay.js';
@@ -37,7 +38,9 @@ export interface DashboardProps {
   readonly tickMs?: number;
 }
 
-type Mode = { readonly kind: 'browse' } | { readonly kind: 'help' } | { readonly kind: 'search' } | { readonly kind: 'prompt'; readonly flow: PromptFlow };
+type Mode =
+  | { readonly kind: 'browse' } | { readonly kind: 'help' } | { readonly kind: 'search' } | { readonly kind: 'floor' }
+  | { readonly kind: 'prompt'; readonly flow: PromptFlow };
 
 const browse: Mode = { kind: 'browse' };
 const noSnapshotView = { selectable: [] } as const;
@@ -69,6 +72,7 @@ export function Dashboard({ snapshot: given, connection, actions: givenActions, 
 
   const handlers: Readonly<Record<DashboardCommand, () => void>> = {
     find: () => setMode({ kind: 'search' }),
+    floor: () => (snapshot && snapshot.byZone.length > 0 ? setMode({ kind: 'floor' }) : status.show('no zones to show yet', 'bad')),
     checkIn: needSelection((id) => {
       const picked = selected;
       // too early: the refusal stays on the status line and the override is offered (reason required)
@@ -107,6 +111,23 @@ export function Dashboard({ snapshot: given, connection, actions: givenActions, 
         <StatusLine lot={snapshot?.lot ?? null} now={snapshot ? now : null} connection={connection} color={color} />
         <Box flexDirection="column" height={bodyRows} overflow="hidden">
           {mode.kind === 'help' ? <HelpOverlay color={color} onClose={close} /> : null}
+          {mode.kind === 'floor' && snapshot ? (
+            <FloorView
+              zones={snapshot.byZone}
+              readZone={actions.zoneSpots}
+              refreshKey={snapshot.now.getTime()}
+              timeZone={snapshot.lot.timeZone}
+              now={now}
+              width={terminal.columns}
+              rows={bodyRows}
+              color={color}
+              onPick={(picked) => {
+                selection.select(picked);
+                setMode(browse);
+              }}
+              onClose={close}
+            />
+          ) : null}
           {mode.kind === 'search' ? (
             <SearchBox find={actions.find} timeZone={snapshot?.lot.timeZone ?? 'UTC'} maxResults={Math.max(1, bodyRows - 3)} color={color} onPick={pick} onClose={close} />
           ) : null}

@@ -12,7 +12,7 @@ export interface FooterProps {
 /** Width from which keys get a roomier separator. */
 const roomyWidth = 90;
 /** What stays longest as the terminal narrows: help and quit always (help lists every key). */
-const keepOrder: readonly DashboardCommand[] = ['help', 'quit', 'find', 'checkIn', 'checkOut', 'up', 'openBarrier', 'extend', 'cancel', 'spot', 'handBack'];
+const keepOrder: readonly DashboardCommand[] = ['help', 'quit', 'find', 'checkIn', 'checkOut', 'floor', 'openBarrier', 'extend', 'cancel', 'spot', 'handBack', 'up'];
 
 const itemWidth = (binding: KeyBinding, roomy: boolean): number => binding.key.length + 1 + binding.short.length + (roomy ? 2 : 1);
 

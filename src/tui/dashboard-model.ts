@@ -15,8 +15,11 @@ export type {
   DashboardSnapshot,
   Connection,
   FoundReservation,
+  PanelCounts,
+  SpotCell,
+  SpotState,
 } from '../core/dashboard/types.js';
-import type { FoundReservation } from '../core/dashboard/types.js';
+import type { FoundReservation, SpotCell } from '../core/dashboard/types.js';
 
 /**
  * What the attendant can do. Each resolves with a one-line result for the status line
@@ -24,6 +27,8 @@ import type { FoundReservation } from '../core/dashboard/types.js';
  * is shown as is. The screen never lets a rejection escape.
  */
 export interface DashboardActions {
+  /** the floor view (f): the spots of one zone, by its code, with their states now */
+  zoneSpots(zoneCode: string): Promise<readonly SpotCell[]>;
   /** plate (any spacing/case) or reservation id (or its prefix) */
   find(query: string): Promise<readonly FoundReservation[]>;
   /** `early`: the attendant lets a booked car in before its entry opens (audited with the reason; the early time is due at exit) */

@@ -88,3 +88,16 @@ export function wrapLines(text: string, width: number, maxLines: number): string
   lines.push(truncate(rest, width));
   return lines;
 }
+
+const dayFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** "14:05" on the day of `now` (lot's zone), else "4 Mar 14:05": a time on another day never reads as today's. */
+export function formatWhen(at: Date, now: Date, timeZone: string): string {
+  let day = dayFormatters.get(timeZone);
+  if (!day) {
+    day = new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'short' });
+    dayFormatters.set(timeZone, day);
+  }
+  const date = day.format(at);
+  return date === day.format(now) ? formatClock(at, timeZone) : `${date} ${formatClock(at, timeZone)}`;
+}

@@ -21,6 +21,7 @@ export function shownActions(actions: DashboardActions): DashboardActions {
   const line = (answer: Promise<string>) => answer.then(escapeControlCharacters);
   return {
     find: async (query) => escapeStringsDeep(await actions.find(query)),
+    zoneSpots: async (zoneCode) => escapeStringsDeep(await actions.zoneSpots(zoneCode)),
     checkIn: (id, early) => line(early ? actions.checkIn(id, early) : actions.checkIn(id)),
     checkOut: (plateOrReservation) => line(actions.checkOut(plateOrReservation)),
     openBarrier: (gateId, reason) => line(actions.openBarrier(gateId, reason)),

@@ -3,7 +3,7 @@ import { useKeys, type KeyRouter } from './use-key-router.js';
 
 /** Everything a key can ask for on the main screen. The Footer and HelpOverlay list the same keys. */
 export type DashboardCommand =
-  | 'find' | 'checkIn' | 'checkOut' | 'openBarrier' | 'cancel' | 'extend' | 'spot' | 'handBack'
+  | 'find' | 'checkIn' | 'checkOut' | 'floor' | 'openBarrier' | 'cancel' | 'extend' | 'spot' | 'handBack'
   | 'help' | 'quit' | 'up' | 'down' | 'deselect';
 
 /** One row of the key list: shown by Footer (short) and HelpOverlay (long). */
@@ -20,6 +20,7 @@ export const keyBindings: readonly KeyBinding[] = [
   { key: '/', command: 'find', short: 'find', long: 'find a plate or reservation, pick one to select it' },
   { key: 'i', command: 'checkIn', short: 'in', long: 'check in the selected reservation' },
   { key: 'o', command: 'checkOut', short: 'out', long: 'check out the selected reservation (asks a plate if none)' },
+  { key: 'f', command: 'floor', short: 'floor', long: "floor view: a zone's spots as a map; arrows move, [ ] zone, PgUp/PgDn floor, Enter selects" },
   { key: 'b', command: 'openBarrier', short: 'barrier', long: 'open a barrier by hand: asks the gate and a reason' },
   { key: 'c', command: 'cancel', short: 'cancel', long: 'cancel the selected reservation (asks y/n)' },
   { key: 'e', command: 'extend', short: '+30m', long: 'extend the selected reservation by 30 minutes (asks y/n)' },
@@ -31,7 +32,7 @@ export const keyBindings: readonly KeyBinding[] = [
 ];
 
 const commandByInput: Readonly<Record<string, DashboardCommand>> = {
-  '/': 'find', i: 'checkIn', o: 'checkOut', b: 'openBarrier', c: 'cancel', e: 'extend', m: 'spot', r: 'handBack',
+  '/': 'find', i: 'checkIn', o: 'checkOut', f: 'floor', b: 'openBarrier', c: 'cancel', e: 'extend', m: 'spot', r: 'handBack',
   '?': 'help', q: 'quit', k: 'up', j: 'down',
 };
 

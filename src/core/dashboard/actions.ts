@@ -16,7 +16,8 @@ import { selectBookingsMatching } from '../sql/dashboard.js';
 import { arrive, depart } from '../visits.js';
 import { ExternalError } from '../errors.js';
 import { requestManualOpen, type WakeGate } from '../gate-daemon/manual-open.js';
-import type { FoundReservation } from './types.js';
+import { readZoneSpots } from './floor-map.js';
+import type { FoundReservation, SpotCell } from './types.js';
 
 export interface DashboardActionDeps extends ChangeDeps {
   pool: PoolLike;
@@ -45,6 +46,10 @@ export function createDashboardActions(deps: DashboardActionDeps, lot: Lot) {
     return value;
   };
   return {
+    /** the floor view: one zone's spots (by zone code) as they are now */
+    zoneSpots(zoneCode: string): Promise<readonly SpotCell[]> {
+      return readZoneSpots(deps.pool, lot.lotId, zoneCode, deps.clock.now());
+    },
     /** exact plate (any spacing/case) or a reservation id prefix of 4+ characters */
     async find(query: string): Promise<readonly FoundReservation[]> {
       const text = query.trim();

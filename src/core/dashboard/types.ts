@@ -139,3 +139,26 @@ export interface FoundReservation {
   /** the vehicle is inside now (open visit) */
   readonly inside: boolean;
 }
+
+/** A spot on the floor view: free, held (unpaid hold), booked (confirmed booking of now, car not in), occupied, out of service. */
+export type SpotState = 'free' | 'held' | 'booked' | 'occupied' | 'out_of_service';
+
+/** One spot of a zone as the floor view draws it, with what the attendant reads under the cursor. */
+export interface SpotCell {
+  readonly label: string;
+  readonly vehicleType: string;
+  readonly state: SpotState;
+  /** the booking or car holding it now */
+  readonly holder?: {
+    readonly reservationId: string;
+    readonly plate: string;
+    /** CHECKED_IN, CONFIRMED, TENTATIVE */
+    readonly status: string;
+    readonly start: Date;
+    readonly end: Date;
+    /** a hold's expiry */
+    readonly holdExpiresAt?: Date;
+  };
+  /** the next booking on it after now */
+  readonly next?: { readonly plate: string; readonly start: Date };
+}
