@@ -66,7 +66,7 @@ export async function serveApi(ctx: AppContext, o: ServeOptions, stop: AbortSign
     stripeWebhookSecret: ctx.config.stripe?.webhookSecret ?? null, redis,
     limits: { rateMax, rateWindowMs: 60_000, bodyLimitBytes },
     groupCommit: o.groupCommit === false ? false : { maxInFlight: 2, maxBatch: 64 },
-    availabilityCacheMs: 1_000, logRequests: level === 'info',
+    availabilityCacheMs: 5_000, logRequests: level === 'info',
   }, { trustProxy: o.trustProxy ?? false });
   const address = await app.listen({ host, port });
   // a worker of `--workers N` reports to its supervisor, which says when all of them listen
