@@ -1,7 +1,7 @@
 // Availability answers (free count and price of a type for a window) kept for a short while and shared:
 // identical reads that arrive together run one count, and later ones reuse it until the lot changes
 // (the process's LISTEN on parkctl_events: any booking, cancellation, arrival or departure of the lot,
-// from any process) or `ttlMs` passes (a hold that runs out changes the count without a notice). While
+// from any process) or `ttlMs` passes (a hold that runs out changes the count without a notice; `api serve` keeps answers 5 s). While
 // the listener is down nothing is reused. A reservation never reads this: the allocator decides.
 import type { LotEventHub } from './lot-events.js';
 

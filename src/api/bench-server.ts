@@ -61,7 +61,7 @@ export async function startBenchServer(o: BenchServerOptions): Promise<BenchServ
   });
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`api serve did not listen within 30 s: ${stderr.slice(-500)}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`api serve did not listen within 120 s: ${stderr.slice(-500)}`)), 120_000);
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => {
       stderr += chunk;

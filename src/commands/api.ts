@@ -48,6 +48,7 @@ export async function serveApi(ctx: AppContext, o: ServeOptions, stop: AbortSign
   const { buildApi } = await import('../api/app.js');
   const { PgLotChangeFeed } = await import('../drivers/pg-listener.js');
   const { apiConfigChannel } = await import('../api/config-cache.js');
+  const onCitus = (await pool.query<{ citus: boolean }>(`select exists (select 1 from pg_extension where extname = 'citus') as citus`)).rows[0]!.citus;
   let redis: unknown;
   if (ctx.config.redisUrl) {
     const { Redis } = await import('ioredis');
@@ -61,12 +62,14 @@ export async function serveApi(ctx: AppContext, o: ServeOptions, stop: AbortSign
   const { app } = await buildApi({
     pool, clock: ctx.clock, payments: await ctx.payments(), ...changes, occupancy: ctx.occupancy, logger,
     changeFeed: () => new PgLotChangeFeed(url, { logger, applicationName: 'parkctl-api-listen' }),
-    configFeed: () => new PgLotChangeFeed(url, { logger, applicationName: 'parkctl-api-config', channel: apiConfigChannel }),
+    // On Citus the triggers of 0027 fire on the shards, on the workers, where this process does not
+    // listen: there keys and lots are read on every request as before.
+    ...(onCitus ? {} : { configFeed: () => new PgLotChangeFeed(url, { logger, applicationName: 'parkctl-api-config', channel: apiConfigChannel }) }),
     pendingMigrations: async () => (await migrationStatus(pool, migrations)).filter((m) => !m.appliedAt).length,
     stripeWebhookSecret: ctx.config.stripe?.webhookSecret ?? null, redis,
     limits: { rateMax, rateWindowMs: 60_000, bodyLimitBytes },
     groupCommit: o.groupCommit === false ? false : { maxInFlight: 2, maxBatch: 64 },
-    availabilityCacheMs: 1_000, logRequests: level === 'info',
+    availabilityCacheMs: 5_000, logRequests: level === 'info',
   }, { trustProxy: o.trustProxy ?? false });
   const address = await app.listen({ host, port });
   // a worker of `--workers N` reports to its supervisor, which says when all of them listen

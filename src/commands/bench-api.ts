@@ -26,14 +26,14 @@ export function registerBenchApi(bench: Command, run: Run): void {
     .requiredOption('--lot <code>', 'lot to copy (its spots and prices)')
     .option('--clients <n>', 'concurrent HTTP connections', '64')
     .option('--seconds <s>', 'how long to run', '10')
-    .option('--profile <profile>', 'spread (a week of varied windows), rush (every window overlapping) or availability (GET free count and price)', 'spread')
+    .option('--profile <profile>', 'spread (a week of varied windows), rush (every window overlapping), availability (GET free count and price of 360 popular windows) or availability-spread (of the spread windows)', 'spread')
     .option('--workers <n>', 'API processes (api serve --workers)', '2')
     .option('--no-group-commit', 'one statement and commit per reservation')
     .option('--no-baseline', 'skip the raw-SQL bitmap baseline (pgbench)')
     .option('--baseline-clients <n>', 'pgbench clients for the baseline', '16')
     .option('--cpu-prof <dir>', 'write the server processes\' CPU profiles (node --cpu-prof) to this directory')
     .action((o: BenchApiOptions, cmd: Command) => run(async (ctx) => {
-      if (o.profile !== 'rush' && o.profile !== 'spread' && o.profile !== 'availability') throw new UsageError(`unknown profile "${o.profile}"`, { hint: 'use --profile spread, rush or availability' });
+      if (o.profile !== 'rush' && o.profile !== 'spread' && o.profile !== 'availability' && o.profile !== 'availability-spread') throw new UsageError(`unknown profile "${o.profile}"`, { hint: 'use --profile spread, rush, availability or availability-spread' });
       const profile = o.profile;
       const clients = wholeNumberOption(o.clients, '--clients');
       const seconds = wholeNumberOption(o.seconds, '--seconds');
@@ -47,7 +47,7 @@ export function registerBenchApi(bench: Command, run: Run): void {
       // the baseline right before the API run and right after it: the machine's load drifts, the mean is fairer
       const baselineProfile = profile === 'rush' ? 'rush' : 'spread';
       const runBaselineOnce = async () => {
-        if (!o.baseline || profile === 'availability') return null;
+        if (!o.baseline || profile.startsWith('availability')) return null;
         const { prepareBaseline, runBaseline } = await import('../drivers/pgbench-baseline.js');
         const db = await prepareBaseline(url);
         try {
@@ -64,13 +64,13 @@ export function registerBenchApi(bench: Command, run: Run): void {
         overlaps: before.overlaps + after.overlaps, command: before.command,
       } : null;
       const ratio = baseline && baseline.perSecond > 0 ? Math.round((r.perSecond / baseline.perSecond) * 100) / 100 : null;
-      const what = profile === 'availability' ? 'answers' : 'reservations';
+      const what = profile.startsWith('availability') ? 'answers' : 'reservations';
       ctx.out.result({ ...r, baseline, ratio }, (d) => renderFields([
         ['lot', `${d.lot} (scratch copy ${d.scratchLot}, dropped)`],
         ['profile', `${d.profile}, ${d.clients} HTTP clients, ${d.seconds} s, ${d.workers} API process${d.workers === 1 ? '' : 'es'}, group commit ${d.groupCommit ? 'on' : 'off'}`],
         [what, `${d.reservations} (${d.perSecond}/s)`], ['latency', `p50 ${d.latencyMs.p50} ms, p99 ${d.latencyMs.p99} ms`],
         ['answers', Object.entries(d.byStatus).map(([s, n]) => `${s}: ${n}`).join(', ') || 'none'], ['errors', d.errors],
-        ['cpu', `${d.cpuMsPer.server ?? '?'} ms API + ${d.cpuMsPer.postgres ?? '?'} ms postgres per ${profile === 'availability' ? 'answer' : 'reservation'}`],
+        ['cpu', `${d.cpuMsPer.server ?? '?'} ms API + ${d.cpuMsPer.postgres ?? '?'} ms postgres per ${profile.startsWith('availability') ? 'answer' : 'reservation'}`],
         ['overlaps', `${d.overlaps}${d.overlaps === 0 ? ' (invariant holds)' : ' INVARIANT BROKEN'}`],
         ...(d.baseline ? [
           ['baseline', `raw-SQL bitmap via pgbench (${baselineClients} clients, no HTTP): ${d.baseline.perSecond}/s (before ${d.baseline.runs[0]}, after ${d.baseline.runs[1]}; overlaps ${d.baseline.overlaps})`] as [string, string],

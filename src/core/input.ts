@@ -10,6 +10,12 @@ import { isVehicleType, vehicleTypes, type VehicleType } from './pricing/vehicle
  */
 export function parseInstant(input: string, timeZone: string, what: string): Date {
   const text = input.trim();
+  // What programs send (Date#toISOString, with or without milliseconds) is read without luxon when it
+  // round-trips exactly: the API's hot path parses two of these per request.
+  if (utcIsoPattern.test(text)) {
+    const d = new Date(text);
+    if (!Number.isNaN(d.getTime()) && d.toISOString() === (text.length === 20 ? `${text.slice(0, 19)}.000Z` : text)) return d;
+  }
   const dt = DateTime.fromISO(text, { zone: timeZone });
   if (!dt.isValid) {
     throw new UsageError(`${what} "${input}" is not a date and time`, {
@@ -27,6 +33,8 @@ export function parseInstant(input: string, timeZone: string, what: string): Dat
   }
   return dt.toJSDate();
 }
+
+const utcIsoPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
 
 function hasOffset(text: string): boolean {
   return /T.*(Z|[+-]\d{2}(:?\d{2})?)$/i.test(text);
