@@ -108,13 +108,13 @@ describe.skipIf(!citusUrl)('parkctl on Citus (PARKCTL_TEST_CITUS_URL)', () => {
       expect(twice.stderr).toContain('already has a booking');
 
       await ok(['booking', 'complete', b.reservationId, '--payment-token', `cash:${b.reservationId}:${b.priceMinor}:GBP`]);
-      expect((await ok(['booking', 'list', '--lot', lot, '--day', '2030-06-03', '--json'])).json).toMatchObject([{ reservation_id: b.reservationId, status: 'CONFIRMED' }]);
+      expect((await ok(['booking', 'list', '--lot', lot, '--day', '2030-06-03', '--json'])).json).toMatchObject([{ reservationId: b.reservationId, status: 'CONFIRMED' }]);
       await ok(['visit', 'arrive', '--lot', lot, '--plate', 'AB12CDE'], '2030-06-03T08:05:00Z');
       // an overstay: the booked car leaves 40 minutes late and pays at the exit
       const left = await ok(['visit', 'depart', '--lot', lot, '--plate', 'AB12CDE', '--json'], '2030-06-03T10:40:00Z');
-      const visit = left.json as { visit: { visit_id: string }; amountDueMinor: number };
+      const visit = left.json as { visit: { visitId: string }; amountDueMinor: number };
       expect(visit.amountDueMinor).toBeGreaterThan(0);
-      await ok(['payments', 'collect', visit.visit.visit_id, '--method', 'cash', '--json'], '2030-06-03T10:41:00Z');
+      await ok(['payments', 'collect', visit.visit.visitId, '--method', 'cash', '--json'], '2030-06-03T10:41:00Z');
 
       // a booking cancelled with a reason: the audit row (written on the worker) has the actor and reason
       const other = (await ok(['booking', 'reserve', '--lot', lot, '--type', 'regular', '--from', '2030-06-04T08:00', '--to', '2030-06-04T09:00', '--plate', 'CANC1', '--json'])).json as { reservationId: string };

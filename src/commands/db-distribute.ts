@@ -18,8 +18,11 @@ export function registerDbDistribute(db: Command, run: Run): void {
       const [tables, keys, functions, cluster] = await Promise.all([selectTables(pool), selectKeys(pool), selectFunctions(pool), readCluster(pool)]);
       const problems = lotScopeProblems(tables, keys);
       if (problems.length > 0) {
-        throw new RefusedError(`the schema cannot be distributed by lot_id: ${problems.map((p) => p.message).join('; ')}`, {
-          hint: 'every key of a lot-scoped table must include lot_id (README: Outgrowing one server): fix the migration', code: 'not_distributable',
+        // one line: the names; the first problem in words (an error line is cut at the terminal's width)
+        const names = problems.map((p) => p.constraint ?? p.table);
+        throw new RefusedError(`the schema cannot be distributed by lot_id: ${problems.length} key(s) leave lot_id out: ${names.join(', ')}`, {
+          hint: `${problems[0]!.message}; every key of a lot-scoped table must include lot_id (README: Outgrowing one server): fix the migration`,
+          code: 'not_distributable',
         });
       }
       const plan = distributionPlan(tables, keys);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { citusVersion } from './citus/cluster.js';
+import { runMigrationOnCitus } from './citus/migrate-on-citus.js';
 import { withTransaction } from './db.js';
 import type { PoolLike, Queryable } from './ports.js';
 
@@ -43,9 +44,8 @@ async function ensureTable(db: Queryable): Promise<void> {
 /** Apply what is missing, each file in its own transaction, in order. Returns the names applied. */
 export async function migrate(pool: PoolLike, migrations: Migration[]): Promise<string[]> {
   await withTransaction(pool, ensureTable);
-  // On a Citus coordinator, DDL on distributed tables runs shard by shard on one connection per worker
-  // (foreign keys to the reference table require it), and a trigger on a distributed table needs the
-  // unsafe-triggers switch (parkctl's triggers only touch rows of their own lot). Local to each migration.
+  // On a Citus coordinator a file runs statement by statement, new lot-scoped tables distributed as they come
+  // (citus/migrate-on-citus.ts).
   const onCitus = (await citusVersion(pool)) !== null;
   const applied: string[] = [];
   for (const m of migrations) {
@@ -56,11 +56,8 @@ export async function migrate(pool: PoolLike, migrations: Migration[]): Promise<
         [m.id, m.name],
       );
       if (rowCount === 0) return false;
-      if (onCitus) {
-        await tx.query(`set local citus.multi_shard_modify_mode to 'sequential'`);
-        await tx.query('set local citus.enable_unsafe_triggers to on');
-      }
-      await tx.query(m.sql);
+      if (onCitus) await runMigrationOnCitus(tx, m.sql);
+      else await tx.query(m.sql);
       return true;
     });
     if (ran) applied.push(m.name);
