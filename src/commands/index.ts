@@ -109,6 +109,6 @@ export async function registerCommands(program: Command, run: Run, args: string[
   }
   if (terms.size > 0) {
     const base = new Help();
-    program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd) ?? base.subcommandTerm(cmd) });
+    program.configureHelp({ ...program.configureHelp(), subcommandTerm: (cmd) => terms.get(cmd) ?? base.subcommandTerm(cmd) });
   }
 }
