@@ -55,4 +55,7 @@ export const commandExamples: Record<string, string[]> = {
   'bench capacity': ['bench capacity --lots 10 --spots 500'],
   'bench sweep': ['bench sweep --lot RIVERSIDE --holds 10000'],
   completion: ['completion bash > /etc/bash_completion.d/parkctl', 'completion zsh > "${fpath[1]}/_parkctl"', 'completion fish > ~/.config/fish/completions/parkctl.fish'],
+  'config get': ['config get', 'config get database_url', 'PARKCTL_PROFILE=airport parkctl config get'],
+  'config set': ['config set database_url postgres://parkctl@db:5432/parkctl', 'config set --profile airport database_url postgres://parkctl@airport-db/parkctl'],
+  'config use': ['config use airport'],
 };
