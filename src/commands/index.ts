@@ -58,7 +58,7 @@ export const commandModules: CommandModule[] = [
   { commands: [plain('bench', 'measure parkctl on this machine (nothing here is a test)')], load: async () => (await import('./bench.js')).registerBench },
   { commands: [plain('config', 'settings in profiles, one per site: ~/.config/parkctl/config.yaml over /etc/parkctl/config.yaml')], load: async () => (await import('./config.js')).registerConfig },
   {
-    commands: [{ name: 'completion', term: 'completion <shell>', description: 'print a shell completion script: bash or zsh' }],
+    commands: [{ name: 'completion', term: 'completion [options] [shell]', description: 'print a shell completion script: bash, zsh or fish' }],
     load: async () => (await import('./completion.js')).registerCompletion,
   },
 ];
