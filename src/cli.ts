@@ -12,6 +12,7 @@ import { Output, toSafeJson } from './commands/output.js';
 import { outcomeMessage, writeOutcomeHint, type Invocation } from './commands/write-outcome.js';
 import { isZodError } from './commands/zod-error.js';
 import { dataExceptionMessage, oneLine } from './commands/one-line.js';
+import { decorateHelp, helpTopicFor, rewriteHelpWords } from './commands/help.js';
 import { escapeControlCharacters, escapeControlCharactersInBlock } from './core/control-characters.js';
 
 function packageVersion(): string {
@@ -90,8 +91,10 @@ export async function buildProgram(run: Run, output?: ProgramOutput, args: strin
     .option('--now <instant>', 'run as if it were this instant (ISO 8601 with zone), also PARKCTL_NOW')
     .option('-v, --verbose', 'log what happens to stderr')
     .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride();
   await registerCommands(program, run, args);
+  decorateHelp(program);
   return program;
 }
 
@@ -129,6 +132,13 @@ export async function main(argv: string[], env: Record<string, string | undefine
       invocation.key = ctx.writeKey ?? undefined;
     }
   };
+  // `help environment`, `help exit-codes`: topics, not commands; `help booking reserve`: that command's help
+  const topic = helpTopicFor(argv.slice(2));
+  if (topic) {
+    io.stdout(topic.body);
+    return ExitCode.ok;
+  }
+  argv = [...argv.slice(0, 2), ...rewriteHelpWords(argv.slice(2))];
   try {
     const program = await buildProgram(run, {
       writeOut: (s) => io.stdout(s),

@@ -1,6 +1,7 @@
 // Configuration is read and validated once, here (STYLE.md rule 6). No other file reads process.env.
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { activeProfile, configKeys, userConfigPath, withConfigFile, type ConfigKey } from './config-file.js';
 import { UsageError } from './core/errors.js';
 import { parseNow } from './core/input.js';
 
@@ -33,6 +34,27 @@ export interface Config {
   isTty: boolean;
   /** standard error is a terminal (progress bars) */
   stderrIsTty: boolean;
+  /** the config file profile in force, each setting with where it came from (parkctl config get) */
+  profile: ConfigView;
+}
+
+export interface ConfigView {
+  name: string;
+  /** the file `config set` and `config use` write */
+  userPath: string;
+  settings: { key: ConfigKey; variable: string; value: string; source: string }[];
+}
+
+function configView(processEnv: Env): ConfigView {
+  const profile = activeProfile(processEnv);
+  const settings: ConfigView['settings'] = [];
+  for (const [key, variable] of Object.entries(configKeys) as [ConfigKey, string][]) {
+    const fromEnv = nonEmpty(processEnv[variable]);
+    const fromFile = profile.settings[key];
+    if (fromEnv !== null) settings.push({ key, variable, value: fromEnv, source: 'environment' });
+    else if (fromFile) settings.push({ key, variable, value: fromFile.value, source: fromFile.source });
+  }
+  return { name: profile.name, userPath: userConfigPath(processEnv), settings };
 }
 
 type Env = Record<string, string | undefined>;
@@ -73,7 +95,8 @@ function databaseUrl(url: string | null): string | null {
   return url;
 }
 
-export function loadConfig(env: Env = process.env, isTty = Boolean(process.stdout.isTTY), stderrIsTty = Boolean(process.stderr.isTTY)): Config {
+export function loadConfig(processEnv: Env = process.env, isTty = Boolean(process.stdout.isTTY), stderrIsTty = Boolean(process.stderr.isTTY)): Config {
+  const env = withConfigFile(processEnv); // the config file's profile under the environment (config-file.ts)
   const xdg = nonEmpty(env.XDG_DATA_HOME) ?? join(homedir(), '.local', 'share');
   const stripeKey = nonEmpty(env.STRIPE_SECRET_KEY) ?? nonEmpty(env.STRIPE_API_KEY);
   let user = 'unknown';
@@ -102,5 +125,6 @@ export function loadConfig(env: Env = process.env, isTty = Boolean(process.stdou
     noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
     isTty,
     stderrIsTty,
+    profile: configView(processEnv),
   };
 }

@@ -18,6 +18,8 @@ import { formatTime, renderCsv, renderFields, renderTable } from './output.js';
 import { resolveId } from '../core/ids/prefix.js';
 import { parseTime } from '../core/time-input.js';
 import { fromHelp, toHelp } from './window-options.js';
+import { registerBookingActions } from './booking-actions.js';
+import { repeatWhileWatching, withWatchOption } from './watch.js';
 
 export function reservationFields(r: ReservationRow, timeZone: string = r.time_zone): [string, string | number | null][] {
   return [
@@ -97,6 +99,7 @@ export function registerBooking(program: Command, run: Run): void {
 
   registerBookingPayments(booking, run);
   registerBookingBulk(booking, run);
+  registerBookingActions(booking, run);
 
   booking.command('complete <id>')
     .description('confirm a reservation once its payment is verified with the provider')
@@ -131,7 +134,7 @@ export function registerBooking(program: Command, run: Run): void {
       ctx.out.result(reservationJson(r), () => renderFields(reservationFields(r)));
     }, cmd));
 
-  booking.command('list')
+  withWatchOption(booking.command('list'))
     .description('reservations, filtered')
     .option('--lot <code>', 'only this lot')
     .option('--status <status>', `one of ${reservationStatuses.join(', ')}`)
@@ -139,7 +142,7 @@ export function registerBooking(program: Command, run: Run): void {
     .option('--day <date>', 'windows touching this day (YYYY-MM-DD, lot time)')
     .option('--limit <n>', 'at most this many', '200')
     .option('--csv', 'print CSV (for spreadsheets; booking export writes what booking import reads back)')
-    .action((o: { lot?: string; status?: string; plate?: string; day?: string; limit: string; csv?: boolean }, cmd: Command) => run(async (ctx) => {
+    .action((o: { lot?: string; status?: string; plate?: string; day?: string; limit: string; csv?: boolean; watch?: string | boolean }, cmd: Command) => run(async (ctx) => repeatWhileWatching(ctx, o.watch, async () => {
       // Flags first: bad input fails before any database is opened (or an embedded one started).
       const status = o.status?.trim().toUpperCase();
       if (status !== undefined && !reservationStatuses.includes(status as ReservationStatus)) {
@@ -167,5 +170,5 @@ export function registerBooking(program: Command, run: Run): void {
         { header: 'from', value: (x) => formatTime(x.starts_at, x.time_zone) }, { header: 'to', value: (x) => formatTime(x.ends_at, x.time_zone) },
         { header: 'status', value: (x) => x.status }, { header: 'price', value: (x) => formatMinorAmount(x.price_minor, x.currency), align: 'right' },
       ]));
-    }, cmd));
+    }), cmd));
 }

@@ -2,6 +2,9 @@
 // command and option added later completes without anyone editing this file.
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
+import { fishCompletion } from './completion-fish.js';
+import { shValueCase } from './completion-values.js';
+import type { AppContext } from './context.js';
 import type { Run } from './index.js';
 
 /** One node of the command tree: the words that may follow it. */
@@ -57,6 +60,8 @@ ${subcommandTable(nodes, '      ')}
 ${caseArms(nodes, globals, '    ')}
     *) candidates="" ;;
   esac
+  local prev="\${COMP_WORDS[COMP_CWORD-1]}"
+${shValueCase(name, '  ', 'path', 'prev')}
   COMPREPLY=($(compgen -W "$candidates" -- "$cur"))
   if [[ \${#COMPREPLY[@]} -eq 0 && "$cur" != -* ]]; then COMPREPLY=($(compgen -f -- "$cur")); fi
 }
@@ -85,6 +90,8 @@ ${subcommandTable(nodes, '      ')}
 ${caseArms(nodes, globals, '    ')}
     *) candidates="" ;;
   esac
+  local prev="\${words[CURRENT-1]}"
+${shValueCase(name, '  ', 'path_', 'prev')}
   if [[ -n "$candidates" ]]; then
     compadd -- \${=candidates}
   else
@@ -100,12 +107,26 @@ fi
 }
 
 export function registerCompletion(program: Command, run: Run): void {
-  program.command('completion <shell>')
-    .description('print a shell completion script: bash or zsh')
-    .action((shell: string, _o, cmd: Command) => run(async (ctx) => {
+  program.command('completion [shell]')
+    .description('print a shell completion script: bash, zsh or fish')
+    .option('--values <kind>', 'print the lot codes or gate ids there are (lots, gates): what the scripts ask at Tab')
+    .action((shell: string | undefined, o: { values?: string }, cmd: Command) => run(async (ctx) => {
+      if (o.values !== undefined) return printValues(ctx, o.values);
       const nodes = completionTree(program);
       if (shell === 'bash') return ctx.out.raw(bashCompletion(program.name(), nodes));
       if (shell === 'zsh') return ctx.out.raw(zshCompletion(program.name(), nodes));
-      throw new UsageError(`no completion for "${shell}"`, { hint: 'use: parkctl completion bash, or parkctl completion zsh' });
+      if (shell === 'fish') return ctx.out.raw(fishCompletion(program.name(), nodes));
+      throw new UsageError(shell === undefined ? 'say which shell' : `no completion for "${shell}"`, { hint: 'use: parkctl completion bash, parkctl completion zsh or parkctl completion fish' });
     }, cmd));
+}
+
+/** Lot codes or gate ids, one a line; nothing (and exit 0) without a configured database: Tab must never wait for a server to start. */
+async function printValues(ctx: AppContext, kind: string): Promise<void> {
+  if (kind !== 'lots' && kind !== 'gates') throw new UsageError(`--values "${kind}" is not lots or gates`, { code: 'bad_values_kind' });
+  if (!ctx.config.databaseUrl) return;
+  const [{ selectLots }, { selectKnownGateIds }] = await Promise.all([import('../core/sql/lots.js'), import('../core/sql/gate.js')]);
+  const pool = await ctx.pool();
+  const lots = await selectLots(pool);
+  const words = kind === 'lots' ? lots.map((l) => l.code) : [...new Set((await Promise.all(lots.map((l) => selectKnownGateIds(pool, l.lot_id)))).flat())];
+  if (words.length) ctx.out.raw(words.join('\n'));
 }

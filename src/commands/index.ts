@@ -58,8 +58,9 @@ export const commandModules: CommandModule[] = [
     load: async () => (await import('./demo.js')).registerDemo,
   },
   { commands: [plain('bench', 'measure parkctl on this machine (nothing here is a test)')], load: async () => (await import('./bench.js')).registerBench },
+  { commands: [plain('config', 'settings in profiles, one per site: ~/.config/parkctl/config.yaml over /etc/parkctl/config.yaml')], load: async () => (await import('./config.js')).registerConfig },
   {
-    commands: [{ name: 'completion', term: 'completion <shell>', description: 'print a shell completion script: bash or zsh' }],
+    commands: [{ name: 'completion', term: 'completion [options] [shell]', description: 'print a shell completion script: bash, zsh or fish' }],
     load: async () => (await import('./completion.js')).registerCompletion,
   },
 ];
@@ -111,6 +112,6 @@ export async function registerCommands(program: Command, run: Run, args: string[
   }
   if (terms.size > 0) {
     const base = new Help();
-    program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd) ?? base.subcommandTerm(cmd) });
+    program.configureHelp({ ...program.configureHelp(), subcommandTerm: (cmd) => terms.get(cmd) ?? base.subcommandTerm(cmd) });
   }
 }

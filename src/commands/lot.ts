@@ -12,6 +12,8 @@ import { lotJson } from '../core/json/shapes.js';
 import type { Run } from './index.js';
 import { registerLotRates } from './lot-rates.js';
 import { renderFields, renderTable, type Column } from './output.js';
+import { registerLotSpots } from './lot-spots.js';
+import { repeatWhileWatching, withWatchOption } from './watch.js';
 
 /** Read a YAML or JSON lot file; one line for a missing file or a syntax error. */
 export async function readLotFile(path: string) {
@@ -54,6 +56,7 @@ export function registerLot(program: Command, run: Run): void {
     }, cmd));
 
   registerLotRates(lot, run);
+  registerLotSpots(lot, run);
 
   lot.command('list')
     .description('every lot this database knows')
@@ -68,9 +71,9 @@ export function registerLot(program: Command, run: Run): void {
       ]));
     }, cmd));
 
-  lot.command('show <code>')
+  withWatchOption(lot.command('show <code>'))
     .description('a lot: its settings and its spots by zone and vehicle type, with live counts')
-    .action((code: string, _o, cmd: Command) => run(async (ctx) => {
+    .action((code: string, o: { watch?: string | boolean }, cmd: Command) => run(async (ctx) => repeatWhileWatching(ctx, o.watch, async () => {
       const pool = await ctx.pool();
       const l = await loadLot(pool, code);
       const occ = await lotOccupancy(pool, l.lotId, ctx.clock.now());
@@ -83,7 +86,7 @@ export function registerLot(program: Command, run: Run): void {
         '',
         renderTable(d.byType, [{ header: 'vehicle type', value: (g) => g.key }, ...occupancyColumns]),
       ].join('\n'));
-    }, cmd));
+    }), cmd));
 
   lot.command('state <code> <state>')
     .description('open, full (bookings and permits only), closed (the same), closed-to-all (no entry; exits stay open)')
