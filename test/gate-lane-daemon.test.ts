@@ -104,9 +104,12 @@ describe('confirm "commanded"', () => {
     await waitFor(() => hw.barrier !== null && (hw.barrier as unknown as { link: { isOpen: boolean } }).link.isOpen === false, 'the connection lost');
     cam.emitInput(read('STARC1'));
     await until(rt, 'cmd-in', 'STARC1', 'entry_void');
-    const back = await new StarBoardServer().listen(sim.port);
+    const back = new StarBoardServer();
+    back.board.loop = true; // the car still stands on the arming loop: the daemon asks at reconnection
+    await back.listen(sim.port);
     stops.push(() => back.close());
-    await waitFor(() => back.connections > 0, 'reconnected');
+    // the board's accept comes before the daemon's 'connect': wait until the daemon has the loop's state
+    await waitFor(() => back.connections > 0 && back.board.received.includes('STAT'), 'reconnected');
     back.board.behaviours = ['locked']; // commanded: the write is all that is asked
     cam.emitInput(read('STARC1'));
     await until(rt, 'cmd-in', 'STARC1', 'entry_confirmed');
