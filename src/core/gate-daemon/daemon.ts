@@ -9,6 +9,7 @@ import type { Decision, GateDirection } from '../gate/decision.js';
 import { LanePresence, type Presentable } from '../gate/lane.js';
 import { UnreadableFrameError, type Barrier, type GateEventRecord, type GateInput, type GateInputSource, type GateJournal, type Sign, type TicketIssuer } from '../gate/ports.js';
 import type { Clock, Logger } from '../ports.js';
+import { ticketNumberOf, ticketPrefix } from '../tickets/ticket.js';
 import { confirmedRecord, pendingBarrier, voidRecord } from './barrier-outcome.js';
 import { describeInput } from './describe-input.js';
 import type { LocalAllowList } from './local-allow-list.js';
@@ -36,8 +37,10 @@ export interface GateDaemonDeps {
   barrier: Barrier | null;
   inputs: readonly GateInputSource[];
   sign: Sign | null;
-  /** the entry lane's ticket printer; null: a ticket button's walk-in gets no paper */
+  /** the entry lane's ticket printer; null: walk-ins get no paper (they leave by plate) */
   printer?: TicketIssuer | null;
+  /** what this lane's ticket numbers start with (src/core/tickets/ticket.ts ticketPrefix) */
+  ticketPrefix?: string;
   allowList: LocalAllowList;
   clock: Clock;
   logger: Logger;
@@ -184,6 +187,10 @@ export class GateDaemon {
     const entering = decision.allow && decision.direction === 'entry';
     const visitId = entering ? this.deps.newId() : decision.visitId;
     const plate = decision.plate ?? (entering ? `TK${visitId!.replace(/-/g, '').slice(0, 8).toUpperCase()}` : null);
+    // a walk-in at a lane with a printer takes a ticket numbered <prefix>-<this record's seq>
+    const ticket = entering && decision.reason === 'WALK_IN' && this.deps.printer
+      ? { prefix: ticketPrefix(this.opts.gateId, this.deps.ticketPrefix), plateRead: decision.plate !== null }
+      : null;
     const reservationEnd = decision.reservationId ? list.current.reservationById(decision.reservationId)?.end.toISOString() : undefined;
     // Only a barrier can confirm; a lane without one records its decisions as they are.
     const pending = decision.allow && visitId !== null && this.deps.barrier !== null;
@@ -196,6 +203,7 @@ export class GateDaemon {
         input: describeInput(input), trigger, sign: decision.sign, spotLabel: decision.spotLabel,
         overstayMinutes: decision.overstayMinutes, ...(reservationEnd ? { reservationEnd } : {}), ...(pending ? { barrier: pendingBarrier } : {}),
         ...(decision.permitId ? { permitId: decision.permitId } : {}),
+        ...(ticket ? { ticket } : {}),
       },
     };
     // Anti-passback holds from this instant, before the append resolves: a second read of the
@@ -233,8 +241,10 @@ export class GateDaemon {
         if (decision.sign) await this.show(decision.sign);
         return;
       }
-      // a ticket button's walk-in takes its ticket before the barrier opens; no ticket, no entry
-      const ticketFailure = entering && input.kind === 'button' && visitId ? await this.printTicket(visitId, now) : null;
+      // a walk-in takes its ticket before the barrier opens; no ticket, no entry
+      const ticketFailure = ticket && visitId
+        ? await this.printTicket({ number: ticketNumberOf(ticket.prefix, seq), visitId, plate: decision.plate }, now)
+        : null;
       const failure = ticketFailure ?? await this.moveBarrier(record);
       if (pending && held) {
         if (failure === null) await this.confirm(seq, record, held);
@@ -248,12 +258,12 @@ export class GateDaemon {
   }
 
   /** Null once printed (or no printer); else why not, journalled as a fault. */
-  private async printTicket(visitId: string, at: Date): Promise<string | null> {
+  private async printTicket(t: { number: string; visitId: string; plate: string | null }, at: Date): Promise<string | null> {
     const printer = this.deps.printer;
     if (!printer) return null;
     const policy = this.deps.allowList.current.policy;
     try {
-      await printer.print({ visitId, lotName: policy.lotCode, gate: this.opts.gateId, enteredAt: at, plate: null, timeZone: policy.walkInPrices?.timeZone ?? 'UTC' });
+      await printer.print({ ...t, lotName: policy.lotCode, gate: this.opts.gateId, enteredAt: at, timeZone: policy.walkInPrices?.timeZone ?? 'UTC' });
       return null;
     } catch (err) {
       const message = `ticket not printed: ${(err as Error).message}`;

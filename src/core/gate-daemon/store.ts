@@ -17,6 +17,8 @@ import {
   selectGateLotStatus, selectOpenVisitRows, takeGateCommands, upsertGateHeartbeat, type GateCommandRow, type GateHeartbeat,
   type GateVisitEntry, type GateVisitExit,
 } from '../sql/gate.js';
+import { nameGateTickets } from '../sql/tickets.js';
+import { ticketNumberOf } from '../tickets/ticket.js';
 import { effectOf } from './local-allow-list.js';
 
 export type HeartbeatFields = Omit<GateHeartbeat, 'lotId' | 'gateId' | 'direction'>;
@@ -85,6 +87,7 @@ export class PgGateStore implements GateStore {
       earlyEntry: earlyEntryPolicy(lot.policy),
       lotState: lot.state,
       permits: gatePermitPolicy(lot.policy, lot.time_zone),
+      currency: lot.currency,
     };
     return {
       policy,
@@ -96,6 +99,12 @@ export class PgGateStore implements GateStore {
       openVisits: visits.map((v) => ({
         visitId: v.visit_id, plate: v.plate, reservationId: v.reservation_id, enteredAt: v.entered_at,
         reservationEnd: v.reservation_end, amountDueMinor: v.balance_minor, vehicleType: v.vehicle_type, ...(v.permit_id ? { permitId: v.permit_id } : {}),
+        ...(v.ticket_number ? {
+          ticket: {
+            number: v.ticket_number, feeMinor: v.ticket_fee_minor, paidAt: v.ticket_paid_at, exitBy: v.ticket_exit_by,
+            lostFeeMinor: v.ticket_lost_fee_minor, creditsMinor: Number(v.ticket_credits_minor ?? 0),
+          },
+        } : {}),
       })),
       permits: permits.map((p) => ({
         permitId: p.permit_id, holder: p.holder, plates: p.plates, status: p.status, validFrom: p.valid_from, validUntil: p.valid_until,
@@ -125,6 +134,10 @@ export class PgGateStore implements GateStore {
         if (run.kind === 'enter') {
           const ok = await insertGateVisits(tx, lotId, gateId, run.visits);
           for (const v of run.visits) if (!ok.has(v.seq)) notes.push({ seq: v.seq, extra: { sync: 'visit_conflict: the plate or reservation was already inside' } });
+          // tickets this lane printed get the number on the paper (the walk-in trigger numbered them W<n>)
+          const printed = run.visits.filter((v) => ok.has(v.seq) && v.ticket).map((v) => ({ visitId: v.visitId, number: v.ticket!.number, plateRead: v.ticket!.plateRead }));
+          const named = await nameGateTickets(tx, lotId, printed);
+          for (const v of run.visits) if (v.ticket && ok.has(v.seq) && !named.has(v.visitId)) notes.push({ seq: v.seq, extra: { sync: `ticket_number_taken: ${v.ticket.number}` } });
         } else {
           const ok = await closeGateVisits(tx, lotId, gateId, run.visits);
           for (const v of run.visits) if (!ok.has(v.seq)) notes.push({ seq: v.seq, extra: { sync: 'visit_not_open: closed elsewhere or never synced' } });
@@ -146,6 +159,14 @@ export class PgGateStore implements GateStore {
   async finishCommand(commandId: number, result: string): Promise<void> {
     await finishGateCommand(this.pool, await this.lot(), this.opts.gateId, commandId, result);
   }
+}
+
+/** The ticket a lane printed for this entry: `<prefix>-<seq of the decision>` (the seq it printed with). */
+function printedTicket(seq: number, record: JournalEntry['record']): { ticket: { number: string; plateRead: boolean } } | null {
+  const t = record.detail?.ticket as { prefix?: unknown; plateRead?: unknown } | undefined;
+  if (!t || typeof t.prefix !== 'string') return null;
+  const decisionSeq = typeof record.detail?.decisionSeq === 'number' ? record.detail.decisionSeq : seq;
+  return { ticket: { number: ticketNumberOf(t.prefix, decisionSeq), plateRead: t.plateRead === true } };
 }
 
 type VisitRun = { kind: 'enter'; visits: GateVisitEntry[] } | { kind: 'exit'; visits: GateVisitExit[] };
@@ -173,6 +194,7 @@ export function visitRuns(entries: readonly JournalEntry[]): VisitRun[] {
       current.visits.push({
         seq, visitId: effect.visitId, reservationId: effect.reservationId, plate: effect.plate, enteredAt: new Date(effect.enteredAt),
         amountDueMinor: effect.amountDueMinor ?? 0, permitId: effect.permitId ?? null,
+        ...(printedTicket(seq, record) ?? {}),
       });
     } else if (current.kind === 'exit') {
       const overstay = Number(record.detail?.overstayMinutes ?? 0);

@@ -36,6 +36,19 @@ export interface OpenVisit {
   vehicleType?: string;
   /** a permit car's visit: leaves without a fee; counts against its permit's places */
   permitId?: string | null;
+  /** a walk-in's ticket (migrations/0032): what it owes is priced by src/core/tickets/fee.ts */
+  ticket?: OpenTicket;
+}
+
+/** A walk-in's ticket as the exit lane needs it: its number (scanned) and its money. */
+export interface OpenTicket {
+  number: string;
+  feeMinor: number | null;
+  paidAt: Date | null;
+  exitBy: Date | null;
+  lostFeeMinor: number | null;
+  /** taken + waived + validated */
+  creditsMinor: number;
 }
 
 export interface GatePolicy {
@@ -54,6 +67,8 @@ export interface GatePolicy {
   lotState?: 'open' | 'full' | 'closed' | 'closed_to_all';
   /** how permits are judged; absent: no permits in this snapshot */
   permits?: PermitPolicy;
+  /** the lot's currency, for amounts on the sign; absent in older snapshots */
+  currency?: string;
 }
 
 export interface AllowList {
@@ -65,6 +80,8 @@ export interface AllowList {
   reservationById(reservationId: string): AllowedReservation | undefined;
   openVisitForPlate(plate: string): OpenVisit | undefined;
   openVisitForReservation(reservationId: string): OpenVisit | undefined;
+  /** the open visit of a ticket, by its number or its visit id (a scanned ticket); absent in older views */
+  openVisitForTicket?(numberOrVisitId: string): OpenVisit | undefined;
   /** permits naming a plate */
   permitsForPlate(plate: string): readonly AllowedPermit[];
   permitById(permitId: string): AllowedPermit | undefined;
@@ -134,10 +151,15 @@ export function buildAllowList(snapshot: AllowListSnapshot): AllowList {
 
   const visitByPlate = new Map<string, OpenVisit>();
   const visitByReservation = new Map<string, OpenVisit>();
+  const visitByTicket = new Map<string, OpenVisit>();
   for (const v of snapshot.openVisits) {
     const plate = normalisePlate(v.plate);
     if (plate) visitByPlate.set(plate, v);
     if (v.reservationId) visitByReservation.set(v.reservationId, v);
+    if (v.ticket) {
+      visitByTicket.set(v.ticket.number, v);
+      visitByTicket.set(v.visitId, v);
+    }
   }
 
   const permits = indexPermits(snapshot.permits);
@@ -149,6 +171,7 @@ export function buildAllowList(snapshot: AllowListSnapshot): AllowList {
     reservationById: (id) => byId.get(id),
     openVisitForPlate: (plate) => visitByPlate.get(plate),
     openVisitForReservation: (id) => visitByReservation.get(id),
+    openVisitForTicket: (code) => visitByTicket.get(code),
     permitsForPlate: (plate) => permits.byPlate.get(plate) ?? noPermits,
     permitById: (id) => permits.byId.get(id),
     openVisitsForPermit: (id) => permitVisits.get(id) ?? 0,

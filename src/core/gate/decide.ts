@@ -15,6 +15,7 @@ import { computeOverstay } from './overstay.js';
 import { permitVerdict, type AllowedPermit, type PermitVerdict } from './permit-entry.js';
 import { normalisePlate } from './plate.js';
 import type { GateInput } from './ports.js';
+import { ticketExitFee, ticketOfCode } from './ticket-exit.js';
 import { walkInFee } from './walk-in-fee.js';
 
 export interface DecideContext {
@@ -172,6 +173,8 @@ function walkIn(list: AllowList, plate: string | null): Decision {
 
 function decideExit(list: AllowList, p: Presented, ctx: DecideContext): Decision {
   let visit = p.plate !== null ? list.openVisitForPlate(p.plate) : undefined;
+  // a scanned paper ticket (its QR, or its number on a barcode)
+  if (!visit && p.code !== null) visit = ticketOfCode(list, p.code);
   if (!visit && p.code !== null) {
     visit = list.openVisitForReservation(p.code);
     const r = visit ? undefined : list.reservationById(p.code);
@@ -191,6 +194,15 @@ function decideExit(list: AllowList, p: Presented, ctx: DecideContext): Decision
     if (owed <= 0) return { ...found, allow: true, reason: 'EXIT_PAID', sign: signText.goodbye };
     if (ctx.override) return { ...found, allow: true, reason: 'EXIT_OVERRIDE', sign: signText.goodbye };
     return { ...found, allow: false, reason: 'PAYMENT_DUE', sign: signText.payAtKiosk };
+  }
+
+  if (visit.ticket && visit.reservationId === null) {
+    // a ticket's stay: unpaid, priced now; paid, free until its grace ends (src/core/tickets/fee.ts)
+    const t = ticketExitFee(list.policy, visit, ctx.now);
+    const found = { ...base('exit', normalisePlate(visit.plate) ?? p.plate), visitId: visit.visitId, amountDueMinor: t.dueMinor ?? 0 };
+    if (t.dueMinor === 0) return { ...found, allow: true, reason: 'EXIT_PAID', sign: signText.goodbye };
+    if (ctx.override) return { ...found, allow: true, reason: 'EXIT_OVERRIDE', sign: signText.goodbye };
+    return { ...found, allow: false, reason: 'PAYMENT_DUE', sign: t.sign };
   }
 
   const { overstaySlotMinutes, ratePerHourMinor } = list.policy;

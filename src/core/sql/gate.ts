@@ -11,11 +11,12 @@ export interface GateLotRow {
   state: 'open' | 'full' | 'closed' | 'closed_to_all';
   policy: Record<string, unknown>;
   time_zone: string;
+  currency: string;
 }
 
 export async function selectGateLot(db: Queryable, code: string): Promise<GateLotRow | null> {
   const { rows } = await db.query<GateLotRow & Record<string, unknown>>(
-    `select lot_id, code, early_entry_grace_minutes, overstay_slot_minutes, state::text as state, policy, time_zone
+    `select lot_id, code, early_entry_grace_minutes, overstay_slot_minutes, state::text as state, policy, time_zone, currency::text
        from lots where code = $1::text`,
     [code.toUpperCase()],
   );
@@ -55,6 +56,14 @@ export interface OpenVisitRow {
   balance_minor: number;
   vehicle_type: string;
   permit_id: string | null;
+  /** a walk-in's ticket in force (migrations/0032), or nulls */
+  ticket_number: string | null;
+  ticket_fee_minor: number | null;
+  ticket_paid_at: Date | null;
+  ticket_exit_by: Date | null;
+  ticket_lost_fee_minor: number | null;
+  /** taken + waived + validated */
+  ticket_credits_minor: number | null;
 }
 
 export interface GatePermitRow {
@@ -98,8 +107,12 @@ export async function selectOpenVisitRows(db: Queryable, lotId: number): Promise
   const { rows } = await db.query<OpenVisitRow & Record<string, unknown>>(
     `select v.visit_id::text, v.plate, v.reservation_id::text, v.entered_at, a.ends_at as reservation_end,
             greatest(v.amount_due_minor - v.amount_paid_minor, 0)::bigint as balance_minor, v.vehicle_type::text as vehicle_type,
-            v.permit_id::text
+            v.permit_id::text, t.number as ticket_number, t.fee_minor as ticket_fee_minor, t.paid_at as ticket_paid_at,
+            t.exit_by as ticket_exit_by, t.lost_fee_minor as ticket_lost_fee_minor,
+            case when t.ticket_id is null then null else (v.amount_paid_minor + t.waived_minor + coalesce(
+              (select sum(u.amount_minor) from validation_uses u where u.lot_id = v.lot_id and u.visit_id = v.visit_id), 0))::bigint end as ticket_credits_minor
        from visits v left join gate_allow_list a on a.lot_id = v.lot_id and a.reservation_id = v.reservation_id
+            left join tickets t on t.lot_id = v.lot_id and t.visit_id = v.visit_id and t.status in ('open', 'paid')
       where v.lot_id = $1::integer and v.exited_at is null`,
     [lotId],
   );
@@ -192,6 +205,8 @@ export interface GateVisitEntry {
   amountDueMinor: number;
   /** the permit that let it in */
   permitId?: string | null;
+  /** the ticket the lane printed for it (its number), and whether a plate was read */
+  ticket?: { number: string; plateRead: boolean };
 }
 
 /**
