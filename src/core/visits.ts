@@ -14,6 +14,7 @@ import { selectReservation } from './sql/reservations.js';
 import { closeVisit, insertVisit, selectArrivableReservation, selectOpenVisit, selectUpcomingReservation, selectVisit, setHoldClock, type VisitRow } from './sql/visits.js';
 import { decideEarlyArrival, recordEarlyArrival, type EarlyArrival } from './visits-early.js';
 import { selectLiveTicketOfVisit } from './sql/tickets.js';
+import { sumValidatedForVisit } from './sql/validations.js';
 import { ticketCharge } from './tickets/fee.js';
 import { lotPricer, ticketMoney } from './tickets/tickets.js';
 
@@ -163,6 +164,7 @@ export async function depart(deps: VisitDeps, lot: Lot, req: { plate: string; ga
         ? Math.max(0, charge - ticket.waived_minor - ticket.validated_minor)
         : quoteWindow(lot.pricing, { timeZone: lot.timeZone, vehicleType: open.vehicle_type, start: open.entered_at, end: at }).totalMinor;
     }
+    if (open.reservation_id) amountDueMinor = Math.max(0, amountDueMinor - await sumValidatedForVisit(tx, lot.lotId, open.visit_id)); // validations (issue 15)
     const visit = await closeVisit(tx, { lotId: lot.lotId, visitId: open.visit_id, gate: req.gate, exitedAt: at, overstayMinutes, amountDueMinor });
     return { visit, overstayMinutes, extensionMinor, earlyEntryMinor, amountDueMinor, currency: lot.currency, releasedEarly };
   });

@@ -99,6 +99,7 @@ export class PgGateStore implements GateStore {
       openVisits: visits.map((v) => ({
         visitId: v.visit_id, plate: v.plate, reservationId: v.reservation_id, enteredAt: v.entered_at,
         reservationEnd: v.reservation_end, amountDueMinor: v.balance_minor, vehicleType: v.vehicle_type, ...(v.permit_id ? { permitId: v.permit_id } : {}),
+        ...(Number(v.validated_minor) > 0 ? { validatedMinor: Number(v.validated_minor) } : {}),
         ...(v.ticket_number ? {
           ticket: {
             number: v.ticket_number, feeMinor: v.ticket_fee_minor, paidAt: v.ticket_paid_at, exitBy: v.ticket_exit_by,

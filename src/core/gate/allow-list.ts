@@ -36,6 +36,8 @@ export interface OpenVisit {
   vehicleType?: string;
   /** a permit car's visit: leaves without a fee; counts against its permit's places */
   permitId?: string | null;
+  /** validations taken off this stay (a booking's; a ticket's are in its credits) */
+  validatedMinor?: number;
   /** a walk-in's ticket (migrations/0032): what it owes is priced by src/core/tickets/fee.ts */
   ticket?: OpenTicket;
 }

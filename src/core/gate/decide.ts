@@ -209,7 +209,7 @@ function decideExit(list: AllowList, p: Presented, ctx: DecideContext): Decision
   const overstay = computeOverstay(visit.reservationEnd, ctx.now, overstaySlotMinutes, ratePerHourMinor);
   const extensionMinor = visit.reservationId ? Number(list.reservationById(visit.reservationId)?.extensionMinor ?? 0) : 0;
   const fee = walkInFee(list.policy, visit, ctx.now);
-  const amountDueMinor = Math.max(0, Math.round(visit.amountDueMinor)) + extensionMinor + (fee ?? 0) + overstay.amountMinor;
+  const amountDueMinor = Math.max(0, Math.max(0, Math.round(visit.amountDueMinor)) + extensionMinor + (fee ?? 0) + overstay.amountMinor - (visit.validatedMinor ?? 0));
   const found = {
     ...base('exit', normalisePlate(visit.plate) ?? p.plate),
     reservationId: visit.reservationId,

@@ -64,6 +64,8 @@ export interface OpenVisitRow {
   ticket_lost_fee_minor: number | null;
   /** taken + waived + validated */
   ticket_credits_minor: number | null;
+  /** validations taken off the visit (migrations/0033) */
+  validated_minor: number;
 }
 
 export interface GatePermitRow {
@@ -109,10 +111,12 @@ export async function selectOpenVisitRows(db: Queryable, lotId: number): Promise
             greatest(v.amount_due_minor - v.amount_paid_minor, 0)::bigint as balance_minor, v.vehicle_type::text as vehicle_type,
             v.permit_id::text, t.number as ticket_number, t.fee_minor as ticket_fee_minor, t.paid_at as ticket_paid_at,
             t.exit_by as ticket_exit_by, t.lost_fee_minor as ticket_lost_fee_minor,
-            case when t.ticket_id is null then null else (v.amount_paid_minor + t.waived_minor + coalesce(
-              (select sum(u.amount_minor) from validation_uses u where u.lot_id = v.lot_id and u.visit_id = v.visit_id), 0))::bigint end as ticket_credits_minor
+            case when t.ticket_id is null then null else (v.amount_paid_minor + t.waived_minor + u.validated_minor)::bigint end as ticket_credits_minor,
+            u.validated_minor
        from visits v left join gate_allow_list a on a.lot_id = v.lot_id and a.reservation_id = v.reservation_id
             left join tickets t on t.lot_id = v.lot_id and t.visit_id = v.visit_id and t.status in ('open', 'paid')
+            cross join lateral (select coalesce(sum(x.amount_minor), 0)::bigint as validated_minor
+                                  from validation_uses x where x.lot_id = v.lot_id and x.visit_id = v.visit_id) u
       where v.lot_id = $1::integer and v.exited_at is null`,
     [lotId],
   );
