@@ -18,6 +18,8 @@ import {
   type GateVisitEntry, type GateVisitExit,
 } from '../sql/gate.js';
 import { nameGateTickets } from '../sql/tickets.js';
+import { applyGateValidation, selectGateValidators } from '../sql/validations.js';
+import { localDay } from '../validations/day.js';
 import { ticketNumberOf } from '../tickets/ticket.js';
 import { effectOf } from './local-allow-list.js';
 
@@ -64,12 +66,13 @@ export class PgGateStore implements GateStore {
     this.lotId = lot.lot_id;
     const from = new Date(now.getTime() - 24 * 3_600_000);
     const to = new Date(now.getTime() + horizonHours * 3_600_000);
-    const [reservations, visits, status, pricing, permits] = await Promise.all([
+    const [reservations, visits, status, pricing, permits, validators] = await Promise.all([
       selectAllowListRows(this.pool, lot.lot_id, from, to),
       selectOpenVisitRows(this.pool, lot.lot_id),
       selectGateLotStatus(this.pool, lot.lot_id, now),
       loadPricing(this.pool, lot.lot_id),
       selectGatePermitRows(this.pool, lot.lot_id, now),
+      selectGateValidators(this.pool, lot.lot_id, localDay(now, lot.time_zone)),
     ]);
     // places kept for permit cars not inside yet are not for walk-ins
     const inside = new Map<string, number>();
@@ -88,6 +91,11 @@ export class PgGateStore implements GateStore {
       lotState: lot.state,
       permits: gatePermitPolicy(lot.policy, lot.time_zone),
       currency: lot.currency,
+      ...(validators.length ? {
+        validators: Object.fromEntries(validators.map((v) => [v.code, {
+          kind: v.kind, value: Number(v.value), dailyLimit: v.daily_limit, usesToday: v.uses_today, balanceMinor: v.balance_minor === null ? null : Number(v.balance_minor),
+        }])),
+      } : {}),
     };
     return {
       policy,
@@ -142,6 +150,12 @@ export class PgGateStore implements GateStore {
         } else {
           const ok = await closeGateVisits(tx, lotId, gateId, run.visits);
           for (const v of run.visits) if (!ok.has(v.seq)) notes.push({ seq: v.seq, extra: { sync: 'visit_not_open: closed elsewhere or never synced' } });
+          // validations the lane took off: applied now by the desk's rules, or owed on the visit
+          for (const v of run.visits) {
+            if (!v.validation || !ok.has(v.seq)) continue;
+            const r = await applyGateValidation(tx, { lotId, code: v.validation.code, visitId: v.visitId, amountMinor: v.validation.amountMinor, at: v.exitedAt, actor: `gate:${gateId}` });
+            if (r !== 'applied') notes.push({ seq: v.seq, extra: { sync: `validation_refused: ${r}, ${v.validation.amountMinor} owed on the visit` } });
+          }
         }
       }
       await annotateGateEvents(tx, lotId, gateId, notes);
@@ -199,9 +213,12 @@ export function visitRuns(entries: readonly JournalEntry[]): VisitRun[] {
       });
     } else if (current.kind === 'exit') {
       const overstay = Number(record.detail?.overstayMinutes ?? 0);
+      const validation = record.detail?.validation as { code?: unknown; amountMinor?: unknown } | undefined;
       current.visits.push({
         seq, visitId: effect.visitId, exitedAt: new Date(record.occurredAt),
         overstayMinutes: Number.isFinite(overstay) ? overstay : 0, amountDueMinor: record.amountDueMinor ?? 0,
+        ...(validation && typeof validation.code === 'string' && typeof validation.amountMinor === 'number' && validation.amountMinor > 0
+          ? { validation: { code: validation.code, amountMinor: validation.amountMinor } } : {}),
       });
     }
   }

@@ -71,6 +71,20 @@ export interface GatePolicy {
   permits?: PermitPolicy;
   /** the lot's currency, for amounts on the sign; absent in older snapshots */
   currency?: string;
+  /** validators by code, for a validation scanned at an exit lane (issue 15); absent: none */
+  validators?: Record<string, GateValidator>;
+}
+
+/** A validator as an exit lane judges it offline; the database has the last word when the exit is synced. */
+export interface GateValidator {
+  kind: 'percent' | 'amount' | 'hours';
+  value: number;
+  /** null: no limit */
+  dailyLimit: number | null;
+  /** validations today (lot time) when the snapshot was taken */
+  usesToday: number;
+  /** prepaid: the balance then; null: invoiced */
+  balanceMinor: number | null;
 }
 
 export interface AllowList {

@@ -27,6 +27,8 @@ export interface DecideContext {
   minPlateConfidence?: number;
   /** attendant override: opens an exit despite an amount due (journalled by the daemon with who and why) */
   override?: { by: string; reason: string };
+  /** exit: a validator's code scanned at the lane for this vehicle (src/core/gate/ticket-exit.ts) */
+  validation?: string;
 }
 
 export const defaultMinPlateConfidence = 0.7;
@@ -198,8 +200,10 @@ function decideExit(list: AllowList, p: Presented, ctx: DecideContext): Decision
 
   if (visit.ticket && visit.reservationId === null) {
     // a ticket's stay: unpaid, priced now; paid, free until its grace ends (src/core/tickets/fee.ts)
-    const t = ticketExitFee(list.policy, visit, ctx.now);
-    const found = { ...base('exit', normalisePlate(visit.plate) ?? p.plate), visitId: visit.visitId, amountDueMinor: t.dueMinor ?? 0 };
+    const t = ticketExitFee(list.policy, visit, ctx.now, ctx.validation);
+    const found = {
+      ...base('exit', normalisePlate(visit.plate) ?? p.plate), visitId: visit.visitId, amountDueMinor: t.dueMinor ?? 0, ...(t.validation ? { validation: t.validation } : {}),
+    };
     if (t.dueMinor === 0) return { ...found, allow: true, reason: 'EXIT_PAID', sign: signText.goodbye };
     if (ctx.override) return { ...found, allow: true, reason: 'EXIT_OVERRIDE', sign: signText.goodbye };
     return { ...found, allow: false, reason: 'PAYMENT_DUE', sign: t.sign };

@@ -72,4 +72,6 @@ export interface Decision {
   overstayMinutes: number;
   /** the permit that let the car in (entry), or whose visit leaves (exit) */
   permitId?: string | null;
+  /** exit: a validation scanned at the lane, and what it took off amountDueMinor (0: it could not apply) */
+  validation?: { code: string; amountMinor: number; refused?: string };
 }

@@ -247,6 +247,8 @@ export interface GateVisitExit {
   exitedAt: Date;
   overstayMinutes: number;
   amountDueMinor: number;
+  /** a validation the lane took off the fee (applied when synced) */
+  validation?: { code: string; amountMinor: number };
 }
 
 /**

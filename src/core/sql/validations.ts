@@ -141,3 +141,36 @@ export async function selectValidationReport(db: Queryable, lotId: number, valid
   ]);
   return { days: days.rows.map((d) => ({ ...d, amount_minor: Number(d.amount_minor) })), topupsMinor: Number(topups.rows[0]!.s) };
 }
+
+export interface GateValidatorRow {
+  code: string;
+  kind: ValidationKind;
+  value: number;
+  daily_limit: number | null;
+  uses_today: number;
+  balance_minor: number | null;
+}
+
+/** Active validators with today's count (lot day `day`): what an exit lane judges a scanned validation by. */
+export async function selectGateValidators(db: Queryable, lotId: number, day: string): Promise<GateValidatorRow[]> {
+  const { rows } = await db.query<GateValidatorRow & Record<string, unknown>>(
+    `select v.code, v.kind, v.value, v.daily_limit,
+            (select count(*) from validation_uses u where u.lot_id = v.lot_id and u.validator_id = v.validator_id and u.local_day = $2::date)::integer as uses_today,
+            case when v.billing = 'prepaid' then v.balance_minor end as balance_minor
+       from validators v where v.lot_id = $1::integer and v.active`,
+    [lotId, day],
+  );
+  return rows;
+}
+
+/**
+ * A validation an exit lane applied offline, as its exit is synced (the gate role, through a function
+ * that applies the same rules as the desk). 'applied', or why not: then the amount is owed on the visit.
+ */
+export async function applyGateValidation(db: Queryable, v: { lotId: number; code: string; visitId: string; amountMinor: number; at: Date; actor: string }): Promise<string> {
+  const { rows } = await db.query<{ r: string }>(
+    `select parkctl_gate_apply_validation($1::integer, $2::text, $3::uuid, $4::bigint, $5::timestamptz, $6::text) as r`,
+    [v.lotId, v.code, v.visitId, v.amountMinor, v.at, v.actor],
+  );
+  return rows[0]!.r;
+}

@@ -20,6 +20,12 @@ import {
 import { ticketCharge } from '../tickets/fee.js';
 import { lotPricer, ticketMoney } from '../tickets/tickets.js';
 import { lotChanged, type ChangeDeps } from '../changes.js';
+import { validationAmount } from './amount.js';
+import { localDay } from './day.js';
+
+export { localDay } from './day.js';
+
+export { validationAmount } from './amount.js';
 
 export interface ValidationDeps extends ChangeDeps {
   pool: PoolLike;
@@ -82,10 +88,6 @@ export async function findValidator(db: Queryable, lot: Lot, code: string, forUp
   return v;
 }
 
-/** The lot-local calendar day of an instant, YYYY-MM-DD. */
-export function localDay(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
 
 export type ValidationTarget = { ticket: string } | { visitId: string } | { reservationId: string };
 
@@ -97,15 +99,6 @@ export interface Applied {
   /** owed before and after, minor units */
   dueBeforeMinor: number;
   dueAfterMinor: number;
-}
-
-/** What a validation of `kind`/`value` takes off: `baseMinor` is the whole fee, `dueMinor` what is still owed; `freeHours` prices its hours. */
-export function validationAmount(v: Pick<ValidatorRow, 'kind' | 'value'>, baseMinor: number, dueMinor: number, freeHours: (hours: number) => number | null): number {
-  let off: number;
-  if (v.kind === 'percent') off = Math.floor((baseMinor * v.value) / 100);
-  else if (v.kind === 'amount') off = v.value;
-  else off = freeHours(v.value) ?? 0;
-  return Math.max(0, Math.min(off, dueMinor));
 }
 
 interface Owed {
