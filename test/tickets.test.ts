@@ -100,7 +100,7 @@ describe('a ticket from entry to exit', () => {
     expect(unknown.stderr).toContain('no ticket NOPE-1 in TIX');
     const bad = await runCli(['ticket', 'pay', number, '--lot', 'TIX'], env());
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--cash, --card or --nil');
+    expect(bad.stderr).toContain('--cash, --card, --card-link or --nil');
   });
 });
 

@@ -61,7 +61,7 @@ export const commandExamples: Record<string, string[]> = {
   'lot state': ['lot state RIVERSIDE full --reason "event tonight"', 'lot state RIVERSIDE open'],
   'ticket list': ['ticket list --lot RIVERSIDE --status open'],
   'ticket show': ['ticket show NORTHIN-1042 --lot RIVERSIDE'],
-  'ticket pay': ['ticket pay NORTHIN-1042 --lot RIVERSIDE --cash', 'ticket pay W17 --lot RIVERSIDE --nil --reason "barrier fault, driver waited 20 min"'],
+  'ticket pay': ['ticket pay NORTHIN-1042 --lot RIVERSIDE --cash', 'ticket pay NORTHIN-1042 --lot RIVERSIDE --card-link', 'ticket pay W17 --lot RIVERSIDE --nil --reason "barrier fault, driver waited 20 min"'],
   'ticket lost': ['ticket lost --lot RIVERSIDE --plate AB12CDE --cash', 'ticket lost --lot RIVERSIDE --card'],
   'validation validator add': ['validation validator add --lot RIVERSIDE --code CINEMA1 --name "Riverside Cinema" --hours 3 --daily-limit 200 --prepaid 500.00', 'validation validator add --lot RIVERSIDE --code HOTEL --name "Hotel Bristol" --percent 100 --invoice'],
   'validation validator list': ['validation validator list --lot RIVERSIDE'],

@@ -5,6 +5,7 @@ import { UsageError } from '../core/errors.js';
 import { loadLot, type Lot } from '../core/lots/lot.js';
 import { formatMinorAmount } from '../core/money-format.js';
 import { selectTickets, type TicketStatus } from '../core/sql/tickets.js';
+import { ticketPayLink } from '../core/tickets/card-link.js';
 import { payTicket, replaceLostTicket, showTicket, viewTicket, type PayRequest, type TicketView } from '../core/tickets/tickets.js';
 import type { Run } from './index.js';
 import { formatTime, renderFields, renderTable } from './output.js';
@@ -46,7 +47,7 @@ function payMethod(o: { cash?: boolean; card?: boolean; nil?: boolean; reason?: 
   const chosen = (['cash', 'card', 'nil'] as const).filter((m) => o[m]);
   if (chosen.length > 1) throw new UsageError(`choose one of --cash, --card, --nil (not ${chosen.map((m) => `--${m}`).join(' and ')})`, { hint: 'e.g. --cash', code: 'bad_option' });
   if (chosen.length === 0) {
-    if (required) throw new UsageError('say how it is paid: --cash, --card or --nil --reason "..."', { hint: 'e.g. parkctl ticket pay W17 --lot RIVERSIDE --cash', code: 'bad_option' });
+    if (required) throw new UsageError('say how it is paid: --cash, --card, --card-link or --nil --reason "..."', { hint: 'e.g. parkctl ticket pay W17 --lot RIVERSIDE --cash', code: 'bad_option' });
     if (o.reason !== undefined) throw new UsageError('--reason goes with --nil', { hint: 'e.g. --nil --reason "barrier fault"', code: 'bad_option' });
     return undefined;
   }
@@ -95,9 +96,18 @@ export function registerTicket(program: Command, run: Run): void {
     .requiredOption('--lot <code>', 'lot code')
     .option('--cash', 'cash taken at the desk (counts in the cashier\'s shift)')
     .option('--card', 'paid on the card terminal')
+    .option('--card-link', 'a Stripe Checkout link for what it owes now; paid, the webhook settles it')
     .option('--nil', 'let it go without payment (needs --reason; audited)')
     .option('--reason <text>', 'why nothing is taken (with --nil)')
-    .action((number: string, o: { lot: string; cash?: boolean; card?: boolean; nil?: boolean; reason?: string }, cmd: Command) => run(async (ctx) => {
+    .action((number: string, o: { lot: string; cash?: boolean; card?: boolean; cardLink?: boolean; nil?: boolean; reason?: string }, cmd: Command) => run(async (ctx) => {
+      if (o.cardLink) {
+        if (o.cash || o.card || o.nil || o.reason !== undefined) throw new UsageError('--card-link goes alone (not with --cash, --card, --nil or --reason)', { hint: 'e.g. parkctl ticket pay W17 --lot RIVERSIDE --card-link', code: 'bad_option' });
+        const pool = await ctx.pool();
+        const lot = await loadLot(pool, o.lot);
+        const link = await ticketPayLink({ pool, clock: ctx.clock, actor: ctx.actor, payments: await ctx.payments(), ...(await ctx.changeDeps()) }, lot, number);
+        ctx.out.result({ ...link, lot: lot.code }, (j) => renderFields([['ticket', j.number], ['amount', formatMinorAmount(j.amountMinor, j.currency)], ['pay here', j.paymentUrl]]));
+        return;
+      }
       const pay = payMethod(o, true)!;
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);

@@ -141,3 +141,14 @@ export async function nameGateTickets(db: Queryable, lotId: number, tickets: Rea
   );
   return new Set(rows.map((r) => r.v));
 }
+
+/** By id (a payment link's metadata), locked with its visit. */
+export async function selectTicketByIdForUpdate(db: Queryable, lotId: number, ticketId: string): Promise<TicketRow | null> {
+  return lockedRead(db, 't.lot_id = $1::integer and t.ticket_id = $2::uuid', [lotId, ticketId]);
+}
+
+/** The lot of a ticket (a webhook knows only the ticket id). */
+export async function selectTicketLot(db: Queryable, ticketId: string): Promise<number | null> {
+  const { rows } = await db.query<{ lot_id: number }>(`select lot_id from tickets where ticket_id = $1::uuid`, [ticketId]);
+  return rows[0]?.lot_id ?? null;
+}
