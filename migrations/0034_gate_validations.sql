@@ -35,3 +35,25 @@ end $$;
 revoke all on function parkctl_gate_apply_validation(integer, text, uuid, bigint, timestamptz, text) from public;
 grant execute on function parkctl_gate_apply_validation(integer, text, uuid, bigint, timestamptz, text) to parkctl_gate, parkctl_app;
 grant select on validators to parkctl_gate;
+
+-- An unpaid permit past its grace, refused at a gate (issue 15): an alert for the desk (events
+-- 'alert.permit_unpaid'), at most one an hour per permit. The gate role may insert events but not read
+-- them; this function reads the last alert for it.
+create function parkctl_gate_permit_unpaid_alerts(p_lot integer, p_gate text, p_refusals jsonb) returns integer
+  language sql security definer set search_path = public as $$
+  with inserted as (
+    insert into events (lot_id, kind, actor, reason, detail, occurred_at)
+    select p_lot, 'alert.permit_unpaid', 'gate:' || p_gate,
+           coalesce(a.plate, 'a car') || ' refused at ' || p_gate || ': the permit of ' || p.holder || ' is unpaid past its grace',
+           jsonb_build_object('permit_id', p.permit_id, 'plate', a.plate, 'gate', p_gate, 'paid_until', p.paid_until), a.at
+      from (select distinct on (x.permit_id) x.permit_id, x.plate, x.at
+              from jsonb_to_recordset(p_refusals) as x(permit_id uuid, plate text, at timestamptz) order by x.permit_id, x.at) a
+      join permits p on p.lot_id = p_lot and p.permit_id = a.permit_id
+     where not exists (select 1 from events e where e.lot_id = p_lot and e.kind = 'alert.permit_unpaid'
+                         and e.detail->>'permit_id' = a.permit_id::text and e.occurred_at > a.at - interval '1 hour')
+    returning 1
+  )
+  select count(*)::integer from inserted
+$$;
+revoke all on function parkctl_gate_permit_unpaid_alerts(integer, text, jsonb) from public;
+grant execute on function parkctl_gate_permit_unpaid_alerts(integer, text, jsonb) to parkctl_gate, parkctl_app;

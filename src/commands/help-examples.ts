@@ -79,7 +79,7 @@ export const commandExamples: Record<string, string[]> = {
   'permit suspend': ['permit suspend 3f2a --lot RIVERSIDE --reason "card bounced"'],
   'permit resume': ['permit resume 3f2a --lot RIVERSIDE'],
   'permit cancel': ['permit cancel 3f2a --lot RIVERSIDE --reason "moved away"'],
-  'permit renew': ['permit renew 3f2a --lot RIVERSIDE --method cash', 'permit renew 3f2a --lot RIVERSIDE --method card --periods 3'],
+  'permit renew': ['permit renew 3f2a --lot RIVERSIDE --method cash', 'permit renew 3f2a --lot RIVERSIDE --method card --periods 3', 'permit renew 3f2a --lot RIVERSIDE --method link'],
   'permit reset-passback': ['permit reset-passback --lot RIVERSIDE --reason "barrier left up"'],
   'permit import': ['permit import permits.csv --lot RIVERSIDE'],
   'permit export': ['permit export --lot RIVERSIDE > permits.csv'],

@@ -9,6 +9,7 @@ import { decodeUtf8Lines, readCsv } from '../core/bulk/csv-records.js';
 import { parseInstant, parsePlate, parseVehicleType } from '../core/input.js';
 import { loadLot, type Lot } from '../core/lots/lot.js';
 import { formatMinorAmount } from '../core/money-format.js';
+import { permitPayLink } from '../core/permits/pay-link.js';
 import { changePermitStatus, createPermit, findPermit, permitPeriods, renewPermit, resetPermitPassback, type PermitPeriod, type PermitRequest } from '../core/permits/permits.js';
 import { formatDays, formatTimes, parseDays, parseTimes } from '../core/permits/schedule.js';
 import { countPermits, selectPermits, type PermitRow } from '../core/sql/permits.js';
@@ -94,6 +95,18 @@ async function lotOf(ctx: AppContext, code: string) {
   return { pool, lot: await loadLot(pool, code), deps: { pool, clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) } };
 }
 
+/** `permit renew --method link`: a Stripe Checkout link for the periods; the webhook renews (src/core/permits/pay-link.ts). */
+async function renewByLink(ctx: AppContext, id: string, o: { lot: string; periods: string; key?: string }): Promise<void> {
+  if (o.key !== undefined) throw new UsageError('--key goes with cash or card: a link is keyed by the permit and its paid date', { hint: 'leave out --key', code: 'bad_option' });
+  const periods = parseWhole(o.periods, '--periods', 1, 36)!;
+  const { lot, deps } = await lotOf(ctx, o.lot);
+  const p = await findPermit(deps, lot, id);
+  const link = await permitPayLink({ ...deps, payments: await ctx.payments() }, lot, p.permit_id, periods);
+  ctx.out.result({ ...link, lot: lot.code, holder: p.holder }, (j) => renderFields([
+    ['permit', `${j.holder} (${j.permitId.slice(0, 8)})`], ['amount', formatMinorAmount(j.amountMinor, j.currency)], ['periods', String(j.periods)], ['pay here', j.paymentUrl],
+  ]));
+}
+
 export function registerPermit(program: Command, run: Run): void {
   const permit = program.command('permit').description('monthly permits: plates that may park on given days and times while paid');
 
@@ -166,11 +179,12 @@ export function registerPermit(program: Command, run: Run): void {
     .description('take payment for the next period(s) at the desk and move the paid date on')
     .argument('<id>', 'permit id (or its first characters)')
     .requiredOption('--lot <code>', 'lot code')
-    .requiredOption('--method <method>', 'cash or card (the desk\'s terminal)')
+    .requiredOption('--method <method>', 'cash, card (the desk\'s terminal) or link (a Stripe Checkout link; the webhook renews)')
     .option('--periods <n>', 'how many periods', '1')
     .option('--key <key>', 'idempotency key: the same key again takes nothing twice (default: a new one, printed)')
     .action((id: string, o: { lot: string; method: string; periods: string; key?: string }, cmd: Command) => run(async (ctx) => {
       const method = o.method.trim().toLowerCase();
+      if (method === 'link') return renewByLink(ctx, id, o);
       if (method !== 'cash' && method !== 'card') throw new UsageError(`--method "${o.method.slice(0, 20)}" is not cash or card`, { hint: 'e.g. --method cash', code: 'bad_method' });
       const periods = parseWhole(o.periods, '--periods', 1, 36)!;
       const key = o.key?.trim() || randomUUID();

@@ -56,6 +56,8 @@ export interface CheckoutRequest {
    * (the session's reference), and the metadata names the ticket, not a reservation.
    */
   ticket?: { ticketId: string; number: string; visitId: string };
+  /** a permit's renewal (issue 15): reservationId then carries the permit id; paid, `periods` are added */
+  permit?: { permitId: string; periods: number; holder: string };
 }
 
 export interface CheckoutResult {
@@ -74,6 +76,8 @@ export interface PaymentVerification {
   reservationId: string | null;
   /** a ticket's payment link: the ticket id in its metadata */
   ticketId?: string | null;
+  /** a permit's renewal link: the permit and how many periods it pays */
+  permit?: { permitId: string; periods: number };
   providerRef: string;
   /** why not paid, for people */
   reason?: string;

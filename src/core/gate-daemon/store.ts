@@ -13,7 +13,7 @@ import { gatePermitPolicy, lotPermitPolicy } from '../permits/policy.js';
 import { loadPricing } from '../sql/pricing.js';
 import { setActorAndHoldClock } from '../sql/visits.js';
 import {
-  annotateGateEvents, closeGateVisits, finishGateCommand, selectGatePermitRows, insertGateEvents, insertGateVisits, selectAllowListRows, selectGateLot,
+  annotateGateEvents, closeGateVisits, insertPermitUnpaidAlerts, finishGateCommand, selectGatePermitRows, insertGateEvents, insertGateVisits, selectAllowListRows, selectGateLot,
   selectGateLotStatus, selectOpenVisitRows, takeGateCommands, upsertGateHeartbeat, type GateCommandRow, type GateHeartbeat,
   type GateVisitEntry, type GateVisitExit,
 } from '../sql/gate.js';
@@ -159,6 +159,9 @@ export class PgGateStore implements GateStore {
         }
       }
       await annotateGateEvents(tx, lotId, gateId, notes);
+      // a permit car refused as unpaid past its grace: the desk is told (once an hour per permit)
+      await insertPermitUnpaidAlerts(tx, lotId, gateId, entries.filter((e) => fresh.has(e.seq) && e.record.decision === 'PERMIT_UNPAID' && typeof e.record.detail?.permitId === 'string')
+        .map((e) => ({ permitId: e.record.detail!.permitId as string, plate: e.record.plate, at: new Date(e.record.occurredAt) })));
       return { inserted: fresh.size, skipped: entries.length - fresh.size };
     });
   }

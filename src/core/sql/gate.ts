@@ -416,3 +416,18 @@ export async function abandonGateCommand(db: Queryable, lotId: number, gateId: s
   );
   return rowCount === 1;
 }
+
+/**
+ * An alert (events 'alert.permit_unpaid') for each permit whose car a gate refused as unpaid past its
+ * grace (issue 15): the desk sees it in the dashboard's feed and in `permit list --unpaid`. At most one an
+ * hour per permit, however often the car tries.
+ */
+export async function insertPermitUnpaidAlerts(db: Queryable, lotId: number, gateId: string, refusals: ReadonlyArray<{ permitId: string; plate: string | null; at: Date }>): Promise<number> {
+  if (refusals.length === 0) return 0;
+  // a function (migrations/0034): the gate role may insert events, not read them back
+  const { rows } = await db.query<{ n: number }>(
+    `select parkctl_gate_permit_unpaid_alerts($1::integer, $2::text, $3::jsonb) as n`,
+    [lotId, gateId, JSON.stringify(refusals.map((r) => ({ permit_id: r.permitId, plate: r.plate, at: r.at })))],
+  );
+  return rows[0]!.n;
+}

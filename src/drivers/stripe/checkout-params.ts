@@ -49,6 +49,7 @@ export function buildCheckoutSessionParams(
     throw new RangeError(`checkout amount must be a positive integer of minor units, got ${req.amountMinor}`);
   }
   if (req.ticket) return ticketSessionParams(req, req.ticket, urls, now);
+  if (req.permit) return permitSessionParams(req, req.permit, urls, now);
   const metadata = reservationMetadata(req);
   return {
     mode: 'payment',
@@ -84,6 +85,27 @@ function ticketSessionParams(req: CheckoutRequest, t: NonNullable<CheckoutReques
     }],
     metadata,
     client_reference_id: t.ticketId,
+    payment_intent_data: { metadata },
+    expires_at: checkoutExpiresAtSeconds(req.expiresAt, now),
+    success_url: urls.successUrl,
+    cancel_url: urls.cancelUrl,
+  };
+}
+
+/** A permit's renewal (issue 15): the permit and the periods it pays in the metadata. */
+function permitSessionParams(req: CheckoutRequest, p: NonNullable<CheckoutRequest['permit']>, urls: CheckoutUrls, now: Date): Stripe.Checkout.SessionCreateParams {
+  const metadata = { purpose: 'permit', permit_id: p.permitId, periods: String(p.periods), lot_id: String(req.lotId), lot_code: req.lotCode };
+  return {
+    mode: 'payment',
+    line_items: [{
+      quantity: 1,
+      price_data: {
+        currency: req.currency.toLowerCase(), unit_amount: req.amountMinor,
+        product_data: { name: `Parking permit at ${req.lotCode}`, description: `${p.holder.slice(0, 200)}: ${p.periods} period${p.periods === 1 ? '' : 's'}` },
+      },
+    }],
+    metadata,
+    client_reference_id: p.permitId,
     payment_intent_data: { metadata },
     expires_at: checkoutExpiresAtSeconds(req.expiresAt, now),
     success_url: urls.successUrl,
