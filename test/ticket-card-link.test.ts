@@ -10,6 +10,7 @@ import { selectTicketByNumber } from '../src/core/sql/tickets.js';
 import { arrive } from '../src/core/visits.js';
 import { signStripeWebhookForTest } from '../src/drivers/stripe/index.js';
 import { startStripeWebhookServer, type WebhookServer } from '../src/drivers/stripe/webhook-server.js';
+import { jsonShapes } from '../src/core/json/schemas.js';
 import { runCli } from './support/cli.js';
 import { countRows, startPaymentsHarness, type PaymentsHarness } from './support/payments-fixture.js';
 
@@ -45,6 +46,7 @@ describe('ticket pay --card-link', () => {
     const link = await runCli(['--json', 'ticket', 'pay', number, '--lot', 'TLINK', '--card-link'], env());
     expect(link.stderr).toBe('');
     expect(link.json).toMatchObject({ number, amountMinor: 400, currency: 'GBP', paymentUrl: expect.stringMatching(/^https?:\/\//) });
+    expect(jsonShapes.TicketPayLink.safeParse(link.json).error).toBeUndefined();
     const cs = (link.json as { providerRef: string }).providerRef;
     const created = h.fake.object(cs)!;
     expect(created).toMatchObject({ client_reference_id: expect.any(String), metadata: { purpose: 'ticket', ticket_number: number, visit_id: a.visit.visit_id } });

@@ -13,6 +13,7 @@ import { ticketQr } from '../src/core/tickets/ticket.js';
 import { payTicket, replaceLostTicket, showTicket } from '../src/core/tickets/tickets.js';
 import { arrive, depart } from '../src/core/visits.js';
 import { createPool } from '../src/drivers/postgres.js';
+import { jsonShapes } from '../src/core/json/schemas.js';
 import { runCli } from './support/cli.js';
 import { createTestDatabase, gateRoleTestUrl, type TestDatabase } from './support/db.js';
 import { createTestLot } from './support/lots.js';
@@ -65,6 +66,7 @@ describe('a ticket from entry to exit', () => {
     const paid = await runCli(['--json', 'ticket', 'pay', number, '--lot', 'TIX', '--cash'], env());
     expect(paid.stderr).toBe('');
     expect(paid.json).toMatchObject({ number, status: 'paid', takenMinor: 200, dueMinor: 0, exitBy: '2031-03-03T09:15:00.000Z' });
+    expect(jsonShapes.TicketPaid.safeParse(paid.json).success).toBe(true); // docs/json-shapes.md, strictly
     const payment = await db.pool.query(`select provider, amount_minor, purpose from payments where lot_id = $1 and visit_id = $2`, [lot.lotId, visitId]);
     expect(payment.rows).toEqual([{ provider: 'cash', amount_minor: 200, purpose: 'walk_in' }]);
 
@@ -93,6 +95,7 @@ describe('a ticket from entry to exit', () => {
     clock.advanceMinutes(120);
     const list = await runCli(['--json', 'ticket', 'list', '--lot', 'TIX', '--status', 'open'], env());
     expect(list.json).toEqual(expect.arrayContaining([expect.objectContaining({ number, status: 'open', dueMinor: 400, plate: 'LIST1' })]));
+    expect(jsonShapes.Ticket.array().safeParse(list.json).error).toBeUndefined();
     const show = await runCli(['ticket', 'show', number.toLowerCase(), '--lot', 'TIX'], env());
     expect(show.stdout).toContain('4.00 GBP');
     const unknown = await runCli(['ticket', 'show', 'NOPE-1', '--lot', 'TIX'], env());
@@ -122,6 +125,7 @@ describe('lost tickets and nil payments', () => {
   it('no plate read: the lot\'s flat lost-ticket fee, on a replacement the exit lane knows', async () => {
     const cli = await runCli(['--json', 'ticket', 'lost', '--lot', 'TIX'], env());
     expect(cli.json).toMatchObject({ pricedBy: 'flat', lost: null, chargeMinor: 3000, dueMinor: 3000, lostFeeMinor: 3000, status: 'open' });
+    expect(jsonShapes.TicketReplaced.safeParse(cli.json).error).toBeUndefined();
     const number = (cli.json as { number: string }).number;
     clock.advanceMinutes(45); // a flat fee does not grow
     expect(await exitScan(scan(number))).toMatchObject({ allow: false, amountDueMinor: 3000, sign: 'PAY 30.00 GBP' });

@@ -4,24 +4,13 @@ import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { loadLot, type Lot } from '../core/lots/lot.js';
 import { formatMinorAmount } from '../core/money-format.js';
+import { ticketJson, type TicketJson } from '../core/json/shapes.js';
 import { selectTickets, type TicketStatus } from '../core/sql/tickets.js';
 import { ticketPayLink } from '../core/tickets/card-link.js';
-import { payTicket, replaceLostTicket, showTicket, viewTicket, type PayRequest, type TicketView } from '../core/tickets/tickets.js';
+import { payTicket, replaceLostTicket, showTicket, viewTicket, type PayRequest } from '../core/tickets/tickets.js';
 import type { Run } from './index.js';
 import { formatTime, renderFields, renderTable } from './output.js';
 
-/** One JSON shape for a ticket, with what it owes at the time asked. */
-export function ticketJson(v: TicketView, lotCode: string) {
-  const t = v.ticket;
-  return {
-    number: t.number, lot: lotCode, visitId: t.visit_id, status: t.status, plate: t.plate, issuedAt: t.issued_at.toISOString(),
-    enteredAt: t.entered_at.toISOString(), exitedAt: t.exited_at?.toISOString() ?? null, gate: t.gate, currency: v.currency,
-    chargeMinor: v.chargeMinor, paidMinor: t.amount_paid_minor, waivedMinor: t.waived_minor, waiveReason: t.waive_reason,
-    validatedMinor: t.validated_minor, dueMinor: v.dueMinor, paidAt: t.paid_at?.toISOString() ?? null, exitBy: t.exit_by?.toISOString() ?? null,
-    replaces: t.replaces, lostFeeMinor: t.lost_fee_minor,
-  };
-}
-type TicketJson = ReturnType<typeof ticketJson>;
 
 const statuses: readonly TicketStatus[] = ['open', 'paid', 'used', 'lost'];
 
@@ -30,7 +19,7 @@ function money(v: number | null, currency: string): string {
 }
 
 function renderTicket(j: TicketJson, lot: Lot): string {
-  const at = (iso: string | null) => (iso ? formatTime(new Date(iso), lot.timeZone) : '-');
+  const at = (d: Date | null) => (d ? formatTime(d, lot.timeZone) : '-');
   return renderFields([
     ['ticket', j.number], ['status', j.status], ['plate', j.plate ?? '(none read)'], ['entered', at(j.enteredAt)],
     ['charge now', money(j.chargeMinor, j.currency)], ['paid', formatMinorAmount(j.paidMinor, j.currency)],
@@ -73,7 +62,7 @@ export function registerTicket(program: Command, run: Run): void {
         { header: 'TICKET', value: (t) => t.number },
         { header: 'STATUS', value: (t) => t.status },
         { header: 'PLATE', value: (t) => t.plate ?? '-' },
-        { header: 'ENTERED', value: (t) => formatTime(new Date(t.enteredAt), lot.timeZone) },
+        { header: 'ENTERED', value: (t) => formatTime(t.enteredAt, lot.timeZone) },
         { header: 'PAID', value: (t) => formatMinorAmount(t.paidMinor, t.currency), align: 'right' },
         { header: 'DUE NOW', value: (t) => (t.dueMinor === null ? '?' : formatMinorAmount(t.dueMinor, t.currency)), align: 'right' },
       ])));

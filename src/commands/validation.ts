@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { loadLot, type Lot } from '../core/lots/lot.js';
 import { formatMinorAmount, parseMajorAmount } from '../core/money-format.js';
-import { selectValidators, type ValidationKind, type ValidatorRow } from '../core/sql/validations.js';
+import { validatorJson, type ValidatorJson } from '../core/json/shapes.js';
+import { selectValidators, type ValidationKind } from '../core/sql/validations.js';
 import {
   addValidator, applyValidation, countTodayUses, findValidator, topUpValidator, validationReport, type ValidationTarget,
 } from '../core/validations/validations.js';
@@ -24,15 +25,6 @@ function wholeNumber(input: string, option: string, max: number): number {
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** One JSON shape for a validator. */
-export function validatorJson(v: ValidatorRow, lotCode: string, usesToday?: number) {
-  return {
-    code: v.code, lot: lotCode, name: v.name, kind: v.kind, value: v.value, dailyLimit: v.daily_limit, billing: v.billing,
-    balanceMinor: v.billing === 'prepaid' ? v.balance_minor : null, currency: v.currency, active: v.active, createdAt: v.created_at.toISOString(),
-    ...(usesToday !== undefined ? { usesToday } : {}),
-  };
-}
-type ValidatorJson = ReturnType<typeof validatorJson>;
 
 function offText(v: ValidatorJson): string {
   return v.kind === 'percent' ? `${v.value}% off` : v.kind === 'amount' ? `${formatMinorAmount(v.value, v.currency)} off` : `${v.value} h free`;
@@ -43,7 +35,7 @@ function renderValidator(v: ValidatorJson, lot: Lot): string {
     ['validator', `${v.code} (${v.name})`], ['gives', offText(v)], ['daily limit', v.dailyLimit === null ? 'none' : String(v.dailyLimit)],
     ['billing', v.billing === 'prepaid' ? `prepaid, balance ${formatMinorAmount(v.balanceMinor ?? 0, v.currency)}` : 'invoiced monthly'],
     ...(v.usesToday !== undefined ? [['used today', String(v.usesToday)] as [string, string]] : []),
-    ['since', formatTime(new Date(v.createdAt), lot.timeZone)],
+    ['since', formatTime(v.createdAt, lot.timeZone)],
   ]);
 }
 
@@ -138,7 +130,7 @@ export function registerValidation(program: Command, run: Run): void {
       const json = {
         validator: a.validator.code, lot: lot.code, ticket: a.ticketNumber, visitId: a.use.visit_id, bookingId: a.use.reservation_id,
         amountMinor: a.use.amount_minor, dueBeforeMinor: a.dueBeforeMinor, dueAfterMinor: a.dueAfterMinor, currency: lot.currency,
-        balanceMinor: a.validator.billing === 'prepaid' ? a.validator.balance_minor : null, appliedAt: a.use.applied_at.toISOString(),
+        balanceMinor: a.validator.billing === 'prepaid' ? a.validator.balance_minor : null, appliedAt: a.use.applied_at,
       };
       ctx.out.result(json, (j) => renderFields([
         ['validated', `${j.ticket ? `ticket ${j.ticket}` : `booking ${j.bookingId ?? j.visitId}`} by ${j.validator}`],

@@ -127,10 +127,43 @@ export const errorSchema = z.object({
   }).strict(),
 }).strict();
 
+/** A drive-up ticket (issue 15): `ticket list` (an array), `ticket show`; `ticket pay` adds takenMinor, `ticket lost` lost and pricedBy. */
+export const ticketSchema = z.object({
+  number: z.string(), lot: z.string(), visitId: id, status: z.enum(['open', 'paid', 'used', 'lost']), plate: z.string().nullable(),
+  issuedAt: instant, enteredAt: instant, exitedAt: instant.nullable(), gate: z.string().nullable(), currency: z.string().length(3),
+  chargeMinor: minor.nullable(), paidMinor: minor, waivedMinor: minor, waiveReason: z.string().nullable(), validatedMinor: minor,
+  dueMinor: minor.nullable(), paidAt: instant.nullable(), exitBy: instant.nullable(), replaces: id.nullable(), lostFeeMinor: minor.nullable(),
+}).strict();
+export const ticketPaidSchema = ticketSchema.extend({ takenMinor: minor }).strict();
+export const ticketReplacedSchema = ticketSchema.extend({ lost: z.string().nullable(), pricedBy: z.enum(['entry', 'flat']) }).strict();
+export const ticketPayLinkSchema = z.object({
+  number: z.string(), lot: z.string(), paymentUrl: z.string(), providerRef: z.string().nullable(), amountMinor: minor, currency: z.string().length(3),
+}).strict();
+
+/** A validator (issue 15): `validation validator add|list|show|topup`; `show` adds usesToday. */
+export const validatorSchema = z.object({
+  code: z.string(), lot: z.string(), name: z.string(), kind: z.enum(['percent', 'amount', 'hours']), value: z.number().int().positive(),
+  dailyLimit: z.number().int().positive().nullable(), billing: z.enum(['prepaid', 'invoice']), balanceMinor: minor.nullable(),
+  currency: z.string().length(3), active: z.boolean(), createdAt: instant, usesToday: z.number().int().optional(),
+}).strict();
+/** `validation apply`. */
+export const validationSchema = z.object({
+  validator: z.string(), lot: z.string(), ticket: z.string().nullable(), visitId: id.nullable(), bookingId: id.nullable(), amountMinor: minor,
+  dueBeforeMinor: minor, dueAfterMinor: minor, currency: z.string().length(3), balanceMinor: minor.nullable(), appliedAt: instant,
+}).strict();
+/** `validation report`. */
+export const validationReportSchema = z.object({
+  validator: z.string(), name: z.string(), lot: z.string(), billing: z.enum(['prepaid', 'invoice']), from: z.iso.date(), to: z.iso.date(),
+  currency: z.string().length(3), uses: z.number().int(), amountMinor: minor, topupsMinor: minor, balanceMinor: minor.nullable(),
+  days: z.array(z.object({ day: z.iso.date(), uses: z.number().int(), amountMinor: minor }).strict()),
+}).strict();
+
 /** The resources, by the name docs/json-shapes.md gives them. */
 export const jsonShapes = {
   Reservation: reservationSchema, ReserveResult: reserveResultSchema, CompleteResult: completeResultSchema, CancelResult: cancelResultSchema,
   PayLink: payLinkSchema, Visit: visitSchema, VisitBalance: visitBalanceSchema, Arrival: arrivalSchema, Departure: departureSchema,
   Payment: paymentSchema, Collected: collectedSchema, HandedBack: handedBackSchema, Lot: lotSchema, LotStatus: lotStatusSchema,
   Capacity: capacitySchema, GateOpen: gateOpenSchema, Error: errorSchema,
+  Ticket: ticketSchema, TicketPaid: ticketPaidSchema, TicketReplaced: ticketReplacedSchema, TicketPayLink: ticketPayLinkSchema,
+  Validator: validatorSchema, Validation: validationSchema, ValidationReport: validationReportSchema,
 } as const;
