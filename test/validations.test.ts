@@ -10,7 +10,10 @@ import { PgGateStore } from '../src/core/gate-daemon/store.js';
 import { loadLot, type Lot } from '../src/core/lots/lot.js';
 import { payTicket, replaceLostTicket, showTicket } from '../src/core/tickets/tickets.js';
 import { addValidator, applyValidation, type NewValidator } from '../src/core/validations/validations.js';
-import { arrive } from '../src/core/visits.js';
+import { completeReservation } from '../src/core/reservations/lifecycle.js';
+import { reserve } from '../src/core/reservations/reserve.js';
+import { arrive, depart } from '../src/core/visits.js';
+import { CashPaymentProvider } from '../src/drivers/cash-payments.js';
 import { jsonShapes } from '../src/core/json/schemas.js';
 import { runCli } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
@@ -156,6 +159,30 @@ describe('two applies at once', () => {
     const taken = await db.pool.query(`select sum(amount_minor)::int as s from validation_uses u join tickets t on t.visit_id = u.visit_id where t.number = $1`, [t]);
     expect(taken.rows[0]).toEqual({ s: 400 });
     expect((await showTicket(deps(), lot, t)).dueMinor).toBe(0);
+  });
+});
+
+describe('a booking', () => {
+  it('its car inside: the validation comes off what it owes at the exit (here an overstay), at the gate and at depart', async () => {
+    const cash = new CashPaymentProvider({ currency: 'GBP' });
+    const start = new Date(clock.now().getTime() - 3 * 3_600_000);
+    const r = await reserve({ db: db.pool, clock: new MovableClock(new Date(start.getTime() - 3_600_000)), payments: cash, actor: 'test' }, lot, {
+      vehicleType: 'regular', start, end: new Date(start.getTime() + 2 * 3_600_000), plate: 'BOOKV1', customerRef: 'cust-bookv1',
+    });
+    await completeReservation({ pool: db.pool, clock: new MovableClock(new Date(start.getTime() - 3_600_000)), payments: cash, actor: 'test' }, r.reservationId, `cash:${r.reservationId}:${r.priceMinor}:GBP`);
+    await arrive({ pool: db.pool, clock: new MovableClock(start), actor: 'test' }, lot, { reservationId: r.reservationId, gate: 'in' });
+    // an hour past its end: 200 owed; the bakery takes 150 off
+    await validator({ code: 'BAKERY', kind: 'amount', value: 150 });
+    const cli = await runCli(['--json', 'validation', 'apply', 'BAKERY', '--lot', 'VAL', '--booking', r.reservationId], env());
+    expect(cli.json).toMatchObject({ ticket: null, bookingId: r.reservationId, amountMinor: 150, dueBeforeMinor: 200, dueAfterMinor: 50 });
+    const snapshot = await new PgGateStore(db.pool, { lotCode: 'VAL', gateId: 'out', direction: 'exit', clock }).loadSnapshot(clock.now(), 24);
+    expect(decide(buildAllowList(snapshot), { kind: 'plate', plate: 'BOOKV1', confidence: 0.9, source: 's', readId: 'b1', at: clock.now() }, { direction: 'exit', now: clock.now(), armed: true }))
+      .toMatchObject({ allow: false, reason: 'PAYMENT_DUE', amountDueMinor: 50 });
+    expect(await refusal(applyValidation(deps(), lot, 'BAKERY', { reservationId: r.reservationId }))).toBe('already_validated');
+    const left = await depart(deps(), lot, { plate: 'BOOKV1', gate: 'out' });
+    expect(left).toMatchObject({ overstayMinutes: 60, amountDueMinor: 50, amountOutstandingMinor: 50 });
+    // gone: nothing more to validate
+    expect(await refusal(applyValidation(deps(), lot, 'HALF', { reservationId: r.reservationId }))).toBe('not_inside');
   });
 });
 
