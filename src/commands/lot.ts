@@ -91,7 +91,6 @@ export function registerLot(program: Command, run: Run): void {
   lot.command('state <code> <state>')
     .description('open, full (bookings and permits only), closed (the same), closed-to-all (no entry; exits stay open)')
     .option('--reason <text>', 'why (kept in the audit trail)')
-    .addHelpText('after', '\nExample:\n  parkctl lot state CITY-GARAGE closed-to-all --reason "flooded level 0"')
     .action((code: string, state: string, o: { reason?: string }, cmd: Command) => run(async (ctx) => {
       const to = parseLotState(state);
       const pool = await ctx.pool();

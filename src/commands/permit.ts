@@ -113,7 +113,6 @@ export function registerPermit(program: Command, run: Run): void {
     .option('--paid-until <date>', 'already paid up to here (paid elsewhere); default: the first period is due')
     .option('--external-ref <ref>', 'your reference: the same request again returns this permit')
     .option('--note <text>', 'a note kept with the permit')
-    .addHelpText('after', '\nExamples:\n  parkctl permit create --lot CITY-GARAGE --holder "Acme Ltd" --plate AB12CDE --plate XY34ZZZ --parks 1 \\\n    --from 2026-12-01 --until 2027-12-01 --days Mon-Fri --times 07:00-19:00 --price-minor 12000 --every month')
     .action((o: PermitInput & { lot: string; plate: string[] }, cmd: Command) => run(async (ctx) => {
       const { lot, deps } = await lotOf(ctx, o.lot);
       const made = await createPermit(deps, lot, permitRequest({ ...o, plates: o.plate }, lot));

@@ -61,7 +61,6 @@ export function registerShift(program: Command, run: Run): void {
     .requiredOption('--lot <code>', 'lot code')
     .requiredOption('--attendant <name>', 'who takes the cash in this shift')
     .requiredOption('--float <amount>', 'the cash in the drawer at the start, in major units (100.00)')
-    .addHelpText('after', '\nExample:\n  parkctl shift open --lot RIVERSIDE --attendant "Ann Lee" --float 100.00')
     .action((o: { lot: string; attendant: string; float: string }, cmd: Command) => run(async (ctx) => {
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
@@ -88,7 +87,6 @@ export function registerShift(program: Command, run: Run): void {
     .requiredOption('--lot <code>', 'lot code')
     .requiredOption('--counted <amount>', 'the cash counted in the drawer, in major units (345.50)')
     .option('--reason <text>', 'why the count differs from what was expected (kept with the shift)')
-    .addHelpText('after', '\nExample:\n  parkctl shift close --lot RIVERSIDE --counted 345.50\n  parkctl shift close --lot RIVERSIDE --counted 340.00 --reason "5.50 given as change twice"')
     .action((o: { lot: string; counted: string; reason?: string }, cmd: Command) => run(async (ctx) => {
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
