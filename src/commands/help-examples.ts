@@ -3,6 +3,13 @@
 export const commandExamples: Record<string, string[]> = {
   'db migrate': ['db migrate', 'DATABASE_URL=postgres://parkctl@db:5432/parkctl parkctl db migrate'],
   'db distribute': ['db distribute --print'],
+  'report revenue': ['report revenue --lot RIVERSIDE --from 2026-12-01 --to 2026-12-31', 'report revenue --lot RIVERSIDE --by week --csv > revenue.csv', 'report revenue --lot RIVERSIDE --explain 2026-12-01'],
+  'report occupancy': ['report occupancy --lot RIVERSIDE --from 2026-12-04 --to 2026-12-04 --by hour --chart', 'report occupancy --lot RIVERSIDE --by week --type ev'],
+  'report turnover': ['report turnover --lot RIVERSIDE --from 2026-11-01 --to 2026-11-30 --by week'],
+  'report no-shows': ['report no-shows --lot RIVERSIDE --by month --from 2026-01-01 --to 2026-12-31', 'report no-shows --lot RIVERSIDE --explain 2026-12-03'],
+  'report exceptions': ['report exceptions --lot RIVERSIDE --json', 'report exceptions --lot RIVERSIDE --explain 2026-12-03'],
+  'report takings': ['report takings --lot RIVERSIDE --from 2026-12-01 --to 2026-12-07'],
+  'report refresh': ['report refresh', 'report refresh --lot RIVERSIDE --rebuild'],
   'db status': ['db status', 'db status --json'],
   'db start': ['db start'],
   'db stop': ['db stop'],
