@@ -11,6 +11,7 @@ export const commandExamples: Record<string, string[]> = {
   'report takings': ['report takings --lot RIVERSIDE --from 2026-12-01 --to 2026-12-07'],
   'report refresh': ['report refresh', 'report refresh --lot RIVERSIDE --rebuild'],
   'db prune': ['db prune --older-than 400d --export /var/backups/parkctl', 'db prune --older-than 400d --dry-run', 'db prune --older-than 400d --lot RIVERSIDE --no-export'],
+  'bench reports': ['bench reports --scale 0.05 --samples 10 --seconds 5', 'bench reports --lot CITY-GARAGE --json'],
   'db status': ['db status', 'db status --json'],
   'db start': ['db start'],
   'db stop': ['db stop'],

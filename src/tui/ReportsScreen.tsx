@@ -15,6 +15,8 @@ export interface ReportsScreenProps {
   readonly rows: number;
   readonly color: boolean;
   readonly onClose: () => void;
+  /** figures already read: drawn at once (renderToString, the bench), `load` only on r */
+  readonly initial?: ReportsSummary;
 }
 
 type State = { readonly kind: 'loading' } | { readonly kind: 'ready'; readonly summary: ReportsSummary } | { readonly kind: 'failed'; readonly message: string };
@@ -43,8 +45,8 @@ function Figures({ s }: { readonly s: ReportsSummary }) {
   );
 }
 
-export function ReportsScreen({ load, width, rows, color, onClose }: ReportsScreenProps) {
-  const [state, setState] = useState<State>({ kind: 'loading' });
+export function ReportsScreen({ load, width, rows, color, onClose, initial }: ReportsScreenProps) {
+  const [state, setState] = useState<State>(initial ? { kind: 'ready', summary: initial } : { kind: 'loading' });
   const reload = useCallback(() => {
     let live = true;
     load().then((summary) => live && setState({ kind: 'ready', summary }), (error: unknown) => live && setState({ kind: 'failed', message: describeError(error) }));
@@ -52,7 +54,7 @@ export function ReportsScreen({ load, width, rows, color, onClose }: ReportsScre
       live = false;
     };
   }, [load]);
-  useEffect(reload, [reload]);
+  useEffect(() => (initial ? undefined : reload()), [reload, initial]);
   useKeys((input, key) => {
     if (key.escape || input === 'R' || input === 'q') onClose();
     else if (input === 'r') reload();
