@@ -119,6 +119,48 @@ export const gateOpenSchema = z.object({
   gate: z.string(), lot: z.string(), commandId: z.union([z.string(), z.number()]), result: z.string(), by: z.string(), reason: z.string(),
 }).strict();
 
+const bucketFields = { bucket: instant, label: z.string() };
+const reportRowSchemas = [
+  z.object({ ...bucketFields, method: z.string(), payments: z.number().int(), paidMinor: minor, refunds: z.number().int(), refundedMinor: minor, netMinor: minor }).strict(),
+  z.object({
+    ...bucketFields, capacity: z.number().int(), averageOccupied: z.number(), occupancyPercent: z.number(), peakHour: instant.nullable(),
+    peakOccupied: z.number(), entries: z.number().int(), exits: z.number().int(),
+  }).strict(),
+  z.object({ ...bucketFields, spots: z.number().int(), entries: z.number().int(), exits: z.number().int(), turnover: z.number(), averageStayMinutes: z.number().int().nullable() }).strict(),
+  z.object({ ...bucketFields, noShows: z.number().int(), bookedArrivals: z.number().int(), noShowPercent: z.number(), noShowMinor: minor }).strict(),
+  z.object({
+    ...bucketFields, manualOpens: z.number().int(), manualOpensFailed: z.number().int(), overrides: z.number().int(), lostTickets: z.number().int(),
+    paymentsFailed: z.number().int(), nilPayments: z.number().int(), total: z.number().int(),
+  }).strict(),
+  z.object({
+    ...bucketFields, entries: z.number().int(), exits: z.number().int(), unpaidExits: z.number().int(), dueAtExitMinor: minor, paidAtExitMinor: minor,
+    cashInMinor: minor, cashRefundedMinor: minor, cashNetMinor: minor,
+  }).strict(),
+] as const;
+const reportKindSchema = z.enum(['revenue', 'occupancy', 'turnover', 'no-shows', 'exceptions', 'takings']);
+
+/** `report <kind>`: the buckets of one report and its totals over the period. */
+export const reportSchema = z.object({
+  report: reportKindSchema, lot: z.string(), currency: z.string().length(3), timeZone: z.string(), from: instant, to: instant,
+  by: z.enum(['hour', 'day', 'week', 'month']), vehicleType: z.enum(vehicleTypes).nullable(),
+  rows: z.array(z.union(reportRowSchemas)), totals: z.record(z.string(), z.union([z.number(), z.string(), z.null()])),
+}).strict();
+
+/** `report <kind> --explain BUCKET`: the raw rows behind one bucket. */
+export const reportExplanationSchema = z.object({
+  report: reportKindSchema, lot: z.string(), currency: z.string().length(3), timeZone: z.string(), from: instant, to: instant,
+  source: z.enum(['payments', 'visits', 'reservations', 'events']), prunedBefore: instant.nullable(), rows: z.array(z.record(z.string(), z.unknown())),
+}).strict();
+
+/** `report refresh`: per lot, the hours recomputed. */
+export const rollupRefreshSchema = z.object({ lot: z.string(), from: instant, to: instant, ms: z.number().int() }).strict();
+
+/** `db prune`: what was exported and deleted. */
+export const pruneSchema = z.object({
+  olderThanDays: z.number().int(), cutoff: instant, dryRun: z.boolean(), exportDir: z.string().nullable(),
+  tables: z.array(z.object({ table: z.string(), deleted: z.number().int(), file: z.string().nullable() }).strict()),
+}).strict();
+
 /** Every command's failure under --json (exit code other than 0). */
 export const errorSchema = z.object({
   error: z.object({
@@ -132,5 +174,6 @@ export const jsonShapes = {
   Reservation: reservationSchema, ReserveResult: reserveResultSchema, CompleteResult: completeResultSchema, CancelResult: cancelResultSchema,
   PayLink: payLinkSchema, Visit: visitSchema, VisitBalance: visitBalanceSchema, Arrival: arrivalSchema, Departure: departureSchema,
   Payment: paymentSchema, Collected: collectedSchema, HandedBack: handedBackSchema, Lot: lotSchema, LotStatus: lotStatusSchema,
-  Capacity: capacitySchema, GateOpen: gateOpenSchema, Error: errorSchema,
+  Capacity: capacitySchema, GateOpen: gateOpenSchema, Report: reportSchema, ReportExplanation: reportExplanationSchema,
+  RollupRefresh: rollupRefreshSchema, Prune: pruneSchema, Error: errorSchema,
 } as const;

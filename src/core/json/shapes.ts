@@ -152,3 +152,10 @@ export function lotJson(l: LotRow | LotSettings, occupancy: { at: Date; totals: 
     at: occupancy.at, totals: { ...occupancy.totals },
   };
 }
+
+/**
+ * Reports (issue 17) are built camelCase by src/core/reports (one object per report: Report, and
+ * ReportExplanation for --explain); re-exported here so the shapes are found in one place.
+ */
+export type { Report as ReportJson } from '../reports/reports.js';
+export type { Explanation as ReportExplanationJson } from '../reports/explain.js';
