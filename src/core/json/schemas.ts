@@ -66,7 +66,7 @@ const overstayChargeSchema = z.object({
 }).strict();
 
 export const departureSchema = z.object({
-  visit: visitSchema, overstayMinutes: z.number().int(), extensionMinor: minor, earlyEntryMinor: minor, amountDueMinor: minor,
+  visit: visitSchema, overstayMinutes: z.number().int(), extensionMinor: minor, earlyEntryMinor: minor, chargingMinor: minor, amountDueMinor: minor,
   currency: z.string().length(3), releasedEarly: z.boolean(), charge: overstayChargeSchema.nullable(), amountOutstandingMinor: minor,
 }).strict();
 
