@@ -406,7 +406,7 @@ export async function selectConnectorBySpotLabel(
   label: string,
 ): Promise<{ charge_point_id: string; connector_id: number; spot_label: string; status: string; transaction_id: number | null; running: boolean } | null> {
   const { rows } = await db.query<{ charge_point_id: string; connector_id: number; spot_label: string; status: string; transaction_id: number | null; running: boolean }>(
-    `select c.charge_point_id, c.connector_id, s.label as spot_label, c.status, e.transaction_id, coalesce(e.stopped_at is null, false) as running
+    `select c.charge_point_id, c.connector_id, s.label as spot_label, c.status, e.transaction_id, (e.transaction_id is not null and e.stopped_at is null) as running
        from spots s join ev_connectors c on c.lot_id = s.lot_id and c.spot_id = s.spot_id
        left join lateral (select transaction_id, stopped_at from ev_sessions e where e.lot_id = c.lot_id and e.charge_point_id = c.charge_point_id
                             and e.connector_id = c.connector_id and e.unplugged_at is null order by started_at desc limit 1) e on true
