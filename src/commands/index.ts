@@ -37,6 +37,7 @@ export const commandModules: CommandModule[] = [
   { commands: [plain('permit', 'monthly permits: plates that may park on given days and times while paid')], load: async () => (await import('./permit.js')).registerPermit },
   { commands: [plain('shift', 'the cashier\'s shift: open with a float, close by counting the drawer')], load: async () => (await import('./shift.js')).registerShift },
   { commands: [plain('report', 'reports: revenue, occupancy, turnover, no-shows, exceptions, takings')], load: async () => (await import('./report.js')).registerReport },
+  { commands: [plain('ev', 'EV charging: the OCPP 1.6J central system, chargers on EV spots, charging billed at the exit')], load: async () => (await import('./ev.js')).registerEv },
   { commands: [plain('sweeper', 'cron jobs: expire unpaid holds, release no-shows, flag overstays')], load: async () => (await import('./sweeper.js')).registerSweeper },
   {
     commands: [

@@ -66,7 +66,7 @@ const overstayChargeSchema = z.object({
 }).strict();
 
 export const departureSchema = z.object({
-  visit: visitSchema, overstayMinutes: z.number().int(), extensionMinor: minor, earlyEntryMinor: minor, amountDueMinor: minor,
+  visit: visitSchema, overstayMinutes: z.number().int(), extensionMinor: minor, earlyEntryMinor: minor, chargingMinor: minor, amountDueMinor: minor,
   currency: z.string().length(3), releasedEarly: z.boolean(), charge: overstayChargeSchema.nullable(), amountOutstandingMinor: minor,
 }).strict();
 
@@ -170,10 +170,21 @@ export const errorSchema = z.object({
 }).strict();
 
 /** The resources, by the name docs/json-shapes.md gives them. */
+/** `ev status --json` (issue 16): a connector of a charge point, its spot and the session plugged in. */
+export const evConnectorSchema = z.object({
+  chargePointId: z.string(), connectorId: z.number().int(), spotLabel: z.string(), status: z.string(), errorCode: z.string(),
+  statusAt: instant.nullable(), vendor: z.string().nullable(), model: z.string().nullable(), firmwareVersion: z.string().nullable(),
+  lastHeartbeatAt: instant.nullable(), hasCredentials: z.boolean(),
+  session: z.object({
+    transactionId: z.number().int(), idTag: z.string(), plate: z.string().nullable(), powerW: z.number().nullable(), energyWh: z.number(),
+    startedAt: instant, stoppedAt: instant.nullable(), idleSince: instant.nullable(), idleMinutes: z.number().int(), chargeMinor: minor,
+  }).strict().nullable(),
+}).strict();
+
 export const jsonShapes = {
   Reservation: reservationSchema, ReserveResult: reserveResultSchema, CompleteResult: completeResultSchema, CancelResult: cancelResultSchema,
   PayLink: payLinkSchema, Visit: visitSchema, VisitBalance: visitBalanceSchema, Arrival: arrivalSchema, Departure: departureSchema,
   Payment: paymentSchema, Collected: collectedSchema, HandedBack: handedBackSchema, Lot: lotSchema, LotStatus: lotStatusSchema,
   Capacity: capacitySchema, GateOpen: gateOpenSchema, Report: reportSchema, ReportExplanation: reportExplanationSchema,
-  RollupRefresh: rollupRefreshSchema, Prune: pruneSchema, Error: errorSchema,
+  RollupRefresh: rollupRefreshSchema, Prune: pruneSchema, Error: errorSchema, EvConnector: evConnectorSchema,
 } as const;

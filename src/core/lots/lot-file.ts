@@ -44,6 +44,11 @@ export const lotFileSchema = z.object({
     address: z.string().min(1).max(500).optional(),
   }).strict().optional(),
   zones: z.array(zoneEntry).min(1),
+  /** EV charge points (issue 16): connector N (1, 2, ...) charges the N-th spot listed, an `ev` spot */
+  ev_chargers: z.array(z.object({
+    id: z.string().regex(/^[A-Za-z0-9._:-]{1,48}$/, 'letters, digits, . _ : - (at most 48)'),
+    spots: z.array(plainText().max(32)).min(1).max(99),
+  }).strict()).optional(),
   pricing: z.unknown(),
 }).strict();
 
@@ -75,6 +80,8 @@ export interface LotDefinition {
   spots: LotSpot[];
   /** absent in files without one (and then left out of the digest, so older files keep theirs) */
   location?: LotLocation | undefined;
+  /** EV charge points and the spot of each connector (absent in files without any, digest unchanged) */
+  evChargers?: { id: string; spots: string[] }[] | undefined;
   /** the raw `pricing:` section, parsed by the pricing engine */
   pricing: unknown;
   /** sha256 of the canonical content: the same file imported twice changes nothing */
@@ -100,6 +107,25 @@ function zodMessage(err: z.ZodError): string {
   const issue = err.issues[0]!;
   const path = issue.path.length ? issue.path.join('.') : '(top level)';
   return `${path}: ${issue.message}`;
+}
+
+function checkEvChargers(chargers: { id: string; spots: string[] }[], spots: LotSpot[], source: string): { id: string; spots: string[] }[] {
+  const types = new Map(spots.map((s) => [s.label, s.vehicleType]));
+  const ids = new Set<string>();
+  const taken = new Set<string>();
+  for (const c of chargers) {
+    if (ids.has(c.id)) throw new UsageError(`${source}: charger "${c.id}" appears twice`, { hint: 'every charge point id must be unique', code: 'bad_lot_file' });
+    ids.add(c.id);
+    for (const label of c.spots) {
+      const type = types.get(label);
+      if (type !== 'ev') {
+        throw new UsageError(`${source}: charger ${c.id}: spot "${label}" ${type ? `is a ${type} spot` : 'is not in the lot'}`, { hint: 'bind connectors to ev spots of the file', code: 'bad_lot_file' });
+      }
+      if (taken.has(label)) throw new UsageError(`${source}: spot "${label}" has two connectors`, { hint: 'one connector per spot', code: 'bad_lot_file' });
+      taken.add(label);
+    }
+  }
+  return chargers;
 }
 
 /** Validate a parsed lot file. `source` names the file in messages. */
@@ -151,6 +177,7 @@ export function parseLotFile(data: unknown, source: string): LotDefinition {
     pricing: f.pricing ?? {},
     // undefined when absent: JSON.stringify leaves it out, so the digest of a file without one is unchanged
     location: f.location,
+    evChargers: f.ev_chargers?.length ? checkEvChargers(f.ev_chargers, spots, source) : undefined,
   };
   const digest = createHash('sha256').update(JSON.stringify(definition)).digest('hex');
   return { ...definition, digest };

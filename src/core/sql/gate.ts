@@ -97,7 +97,9 @@ export async function countPermitCarsInside(db: Queryable, lotId: number): Promi
 export async function selectOpenVisitRows(db: Queryable, lotId: number): Promise<OpenVisitRow[]> {
   const { rows } = await db.query<OpenVisitRow & Record<string, unknown>>(
     `select v.visit_id::text, v.plate, v.reservation_id::text, v.entered_at, a.ends_at as reservation_end,
-            greatest(v.amount_due_minor - v.amount_paid_minor, 0)::bigint as balance_minor, v.vehicle_type::text as vehicle_type,
+            greatest(v.amount_due_minor - v.amount_paid_minor
+              + coalesce((select sum(e.energy_minor + e.idle_minor) from ev_sessions e -- EV charging (issue 16)
+                           where e.lot_id = v.lot_id and e.visit_id = v.visit_id and e.billed_at is null), 0), 0)::bigint as balance_minor, v.vehicle_type::text as vehicle_type,
             v.permit_id::text
        from visits v left join gate_allow_list a on a.lot_id = v.lot_id and a.reservation_id = v.reservation_id
       where v.lot_id = $1::integer and v.exited_at is null`,
