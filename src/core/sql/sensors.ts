@@ -173,3 +173,97 @@ export async function selectSensedCounts(db: Queryable, lotId: number): Promise<
   );
   return rows[0]!;
 }
+
+export interface SpotHoldersRow {
+  spot_id: number;
+  label: string;
+  car_expected: boolean;
+  /** json: [{reservation_id, plate, start, end}] */
+  bookings: { reservation_id: string; plate: string; start: string; end: string }[];
+}
+
+/**
+ * Who holds each spot: a car checked in on it, and the live bookings on it (not checked in) from `now` to `until`.
+ * Every status named, so the reads match the spot exclusion constraint's partial GiST index (src/core/sql/floor-map.ts).
+ */
+export async function selectSpotHolders(db: Queryable, lotId: number, spotIds: readonly number[], now: Date, until: Date): Promise<SpotHoldersRow[]> {
+  if (spotIds.length === 0) return [];
+  const { rows } = await db.query<SpotHoldersRow & Record<string, unknown>>(
+    `select s.spot_id, s.label,
+            exists (select 1 from reservations r
+                     where r.lot_id = s.lot_id and r.spot_id = s.spot_id and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')
+                       and r.status = 'CHECKED_IN') as car_expected,
+            coalesce((select json_agg(json_build_object('reservation_id', r.reservation_id, 'plate', r.plate, 'start', lower(r.period), 'end', upper(r.period))
+                                      order by lower(r.spot_period))
+                        from reservations r
+                       where r.lot_id = s.lot_id and r.spot_id = s.spot_id and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')
+                         and r.status <> 'CHECKED_IN' and r.spot_period && tstzrange($3::timestamptz, $4::timestamptz, '[)')
+                         and (r.status = 'CONFIRMED' or r.hold_expires_at > $3::timestamptz)), '[]'::json) as bookings
+       from spots s
+      where s.lot_id = $1::integer and s.spot_id = any ($2::integer[])`,
+    [lotId, spotIds, now, until],
+  );
+  return rows;
+}
+
+export interface CheckedInEmptyRow {
+  reservation_id: string;
+  plate: string;
+  spot_label: string;
+  entered_at: Date;
+  free_since: Date;
+}
+
+/** Booked cars inside whose spot is sensed free, not yet alerted. */
+export async function selectCheckedInOnFreeSpots(db: Queryable, lotId: number): Promise<CheckedInEmptyRow[]> {
+  const { rows } = await db.query<CheckedInEmptyRow & Record<string, unknown>>(
+    `select r.reservation_id::text as reservation_id, r.plate, s.label as spot_label, v.entered_at, x.state_since as free_since
+       from spot_sensed x
+       join spots s on s.lot_id = x.lot_id and s.spot_id = x.spot_id
+       join reservations r on r.lot_id = x.lot_id and r.spot_id = x.spot_id and r.status = 'CHECKED_IN' and r.walk_in_visit_id is null
+       join visits v on v.lot_id = r.lot_id and v.reservation_id = r.reservation_id and v.exited_at is null
+      where x.lot_id = $1::integer and x.state = 'free' and x.state_since is not null
+        and not exists (select 1 from events e where e.lot_id = r.lot_id and e.reservation_id = r.reservation_id and e.kind = 'alert.parked_elsewhere')`,
+    [lotId],
+  );
+  return rows;
+}
+
+/** Moves a booking off a spot a car stands in (0012's parkctl_move_booking); the new spot's id, or null after its alert.no_spot. */
+export async function moveBookingOffSpot(db: Queryable, lotId: number, reservationId: string, now: Date, why: string): Promise<number | null> {
+  const { rows } = await db.query<{ spot: number | null }>(
+    `select parkctl_move_booking($1::integer, r.reservation_id, r.spot_period, null, $3::timestamptz, $4::text) as spot
+       from reservations r where r.lot_id = $1::integer and r.reservation_id = $2::uuid and r.status in ('TENTATIVE', 'CONFIRMED')`,
+    [lotId, reservationId, now, why],
+  );
+  return rows[0]?.spot ?? null;
+}
+
+export interface FloorFreeRow {
+  floor: number;
+  vehicle_type: string;
+  /** active spots nothing holds now; where a sensor is bound, only those it senses free (unknown is not free) */
+  free: number;
+  total: number;
+}
+
+/** Free spots per floor and vehicle type now: from sensed occupancy where sensors are bound, from bookings and visits where not. */
+export async function selectFloorFree(db: Queryable, lotId: number, now: Date): Promise<FloorFreeRow[]> {
+  const { rows } = await db.query<FloorFreeRow & Record<string, unknown>>(
+    `select z.floor, s.vehicle_type::text as vehicle_type, count(*)::integer as total,
+            count(*) filter (where (b.sensor_id is null or x.state = 'free')
+              and not exists (select 1 from reservations r
+                               where r.lot_id = s.lot_id and r.spot_id = s.spot_id and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')
+                                 and (r.status = 'CHECKED_IN' or (r.spot_period @> $2::timestamptz and (r.status = 'CONFIRMED' or r.hold_expires_at > $2::timestamptz))))
+            )::integer as free
+       from spots s
+       join zones z on z.lot_id = s.lot_id and z.zone_id = s.zone_id
+       left join sensors b on b.lot_id = s.lot_id and b.spot_id = s.spot_id
+       left join spot_sensed x on x.lot_id = s.lot_id and x.spot_id = s.spot_id
+      where s.lot_id = $1::integer and s.status = 'active'
+      group by z.floor, s.vehicle_type
+      order by z.floor, s.vehicle_type`,
+    [lotId, now],
+  );
+  return rows;
+}
