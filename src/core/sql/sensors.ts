@@ -267,3 +267,30 @@ export async function selectFloorFree(db: Queryable, lotId: number, now: Date): 
   );
   return rows;
 }
+
+/** Sensed counts per zone code (zones with sensors only). */
+export async function selectSensedByZone(db: Queryable, lotId: number): Promise<(SensedCounts & { zone_code: string })[]> {
+  const { rows } = await db.query<SensedCounts & { zone_code: string } & Record<string, unknown>>(
+    `select z.code as zone_code, count(*)::integer as sensed,
+            count(*) filter (where x.state = 'occupied')::integer as occupied,
+            count(*) filter (where x.state = 'free')::integer as free,
+            count(*) filter (where coalesce(x.state, 'unknown') = 'unknown')::integer as unknown,
+            count(*) filter (where x.fault is not null)::integer as faults,
+            count(*) filter (where x.unconfirmed is not null)::integer as unconfirmed
+       from sensors b
+       join spots s on s.lot_id = b.lot_id and s.spot_id = b.spot_id
+       join zones z on z.lot_id = s.lot_id and z.zone_id = s.zone_id
+       left join spot_sensed x on x.lot_id = b.lot_id and x.spot_id = b.spot_id
+      where b.lot_id = $1::integer
+      group by z.code`,
+    [lotId],
+  );
+  return rows;
+}
+
+/** The lot's sensed counts from its zones', or null when it has no sensors. */
+export function sensedSummary(zones: readonly SensedCounts[]): SensedCounts | null {
+  if (zones.length === 0) return null;
+  const sum = (k: keyof SensedCounts) => zones.reduce((n, z) => n + z[k], 0);
+  return { sensed: sum('sensed'), occupied: sum('occupied'), free: sum('free'), unknown: sum('unknown'), faults: sum('faults'), unconfirmed: sum('unconfirmed') };
+}
