@@ -294,3 +294,24 @@ export function sensedSummary(zones: readonly SensedCounts[]): SensedCounts | nu
   const sum = (k: keyof SensedCounts) => zones.reduce((n, z) => n + z[k], 0);
   return { sensed: sum('sensed'), occupied: sum('occupied'), free: sum('free'), unknown: sum('unknown'), faults: sum('faults'), unconfirmed: sum('unconfirmed') };
 }
+
+export interface SensorFaultRow {
+  spot_label: string;
+  sensor_id: string;
+  fault: string;
+  since: Date;
+}
+
+/** Sensors at fault now (the dashboard's alerts), newest first. */
+export async function selectSensorFaults(db: Queryable, lotId: number, limit: number): Promise<SensorFaultRow[]> {
+  const { rows } = await db.query<SensorFaultRow & Record<string, unknown>>(
+    `select s.label as spot_label, b.sensor_id, x.fault, coalesce(x.state_since, x.updated_at) as since
+       from spot_sensed x
+       join spots s on s.lot_id = x.lot_id and s.spot_id = x.spot_id
+       join sensors b on b.lot_id = x.lot_id and b.spot_id = x.spot_id
+      where x.lot_id = $1::integer and x.fault is not null
+      order by since desc limit $2::integer`,
+    [lotId, limit],
+  );
+  return rows;
+}
