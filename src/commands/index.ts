@@ -46,6 +46,7 @@ export const commandModules: CommandModule[] = [
     ],
     load: async () => (await import('./gate.js')).registerGate,
   },
+  { commands: [plain('sensors', 'spot sensors: ingest their uplinks over MQTT, list what they sense')], load: async () => (await import('./sensors.js')).registerSensors },
   { commands: [plain('api', 'the HTTP API for drivers\' apps, partners\' gates and operators\' tools')], load: async () => (await import('./api.js')).registerApi },
   {
     commands: [{ name: 'dashboard', term: 'dashboard [options]', description: 'the live attendant dashboard: occupancy, gates, arrivals, holds, alerts; keys act on bookings (? for help)' }],

@@ -8,6 +8,8 @@ import { parseLotFile } from '../core/lots/lot-file.js';
 import { loadLot } from '../core/lots/lot.js';
 import { lotOccupancy, type OccupancyGroup } from '../core/occupancy.js';
 import { selectLots } from '../core/sql/lots.js';
+import { selectSensedByZone } from '../core/sql/sensors.js';
+import { sensedSummary, withSensedColumns } from './lot-sensed.js';
 import { lotJson } from '../core/json/shapes.js';
 import type { Run } from './index.js';
 import { registerLotRates } from './lot-rates.js';
@@ -76,13 +78,15 @@ export function registerLot(program: Command, run: Run): void {
     .action((code: string, o: { watch?: string | boolean }, cmd: Command) => run(async (ctx) => repeatWhileWatching(ctx, o.watch, async () => {
       const pool = await ctx.pool();
       const l = await loadLot(pool, code);
-      const occ = await lotOccupancy(pool, l.lotId, ctx.clock.now());
-      const data = { ...lotJson(l, occ), byZone: occ.byZone, byType: occ.byType };
+      const [occ, sensedZones] = await Promise.all([lotOccupancy(pool, l.lotId, ctx.clock.now()), selectSensedByZone(pool, l.lotId)]);
+      const sensed = sensedSummary(sensedZones);
+      const data = { ...lotJson(l, occ), byZone: occ.byZone, byType: occ.byType, ...(sensed ? { sensed } : {}) };
       ctx.out.result(data, (d) => [
         renderFields([['lot', `${d.code} (${d.name})`], ['state', d.state], ['time zone', d.timeZone], ['currency', d.currency],
-          ['hold', `${d.holdMinutes} min`], ['no-show grace', `${d.noShowGraceMinutes} min`], ['spots', `${d.totals.total} (${d.totals.free} free now)`]]),
+          ['hold', `${d.holdMinutes} min`], ['no-show grace', `${d.noShowGraceMinutes} min`], ['spots', `${d.totals.total} (${d.totals.free} free now)`],
+          ...(sensed ? [['sensed', `${sensed.occupied} occupied, ${sensed.free} free, ${sensed.unknown} unknown (${sensed.faults} faults) of ${sensed.sensed} spots with sensors`] as [string, string]] : [])]),
         '',
-        renderTable(d.byZone, [{ header: 'floor', value: (g) => g.floor, align: 'right' }, { header: 'zone', value: (g) => g.key }, { header: 'name', value: (g) => g.label }, ...occupancyColumns]),
+        renderTable(d.byZone, withSensedColumns([{ header: 'floor', value: (g) => g.floor, align: 'right' }, { header: 'zone', value: (g) => g.key }, { header: 'name', value: (g) => g.label }, ...occupancyColumns], sensedZones)),
         '',
         renderTable(d.byType, [{ header: 'vehicle type', value: (g) => g.key }, ...occupancyColumns]),
       ].join('\n'));

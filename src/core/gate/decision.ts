@@ -72,4 +72,6 @@ export interface Decision {
   overstayMinutes: number;
   /** the permit that let the car in (entry), or whose visit leaves (exit) */
   permitId?: string | null;
+  /** entry allowed: the way for the lane display, longer than `sign` ("Level 3 > zone B > L3-B-042"; a walk-in's nearest floor) */
+  guidance?: string | null;
 }

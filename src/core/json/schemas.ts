@@ -97,9 +97,23 @@ export const lotSchema = z.object({
   maxWindowMinutes: z.number().int(), at: instant, totals: z.object(countsShape).strict(),
 }).strict();
 
-/** `lot show`: a Lot with its counts by zone and by vehicle type. */
+/** What a lot's spot sensors sense (issue 16): spots with a sensor, and how many of them are occupied, free, unknown. */
+export const sensedCountsSchema = z.object({
+  sensed: z.number().int(), occupied: z.number().int(), free: z.number().int(), unknown: z.number().int(), faults: z.number().int(), unconfirmed: z.number().int(),
+}).strict();
+
+/** `lot show`: a Lot with its counts by zone and by vehicle type; `sensed` when the lot has sensors. */
 export const lotStatusSchema = lotSchema.extend({
-  byZone: z.array(occupancyGroupSchema), byType: z.array(occupancyGroupSchema),
+  byZone: z.array(occupancyGroupSchema), byType: z.array(occupancyGroupSchema), sensed: sensedCountsSchema.optional(),
+}).strict();
+
+const sensedValue = z.enum(['free', 'occupied']);
+
+/** `sensors list` (an array), `lot spot bind-sensor`: a spot sensor and what it senses. */
+export const sensorSchema = z.object({
+  sensorId: z.string(), spotLabel: z.string(), floor: z.number().int(), zone: z.string(), vendor: z.string(), heartbeatSeconds: z.number().int(),
+  state: z.enum(['free', 'occupied', 'unknown']), stateSince: instant.nullable(), unconfirmed: sensedValue.nullable(), lastReading: sensedValue.nullable(),
+  confidence: z.number().nullable(), batteryPct: z.number().nullable(), lastHeardAt: instant.nullable(), fault: z.string().nullable(), boundAt: instant,
 }).strict();
 
 const quoteSchema = z.object({
@@ -186,5 +200,5 @@ export const jsonShapes = {
   PayLink: payLinkSchema, Visit: visitSchema, VisitBalance: visitBalanceSchema, Arrival: arrivalSchema, Departure: departureSchema,
   Payment: paymentSchema, Collected: collectedSchema, HandedBack: handedBackSchema, Lot: lotSchema, LotStatus: lotStatusSchema,
   Capacity: capacitySchema, GateOpen: gateOpenSchema, Report: reportSchema, ReportExplanation: reportExplanationSchema,
-  RollupRefresh: rollupRefreshSchema, Prune: pruneSchema, Error: errorSchema, EvConnector: evConnectorSchema,
+  RollupRefresh: rollupRefreshSchema, Prune: pruneSchema, Error: errorSchema, EvConnector: evConnectorSchema, Sensor: sensorSchema,
 } as const;

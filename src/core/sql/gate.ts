@@ -31,12 +31,17 @@ export interface AllowListRow {
   status: 'CONFIRMED' | 'CHECKED_IN';
   spot_label: string;
   extension_minor: number;
+  /** the spot's floor, zone name and route (0036); the way shown at the lane */
+  spot_floor: number;
+  zone_name: string;
+  zone_route: string | null;
 }
 
 /** Confirmed and checked-in reservations touching [from, to), plus every checked-in one (it is inside). */
 export async function selectAllowListRows(db: Queryable, lotId: number, from: Date, to: Date): Promise<AllowListRow[]> {
   const { rows } = await db.query<AllowListRow & Record<string, unknown>>(
-    `select reservation_id::text, plate, vehicle_type::text, starts_at, ends_at, status::text as status, spot_label, extension_minor
+    `select reservation_id::text, plate, vehicle_type::text, starts_at, ends_at, status::text as status, spot_label, extension_minor,
+            spot_floor, zone_name, zone_route
        from gate_allow_list
       where lot_id = $1::integer
         and (status = 'CHECKED_IN' or (starts_at < $3::timestamptz and ends_at > $2::timestamptz))`,
@@ -396,4 +401,11 @@ export async function abandonGateCommand(db: Queryable, lotId: number, gateId: s
     [lotId, gateId, commandId, at, result],
   );
   return rowCount === 1;
+}
+
+/** Free spots per floor and vehicle type now (0036: sensed where sensors are bound): a walk-in's guidance. */
+export async function selectGateFloorFree(db: Queryable, lotId: number, at: Date): Promise<{ floor: number; vehicle_type: string; free: number }[]> {
+  const { rows } = await db.query<{ floor: number; vehicle_type: string; free: number }>(
+    `select floor, vehicle_type, free from parkctl_gate_floor_free($1::integer, $2::timestamptz)`, [lotId, at]);
+  return rows;
 }
