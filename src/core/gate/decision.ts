@@ -74,4 +74,6 @@ export interface Decision {
   permitId?: string | null;
   /** entry allowed: the way for the lane display, longer than `sign` ("Level 3 > zone B > L3-B-042"; a walk-in's nearest floor) */
   guidance?: string | null;
+  /** exit: a validation scanned at the lane, and what it took off amountDueMinor (0: it could not apply) */
+  validation?: { code: string; amountMinor: number; refused?: string };
 }

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { IANAZone } from 'luxon';
 import { permitPolicySchema } from '../permits/policy.js';
+import { ticketPolicySchema } from '../tickets/policy.js';
 import { z } from 'zod';
 import { hasControlCharacter } from '../control-characters.js';
 import { UsageError } from '../errors.js';
@@ -39,7 +40,7 @@ export const lotFileSchema = z.object({
   max_window_days: z.number().positive().max(366).default(7),
   overstay_slot_minutes: z.number().int().min(1).max(1440).default(15),
   /** free-form lot policy (walk_ins, refunds, ...); the keys checked here are checked whole */
-  policy: z.looseObject({ early_entry: earlyEntrySchema.optional(), permits: permitPolicySchema.optional() }).default({}),
+  policy: z.looseObject({ early_entry: earlyEntrySchema.optional(), permits: permitPolicySchema.optional(), tickets: ticketPolicySchema.optional() }).default({}),
   /** where the lot is (optional): the API orders lots by distance from a driver */
   location: z.object({
     latitude: z.number().min(-90).max(90),

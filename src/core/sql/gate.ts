@@ -11,11 +11,12 @@ export interface GateLotRow {
   state: 'open' | 'full' | 'closed' | 'closed_to_all';
   policy: Record<string, unknown>;
   time_zone: string;
+  currency: string;
 }
 
 export async function selectGateLot(db: Queryable, code: string): Promise<GateLotRow | null> {
   const { rows } = await db.query<GateLotRow & Record<string, unknown>>(
-    `select lot_id, code, early_entry_grace_minutes, overstay_slot_minutes, state::text as state, policy, time_zone
+    `select lot_id, code, early_entry_grace_minutes, overstay_slot_minutes, state::text as state, policy, time_zone, currency::text
        from lots where code = $1::text`,
     [code.toUpperCase()],
   );
@@ -60,6 +61,16 @@ export interface OpenVisitRow {
   balance_minor: number;
   vehicle_type: string;
   permit_id: string | null;
+  /** a walk-in's ticket in force (migrations/0032), or nulls */
+  ticket_number: string | null;
+  ticket_fee_minor: number | null;
+  ticket_paid_at: Date | null;
+  ticket_exit_by: Date | null;
+  ticket_lost_fee_minor: number | null;
+  /** taken + waived + validated */
+  ticket_credits_minor: number | null;
+  /** validations taken off the visit (migrations/0033) */
+  validated_minor: number;
 }
 
 export interface GatePermitRow {
@@ -105,8 +116,14 @@ export async function selectOpenVisitRows(db: Queryable, lotId: number): Promise
             greatest(v.amount_due_minor - v.amount_paid_minor
               + coalesce((select sum(e.energy_minor + e.idle_minor) from ev_sessions e -- EV charging (issue 16)
                            where e.lot_id = v.lot_id and e.visit_id = v.visit_id and e.billed_at is null), 0), 0)::bigint as balance_minor, v.vehicle_type::text as vehicle_type,
-            v.permit_id::text
+            v.permit_id::text, t.number as ticket_number, t.fee_minor as ticket_fee_minor, t.paid_at as ticket_paid_at,
+            t.exit_by as ticket_exit_by, t.lost_fee_minor as ticket_lost_fee_minor,
+            case when t.ticket_id is null then null else (v.amount_paid_minor + t.waived_minor + u.validated_minor)::bigint end as ticket_credits_minor,
+            u.validated_minor
        from visits v left join gate_allow_list a on a.lot_id = v.lot_id and a.reservation_id = v.reservation_id
+            left join tickets t on t.lot_id = v.lot_id and t.visit_id = v.visit_id and t.status in ('open', 'paid')
+            cross join lateral (select coalesce(sum(x.amount_minor), 0)::bigint as validated_minor
+                                  from validation_uses x where x.lot_id = v.lot_id and x.visit_id = v.visit_id) u
       where v.lot_id = $1::integer and v.exited_at is null`,
     [lotId],
   );
@@ -199,6 +216,8 @@ export interface GateVisitEntry {
   amountDueMinor: number;
   /** the permit that let it in */
   permitId?: string | null;
+  /** the ticket the lane printed for it (its number), and whether a plate was read */
+  ticket?: { number: string; plateRead: boolean };
 }
 
 /**
@@ -235,6 +254,8 @@ export interface GateVisitExit {
   exitedAt: Date;
   overstayMinutes: number;
   amountDueMinor: number;
+  /** a validation the lane took off the fee (applied when synced) */
+  validation?: { code: string; amountMinor: number };
 }
 
 /**
