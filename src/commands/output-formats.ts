@@ -1,8 +1,7 @@
 // The machine formats of `-o` (issue 13): json, yaml and csv, all made from the JSON shape of the
 // resource (docs/json-shapes.md), with --fields picking fields by their JSON names (a.b for a nested
 // one) and -q printing ids only. CSV is written by csv-stringify; nested objects become dotted columns.
-import { stringify as csvStringify } from 'csv-stringify/sync';
-import { stringify as yamlStringify } from 'yaml';
+import { csvStringifyModule, yamlModule } from './lazy-modules.js';
 import { UsageError } from '../core/errors.js';
 
 export const outputFormats = ['table', 'wide', 'json', 'yaml', 'csv'] as const;
@@ -88,11 +87,11 @@ export function recordCells(data: unknown, fields: readonly string[] | null): { 
 
 export function toCsv(data: unknown, fields: readonly string[] | null, headers: boolean): string {
   const { header, rows } = recordCells(data, fields);
-  return csvStringify(headers ? [header, ...rows] : rows, { record_delimiter: 'unix' });
+  return csvStringifyModule().stringify(headers ? [header, ...rows] : rows, { record_delimiter: 'unix' });
 }
 
 export function toYaml(data: unknown, fields: readonly string[] | null): string {
-  return yamlStringify(selectFields(data, fields), { lineWidth: 0 });
+  return yamlModule().stringify(selectFields(data, fields), { lineWidth: 0 });
 }
 
 /** The id field of a record: `id`, else the first field named ...Id, else `code`. */

@@ -4,9 +4,10 @@
 // The global -o/--output, --fields, --no-headers and -q act here, so every command that prints through
 // Output.result gets them (README "Output").
 import { spawnSync } from 'node:child_process';
-import { stringify as csvStringify } from 'csv-stringify/sync';
+import { csvStringifyModule } from './lazy-modules.js';
 import { escapeControlCharacters, escapeControlCharactersInBlock } from '../core/control-characters.js';
 import { idLines, recordCells, selectFields, toCsv, toYaml, type OutputFormat } from './output-formats.js';
+import { applyColourMarks } from './colour.js';
 import { plainTableStyle, renderTable, withTableStyle, type Column, type TableStyle } from './table.js';
 
 export { renderTable, type Column } from './table.js';
@@ -24,13 +25,13 @@ export function renderFields(fields: readonly [string, string | number | null | 
 /** One CSV cell (csv-stringify's quoting); Dates as ISO UTC. */
 export function csvCell(value: unknown): string {
   const s = value instanceof Date ? value.toISOString() : value === null || value === undefined ? '' : String(value);
-  return csvStringify([[s]], { record_delimiter: 'unix' }).replace(/\n$/, '');
+  return csvStringifyModule().stringify([[s]], { record_delimiter: 'unix' }).replace(/\n$/, '');
 }
 
 /** CSV with a header line, by csv-stringify; Dates as ISO UTC. */
 export function renderCsv<T>(rows: readonly T[], columns: readonly { header: string; value: (row: T) => unknown }[]): string {
   const cell = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? '' : String(v));
-  return csvStringify([columns.map((c) => c.header), ...rows.map((r) => columns.map((c) => cell(c.value(r))))], { record_delimiter: 'unix' }).replace(/\n$/, '');
+  return csvStringifyModule().stringify([columns.map((c) => c.header), ...rows.map((r) => columns.map((c) => cell(c.value(r))))], { record_delimiter: 'unix' }).replace(/\n$/, '');
 }
 
 export interface OutputOptions {
@@ -106,12 +107,12 @@ export class Output {
     const own = withTableStyle(style, () => human(data));
     // --fields that no one table of the command's own could show: a table of those fields of the data
     const text = this.fields && !own.fieldsShown ? withTableStyle({ ...style, fields: null }, () => fieldsTable(data, this.fields!)).value : own.value;
-    this.page(escapeControlCharactersInBlock(text) + '\n');
+    this.page(applyColourMarks(escapeControlCharactersInBlock(text), style.colour) + '\n');
   }
 
   /** A table drawn in this run's style, outside result() (a report printed with raw()). */
   table<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
-    return withTableStyle(this.tableStyle, () => renderTable(rows, columns)).value;
+    return applyColourMarks(withTableStyle(this.tableStyle, () => renderTable(rows, columns)).value, this.tableStyle.colour);
   }
 
   /** Raw text on stdout (CSV, completion scripts). */

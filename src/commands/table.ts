@@ -4,9 +4,9 @@
 // characters (a unique prefix that every command accepts); `-o wide` shows every column and whole ids.
 // How a table is drawn (width, wide, headers, colour, --fields) is set once per result by Output
 // (withTableStyle), so every command's existing renderTable call gets it without passing it along.
-import Table from 'cli-table3';
+import { cliTable3 } from './lazy-modules.js';
 import { escapeControlCharacters } from '../core/control-characters.js';
-import { colourState } from './colour.js';
+import { colourMarks, colourState, withoutColourMarks } from './colour.js';
 
 export interface Column<T> {
   header: string;
@@ -85,7 +85,7 @@ function pickColumns<T>(columns: readonly Column<T>[], style: TableStyle): reado
 
 function cellText<T>(c: Column<T>, row: T, wide: boolean): string {
   const raw = c.value(row);
-  const text = escapeControlCharacters(raw === null || raw === undefined ? '' : String(raw));
+  const text = withoutColourMarks(escapeControlCharacters(raw === null || raw === undefined ? '' : String(raw)));
   if (wide) return text;
   return (c.id ?? uuidPattern.test(text)) ? text.slice(0, shortIdLength) : text;
 }
@@ -132,6 +132,7 @@ export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]
   const natural = shown.map((_, i) => Math.max(style.headers ? headers[i]!.length : 0, ...cells.map((r) => r[i]!.length)));
   const fixed = shown.map((c, i) => Boolean(c.id) || (cells.length > 0 && cells.every((r) => unbreakable.test(r[i]!))));
   const { keep, widths } = fitColumns(natural, headers.map((h) => (style.headers ? h.length : 0)), shown.map((c) => c.priority ?? 0), style.width, fixed);
+  const Table = cliTable3();
   const table = new Table({
     chars: noBorders,
     style: { 'padding-left': 0, 'padding-right': 0, head: [], border: [], compact: true },
@@ -144,5 +145,5 @@ export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]
   if (style.headers) table.push(keep.map((k) => ({ content: headers[k]!, hAlign: shown[k]!.align ?? 'left' as const })));
   for (const r of cells) table.push(keep.map((k) => cell(shown[k]!, r[k]!)));
   if (table.length === 0) return '';
-  return table.toString().split('\n').map((l) => l.trimEnd()).join('\n');
+  return colourMarks(table.toString().split('\n').map((l) => l.trimEnd()).join('\n'));
 }
