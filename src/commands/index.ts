@@ -74,7 +74,7 @@ export const commandModules: CommandModule[] = [
 const needsEveryCommand = new Set(['completion']);
 
 /** Global options that take a value: the word after them is not a command name. */
-const globalOptionsWithValue = new Set(['--now']);
+const globalOptionsWithValue = new Set(['--now', '-o', '--output', '--fields']);
 
 /**
  * The top-level command the words name, as commander will dispatch them: the first word that is not

@@ -68,9 +68,10 @@ export function registerLot(program: Command, run: Run): void {
       const rows = await Promise.all(lots.map(async (l) => lotJson(l, await lotOccupancy(pool, l.lot_id, ctx.clock.now()))));
       ctx.out.result(rows, (r) => r.length === 0 ? 'no lots yet: parkctl lot import fixtures/surface-lot.yaml' : renderTable(r, [
         { header: 'code', value: (x) => x.code }, { header: 'name', value: (x) => x.name }, { header: 'state', value: (x) => x.state },
-        { header: 'time zone', value: (x) => x.timeZone }, { header: 'spots', value: (x) => x.totals.total, align: 'right' },
-        { header: 'free now', value: (x) => x.totals.free, align: 'right' },
-      ]));
+        { header: 'time zone', value: (x) => x.timeZone, priority: 1 }, { header: 'spots', field: 'totals.total', value: (x) => x.totals.total, align: 'right' },
+        { header: 'free now', field: 'totals.free', value: (x) => x.totals.free, align: 'right' },
+        { header: 'currency', value: (x) => x.currency, wide: true }, { header: 'hold', field: 'holdMinutes', value: (x) => `${x.holdMinutes} min`, wide: true },
+      ]), { id: 'code' });
     }, cmd));
 
   withWatchOption(lot.command('show <code>'))
