@@ -42,6 +42,9 @@ describe('a ticket at the exit lane', () => {
     const paid: OpenTicket = { ...unpaid, feeMinor: 300, paidAt: at(90), exitBy: at(105), creditsMinor: 300 };
     expect(decide(list(paid), scan('N1-7'), exitAt(105))).toMatchObject({ allow: true, reason: 'EXIT_PAID', sign: 'GOODBYE', amountDueMinor: 0 });
     expect(decide(list(paid), scan('N1-7'), exitAt(120))).toMatchObject({ allow: false, amountDueMinor: 100, sign: 'PAY 1.00 GBP' });
+    // anything else the visit owes (EV charging) is owed on top, and no validation takes it off
+    const charged = buildAllowList({ policy, syncedAt: entered, reservations: [], openVisits: [{ ...visit(paid), amountDueMinor: 150 }] });
+    expect(decide(charged, scan('N1-7'), exitAt(100))).toMatchObject({ allow: false, amountDueMinor: 150, sign: 'PAY 1.50 GBP' });
     // a flat lost-ticket fee does not grow while unpaid
     const lost: OpenTicket = { ...unpaid, lostFeeMinor: 2500 };
     expect(decide(list(lost), scan('N1-7'), exitAt(600))).toMatchObject({ amountDueMinor: 2500, sign: 'PAY 25.00 GBP' });

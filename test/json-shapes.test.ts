@@ -101,6 +101,14 @@ describe('every --json output has its resource\'s documented shape', () => {
     expect(collected.visit).toMatchObject({ visitId: arrival.visit.visitId, outstandingMinor: 0 });
   });
 
+  it('reports: every report is a Report, --explain a ReportExplanation, report refresh a list of RollupRefresh', async () => {
+    for (const kind of ['revenue', 'occupancy', 'turnover', 'no-shows', 'exceptions', 'takings']) {
+      valid(jsonShapes.Report, await json(['report', kind, '--lot', 'RIVERSIDE', '--from', '2031-06-01', '--to', '2031-06-03']), `report ${kind}`);
+    }
+    valid(jsonShapes.ReportExplanation, await json(['report', 'revenue', '--lot', 'RIVERSIDE', '--explain', '2031-06-03']), 'report --explain');
+    valid(jsonShapes.RollupRefresh.array(), await json(['report', 'refresh']), 'report refresh');
+  });
+
   it('a failure under --json is an Error', async () => {
     const e = valid(jsonShapes.Error, await json(['booking', 'show', '00000000-0000-4000-8000-000000000000'], before, 4), 'error');
     expect(e.error.exitCode).toBe(4);

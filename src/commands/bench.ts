@@ -7,6 +7,7 @@ import { wholeNumberOption } from './numbers.js';
 import { registerBenchApi } from './bench-api.js';
 import { registerBenchGate } from './bench-gate.js';
 import { registerBenchPrice } from './bench-price.js';
+import { registerBenchReports } from './bench-reports.js';
 import { registerBenchScale } from './bench-scale.js';
 import { registerBenchSweep } from './bench-sweep.js';
 import { renderFields } from './output.js';
@@ -18,6 +19,7 @@ export function registerBench(program: Command, run: Run): void {
   registerBenchApi(bench, run);
   registerBenchGate(bench, run);
   registerBenchPrice(bench, run);
+  registerBenchReports(bench, run);
   registerBenchScale(bench, run);
   registerBenchSweep(bench, run);
 

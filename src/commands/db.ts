@@ -8,6 +8,7 @@ import { redactUrl } from './redact.js';
 import { migrationsDir } from './context.js';
 import type { Run } from './index.js';
 import { registerDbDistribute } from './db-distribute.js';
+import { registerDbPrune } from './db-prune.js';
 import { formatTime, renderFields, renderTable } from './output.js';
 
 export function registerDb(program: Command, run: Run): void {
@@ -27,6 +28,7 @@ export function registerDb(program: Command, run: Run): void {
     }, cmd));
 
   registerDbDistribute(db, run);
+  registerDbPrune(db, run);
 
   db.command('status')
     .description('where the database is, whether it runs, and which migrations are applied')

@@ -15,7 +15,8 @@ import { formatDays, formatTimes, parseDays, parseTimes } from '../core/permits/
 import { countPermits, selectPermits, type PermitRow } from '../core/sql/permits.js';
 import type { AppContext } from './context.js';
 import type { Run } from './index.js';
-import { formatTime, renderFields, renderTable } from './output.js';
+import { noteIfLimited } from './list-limit.js';
+import { formatTime, renderFields, renderTable, timeHeader } from './output.js';
 
 /** One JSON shape for a permit, everywhere. */
 export function permitJson(p: PermitRow, lotCode: string) {
@@ -78,13 +79,18 @@ function renderPermit(j: PermitJson, lot: Lot): string {
 
 function permitTable(rows: readonly PermitJson[], lot: Lot): string {
   return renderTable(rows, [
-    { header: 'PERMIT', value: (p) => p.permitId.slice(0, 8) },
+    { header: 'PERMIT', field: 'permitId', value: (p) => p.permitId, id: true },
     { header: 'HOLDER', value: (p) => p.holder },
     { header: 'PLATES', value: (p) => p.plates.join(' ') },
-    { header: 'WHEN', value: (p) => `${p.days} ${p.times}` },
-    { header: 'PARKS', value: (p) => `${p.inside}/${p.parks}`, align: 'right' },
+    { header: 'WHEN', value: (p) => `${p.days} ${p.times}`, priority: 2 },
+    { header: 'PARKS', value: (p) => `${p.inside}/${p.parks}`, align: 'right', priority: 1 },
     { header: 'STATUS', value: (p) => p.status },
-    { header: 'PAID UNTIL', value: (p) => (p.priceMinor === null ? 'free' : p.paidUntil ? formatTime(new Date(p.paidUntil), lot.timeZone) : 'unpaid') },
+    {
+      header: timeHeader('PAID UNTIL', rows.filter((p) => p.paidUntil).map((p) => ({ at: new Date(p.paidUntil!), timeZone: lot.timeZone }))), field: 'paidUntil',
+      value: (p) => (p.priceMinor === null ? 'free' : p.paidUntil ? formatTime(new Date(p.paidUntil), lot.timeZone) : 'unpaid'),
+    },
+    { header: 'VALID FROM', field: 'validFrom', value: (p) => formatTime(new Date(p.validFrom), lot.timeZone), wide: true },
+    { header: 'VALID UNTIL', field: 'validUntil', value: (p) => formatTime(new Date(p.validUntil), lot.timeZone), wide: true },
   ]);
 }
 
@@ -126,7 +132,6 @@ export function registerPermit(program: Command, run: Run): void {
     .option('--paid-until <date>', 'already paid up to here (paid elsewhere); default: the first period is due')
     .option('--external-ref <ref>', 'your reference: the same request again returns this permit')
     .option('--note <text>', 'a note kept with the permit')
-    .addHelpText('after', '\nExamples:\n  parkctl permit create --lot CITY-GARAGE --holder "Acme Ltd" --plate AB12CDE --plate XY34ZZZ --parks 1 \\\n    --from 2026-12-01 --until 2027-12-01 --days Mon-Fri --times 07:00-19:00 --price-minor 12000 --every month')
     .action((o: PermitInput & { lot: string; plate: string[] }, cmd: Command) => run(async (ctx) => {
       const { lot, deps } = await lotOf(ctx, o.lot);
       const made = await createPermit(deps, lot, permitRequest({ ...o, plates: o.plate }, lot));
@@ -145,8 +150,9 @@ export function registerPermit(program: Command, run: Run): void {
       const status = o.status?.trim().toLowerCase();
       if (status !== undefined && !['active', 'suspended', 'cancelled'].includes(status)) throw new UsageError(`unknown permit status "${o.status!.slice(0, 20)}"`, { hint: 'use active, suspended or cancelled', code: 'bad_status' });
       const limit = parseWhole(o.limit, '--limit', 1, 100_000)!;
-      const rows = await selectPermits(pool, { lotId: lot.lotId, status: status ?? null, plate: o.plate ? parsePlate(o.plate) : null, unpaidAt: o.unpaid ? ctx.clock.now() : null, limit });
-      if (rows.length === limit) ctx.out.note(`showing ${limit} of ${(await countPermits(pool, lot.lotId)).toLocaleString('en')} permits (--limit)`);
+      const filter = { status: status ?? null, plate: o.plate ? parsePlate(o.plate) : null, unpaidAt: o.unpaid ? ctx.clock.now() : null };
+      const rows = await selectPermits(pool, { lotId: lot.lotId, ...filter, limit });
+      await noteIfLimited(ctx.out, rows.length, limit, () => countPermits(pool, lot.lotId, filter));
       const list = rows.map((r) => permitJson(r, lot.code));
       ctx.out.result(list, (l) => (l.length === 0 ? `no permits in ${lot.code}${o.status || o.plate || o.unpaid ? ' matching that' : ' yet'}` : permitTable(l, lot)));
     }, cmd));

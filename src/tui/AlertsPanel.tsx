@@ -26,6 +26,7 @@ export const alertLabel: Readonly<Record<AlertKind, string>> = {
   manual_open: 'MANUAL OPEN',
   booking_moved: 'MOVED',
   no_spot: 'NO SPOT',
+  sensor: 'SENSOR',
 };
 
 const alertTone: Readonly<Record<AlertKind, Tone>> = {
@@ -38,6 +39,7 @@ const alertTone: Readonly<Record<AlertKind, Tone>> = {
   manual_open: 'accent',
   booking_moved: 'accent',
   no_spot: 'bad',
+  sensor: 'warn',
 };
 
 /** What needs an attendant: time, kind, text. Alerts about a reservation are selectable. */

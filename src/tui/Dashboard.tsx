@@ -11,6 +11,7 @@ import { describeError } from './format.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { chromeRows } from './layout.js';
 import { MessageLine, messageLines } from './MessageLine.js';
+import { ReportsScreen } from './ReportsScreen.js';
 import { SearchBox } from './SearchBox.js';
 import { shownActions, shownSnapshot } from './shown-text.js';
 import { StatusLine } from './StatusLine.js';
@@ -39,7 +40,7 @@ export interface DashboardProps {
 }
 
 type Mode =
-  | { readonly kind: 'browse' } | { readonly kind: 'help' } | { readonly kind: 'search' } | { readonly kind: 'floor' }
+  | { readonly kind: 'browse' } | { readonly kind: 'help' } | { readonly kind: 'search' } | { readonly kind: 'floor' } | { readonly kind: 'reports' }
   | { readonly kind: 'prompt'; readonly flow: PromptFlow };
 
 const browse: Mode = { kind: 'browse' };
@@ -90,6 +91,7 @@ export function Dashboard({ snapshot: given, connection, actions: givenActions, 
     extend: needSelection(() => selected && setMode({ kind: 'prompt', flow: extendFlow(selected, actions) })),
     spot: () => setMode({ kind: 'prompt', flow: spotServiceFlow(actions) }),
     handBack: needSelection(() => selected && setMode({ kind: 'prompt', flow: handBackFlow(selected, actions) })),
+    reports: () => (actions.reports ? setMode({ kind: 'reports' }) : status.show('reports are not available here', 'bad')),
     help: () => setMode({ kind: 'help' }),
     quit: onQuit,
     up: () => selection.move(-1),
@@ -127,6 +129,9 @@ export function Dashboard({ snapshot: given, connection, actions: givenActions, 
               }}
               onClose={close}
             />
+          ) : null}
+          {mode.kind === 'reports' && actions.reports ? (
+            <ReportsScreen load={actions.reports} width={terminal.columns} rows={bodyRows} color={color} onClose={close} />
           ) : null}
           {mode.kind === 'search' ? (
             <SearchBox find={actions.find} timeZone={snapshot?.lot.timeZone ?? 'UTC'} maxResults={Math.max(1, bodyRows - 3)} color={color} onPick={pick} onClose={close} />

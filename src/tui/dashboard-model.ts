@@ -1,5 +1,6 @@
 // The attendant dashboard's view-model: plain data in (defined in core, src/core/dashboard/types.ts),
 // callbacks out. The screen is testable with literal objects.
+import type { ReportsSummary } from '../core/reports/summary.js';
 
 export type {
   OccupancyRow,
@@ -43,6 +44,8 @@ export interface DashboardActions {
   extend(reservationId: string, minutes: number): Promise<string>;
   /** outOfService true takes the spot out (maintenance), false returns it; reason never empty */
   setSpotOutOfService(spotLabel: string, outOfService: boolean, reason: string): Promise<string>;
+  /** the Reports screen (R): today's figures against the typical day; absent, R says reports are not available */
+  reports?(): Promise<ReportsSummary>;
 }
 
 /** The reservation the next i/o/c/e applies to: picked with the arrows or from a search. */

@@ -29,5 +29,6 @@ export function shownActions(actions: DashboardActions): DashboardActions {
     extend: (id, minutes) => line(actions.extend(id, minutes)),
     setSpotOutOfService: (label, outOfService, reason) => line(actions.setSpotOutOfService(label, outOfService, reason)),
     handBack: (id) => line(actions.handBack(id)),
+    ...(actions.reports ? { reports: async () => escapeStringsDeep(await actions.reports!()) } : {}),
   };
 }

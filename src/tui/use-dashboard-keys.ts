@@ -4,7 +4,7 @@ import { useKeys, type KeyRouter } from './use-key-router.js';
 /** Everything a key can ask for on the main screen. The Footer and HelpOverlay list the same keys. */
 export type DashboardCommand =
   | 'find' | 'checkIn' | 'checkOut' | 'floor' | 'openBarrier' | 'cancel' | 'extend' | 'spot' | 'handBack'
-  | 'help' | 'quit' | 'up' | 'down' | 'deselect';
+  | 'reports' | 'help' | 'quit' | 'up' | 'down' | 'deselect';
 
 /** One row of the key list: shown by Footer (short) and HelpOverlay (long). */
 export interface KeyBinding {
@@ -26,13 +26,14 @@ export const keyBindings: readonly KeyBinding[] = [
   { key: 'e', command: 'extend', short: '+30m', long: 'extend the selected reservation by 30 minutes (asks y/n)' },
   { key: 'm', command: 'spot', short: 'spot', long: 'take a spot out of service or back: asks label and reason' },
   { key: 'r', command: 'handBack', short: 'cash', long: 'hand back the cash refund due for the selected reservation (asks y/n)' },
+  { key: 'R', command: 'reports', short: 'reports', long: 'reports: occupancy today against the typical day, revenue, peak hour, no-shows' },
   { key: '↑↓', command: 'up', short: 'pick', long: 'move the selection through arrivals, holds and alerts' },
   { key: '?', command: 'help', short: 'help', long: 'show or hide this help' },
   { key: 'q', command: 'quit', short: 'quit', long: 'quit the dashboard' },
 ];
 
 const commandByInput: Readonly<Record<string, DashboardCommand>> = {
-  '/': 'find', i: 'checkIn', o: 'checkOut', f: 'floor', b: 'openBarrier', c: 'cancel', e: 'extend', m: 'spot', r: 'handBack',
+  '/': 'find', i: 'checkIn', o: 'checkOut', f: 'floor', b: 'openBarrier', c: 'cancel', e: 'extend', m: 'spot', r: 'handBack', R: 'reports',
   '?': 'help', q: 'quit', k: 'up', j: 'down',
 };
 

@@ -16,6 +16,7 @@ import { selectBookingsMatching } from '../sql/dashboard.js';
 import { arrive, depart } from '../visits.js';
 import { ExternalError } from '../errors.js';
 import { requestManualOpen, type WakeGate } from '../gate-daemon/manual-open.js';
+import { reportsSummary, type ReportsSummary } from '../reports/summary.js';
 import { readZoneSpots } from './floor-map.js';
 import type { FoundReservation, SpotCell } from './types.js';
 
@@ -49,6 +50,10 @@ export function createDashboardActions(deps: DashboardActionDeps, lot: Lot) {
     /** the floor view: one zone's spots (by zone code) as they are now */
     zoneSpots(zoneCode: string): Promise<readonly SpotCell[]> {
       return readZoneSpots(deps.pool, lot.lotId, zoneCode, deps.clock.now());
+    },
+    /** the Reports screen (R): today against the typical day, revenue, peak hour, no-shows */
+    reports(): Promise<ReportsSummary> {
+      return reportsSummary(deps.pool, lot, deps.clock.now());
     },
     /** exact plate (any spacing/case) or a reservation id prefix of 4+ characters */
     async find(query: string): Promise<readonly FoundReservation[]> {

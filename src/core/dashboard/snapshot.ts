@@ -14,6 +14,7 @@ import {
 } from '../sql/dashboard.js';
 import type { AlertRow, DashboardSnapshot, GateRow, OccupancyRow, BarrierState } from './types.js';
 import { describeEvent, describeGateEvent } from './wording.js';
+import { readSensorAlerts, sensorStateKinds } from '../sensors/dashboard-alerts.js';
 
 const minuteMs = 60_000;
 
@@ -46,7 +47,7 @@ export class DashboardSnapshotReader {
     const withHeartbeats = await this.heartbeats;
     const arrivalsFrom = new Date(now.getTime() - lot.noShowGraceMinutes * minuteMs);
     const arrivalsTo = new Date(now.getTime() + (o.arrivalsAheadMs ?? 60 * minuteMs));
-    const [state, occupancy, gateRows, arrivals, holds, overstays, noShows, due, failed, manual, feed, spots, refundsDue, counts] = await Promise.all([
+    const [state, occupancy, gateRows, arrivals, holds, overstays, noShows, due, failed, manual, feed, spots, refundsDue, counts, sensorAlerts] = await Promise.all([
       selectLotState(db, lot.lotId),
       lotOccupancy(db, lot.lotId, now),
       selectGates(db, { lotId: lot.lotId, todayStart, withHeartbeats }),
@@ -58,12 +59,14 @@ export class DashboardSnapshotReader {
       selectPaymentsDue(db, { lotId: lot.lotId, since, limit }),
       selectRecentEvents(db, { lotId: lot.lotId, limit, kinds: ['payment.failed'], since }),
       selectRecentEvents(db, { lotId: lot.lotId, limit, kinds: ['gate.manual_open', 'gate.manual_open_failed'], since: todayStart }),
-      selectRecentEvents(db, { lotId: lot.lotId, limit: o.feedLines ?? 40 }),
+      // a sensed car coming or going is in the audit trail, but a garage's worth of them would drown the feed
+      selectRecentEvents(db, { lotId: lot.lotId, limit: o.feedLines ?? 40, exceptKinds: sensorStateKinds }),
       // cars inside keep their spots (invariant 8): bookings moved off them, and those with nowhere to go
       selectRecentEvents(db, { lotId: lot.lotId, limit, kinds: ['reservation.moved', 'alert.no_spot', 'alert.no_spot_for_car'], since }),
       selectRefundsDueAtDesk(db, lot.lotId, limit),
       // the lists stop at `limit`; the panels' titles say how many there are in all
       selectDashboardCounts(db, { lotId: lot.lotId, now, arrivalsFrom, arrivalsTo, since, todayStart, noShowGraceMinutes: lot.noShowGraceMinutes }),
+      readSensorAlerts(db, lot.lotId, since, limit),
     ]);
     const gates = gateRows.map((g) => toGate(g, now, o.gateStaleMs ?? 30_000));
     const money = (minor: number) => formatMinorAmount(minor, lot.currency);
@@ -94,6 +97,7 @@ export class DashboardSnapshotReader {
         ...(e.reservation_id ? { reservationId: e.reservation_id } : {}), ...(e.plate ? { plate: e.plate } : {}),
         text: describeEvent(e, lot.timeZone),
       })),
+      ...sensorAlerts,
       ...refundsDue.map((d) => ({
         kind: 'refund_due' as const, at: d.created_at, reservationId: d.reservation_id, plate: d.plate,
         text: `${d.plate} ${formatMinorAmount(d.amount_minor, d.currency)} cash back due (r)`,
@@ -120,7 +124,7 @@ export class DashboardSnapshotReader {
         holds: counts.holds,
         arrivals: counts.arrivals,
         alerts: counts.overstays + counts.no_shows + alerts.filter((a) => a.kind === 'gate_offline').length + counts.payments_failed
-          + counts.payments_due + counts.spot_alerts + counts.refunds_due + counts.manual_opens,
+          + counts.payments_due + counts.spot_alerts + counts.refunds_due + counts.manual_opens + sensorAlerts.length,
       },
     };
   }

@@ -278,7 +278,8 @@ export class GateDaemon {
         if (failure === null) await this.confirm(seq, record, held);
         else await this.voidDecision(seq, record, held, input, `barrier did not open: ${failure}`);
       }
-      if (failure === null && decision.sign) await this.show(decision.sign);
+      // the way to the spot where it is known (issue 16), else the short sign text
+      if (failure === null && (decision.guidance || decision.sign)) await this.show((decision.guidance || decision.sign)!);
       if (failure === null && entering) this.updateSign();
     } finally {
       settle();

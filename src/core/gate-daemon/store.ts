@@ -13,6 +13,7 @@ import { gatePermitPolicy, lotPermitPolicy } from '../permits/policy.js';
 import { loadPricing } from '../sql/pricing.js';
 import { setActorAndHoldClock } from '../sql/visits.js';
 import {
+  selectGateFloorFree,
   annotateGateEvents, closeGateVisits, insertPermitUnpaidAlerts, finishGateCommand, selectGatePermitRows, insertGateEvents, insertGateVisits, selectAllowListRows, selectGateLot,
   selectGateLotStatus, selectOpenVisitRows, takeGateCommands, upsertGateHeartbeat, type GateCommandRow, type GateHeartbeat,
   type GateVisitEntry, type GateVisitExit,
@@ -22,6 +23,7 @@ import { applyGateValidation, selectGateValidators } from '../sql/validations.js
 import { localDay } from '../validations/day.js';
 import { ticketNumberOf } from '../tickets/ticket.js';
 import { effectOf } from './local-allow-list.js';
+import { wayToSpot } from '../gate/guidance.js';
 
 export type HeartbeatFields = Omit<GateHeartbeat, 'lotId' | 'gateId' | 'direction'>;
 
@@ -66,12 +68,13 @@ export class PgGateStore implements GateStore {
     this.lotId = lot.lot_id;
     const from = new Date(now.getTime() - 24 * 3_600_000);
     const to = new Date(now.getTime() + horizonHours * 3_600_000);
-    const [reservations, visits, status, pricing, permits, validators] = await Promise.all([
+    const [reservations, visits, status, pricing, permits, floorFree, validators] = await Promise.all([
       selectAllowListRows(this.pool, lot.lot_id, from, to),
       selectOpenVisitRows(this.pool, lot.lot_id),
       selectGateLotStatus(this.pool, lot.lot_id, now),
       loadPricing(this.pool, lot.lot_id),
       selectGatePermitRows(this.pool, lot.lot_id, now),
+      selectGateFloorFree(this.pool, lot.lot_id, now),
       selectGateValidators(this.pool, lot.lot_id, localDay(now, lot.time_zone)),
     ]);
     // places kept for permit cars not inside yet are not for walk-ins
@@ -90,6 +93,7 @@ export class PgGateStore implements GateStore {
       earlyEntry: earlyEntryPolicy(lot.policy),
       lotState: lot.state,
       permits: gatePermitPolicy(lot.policy, lot.time_zone),
+      freeByFloor: floorFree.map((f) => ({ floor: f.floor, vehicleType: f.vehicle_type, free: f.free })),
       currency: lot.currency,
       ...(validators.length ? {
         validators: Object.fromEntries(validators.map((v) => [v.code, {
@@ -103,6 +107,7 @@ export class PgGateStore implements GateStore {
       reservations: reservations.map((r): AllowedReservation => ({
         reservationId: r.reservation_id, plate: r.plate, start: r.starts_at, end: r.ends_at, status: r.status,
         vehicleType: r.vehicle_type, spotLabel: r.spot_label, extensionMinor: Number(r.extension_minor),
+        way: wayToSpot({ label: r.spot_label, floor: r.spot_floor, zoneName: r.zone_name, route: r.zone_route }),
       })),
       openVisits: visits.map((v) => ({
         visitId: v.visit_id, plate: v.plate, reservationId: v.reservation_id, enteredAt: v.entered_at,

@@ -3,6 +3,7 @@
 // The daemon rebuilds a snapshot on every sync and swaps it in; a snapshot is never mutated.
 
 import type { EarlyEntryPolicy } from '../lots/early-entry.js';
+import type { FloorFree } from './guidance.js';
 import type { PricingPolicy } from '../pricing/index.js';
 import type { AllowedPermit, PermitPolicy } from './permit-entry.js';
 import { normalisePlate } from './plate.js';
@@ -20,6 +21,8 @@ export interface AllowedReservation {
   spotLabel: string;
   /** owed at the exit for time added after booking (dashboard extend); absent in snapshots from before */
   extensionMinor?: number;
+  /** the way to its spot for the lane display ("Level 3 > zone B > L3-B-042"); absent in snapshots from before */
+  way?: string;
 }
 
 export interface OpenVisit {
@@ -69,6 +72,8 @@ export interface GatePolicy {
   lotState?: 'open' | 'full' | 'closed' | 'closed_to_all';
   /** how permits are judged; absent: no permits in this snapshot */
   permits?: PermitPolicy;
+  /** free spots per floor and vehicle type (sensed where sensors are bound): a walk-in's guidance; absent in older snapshots */
+  freeByFloor?: FloorFree[];
   /** the lot's currency, for amounts on the sign; absent in older snapshots */
   currency?: string;
   /** validators by code, for a validation scanned at an exit lane (issue 15); absent: none */

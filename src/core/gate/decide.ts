@@ -17,6 +17,7 @@ import { normalisePlate } from './plate.js';
 import type { GateInput } from './ports.js';
 import { ticketExitFee, ticketOfCode } from './ticket-exit.js';
 import { walkInFee } from './walk-in-fee.js';
+import { walkInWay } from './guidance.js';
 
 export interface DecideContext {
   direction: GateDirection;
@@ -122,6 +123,7 @@ function decideEntry(list: AllowList, p: Presented, now: Date): Decision {
       sign: `${signText.welcome} ${early.r.spotLabel}`.slice(0, 16),
       reservationId: early.r.reservationId,
       spotLabel: early.r.spotLabel,
+      ...(early.r.way ? { guidance: early.r.way } : {}),
       amountDueMinor: fee,
       opensAt: early.opensAt,
     };
@@ -142,6 +144,7 @@ function bookedNow(candidates: readonly AllowedReservation[], list: AllowList, n
         sign: `${signText.welcome} ${r.spotLabel}`.slice(0, 16),
         reservationId: r.reservationId,
         spotLabel: r.spotLabel,
+        ...(r.way ? { guidance: r.way } : {}),
       };
     }
   }
@@ -170,7 +173,9 @@ function walkIn(list: AllowList, plate: string | null): Decision {
   if (lotState === 'closed' || lotState === 'closed_to_all') return refuse('entry', 'CLOSED', plate);
   if (!walkInsAllowed) return refuse('entry', 'NO_BOOKING', plate);
   if (!(freeSpots > 0)) return refuse('entry', 'FULL', plate);
-  return { ...base('entry', plate), allow: true, reason: 'WALK_IN', sign: signText.welcome };
+  // a walk-in's type is not known at the lane: regular, the type most spots are
+  const way = walkInWay(list.policy.freeByFloor, 'regular');
+  return { ...base('entry', plate), allow: true, reason: 'WALK_IN', sign: signText.welcome, ...(way ? { guidance: way } : {}) };
 }
 
 function decideExit(list: AllowList, p: Presented, ctx: DecideContext): Decision {

@@ -46,6 +46,8 @@ export function ticketExitFee(policy: GatePolicy, visit: OpenVisit, now: Date, v
     validation = laneValidation(policy, validationCode, charge, dueMinor, (h) => price(visit.enteredAt, new Date(Math.min(now.getTime(), visit.enteredAt.getTime() + h * 3_600_000))));
     dueMinor -= validation.amountMinor;
   }
+  // anything else the visit owes (EV charging, issue 16): a ticket's own money nets to zero on the visit
+  dueMinor += Math.max(0, Math.round(visit.amountDueMinor));
   // "PAY 12.50 GBP": the driver sees what to pay (16 characters at most; a long amount says where)
   const sign = policy.currency ? `PAY ${formatMinorAmount(dueMinor, policy.currency)}` : signText.payAtKiosk;
   return { dueMinor, sign: sign.length <= 16 ? sign : signText.payAtKiosk, ...(validation ? { validation } : {}) };

@@ -66,7 +66,7 @@ const overstayChargeSchema = z.object({
 }).strict();
 
 export const departureSchema = z.object({
-  visit: visitSchema, overstayMinutes: z.number().int(), extensionMinor: minor, earlyEntryMinor: minor, amountDueMinor: minor,
+  visit: visitSchema, overstayMinutes: z.number().int(), extensionMinor: minor, earlyEntryMinor: minor, chargingMinor: minor, amountDueMinor: minor,
   currency: z.string().length(3), releasedEarly: z.boolean(), charge: overstayChargeSchema.nullable(), amountOutstandingMinor: minor,
 }).strict();
 
@@ -97,9 +97,23 @@ export const lotSchema = z.object({
   maxWindowMinutes: z.number().int(), at: instant, totals: z.object(countsShape).strict(),
 }).strict();
 
-/** `lot show`: a Lot with its counts by zone and by vehicle type. */
+/** What a lot's spot sensors sense (issue 16): spots with a sensor, and how many of them are occupied, free, unknown. */
+export const sensedCountsSchema = z.object({
+  sensed: z.number().int(), occupied: z.number().int(), free: z.number().int(), unknown: z.number().int(), faults: z.number().int(), unconfirmed: z.number().int(),
+}).strict();
+
+/** `lot show`: a Lot with its counts by zone and by vehicle type; `sensed` when the lot has sensors. */
 export const lotStatusSchema = lotSchema.extend({
-  byZone: z.array(occupancyGroupSchema), byType: z.array(occupancyGroupSchema),
+  byZone: z.array(occupancyGroupSchema), byType: z.array(occupancyGroupSchema), sensed: sensedCountsSchema.optional(),
+}).strict();
+
+const sensedValue = z.enum(['free', 'occupied']);
+
+/** `sensors list` (an array), `lot spot bind-sensor`: a spot sensor and what it senses. */
+export const sensorSchema = z.object({
+  sensorId: z.string(), spotLabel: z.string(), floor: z.number().int(), zone: z.string(), vendor: z.string(), heartbeatSeconds: z.number().int(),
+  state: z.enum(['free', 'occupied', 'unknown']), stateSince: instant.nullable(), unconfirmed: sensedValue.nullable(), lastReading: sensedValue.nullable(),
+  confidence: z.number().nullable(), batteryPct: z.number().nullable(), lastHeardAt: instant.nullable(), fault: z.string().nullable(), boundAt: instant,
 }).strict();
 
 const quoteSchema = z.object({
@@ -117,6 +131,48 @@ export const capacitySchema = z.object({
 /** `gate open`: a barrier opened by hand. */
 export const gateOpenSchema = z.object({
   gate: z.string(), lot: z.string(), commandId: z.union([z.string(), z.number()]), result: z.string(), by: z.string(), reason: z.string(),
+}).strict();
+
+const bucketFields = { bucket: instant, label: z.string() };
+const reportRowSchemas = [
+  z.object({ ...bucketFields, method: z.string(), payments: z.number().int(), paidMinor: minor, refunds: z.number().int(), refundedMinor: minor, netMinor: minor }).strict(),
+  z.object({
+    ...bucketFields, capacity: z.number().int(), averageOccupied: z.number(), occupancyPercent: z.number(), peakHour: instant.nullable(),
+    peakOccupied: z.number(), entries: z.number().int(), exits: z.number().int(),
+  }).strict(),
+  z.object({ ...bucketFields, spots: z.number().int(), entries: z.number().int(), exits: z.number().int(), turnover: z.number(), averageStayMinutes: z.number().int().nullable() }).strict(),
+  z.object({ ...bucketFields, noShows: z.number().int(), bookedArrivals: z.number().int(), noShowPercent: z.number(), noShowMinor: minor }).strict(),
+  z.object({
+    ...bucketFields, manualOpens: z.number().int(), manualOpensFailed: z.number().int(), overrides: z.number().int(), lostTickets: z.number().int(),
+    paymentsFailed: z.number().int(), nilPayments: z.number().int(), total: z.number().int(),
+  }).strict(),
+  z.object({
+    ...bucketFields, entries: z.number().int(), exits: z.number().int(), unpaidExits: z.number().int(), dueAtExitMinor: minor, paidAtExitMinor: minor,
+    cashInMinor: minor, cashRefundedMinor: minor, cashNetMinor: minor,
+  }).strict(),
+] as const;
+const reportKindSchema = z.enum(['revenue', 'occupancy', 'turnover', 'no-shows', 'exceptions', 'takings']);
+
+/** `report <kind>`: the buckets of one report and its totals over the period. */
+export const reportSchema = z.object({
+  report: reportKindSchema, lot: z.string(), currency: z.string().length(3), timeZone: z.string(), from: instant, to: instant,
+  by: z.enum(['hour', 'day', 'week', 'month']), vehicleType: z.enum(vehicleTypes).nullable(),
+  rows: z.array(z.union(reportRowSchemas)), totals: z.record(z.string(), z.union([z.number(), z.string(), z.null()])),
+}).strict();
+
+/** `report <kind> --explain BUCKET`: the raw rows behind one bucket. */
+export const reportExplanationSchema = z.object({
+  report: reportKindSchema, lot: z.string(), currency: z.string().length(3), timeZone: z.string(), from: instant, to: instant,
+  source: z.enum(['payments', 'visits', 'reservations', 'events']), prunedBefore: instant.nullable(), rows: z.array(z.record(z.string(), z.unknown())),
+}).strict();
+
+/** `report refresh`: per lot, the hours recomputed. */
+export const rollupRefreshSchema = z.object({ lot: z.string(), from: instant, to: instant, ms: z.number().int() }).strict();
+
+/** `db prune`: what was exported and deleted. */
+export const pruneSchema = z.object({
+  olderThanDays: z.number().int(), cutoff: instant, dryRun: z.boolean(), exportDir: z.string().nullable(),
+  tables: z.array(z.object({ table: z.string(), deleted: z.number().int(), file: z.string().nullable() }).strict()),
 }).strict();
 
 /** Every command's failure under --json (exit code other than 0). */
@@ -159,11 +215,23 @@ export const validationReportSchema = z.object({
 }).strict();
 
 /** The resources, by the name docs/json-shapes.md gives them. */
+/** `ev status --json` (issue 16): a connector of a charge point, its spot and the session plugged in. */
+export const evConnectorSchema = z.object({
+  chargePointId: z.string(), connectorId: z.number().int(), spotLabel: z.string(), status: z.string(), errorCode: z.string(),
+  statusAt: instant.nullable(), vendor: z.string().nullable(), model: z.string().nullable(), firmwareVersion: z.string().nullable(),
+  lastHeartbeatAt: instant.nullable(), hasCredentials: z.boolean(),
+  session: z.object({
+    transactionId: z.number().int(), idTag: z.string(), plate: z.string().nullable(), powerW: z.number().nullable(), energyWh: z.number(),
+    startedAt: instant, stoppedAt: instant.nullable(), idleSince: instant.nullable(), idleMinutes: z.number().int(), chargeMinor: minor,
+  }).strict().nullable(),
+}).strict();
+
 export const jsonShapes = {
   Reservation: reservationSchema, ReserveResult: reserveResultSchema, CompleteResult: completeResultSchema, CancelResult: cancelResultSchema,
   PayLink: payLinkSchema, Visit: visitSchema, VisitBalance: visitBalanceSchema, Arrival: arrivalSchema, Departure: departureSchema,
   Payment: paymentSchema, Collected: collectedSchema, HandedBack: handedBackSchema, Lot: lotSchema, LotStatus: lotStatusSchema,
-  Capacity: capacitySchema, GateOpen: gateOpenSchema, Error: errorSchema,
+  Capacity: capacitySchema, GateOpen: gateOpenSchema, Report: reportSchema, ReportExplanation: reportExplanationSchema,
+  RollupRefresh: rollupRefreshSchema, Prune: pruneSchema, Error: errorSchema, EvConnector: evConnectorSchema, Sensor: sensorSchema,
   Ticket: ticketSchema, TicketPaid: ticketPaidSchema, TicketReplaced: ticketReplacedSchema, TicketPayLink: ticketPayLinkSchema,
   Validator: validatorSchema, Validation: validationSchema, ValidationReport: validationReportSchema,
 } as const;

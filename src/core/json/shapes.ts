@@ -223,3 +223,10 @@ export function validatorJson(v: ValidatorRow, lotCode: string, usesToday?: numb
     ...(usesToday !== undefined ? { usesToday } : {}),
   };
 }
+
+/**
+ * Reports (issue 17) are built camelCase by src/core/reports (one object per report: Report, and
+ * ReportExplanation for --explain); re-exported here so the shapes are found in one place.
+ */
+export type { Report as ReportJson } from '../reports/reports.js';
+export type { Explanation as ReportExplanationJson } from '../reports/explain.js';

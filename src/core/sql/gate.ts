@@ -32,12 +32,17 @@ export interface AllowListRow {
   status: 'CONFIRMED' | 'CHECKED_IN';
   spot_label: string;
   extension_minor: number;
+  /** the spot's floor, zone name and route (0036); the way shown at the lane */
+  spot_floor: number;
+  zone_name: string;
+  zone_route: string | null;
 }
 
 /** Confirmed and checked-in reservations touching [from, to), plus every checked-in one (it is inside). */
 export async function selectAllowListRows(db: Queryable, lotId: number, from: Date, to: Date): Promise<AllowListRow[]> {
   const { rows } = await db.query<AllowListRow & Record<string, unknown>>(
-    `select reservation_id::text, plate, vehicle_type::text, starts_at, ends_at, status::text as status, spot_label, extension_minor
+    `select reservation_id::text, plate, vehicle_type::text, starts_at, ends_at, status::text as status, spot_label, extension_minor,
+            spot_floor, zone_name, zone_route
        from gate_allow_list
       where lot_id = $1::integer
         and (status = 'CHECKED_IN' or (starts_at < $3::timestamptz and ends_at > $2::timestamptz))`,
@@ -108,7 +113,9 @@ export async function countPermitCarsInside(db: Queryable, lotId: number): Promi
 export async function selectOpenVisitRows(db: Queryable, lotId: number): Promise<OpenVisitRow[]> {
   const { rows } = await db.query<OpenVisitRow & Record<string, unknown>>(
     `select v.visit_id::text, v.plate, v.reservation_id::text, v.entered_at, a.ends_at as reservation_end,
-            greatest(v.amount_due_minor - v.amount_paid_minor, 0)::bigint as balance_minor, v.vehicle_type::text as vehicle_type,
+            greatest(v.amount_due_minor - v.amount_paid_minor
+              + coalesce((select sum(e.energy_minor + e.idle_minor) from ev_sessions e -- EV charging (issue 16)
+                           where e.lot_id = v.lot_id and e.visit_id = v.visit_id and e.billed_at is null), 0), 0)::bigint as balance_minor, v.vehicle_type::text as vehicle_type,
             v.permit_id::text, t.number as ticket_number, t.fee_minor as ticket_fee_minor, t.paid_at as ticket_paid_at,
             t.exit_by as ticket_exit_by, t.lost_fee_minor as ticket_lost_fee_minor,
             case when t.ticket_id is null then null else (v.amount_paid_minor + t.waived_minor + u.validated_minor)::bigint end as ticket_credits_minor,
@@ -430,4 +437,11 @@ export async function insertPermitUnpaidAlerts(db: Queryable, lotId: number, gat
     [lotId, gateId, JSON.stringify(refusals.map((r) => ({ permit_id: r.permitId, plate: r.plate, at: r.at })))],
   );
   return rows[0]!.n;
+}
+
+/** Free spots per floor and vehicle type now (0036: sensed where sensors are bound): a walk-in's guidance. */
+export async function selectGateFloorFree(db: Queryable, lotId: number, at: Date): Promise<{ floor: number; vehicle_type: string; free: number }[]> {
+  const { rows } = await db.query<{ floor: number; vehicle_type: string; free: number }>(
+    `select floor, vehicle_type, free from parkctl_gate_floor_free($1::integer, $2::timestamptz)`, [lotId, at]);
+  return rows;
 }

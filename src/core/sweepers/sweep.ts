@@ -5,6 +5,7 @@ import { lotChanged, type ChangeDeps } from '../changes.js';
 import { setActor, withTransaction } from '../db.js';
 import type { Clock, PoolLike, Queryable } from '../ports.js';
 import { expireHoldsBatch, holdCarsInside, insertOverstayAlertsBatch, markNoShowsBatch, selectSweepLots } from '../sql/sweeps.js';
+import { refreshReportRollups } from '../reports/rollups.js';
 import { allSweepJobs, defaultSweepBatch, sweepLotFromRow, type SweepJob, type SweepLot } from './jobs.js';
 
 export interface SweepDeps extends ChangeDeps {
@@ -26,6 +27,8 @@ export interface SweepOptions {
    * different rows, so more workers only finish a large backlog sooner.
    */
   concurrency?: number;
+  /** keep the report rollups current on a plain run (default true) */
+  rollups?: boolean;
 }
 
 export interface SweepSummary {
@@ -131,5 +134,8 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
     if (lot.policyWarning && jobs.includes('noShows')) warnings.push(lot.policyWarning);
     if (await sweepLot(deps, lot, jobs, at, limit, options.concurrency ?? 1, tally)) lotsChanged.push(lot.code);
   }
+  // A plain run also keeps the report rollups current (issue 17): one statement per lot, and only the
+  // first run of each hour does any work (migration 0041 says why this, and not write-path triggers).
+  if (options.jobs === undefined && options.rollups !== false) await refreshReportRollups(deps.pool, lots.map((l) => l.lotId), at);
   return { at, lot: options.lotCode ? options.lotCode.toUpperCase() : null, jobs, ...tally, lotsChanged, warnings, ms: Math.round(performance.now() - started) };
 }
