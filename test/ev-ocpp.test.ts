@@ -7,6 +7,7 @@ import { RPCClient } from 'ocpp-rpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { countCapacity } from '../src/core/capacity.js';
+import { DashboardSnapshotReader } from '../src/core/dashboard/snapshot.js';
 import { CentralSystem } from '../src/core/ev/central-system.js';
 import { addCharger } from '../src/core/ev/chargers.js';
 import { idTagFor } from '../src/core/ev/id-tags.js';
@@ -222,6 +223,9 @@ describe('a Faulted or Unavailable connector', () => {
     expect(spot!.status).toBe('maintenance');
     const alerts = evAlerts(await chargerStatus(db.pool, lot.lotId, now), now, { idleAlertMinutes: 15, heartbeatIntervalS: 300 });
     expect(alerts.filter((a) => a.kind === 'fault').map((a) => a.text)).toEqual(['A-20: charger CP-1/1 Faulted (GroundFailure)']);
+    // the attendant's dashboard shows it among its alerts
+    const screen = await new DashboardSnapshotReader(db.pool, await loadLot(db.pool, 'EVLOT')).read(now);
+    expect(screen.alerts.filter((a) => a.kind === 'ev_fault').map((a) => a.text)).toEqual(['A-20: charger CP-1/1 Faulted (GroundFailure)']);
     // a stale report (older than the fault) changes nothing
     await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available', timestamp: minutes(299).toISOString() });
     expect(await free()).toBe(before - 1);
