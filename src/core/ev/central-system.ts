@@ -137,7 +137,9 @@ export class CentralSystem {
 
   async meterValues(cp: ChargePointRef, p: Ocpp.MeterValuesReq): Promise<Record<string, never>> {
     if (p.transactionId === undefined) return {}; // connector readings outside a session: nothing to bill
-    await this.storeMeterValues(this.deps.pool, cp, p.transactionId, p.meterValue);
+    // one commit (one WAL flush) for the samples, the register and the charge
+    const transactionId = p.transactionId;
+    await withTransaction(this.deps.pool, (tx) => this.storeMeterValues(tx, cp, transactionId, p.meterValue));
     return {};
   }
 
