@@ -24,6 +24,9 @@ import { createTestDatabase, type TestDatabase } from './support/db.js';
 let db: TestDatabase;
 let lot: Lot;
 let server: OcppCentralServer;
+let system: CentralSystem;
+/** the server side of each charge point's connection, to cut one */
+const serverSide = new Map<string, { close(o: Record<string, unknown>): Promise<unknown> }>();
 let endpoint: string;
 const passwords = new Map<string, string>();
 // 2031-06-03 is a Tuesday
@@ -62,9 +65,10 @@ beforeAll(async () => {
     expect(added.password, `${id} gets credentials`).toMatch(/^[A-Za-z0-9_-]{32}$/);
     passwords.set(id, added.password!);
   }
-  const system = new CentralSystem({ ...deps, actor: 'ev:ocpp', logger: silentLogger }, { heartbeatIntervalS: 300 });
+  system = new CentralSystem({ ...deps, actor: 'ev:ocpp', logger: silentLogger }, { heartbeatIntervalS: 300 });
   server = new OcppCentralServer({ system, logger: silentLogger });
   endpoint = `ws://127.0.0.1:${await server.listen(0, '127.0.0.1')}`;
+  server.rpc.on('client', (c: { identity: string; close(o: Record<string, unknown>): Promise<unknown> }) => serverSide.set(c.identity, c));
 });
 
 afterAll(async () => {
@@ -150,9 +154,25 @@ describe('an OCPP 1.6J charge point through a whole session', () => {
     let cp = chargePoint('CP-FILE');
     await cp.connect();
     await cp.call('BootNotification', { chargePointVendor: 'ACME', chargePointModel: 'Pillar' });
+    // the answer to StartTransaction is lost: the transaction is recorded, then the link drops before the
+    // charge point hears its transactionId
+    const start = system.startTransaction.bind(system);
+    let recorded = 0;
+    system.startTransaction = async (c, p) => {
+      const r = await start(c, p);
+      recorded = r.transactionId;
+      system.startTransaction = start;
+      await serverSide.get('CP-FILE')!.close({ code: 1001, force: true });
+      return r;
+    };
+    await expect(cp.call('StartTransaction', startReq)).rejects.toThrow();
+    expect(recorded).toBeGreaterThan(0);
+    cp = chargePoint('CP-FILE');
+    await cp.connect();
     const first = await cp.call('StartTransaction', startReq) as { transactionId: number };
+    expect(first.transactionId).toBe(recorded);
     await cp.call('MeterValues', { ...batch(210, 52_000), transactionId: first.transactionId });
-    await cp.close({ code: 1001, force: true }); // the link drops mid-session
+    await cp.close({ code: 1001, force: true }); // the link drops mid-session again
 
     // the charger reconnects and replays what it could not be sure was received (OCPP 1.6 4.8: transaction
     // messages are retried until answered), then goes on
@@ -187,6 +207,33 @@ describe('an OCPP 1.6J charge point through a whole session', () => {
     expect(d.chargingMinor).toBe(200);
     expect(d.amountDueMinor).toBeGreaterThan(200);
     await cp.close();
+  });
+});
+
+describe('id tags', () => {
+  it('a permit\'s tag is accepted while the permit is active and valid, Blocked while suspended; a garbled tag is Invalid', async () => {
+    const [p] = await sql<{ permit_id: string }>(
+      `insert into permits (lot_id, holder, vehicle_type, valid_from, valid_until, currency, created_at, updated_at)
+       values ($1, 'Acme', 'ev', $2, $3, 'GBP', $2, $2) returning permit_id::text`, [lot.lotId, minutes(-60 * 24), minutes(60 * 24 * 30)]);
+    const tag = idTagFor('permit', p!.permit_id);
+    expect(tag).toMatch(/^P-[0-9A-F]{16}$/);
+    now = minutes(120);
+    const cp = chargePoint('CP-1');
+    await cp.connect();
+    expect(await cp.call('Authorize', { idTag: tag })).toEqual({ idTagInfo: { status: 'Accepted', expiryDate: minutes(60 * 24 * 30).toISOString() } });
+    await sql(`update permits set status = 'suspended' where permit_id = $1`, [p!.permit_id]);
+    expect(await cp.call('Authorize', { idTag: tag })).toEqual({ idTagInfo: { status: 'Blocked' } });
+    expect(await cp.call('Authorize', { idTag: 'AB12CDE' })).toEqual({ idTagInfo: { status: 'Invalid' } });
+    await cp.close();
+  });
+
+  it('the lot file binds chargers to ev spots only, one connector a spot', () => {
+    const file = parseYaml(readFileSync('fixtures/surface-lot.yaml', 'utf8')) as Record<string, unknown>;
+    expect(() => parseLotFile({ ...file, ev_chargers: [{ id: 'CP-X', spots: ['A-01'] }] }, 'lot.yaml')).toThrow('charger CP-X: spot "A-01" is a regular spot');
+    expect(() => parseLotFile({ ...file, ev_chargers: [{ id: 'CP-X', spots: ['A-19'] }, { id: 'CP-Y', spots: ['A-19'] }] }, 'lot.yaml')).toThrow('spot "A-19" has two connectors');
+    expect(() => parseLotFile({ ...file, ev_chargers: [{ id: 'CP X', spots: ['A-19'] }] }, 'lot.yaml')).toThrow(/ev_chargers\.0\.id/);
+    // a file without chargers keeps its digest
+    expect(parseLotFile({ ...file, ev_chargers: [] }, 'lot.yaml').digest).toBe(parseLotFile(file, 'lot.yaml').digest);
   });
 });
 
