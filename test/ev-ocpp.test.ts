@@ -78,12 +78,12 @@ afterAll(async () => {
 });
 
 /** A booked EV inside the lot: its reservation id and visit id. */
-async function bookedCarInside(plate: string, spot: string): Promise<{ reservationId: string; visitId: string }> {
+async function bookedCarInside(plate: string, spot: string, from = 0, to = 240): Promise<{ reservationId: string; visitId: string }> {
   const [r] = await sql<{ reservation_id: string }>(
     `insert into reservations (lot_id, customer_ref, plate, vehicle_type, spot_id, period, status, price_minor, currency, created_at, updated_at)
      select $1, 'test', $2, 'ev', s.spot_id, tstzrange($4, $5, '[)'), 'CONFIRMED', 600, 'GBP', $4, $4 from spots s where s.lot_id = $1 and s.label = $3
      returning reservation_id::text`,
-    [lot.lotId, plate, spot, minutes(0), minutes(240)],
+    [lot.lotId, plate, spot, minutes(from), minutes(to)],
   );
   const a = await arrive({ pool: db.pool, clock, actor: 'test' }, lot, { reservationId: r!.reservation_id, gate: 'G1' });
   return { reservationId: r!.reservation_id, visitId: a.visit.visit_id };
@@ -206,6 +206,26 @@ describe('an OCPP 1.6J charge point through a whole session', () => {
     const d = await depart({ pool: db.pool, clock, actor: 'test' }, lot, { plate: 'EV02', gate: 'attendant' });
     expect(d.chargingMinor).toBe(200);
     expect(d.amountDueMinor).toBeGreaterThan(200);
+    await cp.close();
+  });
+});
+
+describe('a car unplugged before the charger reports the stop', () => {
+  it('keeps the idle time it spent plugged in after it stopped drawing', async () => {
+    now = minutes(240);
+    const car = await bookedCarInside('EV03', 'A-20', 240, 480);
+    const tag = idTagFor('booking', car.reservationId);
+    const cp = chargePoint('CP-1');
+    await cp.connect();
+    const { transactionId } = await cp.call('StartTransaction', { connectorId: 1, idTag: tag, meterStart: 0, timestamp: minutes(241).toISOString() }) as { transactionId: number };
+    await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'SuspendedEV', timestamp: minutes(270).toISOString() });
+    // the driver pulls the cable at +300: the charger reports Available, then the stop (reason EVDisconnected)
+    await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available', timestamp: minutes(300).toISOString() });
+    await cp.call('StopTransaction', { transactionId, meterStop: 10_000, timestamp: minutes(300).toISOString(), reason: 'EVDisconnected' });
+    now = minutes(305);
+    const d = await depart({ pool: db.pool, clock, actor: 'test' }, lot, { plate: 'EV03', gate: 'attendant' });
+    // 10 kWh at 0.40 = 4.00; idle 270..300 = 30 min, 10 of grace: 20 min at 6.00/h = 2.00
+    expect(d.chargingMinor).toBe(600);
     await cp.close();
   });
 });

@@ -25,6 +25,10 @@ const defaultControl = '127.0.0.1:9221';
 async function serveEv(ctx: AppContext, o: { listen: string; control: string; lot?: string; heartbeatSeconds: string; watchdogSeconds: string }, stop: AbortSignal): Promise<void> {
   const listen = parseListen(o.listen);
   const control = parseListen(o.control);
+  // the control port has no credentials of its own: whoever reaches it can start and stop charging
+  if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(control.host)) {
+    throw new UsageError(`--control ${o.control.slice(0, 60)} is not a loopback address`, { hint: 'keep the control port on this machine, e.g. --control 127.0.0.1:9221', code: 'bad_listen' });
+  }
   const heartbeatIntervalS = wholeNumberOption(o.heartbeatSeconds, '--heartbeat-seconds', 10, 300);
   const watchdogSeconds = wholeNumberOption(o.watchdogSeconds, '--watchdog-seconds', 1, 30);
   const pool = await ctx.pool();

@@ -212,7 +212,7 @@ export async function stopSession(
   const { rows } = await db.query<SessionRow & Record<string, unknown>>(
     `update ev_sessions set meter_stop_wh = $3::bigint, stopped_at = $4::timestamptz, stop_reason = $5::text,
             meter_last_wh = greatest(meter_last_wh, $3::bigint), power_w = 0,
-            idle_since = case when unplugged_at is null then coalesce(idle_since, $4::timestamptz) end
+            idle_since = case when unplugged_at is null then coalesce(idle_since, $4::timestamptz) else idle_since end
       where lot_id = $1::integer and transaction_id = $2::integer and stopped_at is null
       returning ${sessionColumns}`,
     [s.lotId, s.transactionId, s.meterStopWh, s.at, s.reason],
