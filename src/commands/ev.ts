@@ -171,12 +171,13 @@ export function registerEv(program: Command, run: Run): void {
     .description('every connector of the lot: spot, status, the car plugged in, power, energy, idle time, charge so far; alerts')
     .requiredOption('--lot <code>', 'lot code')
     .option('--idle-alert-minutes <n>', 'flag cars done charging and still plugged in for this long', '15')
-    .action((o: { lot: string; idleAlertMinutes: string }, cmd: Command) => run(async (ctx) => {
+    .option('--heartbeat-seconds <s>', 'ev serve\'s heartbeat interval: a charger silent for three is flagged', '300')
+    .action((o: { lot: string; idleAlertMinutes: string; heartbeatSeconds: string }, cmd: Command) => run(async (ctx) => {
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
       const now = ctx.clock.now();
       const rows = await chargerStatus(pool, lot.lotId, now);
-      const alerts = evAlerts(rows, now, { idleAlertMinutes: wholeNumberOption(o.idleAlertMinutes, '--idle-alert-minutes', 0), heartbeatIntervalS: 300 });
+      const alerts = evAlerts(rows, now, { idleAlertMinutes: wholeNumberOption(o.idleAlertMinutes, '--idle-alert-minutes', 0), heartbeatIntervalS: wholeNumberOption(o.heartbeatSeconds, '--heartbeat-seconds', 10, 300) });
       ctx.out.result(rows, (x) => [statusTable(x, lot.timeZone, lot.currency), ...alerts.map((a) => `! ${a.text}`)].join('\n'));
     }, cmd));
 
