@@ -133,6 +133,12 @@ describe('parkctl ev', () => {
     expect(offline.stderr).toContain('CP-7 is not connected');
   });
 
+  it('ev serve refuses a control port off this machine (it has no credentials of its own)', async () => {
+    const r = await runCli(['ev', 'serve', '--listen', '127.0.0.1:0', '--control', '0.0.0.0:9221'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is not a loopback address');
+  });
+
   it('install --print writes a Type=notify unit running ev serve', async () => {
     const r = await runCli(['ev', 'install', '--print'], env);
     expect(r.code, r.stderr).toBe(0);

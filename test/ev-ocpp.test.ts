@@ -7,6 +7,7 @@ import { RPCClient } from 'ocpp-rpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { countCapacity } from '../src/core/capacity.js';
+import { DashboardSnapshotReader } from '../src/core/dashboard/snapshot.js';
 import { CentralSystem } from '../src/core/ev/central-system.js';
 import { addCharger } from '../src/core/ev/chargers.js';
 import { idTagFor } from '../src/core/ev/id-tags.js';
@@ -23,6 +24,9 @@ import { createTestDatabase, type TestDatabase } from './support/db.js';
 let db: TestDatabase;
 let lot: Lot;
 let server: OcppCentralServer;
+let system: CentralSystem;
+/** the server side of each charge point's connection, to cut one */
+const serverSide = new Map<string, { close(o: Record<string, unknown>): Promise<unknown> }>();
 let endpoint: string;
 const passwords = new Map<string, string>();
 // 2031-06-03 is a Tuesday
@@ -61,9 +65,10 @@ beforeAll(async () => {
     expect(added.password, `${id} gets credentials`).toMatch(/^[A-Za-z0-9_-]{32}$/);
     passwords.set(id, added.password!);
   }
-  const system = new CentralSystem({ ...deps, actor: 'ev:ocpp', logger: silentLogger }, { heartbeatIntervalS: 300 });
+  system = new CentralSystem({ ...deps, actor: 'ev:ocpp', logger: silentLogger }, { heartbeatIntervalS: 300 });
   server = new OcppCentralServer({ system, logger: silentLogger });
   endpoint = `ws://127.0.0.1:${await server.listen(0, '127.0.0.1')}`;
+  server.rpc.on('client', (c: { identity: string; close(o: Record<string, unknown>): Promise<unknown> }) => serverSide.set(c.identity, c));
 });
 
 afterAll(async () => {
@@ -73,12 +78,12 @@ afterAll(async () => {
 });
 
 /** A booked EV inside the lot: its reservation id and visit id. */
-async function bookedCarInside(plate: string, spot: string): Promise<{ reservationId: string; visitId: string }> {
+async function bookedCarInside(plate: string, spot: string, from = 0, to = 240): Promise<{ reservationId: string; visitId: string }> {
   const [r] = await sql<{ reservation_id: string }>(
     `insert into reservations (lot_id, customer_ref, plate, vehicle_type, spot_id, period, status, price_minor, currency, created_at, updated_at)
      select $1, 'test', $2, 'ev', s.spot_id, tstzrange($4, $5, '[)'), 'CONFIRMED', 600, 'GBP', $4, $4 from spots s where s.lot_id = $1 and s.label = $3
      returning reservation_id::text`,
-    [lot.lotId, plate, spot, minutes(0), minutes(240)],
+    [lot.lotId, plate, spot, minutes(from), minutes(to)],
   );
   const a = await arrive({ pool: db.pool, clock, actor: 'test' }, lot, { reservationId: r!.reservation_id, gate: 'G1' });
   return { reservationId: r!.reservation_id, visitId: a.visit.visit_id };
@@ -149,9 +154,25 @@ describe('an OCPP 1.6J charge point through a whole session', () => {
     let cp = chargePoint('CP-FILE');
     await cp.connect();
     await cp.call('BootNotification', { chargePointVendor: 'ACME', chargePointModel: 'Pillar' });
+    // the answer to StartTransaction is lost: the transaction is recorded, then the link drops before the
+    // charge point hears its transactionId
+    const start = system.startTransaction.bind(system);
+    let recorded = 0;
+    system.startTransaction = async (c, p) => {
+      const r = await start(c, p);
+      recorded = r.transactionId;
+      system.startTransaction = start;
+      await serverSide.get('CP-FILE')!.close({ code: 1001, force: true });
+      return r;
+    };
+    await expect(cp.call('StartTransaction', startReq)).rejects.toThrow();
+    expect(recorded).toBeGreaterThan(0);
+    cp = chargePoint('CP-FILE');
+    await cp.connect();
     const first = await cp.call('StartTransaction', startReq) as { transactionId: number };
+    expect(first.transactionId).toBe(recorded);
     await cp.call('MeterValues', { ...batch(210, 52_000), transactionId: first.transactionId });
-    await cp.close({ code: 1001, force: true }); // the link drops mid-session
+    await cp.close({ code: 1001, force: true }); // the link drops mid-session again
 
     // the charger reconnects and replays what it could not be sure was received (OCPP 1.6 4.8: transaction
     // messages are retried until answered), then goes on
@@ -189,6 +210,53 @@ describe('an OCPP 1.6J charge point through a whole session', () => {
   });
 });
 
+describe('a car unplugged before the charger reports the stop', () => {
+  it('keeps the idle time it spent plugged in after it stopped drawing', async () => {
+    now = minutes(240);
+    const car = await bookedCarInside('EV03', 'A-20', 240, 480);
+    const tag = idTagFor('booking', car.reservationId);
+    const cp = chargePoint('CP-1');
+    await cp.connect();
+    const { transactionId } = await cp.call('StartTransaction', { connectorId: 1, idTag: tag, meterStart: 0, timestamp: minutes(241).toISOString() }) as { transactionId: number };
+    await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'SuspendedEV', timestamp: minutes(270).toISOString() });
+    // the driver pulls the cable at +300: the charger reports Available, then the stop (reason EVDisconnected)
+    await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available', timestamp: minutes(300).toISOString() });
+    await cp.call('StopTransaction', { transactionId, meterStop: 10_000, timestamp: minutes(300).toISOString(), reason: 'EVDisconnected' });
+    now = minutes(305);
+    const d = await depart({ pool: db.pool, clock, actor: 'test' }, lot, { plate: 'EV03', gate: 'attendant' });
+    // 10 kWh at 0.40 = 4.00; idle 270..300 = 30 min, 10 of grace: 20 min at 6.00/h = 2.00
+    expect(d.chargingMinor).toBe(600);
+    await cp.close();
+  });
+});
+
+describe('id tags', () => {
+  it('a permit\'s tag is accepted while the permit is active and valid, Blocked while suspended; a garbled tag is Invalid', async () => {
+    const [p] = await sql<{ permit_id: string }>(
+      `insert into permits (lot_id, holder, vehicle_type, valid_from, valid_until, currency, created_at, updated_at)
+       values ($1, 'Acme', 'ev', $2, $3, 'GBP', $2, $2) returning permit_id::text`, [lot.lotId, minutes(-60 * 24), minutes(60 * 24 * 30)]);
+    const tag = idTagFor('permit', p!.permit_id);
+    expect(tag).toMatch(/^P-[0-9A-F]{16}$/);
+    now = minutes(120);
+    const cp = chargePoint('CP-1');
+    await cp.connect();
+    expect(await cp.call('Authorize', { idTag: tag })).toEqual({ idTagInfo: { status: 'Accepted', expiryDate: minutes(60 * 24 * 30).toISOString() } });
+    await sql(`update permits set status = 'suspended' where permit_id = $1`, [p!.permit_id]);
+    expect(await cp.call('Authorize', { idTag: tag })).toEqual({ idTagInfo: { status: 'Blocked' } });
+    expect(await cp.call('Authorize', { idTag: 'AB12CDE' })).toEqual({ idTagInfo: { status: 'Invalid' } });
+    await cp.close();
+  });
+
+  it('the lot file binds chargers to ev spots only, one connector a spot', () => {
+    const file = parseYaml(readFileSync('fixtures/surface-lot.yaml', 'utf8')) as Record<string, unknown>;
+    expect(() => parseLotFile({ ...file, ev_chargers: [{ id: 'CP-X', spots: ['A-01'] }] }, 'lot.yaml')).toThrow('charger CP-X: spot "A-01" is a regular spot');
+    expect(() => parseLotFile({ ...file, ev_chargers: [{ id: 'CP-X', spots: ['A-19'] }, { id: 'CP-Y', spots: ['A-19'] }] }, 'lot.yaml')).toThrow('spot "A-19" has two connectors');
+    expect(() => parseLotFile({ ...file, ev_chargers: [{ id: 'CP X', spots: ['A-19'] }] }, 'lot.yaml')).toThrow(/ev_chargers\.0\.id/);
+    // a file without chargers keeps its digest
+    expect(parseLotFile({ ...file, ev_chargers: [] }, 'lot.yaml').digest).toBe(parseLotFile(file, 'lot.yaml').digest);
+  });
+});
+
 describe('what the central system refuses', () => {
   it('a wrong password, an unknown charge point, no password and another path are refused at the handshake', async () => {
     await expect(chargePoint('CP-1', 'not-the-password-0123456789abcdef').connect()).rejects.toMatchObject({ code: 401 });
@@ -222,6 +290,9 @@ describe('a Faulted or Unavailable connector', () => {
     expect(spot!.status).toBe('maintenance');
     const alerts = evAlerts(await chargerStatus(db.pool, lot.lotId, now), now, { idleAlertMinutes: 15, heartbeatIntervalS: 300 });
     expect(alerts.filter((a) => a.kind === 'fault').map((a) => a.text)).toEqual(['A-20: charger CP-1/1 Faulted (GroundFailure)']);
+    // the attendant's dashboard shows it among its alerts
+    const screen = await new DashboardSnapshotReader(db.pool, await loadLot(db.pool, 'EVLOT')).read(now);
+    expect(screen.alerts.filter((a) => a.kind === 'ev_fault').map((a) => a.text)).toEqual(['A-20: charger CP-1/1 Faulted (GroundFailure)']);
     // a stale report (older than the fault) changes nothing
     await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available', timestamp: minutes(299).toISOString() });
     expect(await free()).toBe(before - 1);

@@ -25,6 +25,10 @@ const defaultControl = '127.0.0.1:9221';
 async function serveEv(ctx: AppContext, o: { listen: string; control: string; lot?: string; heartbeatSeconds: string; watchdogSeconds: string }, stop: AbortSignal): Promise<void> {
   const listen = parseListen(o.listen);
   const control = parseListen(o.control);
+  // the control port has no credentials of its own: whoever reaches it can start and stop charging
+  if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(control.host)) {
+    throw new UsageError(`--control ${o.control.slice(0, 60)} is not a loopback address`, { hint: 'keep the control port on this machine, e.g. --control 127.0.0.1:9221', code: 'bad_listen' });
+  }
   const heartbeatIntervalS = wholeNumberOption(o.heartbeatSeconds, '--heartbeat-seconds', 10, 300);
   const watchdogSeconds = wholeNumberOption(o.watchdogSeconds, '--watchdog-seconds', 1, 30);
   const pool = await ctx.pool();
@@ -167,12 +171,13 @@ export function registerEv(program: Command, run: Run): void {
     .description('every connector of the lot: spot, status, the car plugged in, power, energy, idle time, charge so far; alerts')
     .requiredOption('--lot <code>', 'lot code')
     .option('--idle-alert-minutes <n>', 'flag cars done charging and still plugged in for this long', '15')
-    .action((o: { lot: string; idleAlertMinutes: string }, cmd: Command) => run(async (ctx) => {
+    .option('--heartbeat-seconds <s>', 'ev serve\'s heartbeat interval: a charger silent for three is flagged', '300')
+    .action((o: { lot: string; idleAlertMinutes: string; heartbeatSeconds: string }, cmd: Command) => run(async (ctx) => {
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
       const now = ctx.clock.now();
       const rows = await chargerStatus(pool, lot.lotId, now);
-      const alerts = evAlerts(rows, now, { idleAlertMinutes: wholeNumberOption(o.idleAlertMinutes, '--idle-alert-minutes', 0), heartbeatIntervalS: 300 });
+      const alerts = evAlerts(rows, now, { idleAlertMinutes: wholeNumberOption(o.idleAlertMinutes, '--idle-alert-minutes', 0), heartbeatIntervalS: wholeNumberOption(o.heartbeatSeconds, '--heartbeat-seconds', 10, 300) });
       ctx.out.result(rows, (x) => [statusTable(x, lot.timeZone, lot.currency), ...alerts.map((a) => `! ${a.text}`)].join('\n'));
     }, cmd));
 

@@ -61,6 +61,7 @@ export const commandExamples: Record<string, string[]> = {
   demo: ['demo', 'demo --bookings 100 --json'],
   'bench reserve': ['bench reserve --lot RIVERSIDE --clients 16 --seconds 10'],
   'bench api': ['bench api --lot RIVERSIDE --clients 16 --seconds 10'],
+  'bench ev': ['bench ev --charge-points 50 --seconds 30', 'bench ev --charge-points 500 --seconds 120 --json'],
   'bench gate': ['bench gate --lot RIVERSIDE --vehicles 200'],
   'bench price': ['bench price'],
   'bench import': ['bench import --rows 10000'],

@@ -27,6 +27,9 @@ export const alertLabel: Readonly<Record<AlertKind, string>> = {
   booking_moved: 'MOVED',
   no_spot: 'NO SPOT',
   sensor: 'SENSOR',
+  ev_fault: 'CHARGER FAULT',
+  ev_idle: 'EV IDLE',
+  ev_silent: 'CHARGER SILENT',
 };
 
 const alertTone: Readonly<Record<AlertKind, Tone>> = {
@@ -40,6 +43,9 @@ const alertTone: Readonly<Record<AlertKind, Tone>> = {
   booking_moved: 'accent',
   no_spot: 'bad',
   sensor: 'warn',
+  ev_fault: 'bad',
+  ev_idle: 'warn',
+  ev_silent: 'bad',
 };
 
 /** What needs an attendant: time, kind, text. Alerts about a reservation are selectable. */

@@ -1,6 +1,7 @@
 // One dashboard screen read from the database: occupancy, gates, arrivals, holds, alerts and the
 // event feed. The reads are independent and run side by side on the pool, each bounded by a LIMIT;
 // measured on the 2,000-spot sample garage after a busy morning, see the report in the dashboard tests.
+import { evAlertRows } from '../ev/dashboard-alerts.js';
 import { DateTime } from 'luxon';
 import type { Lot } from '../lots/lot.js';
 import { selectDashboardCounts } from '../sql/dashboard-counts.js';
@@ -47,7 +48,7 @@ export class DashboardSnapshotReader {
     const withHeartbeats = await this.heartbeats;
     const arrivalsFrom = new Date(now.getTime() - lot.noShowGraceMinutes * minuteMs);
     const arrivalsTo = new Date(now.getTime() + (o.arrivalsAheadMs ?? 60 * minuteMs));
-    const [state, occupancy, gateRows, arrivals, holds, overstays, noShows, due, failed, manual, feed, spots, refundsDue, counts, sensorAlerts] = await Promise.all([
+    const [state, occupancy, gateRows, arrivals, holds, overstays, noShows, due, failed, manual, feed, spots, refundsDue, counts, sensorAlerts, evAlerts] = await Promise.all([
       selectLotState(db, lot.lotId),
       lotOccupancy(db, lot.lotId, now),
       selectGates(db, { lotId: lot.lotId, todayStart, withHeartbeats }),
@@ -67,6 +68,7 @@ export class DashboardSnapshotReader {
       // the lists stop at `limit`; the panels' titles say how many there are in all
       selectDashboardCounts(db, { lotId: lot.lotId, now, arrivalsFrom, arrivalsTo, since, todayStart, noShowGraceMinutes: lot.noShowGraceMinutes }),
       readSensorAlerts(db, lot.lotId, since, limit),
+      evAlertRows(db, lot.lotId, now), // EV chargers: faults, idling cars, silent chargers (issue 16)
     ]);
     const gates = gateRows.map((g) => toGate(g, now, o.gateStaleMs ?? 30_000));
     const money = (minor: number) => formatMinorAmount(minor, lot.currency);
@@ -108,6 +110,7 @@ export class DashboardSnapshotReader {
           ? `${String(e.detail.gate ?? 'gate')} NOT opened (${String(e.detail.result ?? 'no answer')}), asked by ${e.actor}${e.reason ? `: ${e.reason}` : ''}`
           : `${String(e.detail.gate ?? 'gate')} opened by hand by ${e.actor}${e.reason ? `: ${e.reason}` : ''}`,
       })),
+      ...evAlerts,
     ];
     alerts.sort((a, b) => b.at.getTime() - a.at.getTime());
     return {
@@ -124,7 +127,7 @@ export class DashboardSnapshotReader {
         holds: counts.holds,
         arrivals: counts.arrivals,
         alerts: counts.overstays + counts.no_shows + alerts.filter((a) => a.kind === 'gate_offline').length + counts.payments_failed
-          + counts.payments_due + counts.spot_alerts + counts.refunds_due + counts.manual_opens + sensorAlerts.length,
+          + counts.payments_due + counts.spot_alerts + counts.refunds_due + counts.manual_opens + sensorAlerts.length + evAlerts.length,
       },
     };
   }

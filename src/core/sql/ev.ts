@@ -212,7 +212,7 @@ export async function stopSession(
   const { rows } = await db.query<SessionRow & Record<string, unknown>>(
     `update ev_sessions set meter_stop_wh = $3::bigint, stopped_at = $4::timestamptz, stop_reason = $5::text,
             meter_last_wh = greatest(meter_last_wh, $3::bigint), power_w = 0,
-            idle_since = case when unplugged_at is null then coalesce(idle_since, $4::timestamptz) end
+            idle_since = case when unplugged_at is null then coalesce(idle_since, $4::timestamptz) else idle_since end
       where lot_id = $1::integer and transaction_id = $2::integer and stopped_at is null
       returning ${sessionColumns}`,
     [s.lotId, s.transactionId, s.meterStopWh, s.at, s.reason],
@@ -228,27 +228,33 @@ export interface MeterSample {
   unit: string | null;
 }
 
-/** Samples of a transaction; those already stored (a resent batch) are skipped. Returns how many were new. */
-export async function insertMeterValues(db: Queryable, lotId: number, transactionId: number, samples: readonly MeterSample[]): Promise<number> {
+/**
+ * Samples of a charge point's transaction; those already stored (a resent batch) are skipped, and so is a
+ * transaction that is not this charge point's. Returns how many were new.
+ */
+export async function insertMeterValues(db: Queryable, lotId: number, chargePointId: string, transactionId: number, samples: readonly MeterSample[]): Promise<number> {
   if (samples.length === 0) return 0;
   const { rowCount } = await db.query(
     `insert into ev_meter_values (lot_id, transaction_id, sampled_at, measurand, phase, value, unit)
-     select $1::integer, $2::integer, x.sampled_at, x.measurand, x.phase, x.value, x.unit
-       from jsonb_to_recordset($3::jsonb) as x(sampled_at timestamptz, measurand text, phase text, value numeric, unit text)
+     select e.lot_id, e.transaction_id, x.sampled_at, x.measurand, x.phase, x.value, x.unit
+       from ev_sessions e, jsonb_to_recordset($4::jsonb) as x(sampled_at timestamptz, measurand text, phase text, value numeric, unit text)
+      where e.lot_id = $1::integer and e.transaction_id = $3::integer and e.charge_point_id = $2::text
      on conflict do nothing`,
-    [lotId, transactionId, JSON.stringify(samples.map((s) => ({ sampled_at: s.sampledAt, measurand: s.measurand, phase: s.phase, value: s.value, unit: s.unit })))],
+    [lotId, chargePointId, transactionId, JSON.stringify(samples.map((s) => ({ sampled_at: s.sampledAt, measurand: s.measurand, phase: s.phase, value: s.value, unit: s.unit })))],
   );
   return rowCount ?? 0;
 }
 
-/** The latest register and power of a running session (a late older sample never lowers the register). */
-export async function updateSessionMeter(db: Queryable, lotId: number, transactionId: number, m: { registerWh: number | null; powerW: number | null }): Promise<void> {
-  await db.query(
+/** The latest register and power of a running session (a late older sample never lowers the register); the session after. */
+export async function updateSessionMeter(db: Queryable, lotId: number, transactionId: number, m: { registerWh: number | null; powerW: number | null }): Promise<SessionRow | null> {
+  const { rows } = await db.query<SessionRow & Record<string, unknown>>(
     `update ev_sessions set meter_last_wh = greatest(meter_last_wh, $3::bigint),
             power_w = case when stopped_at is null then coalesce($4::numeric, power_w) else power_w end
-      where lot_id = $1::integer and transaction_id = $2::integer`,
+      where lot_id = $1::integer and transaction_id = $2::integer
+      returning ${sessionColumns}`,
     [lotId, transactionId, m.registerWh, m.powerW],
   );
+  return rows[0] ?? null;
 }
 
 /** The session on a connector the car has not left yet (the newest). */

@@ -2,7 +2,7 @@
 // central system to send a call to a connected charge point (RemoteStartTransaction, RemoteStopTransaction,
 // ChangeAvailability, UnlockConnector) and get the charge point's answer back, and read its figures.
 //   POST /v1/call    {"chargePointId": "CP-1", "method": "UnlockConnector", "params": {"connectorId": 1}}
-//   GET  /v1/status  {"connected": [...], "rssBytes": ..., "answers": {"count", "p50Ms", "p99Ms"}}
+//   GET  /v1/status  {"connected": [...], "rssBytes": ..., "answers": {"MeterValues": {"count", "p50Ms", "p99Ms"}, ...}}
 import { createServer, type Server } from 'node:http';
 import { ChargePointOffline, type OcppCentralServer } from './server.js';
 
@@ -13,7 +13,8 @@ export interface ControlStatus {
   connected: string[];
   rssBytes: number;
   heapUsedBytes: number;
-  answers: { count: number; p50Ms: number | null; p99Ms: number | null };
+  /** handler times per OCPP action (BootNotification, MeterValues, ...) */
+  answers: Record<string, { count: number; p50Ms: number | null; p99Ms: number | null }>;
 }
 
 const maxBody = 16_384;
@@ -23,7 +24,7 @@ export async function listenControl(central: OcppCentralServer, port: number, ho
     const reply = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (req.method === 'GET' && req.url === '/v1/status') {
       const mem = process.memoryUsage();
-      const status: ControlStatus = { connected: central.connected(), rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, answers: central.latencies.summary() };
+      const status: ControlStatus = { connected: central.connected(), rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, answers: Object.fromEntries([...central.latencies].map(([name, l]) => [name, l.summary()])) };
       return reply(200, status);
     }
     if (req.method !== 'POST' || req.url !== '/v1/call') return reply(404, { error: 'not_found', message: 'POST /v1/call or GET /v1/status' });

@@ -21,7 +21,7 @@ interface ServerClient {
 export const ocppPath = '/ocpp';
 
 /** Answer times of the inbound calls, ms, in a ring (the control port reports percentiles). */
-class Latencies {
+export class Latencies {
   private readonly ring = new Float64Array(20_000);
   private n = 0;
   add(ms: number): void {
@@ -44,7 +44,8 @@ export interface OcppServerOptions {
 export class OcppCentralServer {
   readonly rpc: RPCServer;
   private readonly clients = new Map<string, ServerClient>();
-  readonly latencies = new Latencies();
+  /** answer times per OCPP action */
+  readonly latencies = new Map<string, Latencies>();
   private http: Server | null = null;
 
   constructor(private readonly o: OcppServerOptions) {
@@ -87,7 +88,9 @@ export class OcppCentralServer {
         this.o.logger.error(`${name} failed`, { chargePoint: cp.chargePointId, error: String(err) });
         throw err; // ocpp-rpc answers a CALLERROR (InternalError): the charge point retries transaction messages
       } finally {
-        this.latencies.add(performance.now() - started);
+        let l = this.latencies.get(name);
+        if (!l) this.latencies.set(name, (l = new Latencies()));
+        l.add(performance.now() - started);
       }
     });
     timed('BootNotification', (p: Parameters<CentralSystem['bootNotification']>[1]) => s.bootNotification(cp, p));
