@@ -8,6 +8,7 @@ import { registerBenchApi } from './bench-api.js';
 import { registerBenchGate } from './bench-gate.js';
 import { registerBenchPrice } from './bench-price.js';
 import { registerBenchScale } from './bench-scale.js';
+import { registerBenchSensors } from './bench-sensors.js';
 import { registerBenchSweep } from './bench-sweep.js';
 import { renderFields } from './output.js';
 
@@ -19,6 +20,7 @@ export function registerBench(program: Command, run: Run): void {
   registerBenchGate(bench, run);
   registerBenchPrice(bench, run);
   registerBenchScale(bench, run);
+  registerBenchSensors(bench, run);
   registerBenchSweep(bench, run);
 
   bench.command('reserve')

@@ -28,7 +28,7 @@ export async function cloneLot(db: Queryable, lotId: number, newCode: string): P
 
 /** Remove a lot and everything it holds. Only for scratch lots: a real lot keeps its history. */
 export async function dropLot(db: Queryable, lotId: number): Promise<void> {
-  for (const table of ['payments', 'gate_events', 'visits', 'events', 'reservations', 'spot_days', 'lot_days', 'pricing_rules', 'spots', 'zones', 'lots']) {
+  for (const table of ['payments', 'gate_events', 'visits', 'events', 'reservations', 'spot_days', 'lot_days', 'pricing_rules', 'spot_sensed', 'sensors', 'spots', 'zones', 'lots']) {
     await db.query(`delete from ${table} where lot_id = $1::integer`, [lotId]);
   }
 }
