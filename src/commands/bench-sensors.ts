@@ -28,6 +28,7 @@ export function registerBenchSensors(bench: Command, run: Run): void {
         ['offered', `${d.offeredPerSecond}/s for ${d.seconds} s: ${d.published} published, ${d.received} received`],
         ['ingested', `${d.ingestedPerSecond} events/s (${d.changes} changes, ${d.debounced} debounced, ${d.flushes} flushes, ${d.alerts} alerts)`],
         ['lag to dashboard', `p50 ${d.lagMs.p50} ms, p95 ${d.lagMs.p95} ms, p99 ${d.lagMs.p99} ms (${d.lagSamples} uplinks, ${d.dashboardReads} model reads)`],
+        ['steps', `flush write p50 ${d.flushWriteMs.p50} ms, p99 ${d.flushWriteMs.p99} ms; dashboard model read p50 ${d.dashboardReadMs.p50} ms, p99 ${d.dashboardReadMs.p99} ms`],
         ['cpu per event', `${d.cpuMsPerEvent.listener} ms listener + ${d.cpuMsPerEvent.postgres ?? '?'} ms postgres (+ ${d.cpuMsPerEvent.publisher ?? '?'} ms publisher)`],
       ]));
     }, cmd));

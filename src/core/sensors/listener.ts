@@ -54,7 +54,7 @@ export interface SensorListenerOptions {
   /** topic prefix of generic JSON sensors, e.g. "parkctl/CITY-GARAGE/sensors"; null: none */
   genericPrefix: string | null;
   /** after each flush that wrote something: the uplink times (ms) of the readings it carried (for the bench's lag) */
-  onFlushed?: (info: { spots: number; events: number; uplinkTimesMs: number[] }) => void;
+  onFlushed?: (info: { spots: number; events: number; uplinkTimesMs: number[]; writeMs: number }) => void;
   /** keep uplink times for onFlushed (the bench); off in production */
   trackLag?: boolean;
 }
@@ -202,10 +202,31 @@ export class SensorListener {
     return faults;
   }
 
-  /** Writes what changed since the last flush, then reconciles the spots that became occupied. One flush at a time. */
-  flush(): Promise<void> {
+  /**
+   * Writes what changed since the last flush, then reconciles the spots that became occupied. One flush at a time.
+   * The reconciliation runs behind the writes, in order: `wait` (the default) resolves once it is done; the feed's
+   * timer does not wait, so the next batch of readings is written while bookings are looked up (measured with
+   * `bench sensors` at 5,000 uplinks/s on the 2,000-spot garage: waiting held the lag p99 at 2.4 s).
+   */
+  async flush(opts: { reconcile?: 'wait' | 'background' } = {}): Promise<void> {
     this.flushing = this.flushing.then(() => this.flushOnce(), () => this.flushOnce());
-    return this.flushing;
+    await this.flushing;
+    if (opts.reconcile !== 'background') await this.reconciling;
+  }
+
+  private reconciling: Promise<void> = Promise.resolve();
+  private readonly toReconcile = new Set<number>();
+
+  /** Spots that became occupied, reconciled in batches behind the writes; a failure is logged, the next change retries. */
+  private queueReconcile(spotIds: number[], now: Date): void {
+    for (const s of spotIds) this.toReconcile.add(s);
+    this.reconciling = this.reconciling.then(async () => {
+      if (this.toReconcile.size === 0) return;
+      const batch = [...this.toReconcile];
+      this.toReconcile.clear();
+      const written = await this.reconcileOccupied(batch, now, true);
+      if (written > 0) this.o.notifier?.lotChanged(this.o.lotId);
+    }).catch((err: Error) => this.o.logger.error('reconciliation failed', { error: err.message }));
   }
 
   private async flushOnce(): Promise<void> {
@@ -219,6 +240,7 @@ export class SensorListener {
     this.nowOccupied.clear();
     this.uplinkTimes = [];
     const now = this.o.clock.now();
+    const t0 = performance.now();
     try {
       await withTransaction(this.o.pool, async (tx) => {
         await writeSensed(tx, this.o.lotId, rows, now);
@@ -232,10 +254,9 @@ export class SensorListener {
       throw err;
     }
     this.stats.flushes++;
-    let alerts = events.length;
-    if (occupied.length > 0) alerts += await this.reconcileOccupied(occupied, now, true);
     this.o.notifier?.lotChanged(this.o.lotId);
-    this.o.onFlushed?.({ spots: rows.length, events: alerts, uplinkTimesMs: uplinkTimes });
+    this.o.onFlushed?.({ spots: rows.length, events: events.length, uplinkTimesMs: uplinkTimes, writeMs: performance.now() - t0 });
+    if (occupied.length > 0) this.queueReconcile(occupied, now);
   }
 
   /** Cars sensed in spots: unknown cars alerted (on the change only), bookings in their way moved. Returns events written. */

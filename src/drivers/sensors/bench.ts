@@ -56,6 +56,9 @@ export interface SensorBenchResult {
   dashboardReads: number;
   lagMs: Record<string, number>;
   lagSamples: number;
+  /** one flush's write (spots and events, one transaction), and one dashboard model read */
+  flushWriteMs: Record<string, number>;
+  dashboardReadMs: Record<string, number>;
   cpuMsPerEvent: { listener: number; publisher: number | null; postgres: number | null };
 }
 
@@ -98,6 +101,8 @@ export async function runSensorBench(o: SensorBenchOptions): Promise<SensorBench
     const reader = new DashboardSnapshotReader(o.pool, lot);
     const flushed: { at: number; uplinks: number[] }[] = [];
     const lags: number[] = [];
+    const writes: number[] = [];
+    const readMs: number[] = [];
     let reads = 0;
     let reading: Promise<void> | null = null;
     let again = false;
@@ -110,6 +115,7 @@ export async function runSensorBench(o: SensorBenchOptions): Promise<SensorBench
       reading = reader.read(new Date()).then(() => {
         const done = Date.now();
         reads++;
+        readMs.push(done - startedAt);
         while (flushed.length && flushed[0]!.at <= startedAt) for (const u of flushed.shift()!.uplinks) lags.push(done - u);
       }, () => undefined).finally(() => {
         reading = null;
@@ -126,7 +132,10 @@ export async function runSensorBench(o: SensorBenchOptions): Promise<SensorBench
     const notifier = new PgChangeNotifier(o.pool);
     const listener = await SensorListener.load({
       pool: o.pool, lotId: lot.lotId, lotCode: code, clock: systemClock, logger: silentLogger, actor: `bench:${code}`, notifier,
-      genericPrefix: null, trackLag: true, onFlushed: (f) => flushed.push({ at: Date.now(), uplinks: f.uplinkTimesMs }),
+      genericPrefix: null, trackLag: true, onFlushed: (f) => {
+        flushed.push({ at: Date.now(), uplinks: f.uplinkTimesMs });
+        writes.push(f.writeMs);
+      },
     });
     let client: mqtt.MqttClient;
     try {
@@ -171,6 +180,7 @@ export async function runSensorBench(o: SensorBenchOptions): Promise<SensorBench
       ingestedPerSecond: last > first ? Math.round(received / ((last - first) / 1000)) : received,
       changes: listener.stats.changes, debounced: listener.stats.debounced, flushes: listener.stats.flushes, alerts: listener.stats.alerts,
       dashboardReads: reads, lagMs: percentiles(lags, [50, 95, 99]), lagSamples: lags.length,
+      flushWriteMs: percentiles(writes, [50, 99]), dashboardReadMs: percentiles(readMs, [50, 99]),
       cpuMsPerEvent: { listener: per((cpu.user + cpu.system) / 1000), publisher: per(report.cpuMs), postgres: pg0 !== null && pg1 !== null ? per(pg1 - pg0) : null },
     };
   } finally {
