@@ -102,3 +102,38 @@ describe('parkctl sensors listen (the process systemd runs)', () => {
     expect(stderr).toMatch(/"msg":"stopping".*"readings":1/);
   });
 });
+
+describe('parkctl bench sensors (small: proves it runs, measures nothing here)', () => {
+  let broker: TestBroker;
+  beforeAll(async () => {
+    broker = await new TestBroker().open();
+  });
+  afterAll(async () => {
+    await broker?.close();
+  });
+
+  it('publishes uplinks through the broker, ingests every one, and reports lag samples for each', async () => {
+    const child = spawn(process.execPath, ['bin/parkctl', '--json', 'bench', 'sensors', '--rate', '200', '--seconds', '1', '--sensors', '20'], {
+      env: { ...process.env, DATABASE_URL: db.url, MQTT_URL: broker.url, PARKCTL_ACTOR: 'test' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code, stderr).toBe(0);
+    const r = JSON.parse(stdout) as { sensors: number; published: number; received: number; lagSamples: number; changes: number; debounced: number; cpuMsPerEvent: { listener: number } };
+    expect(r.sensors).toBe(20);
+    expect(r.published).toBeGreaterThan(100);
+    expect(r.received).toBe(r.published);
+    expect(r.lagSamples).toBe(r.received);
+    // each sensor toggles on each of its turns (10 a second) for 1 s, all inside the 3 s debounce window: only its
+    // first reading changes what is shown; every other toggle is ignored (the rest agree with what is shown)
+    expect(r.changes).toBe(20);
+    expect(r.debounced).toBeGreaterThanOrEqual(Math.floor((r.received - 2 * r.sensors) / 2));
+    expect(r.cpuMsPerEvent.listener).toBeGreaterThan(0);
+    // the scratch lot is dropped afterwards
+    const { rows } = await db.pool.query(`select 1 from lots where code like 'SENSBENCH-%'`);
+    expect(rows).toHaveLength(0);
+  });
+});
