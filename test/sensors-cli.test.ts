@@ -90,16 +90,20 @@ describe('parkctl sensors listen (the process systemd runs)', () => {
       await waitFor(() => /"msg":"listening"/.test(stderr), 'the listener to subscribe');
       const pub = await broker.connect();
       await pub.publishAsync(`${broker.run}/sensors/bay-1`, JSON.stringify({ sensor: 'bay-1', status: 'occupied' }));
-      await waitFor(async () => {
-        const { rows } = await db.pool.query<{ state: string }>(
-          `select x.state from spot_sensed x join spots s using (lot_id, spot_id) join lots l using (lot_id) where l.code = 'SCLI' and s.label = 'A-001'`);
-        return rows[0]?.state === 'occupied';
-      }, 'A-001 sensed occupied');
+      const state = async (label: string) => (await db.pool.query<{ state: string }>(
+        `select x.state from spot_sensed x join spots s using (lot_id, spot_id) join lots l using (lot_id) where l.code = 'SCLI' and s.label = $1`, [label])).rows[0]?.state;
+      await waitFor(async () => (await state('A-001')) === 'occupied', 'A-001 sensed occupied');
+      // a sensor bound while it runs is read after SIGHUP (systemd ExecReload)
+      expect((await runCli(['lot', 'spot', 'bind-sensor', 'A-004', 'bay-4', '--lot', 'SCLI', '--vendor', 'acme'], env)).code).toBe(0);
+      child.kill('SIGHUP');
+      await waitFor(() => /"msg":"bindings reloaded"/.test(stderr), 'the reload');
+      await pub.publishAsync(`${broker.run}/sensors/bay-4`, JSON.stringify({ sensor: 'bay-4', status: 'free' }));
+      await waitFor(async () => (await state('A-004')) === 'free', 'A-004 sensed free');
     } finally {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
-    expect(stderr).toMatch(/"msg":"stopping".*"readings":1/);
+    expect(stderr).toMatch(/"msg":"stopping".*"readings":2/);
   });
 });
 

@@ -10,7 +10,7 @@ import {
   insertSensorEvents, moveBookingOffSpot, selectCheckedInOnFreeSpots, selectSensorBindings, selectSensorConfig, selectSpotHolders,
   writeSensed, type EventWrite, type SensedWrite, type SensorBindingRow,
 } from '../sql/sensors.js';
-import { mappingFor, parseStoredSensorConfig, type SensorConfig, type VendorMapping } from './config.js';
+import { defaultSensorConfig, mappingFor, parseStoredSensorConfig, type SensorConfig, type VendorMapping } from './config.js';
 import { readPayload } from './reading.js';
 import { judgeOccupied, judgeParkedElsewhere, takenSpotHorizonMinutes } from './reconcile.js';
 import { applyReading, checkSilence, unknownSense, type SpotSense } from './rules.js';
@@ -87,25 +87,48 @@ export class SensorListener {
   private flushing: Promise<void> = Promise.resolve();
   private readonly warnedUnknown = new Set<string>();
 
-  private constructor(private readonly o: SensorListenerOptions, readonly config: SensorConfig) {}
+  private constructor(private readonly o: SensorListenerOptions, private settings: SensorConfig) {}
+
+  get config(): SensorConfig {
+    return this.settings;
+  }
+
+  private set config(c: SensorConfig) {
+    this.settings = c;
+  }
 
   /** Reads the lot's bindings, settings and last sensed states. */
   static async load(o: SensorListenerOptions): Promise<SensorListener> {
-    const [raw, rows] = await Promise.all([selectSensorConfig(o.pool, o.lotId), selectSensorBindings(o.pool, o.lotId)]);
-    const l = new SensorListener(o, parseStoredSensorConfig(raw));
-    const started = o.clock.now().getTime();
+    const l = new SensorListener(o, defaultSensorConfig);
+    await l.reload();
+    return l;
+  }
+
+  /**
+   * Reads the bindings and settings again (SIGHUP: after a lot import or a `bind-sensor`). A spot whose sensor stays
+   * the same keeps its state in memory; a new or changed binding starts from what the database holds.
+   */
+  async reload(): Promise<{ sensors: number }> {
+    const [raw, rows] = await Promise.all([selectSensorConfig(this.o.pool, this.o.lotId), selectSensorBindings(this.o.pool, this.o.lotId)]);
+    this.config = parseStoredSensorConfig(raw);
+    const now = this.o.clock.now().getTime();
+    const before = new Map(this.bySpot);
+    this.bySensor.clear();
+    this.bySpot.clear();
     for (const r of rows) {
-      const mapping = mappingFor(l.config, r.vendor);
-      if (!mapping) o.logger.warn('sensor bound with a vendor the lot file does not map: its readings are refused', { sensor: r.sensor_id, vendor: r.vendor });
+      const mapping = mappingFor(this.config, r.vendor);
+      if (!mapping) this.o.logger.warn('sensor bound with a vendor the lot file does not map: its readings are refused', { sensor: r.sensor_id, vendor: r.vendor });
+      const kept = before.get(r.spot_id)?.sensorId === r.sensor_id;
       const b: Bound = {
         sensorId: r.sensor_id, spotId: r.spot_id, label: r.label, floor: r.floor, mapping, vendor: r.vendor,
-        heartbeatMs: r.heartbeat_seconds * 1000, watchedSinceMs: Math.max(started, r.bound_at.getTime()),
+        heartbeatMs: r.heartbeat_seconds * 1000, watchedSinceMs: kept ? before.get(r.spot_id)!.watchedSinceMs : Math.max(now, r.bound_at.getTime()),
       };
-      l.bySensor.set(r.sensor_id, b);
-      l.bySpot.set(r.spot_id, b);
-      l.sense.set(r.spot_id, fromRow(r));
+      this.bySensor.set(r.sensor_id, b);
+      this.bySpot.set(r.spot_id, b);
+      if (!kept || !this.sense.has(r.spot_id)) this.sense.set(r.spot_id, fromRow(r));
     }
-    return l;
+    for (const spotId of [...this.sense.keys()]) if (!this.bySpot.has(spotId)) this.sense.delete(spotId);
+    return { sensors: this.bySensor.size };
   }
 
   get sensors(): number {
