@@ -195,9 +195,9 @@ describe('reconciliation verdicts (pure)', () => {
 
   it('a sensed car: expected when one is checked in there; else an unknown car; else, on a booked spot, the bookings to move', () => {
     const h = { spotId: 14, label: 'L2-B-014', carExpected: false, bookings: [] };
-    expect(judgeOccupied({ ...h, carExpected: true }, 's', now, { alertUnknown: true })).toEqual({ kind: 'expected' });
-    expect(judgeOccupied(h, 's', now, { alertUnknown: true })).toMatchObject({ kind: 'unknown_car', event: { reason: 'unknown car in L2-B-014' } });
-    const taken = judgeOccupied({ ...h, bookings: [{ reservationId: 'r2', plate: 'XY1', start: ago(-30), end: ago(-90) }] }, 's', now, { alertUnknown: true });
+    expect(judgeOccupied({ ...h, carExpected: true }, 's', now)).toEqual({ kind: 'expected' });
+    expect(judgeOccupied(h, 's', now)).toMatchObject({ kind: 'unknown_car', event: { reason: 'unknown car in L2-B-014' } });
+    const taken = judgeOccupied({ ...h, bookings: [{ reservationId: 'r2', plate: 'XY1', start: ago(-30), end: ago(-90) }] }, 's', now);
     expect(taken).toMatchObject({ kind: 'spot_taken', move: ['r2'], events: [{ kind: 'alert.spot_taken', reservationId: 'r2' }] });
   });
 });

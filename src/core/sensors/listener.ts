@@ -295,7 +295,7 @@ export class SensorListener {
       const verdict = judgeOccupied({
         spotId: h.spot_id, label: h.label, carExpected: h.car_expected,
         bookings: h.bookings.map((b) => ({ reservationId: b.reservation_id, plate: b.plate, start: new Date(b.start), end: new Date(b.end) })),
-      }, sensorId, now, { alertUnknown: onChange });
+      }, sensorId, now);
       if (verdict.kind === 'unknown_car' && onChange) events.push(verdict.event);
       if (verdict.kind === 'spot_taken') {
         events.push(...verdict.events);
