@@ -90,15 +90,54 @@ describe('parkctl sensors listen (the process systemd runs)', () => {
       await waitFor(() => /"msg":"listening"/.test(stderr), 'the listener to subscribe');
       const pub = await broker.connect();
       await pub.publishAsync(`${broker.run}/sensors/bay-1`, JSON.stringify({ sensor: 'bay-1', status: 'occupied' }));
-      await waitFor(async () => {
-        const { rows } = await db.pool.query<{ state: string }>(
-          `select x.state from spot_sensed x join spots s using (lot_id, spot_id) join lots l using (lot_id) where l.code = 'SCLI' and s.label = 'A-001'`);
-        return rows[0]?.state === 'occupied';
-      }, 'A-001 sensed occupied');
+      const state = async (label: string) => (await db.pool.query<{ state: string }>(
+        `select x.state from spot_sensed x join spots s using (lot_id, spot_id) join lots l using (lot_id) where l.code = 'SCLI' and s.label = $1`, [label])).rows[0]?.state;
+      await waitFor(async () => (await state('A-001')) === 'occupied', 'A-001 sensed occupied');
+      // a sensor bound while it runs is read after SIGHUP (systemd ExecReload)
+      expect((await runCli(['lot', 'spot', 'bind-sensor', 'A-004', 'bay-4', '--lot', 'SCLI', '--vendor', 'acme'], env)).code).toBe(0);
+      child.kill('SIGHUP');
+      await waitFor(() => /"msg":"bindings reloaded"/.test(stderr), 'the reload');
+      await pub.publishAsync(`${broker.run}/sensors/bay-4`, JSON.stringify({ sensor: 'bay-4', status: 'free' }));
+      await waitFor(async () => (await state('A-004')) === 'free', 'A-004 sensed free');
     } finally {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
-    expect(stderr).toMatch(/"msg":"stopping".*"readings":1/);
+    expect(stderr).toMatch(/"msg":"stopping".*"readings":2/);
+  });
+});
+
+describe('parkctl bench sensors (small: proves it runs, measures nothing here)', () => {
+  let broker: TestBroker;
+  beforeAll(async () => {
+    broker = await new TestBroker().open();
+  });
+  afterAll(async () => {
+    await broker?.close();
+  });
+
+  it('publishes uplinks through the broker, ingests every one, and reports lag samples for each', async () => {
+    const child = spawn(process.execPath, ['bin/parkctl', '--json', 'bench', 'sensors', '--rate', '200', '--seconds', '1', '--sensors', '20'], {
+      env: { ...process.env, DATABASE_URL: db.url, MQTT_URL: broker.url, PARKCTL_ACTOR: 'test' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code, stderr).toBe(0);
+    const r = JSON.parse(stdout) as { sensors: number; published: number; received: number; lagSamples: number; changes: number; debounced: number; cpuMsPerEvent: { listener: number } };
+    expect(r.sensors).toBe(20);
+    expect(r.published).toBeGreaterThan(100);
+    expect(r.received).toBe(r.published);
+    expect(r.lagSamples).toBe(r.received);
+    // each sensor toggles on each of its turns (10 a second) for 1 s: at most one change per sensor can fall outside
+    // the 3 s debounce window after its warm-up reading; about every other reading is an ignored toggle
+    expect(r.changes).toBeLessThanOrEqual(r.sensors);
+    expect(r.debounced).toBeGreaterThanOrEqual(Math.floor((r.received - 2 * r.sensors) / 2));
+    expect(r.cpuMsPerEvent.listener).toBeGreaterThan(0);
+    // the scratch lot is dropped afterwards
+    const { rows } = await db.pool.query(`select 1 from lots where code like 'SENSBENCH-%'`);
+    expect(rows).toHaveLength(0);
   });
 });

@@ -22,8 +22,13 @@ import { insertConfirmed, waitFor } from './support/gate-daemon-helpers.js';
 describe('the way (pure)', () => {
   it('Level > zone (its route, else its name without the level) > spot', () => {
     expect(wayToSpot({ label: 'L3-B-042', floor: 3, zoneName: 'Level 3, zone B' })).toBe('Level 3 > zone B > L3-B-042');
-    expect(wayToSpot({ label: 'L3-B-042', floor: 3, zoneName: 'Level 3, zone B', route: 'ramp B, then left' })).toBe('Level 3 > ramp B, then left > L3-B-042');
+    expect(wayToSpot({ label: 'L3-B-042', floor: 3, zoneName: 'Level 3, zone B', route: 'ramp B' })).toBe('Level 3 > ramp B > L3-B-042');
     expect(wayToSpot({ label: 'A-01', floor: 0, zoneName: 'Visitors' })).toBe('Level 0 > Visitors > A-01');
+    // it fits the smallest lane display (32 characters) and never cuts the spot label
+    expect(wayToSpot({ label: 'L3-B-042', floor: 3, zoneName: 'Level 3, zone B', route: 'ramp B, left' })).toBe('L3 > ramp B, left > L3-B-042');
+    const long = wayToSpot({ label: 'L3-B-042', floor: 3, zoneName: 'x', route: 'up the spiral ramp, past the lifts, then second left' });
+    expect(long).toBe('L3 > up the spiral r. > L3-B-042');
+    expect(long.length).toBeLessThanOrEqual(32);
   });
 
   it('a walk-in goes to the nearest floor with a free spot of its type; none: no guidance', () => {
@@ -64,7 +69,7 @@ describe('from the database, as the gate reads it', () => {
       code: 'GUIDE', name: 'Guided', time_zone: 'Europe/London', currency: 'GBP', policy: { walk_ins: true },
       zones: [
         { code: 'L0-A', name: 'Level 0, zone A', floor: 0, spots: [{ labels: 'L0-A-01..L0-A-02', type: 'regular' }] },
-        { code: 'L1-B', name: 'Level 1, zone B', floor: 1, route: 'ramp up, zone B on the left', spots: [{ labels: 'L1-B-01..L1-B-03', type: 'regular' }] },
+        { code: 'L1-B', name: 'Level 1, zone B', floor: 1, route: 'ramp up, left', spots: [{ labels: 'L1-B-01..L1-B-03', type: 'regular' }] },
       ],
       sensors: { bind: [{ spot: 'L0-A-01', sensor: 's-01' }, { spot: 'L0-A-02', sensor: 's-02' }] },
       pricing: { rates: [{ rate_per_hour_minor: 200 }] },
@@ -83,7 +88,7 @@ describe('from the database, as the gate reads it', () => {
   it('the allow list carries the way to each booked spot, and free counts per floor from sensed occupancy', async () => {
     const store = new PgGateStore(gatePool, { lotCode: 'GUIDE', gateId: 'entry-1', direction: 'entry' });
     let snap = await store.loadSnapshot(now, 24);
-    expect(snap.reservations.find((r) => r.plate === 'WAY1')?.way).toBe('Level 1 > ramp up, zone B on the left > L1-B-02');
+    expect(snap.reservations.find((r) => r.plate === 'WAY1')?.way).toBe('L1 > ramp up, left > L1-B-02');
     // level 0's two spots have sensors that never spoke: unknown, never free; level 1: three spots, one booked now
     const regular = (s: typeof snap) => s.policy.freeByFloor?.filter((f) => f.vehicleType === 'regular').map((f) => [f.floor, f.free]);
     expect(regular(snap)).toEqual([[0, 0], [1, 2]]);

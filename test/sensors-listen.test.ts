@@ -193,4 +193,22 @@ describe('reconciliation (seed 003)', () => {
     expect(await sensed('A-007')).toMatchObject({ state: 'free', fault: null });
     expect((await events('sensor.recovered')).some((e) => e.detail.spot_label === 'A-007')).toBe(true);
   });
+
+  it('a booking in the way with nowhere to go: alerted once (alert.no_spot says why), however often the check runs', async () => {
+    const def = parseLotFile({ ...testLotFile({ code: 'SENS1', spots: 1 }), sensors: { bind: [{ spot: 'A-001', sensor: 'one-1' }] } }, 'one-spot lot');
+    await importLot(db.pool, def, 'test');
+    const one = await loadLot(db.pool, 'SENS1');
+    const { rows } = await db.pool.query<{ spot_id: number }>(`select spot_id from spots where lot_id = $1 and label = 'A-001'`, [one.lotId]);
+    const id = await insertConfirmed(db.pool, one.lotId, rows[0]!.spot_id, 'STUCK1', new Date(nowMs + 20 * 60_000), new Date(nowMs + 80 * 60_000));
+    const listener = await SensorListener.load({ pool: db.pool, lotId: one.lotId, lotCode: 'SENS1', clock, logger: silentLogger, actor: 'sensors:test', genericPrefix: 'p' });
+    listener.handle('p/one-1', JSON.stringify({ sensor: 'one-1', occupied: true }));
+    await listener.flush();
+    await listener.reconcile();
+    await listener.reconcile();
+    const kinds = async (kind: string) => (await db.pool.query(`select 1 from events where lot_id = $1 and kind = $2 and reservation_id = $3`, [one.lotId, kind, id])).rows.length;
+    expect(await kinds('alert.spot_taken')).toBe(1);
+    expect(await kinds('alert.no_spot')).toBe(1);
+    expect(await kinds('reservation.moved')).toBe(0);
+  });
 });
+

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseLotFile } from '../src/core/lots/lot-file.js';
 import { genericMapping, vendorMappingSchema } from '../src/core/sensors/config.js';
 import { readPayload, type Reading } from '../src/core/sensors/reading.js';
+import { judgeOccupied, judgeParkedElsewhere } from '../src/core/sensors/reconcile.js';
 import { applyReading, checkSilence, unknownSense, type SpotSense } from '../src/core/sensors/rules.js';
 import { readUplink, UplinkError } from '../src/core/sensors/uplink.js';
 import { testLotFile } from './support/lots.js';
@@ -177,5 +178,26 @@ describe('the lot file', () => {
     expect(() => parseLotFile({ ...base, sensors: { bind: [{ spot: 'Z-9', sensor: 's' }] } }, 'f')).toThrow(/not in the file/);
     // a file without the section keeps its digest
     expect(parseLotFile(base, 'f').digest).toBe(parseLotFile(JSON.parse(JSON.stringify(base)), 'f').digest);
+  });
+});
+
+describe('reconciliation verdicts (pure)', () => {
+  const now = new Date(t0);
+  const ago = (min: number) => new Date(t0 - min * 60_000);
+
+  it('"parked elsewhere?" counts from the later of the entry and the spot going empty', () => {
+    const row = { reservationId: 'r1', plate: 'AB12CD', spotLabel: 'L2-B-014', enteredAt: ago(3), freeSince: ago(60) };
+    expect(judgeParkedElsewhere([row], now, 10)).toHaveLength(0); // came in 3 min ago: still driving up the ramps
+    const [alert] = judgeParkedElsewhere([{ ...row, enteredAt: ago(12) }], now, 10);
+    expect(alert).toMatchObject({ kind: 'alert.parked_elsewhere', reservationId: 'r1', reason: 'parked elsewhere? AB12CD came in 12 min ago, L2-B-014 is empty' });
+    expect(judgeParkedElsewhere([{ ...row, enteredAt: ago(30), freeSince: ago(5) }], now, 10)).toHaveLength(0); // it left the spot 5 min ago
+  });
+
+  it('a sensed car: expected when one is checked in there; else an unknown car; else, on a booked spot, the bookings to move', () => {
+    const h = { spotId: 14, label: 'L2-B-014', carExpected: false, bookings: [] };
+    expect(judgeOccupied({ ...h, carExpected: true }, 's', now)).toEqual({ kind: 'expected' });
+    expect(judgeOccupied(h, 's', now)).toMatchObject({ kind: 'unknown_car', event: { reason: 'unknown car in L2-B-014' } });
+    const taken = judgeOccupied({ ...h, bookings: [{ reservationId: 'r2', plate: 'XY1', start: ago(-30), end: ago(-90) }] }, 's', now);
+    expect(taken).toMatchObject({ kind: 'spot_taken', move: ['r2'], events: [{ kind: 'alert.spot_taken', reservationId: 'r2' }] });
   });
 });

@@ -10,6 +10,7 @@ import { registerBenchGate } from './bench-gate.js';
 import { registerBenchPrice } from './bench-price.js';
 import { registerBenchReports } from './bench-reports.js';
 import { registerBenchScale } from './bench-scale.js';
+import { registerBenchSensors } from './bench-sensors.js';
 import { registerBenchSweep } from './bench-sweep.js';
 import { renderFields } from './output.js';
 
@@ -23,6 +24,7 @@ export function registerBench(program: Command, run: Run): void {
   registerBenchPrice(bench, run);
   registerBenchReports(bench, run);
   registerBenchScale(bench, run);
+  registerBenchSensors(bench, run);
   registerBenchSweep(bench, run);
 
   bench.command('reserve')

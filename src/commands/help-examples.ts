@@ -23,6 +23,7 @@ export const commandExamples: Record<string, string[]> = {
   'lot spot enable': ['lot spot enable RIVERSIDE A-03'],
   'lot spot bind-sensor': ['lot spot bind-sensor L2-B-014 70B3D57ED005B89A --lot CITY-GARAGE --vendor acme-ps1', 'lot spot bind-sensor A-03 bay-a-03 --lot RIVERSIDE --heartbeat 600 --json'],
   'sensors listen': ['MQTT_URL=mqtt://127.0.0.1:1883 parkctl sensors listen --lot CITY-GARAGE', 'sensors listen --lot CITY-GARAGE --signs parkctl/CITY-GARAGE/sign'],
+  'bench sensors': ['bench sensors', 'bench sensors --rate 500 --seconds 5 --sensors 200 --json'],
   'sensors list': ['sensors list --lot CITY-GARAGE', 'sensors list --lot CITY-GARAGE --json'],
   'capacity check': ['capacity check --lot RIVERSIDE --type regular --from "tomorrow 08:00" --to +2h', 'capacity check --lot RIVERSIDE --type ev --from 2026-12-05T08:00 --to 2026-12-05T18:00 --json'],
   'price quote': ['price quote --lot RIVERSIDE --type regular --from "2026-12-05 08:00" --to "2026-12-05 17:30"'],

@@ -81,7 +81,14 @@ export function registerSensors(program: Command, run: Run): void {
       await systemd.notify('READY=1');
       const watchdog = setInterval(() => void systemd.notify('WATCHDOG=1'), 10_000);
       logger.info('listening', { lot: lot.code, sensors: listener.sensors, broker: url.replace(/\/\/[^@/]*@/, '//***@') });
+      // SIGHUP (systemd ExecReload): read the bindings and vendor mappings again after a lot import or a bind-sensor
+      const onHangup = () => void listener.reload().then(
+        (r) => logger.info('bindings reloaded', { sensors: r.sensors }),
+        (err: Error) => logger.error('bindings not reloaded', { error: err.message }),
+      );
+      process.on('SIGHUP', onHangup);
       const signal = await untilSignal();
+      process.off('SIGHUP', onHangup);
       clearInterval(watchdog);
       await systemd.notify('STOPPING=1');
       logger.info('stopping', { signal, ...listener.stats });

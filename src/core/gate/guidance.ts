@@ -25,9 +25,23 @@ function zonePart(w: SpotWay): string {
   return short || w.zoneName;
 }
 
-/** "Level 3 > zone B > L3-B-042". */
-export function wayToSpot(w: SpotWay): string {
-  return `Level ${w.floor} > ${zonePart(w)} > ${w.label}`;
+/** The smallest lane display is 32 characters wide (src/drivers/serial/lane-protocol.ts): the way fits it. */
+export const wayWidth = 32;
+
+/**
+ * "Level 3 > zone B > L3-B-042". Longer than `width`: "L3 > zone B > L3-B-042", then the zone's part shortened;
+ * the spot label is never cut (it is what the driver looks for).
+ */
+export function wayToSpot(w: SpotWay, width = wayWidth): string {
+  const zone = zonePart(w);
+  const full = `Level ${w.floor} > ${zone} > ${w.label}`;
+  if (full.length <= width) return full;
+  const short = `L${w.floor} > ${zone} > ${w.label}`;
+  if (short.length <= width) return short;
+  const room = width - `L${w.floor} >  > ${w.label}`.length;
+  if (room >= 4) return `L${w.floor} > ${zone.slice(0, room - 1).trimEnd()}. > ${w.label}`;
+  const bare = `L${w.floor} > ${w.label}`;
+  return bare.length <= width ? bare : w.label;
 }
 
 /**

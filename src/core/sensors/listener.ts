@@ -10,7 +10,7 @@ import {
   insertSensorEvents, moveBookingOffSpot, selectCheckedInOnFreeSpots, selectSensorBindings, selectSensorConfig, selectSpotHolders,
   writeSensed, type EventWrite, type SensedWrite, type SensorBindingRow,
 } from '../sql/sensors.js';
-import { mappingFor, parseStoredSensorConfig, type SensorConfig, type VendorMapping } from './config.js';
+import { defaultSensorConfig, mappingFor, parseStoredSensorConfig, type SensorConfig, type VendorMapping } from './config.js';
 import { readPayload } from './reading.js';
 import { judgeOccupied, judgeParkedElsewhere, takenSpotHorizonMinutes } from './reconcile.js';
 import { applyReading, checkSilence, unknownSense, type SpotSense } from './rules.js';
@@ -54,7 +54,7 @@ export interface SensorListenerOptions {
   /** topic prefix of generic JSON sensors, e.g. "parkctl/CITY-GARAGE/sensors"; null: none */
   genericPrefix: string | null;
   /** after each flush that wrote something: the uplink times (ms) of the readings it carried (for the bench's lag) */
-  onFlushed?: (info: { spots: number; events: number; uplinkTimesMs: number[] }) => void;
+  onFlushed?: (info: { spots: number; events: number; uplinkTimesMs: number[]; writeMs: number }) => void;
   /** keep uplink times for onFlushed (the bench); off in production */
   trackLag?: boolean;
 }
@@ -87,25 +87,48 @@ export class SensorListener {
   private flushing: Promise<void> = Promise.resolve();
   private readonly warnedUnknown = new Set<string>();
 
-  private constructor(private readonly o: SensorListenerOptions, readonly config: SensorConfig) {}
+  private constructor(private readonly o: SensorListenerOptions, private settings: SensorConfig) {}
+
+  get config(): SensorConfig {
+    return this.settings;
+  }
+
+  private set config(c: SensorConfig) {
+    this.settings = c;
+  }
 
   /** Reads the lot's bindings, settings and last sensed states. */
   static async load(o: SensorListenerOptions): Promise<SensorListener> {
-    const [raw, rows] = await Promise.all([selectSensorConfig(o.pool, o.lotId), selectSensorBindings(o.pool, o.lotId)]);
-    const l = new SensorListener(o, parseStoredSensorConfig(raw));
-    const started = o.clock.now().getTime();
+    const l = new SensorListener(o, defaultSensorConfig);
+    await l.reload();
+    return l;
+  }
+
+  /**
+   * Reads the bindings and settings again (SIGHUP: after a lot import or a `bind-sensor`). A spot whose sensor stays
+   * the same keeps its state in memory; a new or changed binding starts from what the database holds.
+   */
+  async reload(): Promise<{ sensors: number }> {
+    const [raw, rows] = await Promise.all([selectSensorConfig(this.o.pool, this.o.lotId), selectSensorBindings(this.o.pool, this.o.lotId)]);
+    this.config = parseStoredSensorConfig(raw);
+    const now = this.o.clock.now().getTime();
+    const before = new Map(this.bySpot);
+    this.bySensor.clear();
+    this.bySpot.clear();
     for (const r of rows) {
-      const mapping = mappingFor(l.config, r.vendor);
-      if (!mapping) o.logger.warn('sensor bound with a vendor the lot file does not map: its readings are refused', { sensor: r.sensor_id, vendor: r.vendor });
+      const mapping = mappingFor(this.config, r.vendor);
+      if (!mapping) this.o.logger.warn('sensor bound with a vendor the lot file does not map: its readings are refused', { sensor: r.sensor_id, vendor: r.vendor });
+      const kept = before.get(r.spot_id)?.sensorId === r.sensor_id;
       const b: Bound = {
         sensorId: r.sensor_id, spotId: r.spot_id, label: r.label, floor: r.floor, mapping, vendor: r.vendor,
-        heartbeatMs: r.heartbeat_seconds * 1000, watchedSinceMs: Math.max(started, r.bound_at.getTime()),
+        heartbeatMs: r.heartbeat_seconds * 1000, watchedSinceMs: kept ? before.get(r.spot_id)!.watchedSinceMs : Math.max(now, r.bound_at.getTime()),
       };
-      l.bySensor.set(r.sensor_id, b);
-      l.bySpot.set(r.spot_id, b);
-      l.sense.set(r.spot_id, fromRow(r));
+      this.bySensor.set(r.sensor_id, b);
+      this.bySpot.set(r.spot_id, b);
+      if (!kept || !this.sense.has(r.spot_id)) this.sense.set(r.spot_id, fromRow(r));
     }
-    return l;
+    for (const spotId of [...this.sense.keys()]) if (!this.bySpot.has(spotId)) this.sense.delete(spotId);
+    return { sensors: this.bySensor.size };
   }
 
   get sensors(): number {
@@ -202,10 +225,31 @@ export class SensorListener {
     return faults;
   }
 
-  /** Writes what changed since the last flush, then reconciles the spots that became occupied. One flush at a time. */
-  flush(): Promise<void> {
+  /**
+   * Writes what changed since the last flush, then reconciles the spots that became occupied. One flush at a time.
+   * The reconciliation runs behind the writes, in order: `wait` (the default) resolves once it is done; the feed's
+   * timer does not wait, so the next batch of readings is written while bookings are looked up (measured with
+   * `bench sensors` at 5,000 uplinks/s on the 2,000-spot garage: waiting held the lag p99 at 2.4 s).
+   */
+  async flush(opts: { reconcile?: 'wait' | 'background' } = {}): Promise<void> {
     this.flushing = this.flushing.then(() => this.flushOnce(), () => this.flushOnce());
-    return this.flushing;
+    await this.flushing;
+    if (opts.reconcile !== 'background') await this.reconciling;
+  }
+
+  private reconciling: Promise<void> = Promise.resolve();
+  private readonly toReconcile = new Set<number>();
+
+  /** Spots that became occupied, reconciled in batches behind the writes; a failure is logged, the next change retries. */
+  private queueReconcile(spotIds: number[], now: Date): void {
+    for (const s of spotIds) this.toReconcile.add(s);
+    this.reconciling = this.reconciling.then(async () => {
+      if (this.toReconcile.size === 0) return;
+      const batch = [...this.toReconcile];
+      this.toReconcile.clear();
+      const written = await this.reconcileOccupied(batch, now, true);
+      if (written > 0) this.o.notifier?.lotChanged(this.o.lotId);
+    }).catch((err: Error) => this.o.logger.error('reconciliation failed', { error: err.message }));
   }
 
   private async flushOnce(): Promise<void> {
@@ -219,6 +263,7 @@ export class SensorListener {
     this.nowOccupied.clear();
     this.uplinkTimes = [];
     const now = this.o.clock.now();
+    const t0 = performance.now();
     try {
       await withTransaction(this.o.pool, async (tx) => {
         await writeSensed(tx, this.o.lotId, rows, now);
@@ -232,10 +277,9 @@ export class SensorListener {
       throw err;
     }
     this.stats.flushes++;
-    let alerts = events.length;
-    if (occupied.length > 0) alerts += await this.reconcileOccupied(occupied, now, true);
     this.o.notifier?.lotChanged(this.o.lotId);
-    this.o.onFlushed?.({ spots: rows.length, events: alerts, uplinkTimesMs: uplinkTimes });
+    this.o.onFlushed?.({ spots: rows.length, events: events.length, uplinkTimesMs: uplinkTimes, writeMs: performance.now() - t0 });
+    if (occupied.length > 0) this.queueReconcile(occupied, now);
   }
 
   /** Cars sensed in spots: unknown cars alerted (on the change only), bookings in their way moved. Returns events written. */
@@ -251,7 +295,7 @@ export class SensorListener {
       const verdict = judgeOccupied({
         spotId: h.spot_id, label: h.label, carExpected: h.car_expected,
         bookings: h.bookings.map((b) => ({ reservationId: b.reservation_id, plate: b.plate, start: new Date(b.start), end: new Date(b.end) })),
-      }, sensorId, now, { alertUnknown: onChange });
+      }, sensorId, now);
       if (verdict.kind === 'unknown_car' && onChange) events.push(verdict.event);
       if (verdict.kind === 'spot_taken') {
         events.push(...verdict.events);

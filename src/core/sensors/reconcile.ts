@@ -25,14 +25,14 @@ export type OccupiedVerdict =
   | { kind: 'spot_taken'; events: EventWrite[]; move: string[] };
 
 /** A car is sensed in a spot (a confirmed change to occupied, or a later check of a spot still occupied). */
-export function judgeOccupied(h: SpotHolders, sensorId: string, now: Date, opts: { alertUnknown: boolean }): OccupiedVerdict {
+export function judgeOccupied(h: SpotHolders, sensorId: string, now: Date): OccupiedVerdict {
   if (h.carExpected) return { kind: 'expected' };
   if (h.bookings.length === 0) {
     return {
       kind: 'unknown_car',
       event: {
         kind: 'alert.unknown_car', reservationId: null, reason: `unknown car in ${h.label}`,
-        detail: { spot_id: h.spotId, spot_label: h.label, sensor_id: sensorId, alert: opts.alertUnknown }, occurredAt: now,
+        detail: { spot_id: h.spotId, spot_label: h.label, sensor_id: sensorId }, occurredAt: now,
       },
     };
   }

@@ -52,7 +52,7 @@ export class MqttSensorFeed {
     };
     every(this.o.flushMs ?? 100, async () => {
       const before = this.listener.stats.flushes;
-      await this.listener.flush();
+      await this.listener.flush({ reconcile: 'background' });
       if (this.listener.stats.flushes > before) this.signsDue = true;
     }, 'sensor flush');
     every(this.o.heartbeatCheckMs ?? 5_000, () => this.listener.checkHeartbeats(), 'heartbeat check');
