@@ -21,6 +21,8 @@ export interface CitusCluster {
   tables: Map<string, 'reference' | 'distributed' | 'local'>;
   /** functions Citus already knows (propagated to the workers), as regprocedure text */
   functions: Set<string>;
+  /** triggers that notify parkctl_api_config (migration 0027) still in place */
+  configNotifyTriggers: { table: string; trigger: string }[];
 }
 
 /** The extension version installed in this database, or null. One cheap catalog read. */
@@ -31,7 +33,12 @@ export async function citusVersion(db: Queryable): Promise<string | null> {
 
 export async function readCluster(db: Queryable): Promise<CitusCluster> {
   const version = await citusVersion(db);
-  if (version === null) return { version, nodes: [], tables: new Map(), functions: new Set() };
+  const notify = await db.query<{ table_name: string; trigger: string }>(
+    `select t.tgrelid::regclass::text as table_name, t.tgname::text as trigger from pg_trigger t
+      where not t.tgisinternal and t.tgfoid = to_regprocedure('parkctl_api_config_changed()') order by 1, 2`,
+  );
+  const configNotifyTriggers = notify.rows.map((r) => ({ table: r.table_name, trigger: r.trigger }));
+  if (version === null) return { version, nodes: [], tables: new Map(), functions: new Set(), configNotifyTriggers };
   const [{ rows: nodes }, { rows: tables }, { rows: functions }] = await Promise.all([
     db.query<{ nodename: string; nodeport: number; groupid: number; isactive: boolean; shouldhaveshards: boolean }>(
       `select nodename, nodeport, groupid, isactive, shouldhaveshards from pg_dist_node where noderole = 'primary' order by groupid`,
@@ -48,6 +55,7 @@ export async function readCluster(db: Queryable): Promise<CitusCluster> {
     nodes: nodes.map((n) => ({ nodeName: n.nodename, nodePort: n.nodeport, groupId: n.groupid, isActive: n.isactive, shouldHaveShards: n.shouldhaveshards })),
     tables: new Map(tables.map((t) => [t.table_name, t.kind as 'reference' | 'distributed' | 'local'])),
     functions: new Set(functions.map((f) => f.proc)),
+    configNotifyTriggers,
   };
 }
 

@@ -8,7 +8,7 @@ import type { PoolLike, Queryable } from '../ports.js';
 import type { CitusCluster } from './cluster.js';
 
 export interface DistributionStep {
-  kind: 'setting' | 'reference' | 'distributed' | 'propagated' | 'delegated';
+  kind: 'setting' | 'unnotify' | 'reference' | 'distributed' | 'propagated' | 'delegated';
   /** the table or function */
   target: string;
   sql: string;
@@ -47,11 +47,20 @@ export function isLotFunction(f: CatalogFunction): boolean {
 }
 
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
+const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
 /** What is left to do on this cluster (all of it on a database Citus has not seen). */
 export function distributionSteps(plan: DistributionPlan, functions: readonly CatalogFunction[], cluster: CitusCluster): DistributionStep[] {
   const anchor = anchorTable(plan);
   const steps: DistributionStep[] = [...distributionSettings, ...sessionSettings].map((sql) => ({ kind: 'setting' as const, target: '', sql: `${sql};` }));
+  // Migration 0027's triggers NOTIFY the API's config cache. On Citus they would fire on the workers'
+  // copies, inside the two-phase commit a reference-table or multi-shard write takes, and PostgreSQL
+  // cannot PREPARE a transaction that notified: every lot import would fail. The API reads keys and lots
+  // on every request on Citus (no cache), so the triggers go, except on tables that stay local.
+  const sharded = new Set([...plan.referenceTables, ...plan.distributedTables]);
+  for (const { table, trigger } of cluster.configNotifyTriggers) {
+    if (sharded.has(table)) steps.push({ kind: 'unnotify', target: table, sql: `drop trigger if exists ${ident(trigger)} on ${ident(table)};` });
+  }
   for (const t of plan.referenceTables) {
     if (cluster.tables.get(t) !== 'reference') steps.push({ kind: 'reference', target: t, sql: `select create_reference_table(${literal(t)});` });
   }

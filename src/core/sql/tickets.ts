@@ -111,23 +111,33 @@ export async function markTicketLost(db: Queryable, lotId: number, ticketId: str
 
 /** A replacement for a lost ticket (the same visit, a new number), keeping what the lost one was paid. */
 export async function insertReplacementTicket(db: Queryable, lost: TicketRow, issuedAt: Date): Promise<string> {
-  const { rows } = await db.query<{ number: string }>(
+  const number = await nextTicketNumber(db, lost.lot_id, 'L');
+  await db.query(
     `insert into tickets (lot_id, visit_id, number, issued_at, gate, plate, status, fee_minor, waived_minor, waive_reason, paid_at, exit_by, replaces, lost_fee_minor)
-     select lot_id, visit_id, 'L' || nextval('ticket_numbers'), $3::timestamptz, 'desk', plate, case when status = 'paid' then 'paid' else 'open' end,
+     select lot_id, visit_id, $4::text, $3::timestamptz, 'desk', plate, case when status = 'paid' then 'paid' else 'open' end,
             fee_minor, waived_minor, waive_reason, paid_at, exit_by, ticket_id, lost_fee_minor
-       from tickets where lot_id = $1::integer and ticket_id = $2::uuid
-     returning number`,
-    [lost.lot_id, lost.ticket_id, issuedAt],
+       from tickets where lot_id = $1::integer and ticket_id = $2::uuid`,
+    [lost.lot_id, lost.ticket_id, issuedAt, number],
   );
+  return number;
+}
+
+/**
+ * The lot's next ticket number with this prefix (W walk-in, L replacement), from its counter (0044).
+ * Its own statement with the lot as a value: on Citus a volatile function may not sit in an UPDATE's SET.
+ */
+async function nextTicketNumber(db: Queryable, lotId: number, prefix: 'W' | 'L'): Promise<string> {
+  const { rows } = await db.query<{ number: string }>(`select parkctl_next_ticket_number($1::integer, $2::text) as number`, [lotId, prefix]);
   return rows[0]!.number;
 }
 
 /** A flat-fee replacement for a car whose entry nothing proves: the ticket the walk-in trigger made for its new visit. */
 export async function makeFlatFeeReplacement(db: Queryable, lotId: number, visitId: string, feeMinor: number): Promise<string> {
+  const number = await nextTicketNumber(db, lotId, 'L');
   const { rows } = await db.query<{ number: string }>(
-    `update tickets set number = 'L' || nextval('ticket_numbers'), gate = 'desk', plate = null, lost_fee_minor = $3::bigint
+    `update tickets set number = $4::text, gate = 'desk', plate = null, lost_fee_minor = $3::bigint
       where lot_id = $1::integer and visit_id = $2::uuid and status = 'open' returning number`,
-    [lotId, visitId, feeMinor],
+    [lotId, visitId, feeMinor, number],
   );
   return rows[0]!.number;
 }
