@@ -85,7 +85,7 @@ describe('--fields, --no-headers, -q', () => {
   it('an unknown field is bad input (exit 2) naming the fields there are', async () => {
     const r = await runBuilt(['--fields', 'plate,nope', 'booking', 'list'], env);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^parkctl: --fields: no field "nope" in this output\n  hint: fields: reservationId, lotCode,/);
+    expect(r.stderr).toMatch(/^parkctl: --fields: no field "nope" in this output\n {2}hint: fields: reservationId, lotCode,/);
     const bad = await runBuilt(['-o', 'xml', 'booking', 'list'], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/xml.*table, wide, json, yaml, csv|Allowed choices are table, wide, json, yaml, csv/);
