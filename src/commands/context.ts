@@ -11,7 +11,7 @@ import { parseNow } from '../core/input.js';
 import { CashPaymentProvider } from '../drivers/cash-payments.js';
 import { PgChangeNotifier } from '../drivers/pg-notifier.js';
 import { createPool, describeConnectionError, type Pool } from '../drivers/postgres.js';
-import { stderrLogger } from '../drivers/stderr-logger.js';
+import { processLogger } from '../drivers/process-logger.js';
 import { Output, type OutputFormat } from './output.js';
 
 export const migrationsDir = join(import.meta.dirname, '..', '..', 'migrations');
@@ -48,7 +48,8 @@ export class AppContext {
     const now = options.now ? parseNow(options.now) : config.now;
     this.clock = now ? fixedClock(now) : systemClock;
     this.out = out ?? new Output(Boolean(options.json));
-    this.logger = stderrLogger(options.verbose ? 'info' : 'warn');
+    // -v: lines for people on a terminal, JSON lines elsewhere (README "Output")
+    this.logger = processLogger(options.verbose ? 'info' : 'warn', { human: config.stderrIsTty, colour: config.stderrIsTty && !config.noColor });
   }
 
   /**
