@@ -13,6 +13,7 @@ import { PgChangeNotifier } from '../drivers/pg-notifier.js';
 import { createPool, describeConnectionError, type Pool } from '../drivers/postgres.js';
 import { processLogger } from '../drivers/process-logger.js';
 import { Output, type OutputFormat } from './output.js';
+import { withSpinner, type SpinnerTarget } from './spinner.js';
 
 export const migrationsDir = join(import.meta.dirname, '..', '..', 'migrations');
 
@@ -62,6 +63,11 @@ export class AppContext {
     return value;
   }
 
+  /** Where spinners draw: stderr, only when it is a terminal (spinner.ts). */
+  get spinnerTarget(): SpinnerTarget {
+    return { enabled: this.config.stderrIsTty, write: (text) => this.out.progress(text) };
+  }
+
   get actor(): string {
     return this.config.actor;
   }
@@ -77,7 +83,8 @@ export class AppContext {
     const embedded = !url;
     if (!url) {
       const { ensureEmbeddedPostgres } = await import('../drivers/embedded-postgres/index.js');
-      url = (await ensureEmbeddedPostgres(this.config.home, { log: (line) => this.logger.info(line) })).url;
+      const home = this.config.home;
+      url = (await withSpinner(this.spinnerTarget, 'starting the embedded PostgreSQL (the first start sets it up)', () => ensureEmbeddedPostgres(home, { log: (line) => this.logger.info(line) }))).url;
     }
     const pool = createPool(url, { max: 8, retry: true, logger: this.logger });
     this.closers.push(() => pool.end());

@@ -120,6 +120,11 @@ export class Output {
     this.stdout(text.endsWith('\n') ? text : text + '\n');
   }
 
+  /** A progress frame on stderr, as it is (a spinner's \r and erase-line codes): not escaped, no line end. */
+  progress(text: string): void {
+    this.stderr(text);
+  }
+
   /** Progress and notes for people: stderr, never mixed into data. */
   note(text: string): void {
     this.stderr(escapeControlCharactersInBlock(text) + '\n');
