@@ -106,4 +106,13 @@ describe('--fields, --no-headers, -q', () => {
     expect(permits[0]).toMatch(/^[0-9a-f-]{36}$/);
     expect(await ok(['-q', 'booking', 'list', '--plate', 'ZZ99ZZZ'])).toBe('');
   });
+
+  it('an empty list: nothing in CSV (the header only when --fields names it), [] in JSON and YAML, the words in a table', async () => {
+    const none = ['booking', 'list', '--plate', 'ZZ99ZZZ'];
+    expect(await ok(['-o', 'csv', ...none])).toBe('');
+    expect(await ok(['-o', 'csv', '--fields', 'plate,status', ...none])).toBe('plate,status\n');
+    expect(JSON.parse(await ok(['-o', 'json', ...none]))).toEqual([]);
+    expect(parseYaml(await ok(['-o', 'yaml', ...none]))).toEqual([]);
+    expect(await ok(['--fields', 'plate', ...none])).toBe('no reservations match\n');
+  });
 });

@@ -106,7 +106,7 @@ export class Output {
     const style = this.tableStyle;
     const own = withTableStyle(style, () => human(data));
     // --fields that no one table of the command's own could show: a table of those fields of the data
-    const text = this.fields && !own.fieldsShown ? withTableStyle({ ...style, fields: null }, () => fieldsTable(data, this.fields!)).value : own.value;
+    const text = this.fields && !own.fieldsShown && !(Array.isArray(data) && data.length === 0) ? withTableStyle({ ...style, fields: null }, () => fieldsTable(data, this.fields!)).value : own.value;
     this.page(applyColourMarks(escapeControlCharactersInBlock(text), style.colour) + '\n');
   }
 
