@@ -70,7 +70,9 @@ describe('fitting columns', () => {
     expect(fitColumns([10, 20, 8], [2, 4, 5], [0, 1, 0], 30)).toEqual({ keep: [0, 2], widths: [10, 8] });
     // nothing droppable: the widest shrinks to fit
     expect(fitColumns([10, 20, 8], [2, 4, 5], [0, 0, 0], 30)).toEqual({ keep: [0, 1, 2], widths: [9, 9, 8] });
-    // a fixed column is never cut: the others give way down to their floor (header or 5), then it overflows
-    expect(fitColumns([10, 20, 8], [2, 4, 5], [0, 0, 0], 30, [false, true, false])).toEqual({ keep: [0, 1, 2], widths: [5, 20, 5] });
+    // a fixed column is never cut: the others give way, down to their floor (header or 5)
+    expect(fitColumns([10, 20, 8], [2, 4, 5], [0, 0, 0], 36, [false, true, false])).toEqual({ keep: [0, 1, 2], widths: [6, 20, 6] });
+    // when even that does not fit, nothing is cut: the terminal wraps a whole table
+    expect(fitColumns([10, 20, 8], [2, 4, 5], [0, 0, 0], 30, [false, true, false])).toEqual({ keep: [0, 1, 2], widths: [10, 20, 8] });
   });
 });
