@@ -67,8 +67,8 @@ const gap = 2;
 export const shortIdLength = 8;
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Times, dates, numbers and short ids: cells that mean nothing cut. */
-const unbreakable = /^[0-9a-f]{8}$|^[\d\s:.,\-+/%]*$/;
+/** Times, dates, numbers, amounts ("7.20 GBP") and short ids: cells that mean nothing cut. */
+const unbreakable = /^[0-9a-f]{8}$|^[\d\s:.,\-+/%]*( [A-Z]{3})?$/;
 
 const letters = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 
