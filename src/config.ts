@@ -142,7 +142,7 @@ export function loadConfig(processEnv: Env = process.env, isTty = Boolean(proces
     isTty,
     stderrIsTty,
     columns: columnsOf(env.COLUMNS),
-    pager: pagerOf(env.PARKCTL_PAGER ?? env.PAGER),
+    pager: pagerOf(processEnv.PARKCTL_PAGER ?? processEnv.PAGER), // PAGER= (empty) means none: read before empties are dropped
     profile: configView(processEnv),
   };
 }

@@ -11,7 +11,7 @@ import { extendReservation, maxExtendMinutes } from '../core/reservations/extend
 import { getReservation } from '../core/reservations/lifecycle.js';
 import { parseTime } from '../core/time-input.js';
 import type { Run } from './index.js';
-import { formatTime, renderFields, renderTable } from './output.js';
+import { formatTime, renderFields, renderTable, windowColumns } from './output.js';
 
 /** "30m", "1h", "1h30m", "90" (minutes): whole minutes, or null. */
 function durationMinutes(text: string): number | null {
@@ -60,9 +60,9 @@ export function registerBookingActions(booking: Command, run: Run): void {
       const lot = await chooseDashboardLot(pool, o.lot);
       const found = await createDashboardActions({ pool, clock: ctx.clock, actor: ctx.actor, cache: undefined }, lot).find(query);
       ctx.out.result(found, (rows) => rows.length === 0 ? `no booking in ${lot.code} matches ${query.trim()}` : renderTable([...rows], [
-        { header: 'reservation', value: (x) => x.reservationId }, { header: 'plate', value: (x) => x.plate }, { header: 'status', value: (x) => x.status },
-        { header: 'spot', value: (x) => x.spotLabel }, { header: 'from', value: (x) => formatTime(x.start, lot.timeZone) },
-        { header: 'to', value: (x) => formatTime(x.end, lot.timeZone) }, { header: 'inside', value: (x) => (x.inside ? 'yes' : '') },
+        { header: 'id', field: 'reservationId', value: (x) => x.reservationId, id: true }, { header: 'plate', value: (x) => x.plate }, { header: 'status', value: (x) => x.status },
+        { header: 'spot', field: 'spotLabel', value: (x) => x.spotLabel }, ...windowColumns(rows, (x) => ({ start: x.start, end: x.end, timeZone: lot.timeZone })),
+        { header: 'inside', value: (x) => (x.inside ? 'yes' : ''), priority: 1 },
       ]));
     }, cmd));
 }

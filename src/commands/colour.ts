@@ -11,6 +11,7 @@ const sgr: Record<string, string> = Object.fromEntries(Object.entries(toMark).ma
 
 /** A drawn table's colours (cells are escaped before, so every SGR code in it is ours) as marks. */
 export function colourMarks(text: string): string {
+  // eslint-disable-next-line no-control-regex -- ESC is what is looked for
   return text.replace(/\u001b\[3[1239]m/g, (code) => toMark[code]!);
 }
 

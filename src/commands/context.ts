@@ -11,8 +11,9 @@ import { parseNow } from '../core/input.js';
 import { CashPaymentProvider } from '../drivers/cash-payments.js';
 import { PgChangeNotifier } from '../drivers/pg-notifier.js';
 import { createPool, describeConnectionError, type Pool } from '../drivers/postgres.js';
-import { stderrLogger } from '../drivers/stderr-logger.js';
+import { processLogger } from '../drivers/process-logger.js';
 import { Output, type OutputFormat } from './output.js';
+import { withSpinner, type SpinnerTarget } from './spinner.js';
 
 export const migrationsDir = join(import.meta.dirname, '..', '..', 'migrations');
 
@@ -48,7 +49,8 @@ export class AppContext {
     const now = options.now ? parseNow(options.now) : config.now;
     this.clock = now ? fixedClock(now) : systemClock;
     this.out = out ?? new Output(Boolean(options.json));
-    this.logger = stderrLogger(options.verbose ? 'info' : 'warn');
+    // -v: lines for people on a terminal, JSON lines elsewhere (README "Output")
+    this.logger = processLogger(options.verbose ? 'info' : 'warn', { human: config.stderrIsTty, colour: config.stderrIsTty && !config.noColor });
   }
 
   /**
@@ -59,6 +61,11 @@ export class AppContext {
     const value = given ?? `parkctl-${randomUUID()}`;
     this.writeKey = { flag, value, generated: given == null };
     return value;
+  }
+
+  /** Where spinners draw: stderr, only when it is a terminal (spinner.ts). */
+  get spinnerTarget(): SpinnerTarget {
+    return { enabled: this.config.stderrIsTty, write: (text) => this.out.progress(text) };
   }
 
   get actor(): string {
@@ -76,7 +83,8 @@ export class AppContext {
     const embedded = !url;
     if (!url) {
       const { ensureEmbeddedPostgres } = await import('../drivers/embedded-postgres/index.js');
-      url = (await ensureEmbeddedPostgres(this.config.home, { log: (line) => this.logger.info(line) })).url;
+      const home = this.config.home;
+      url = (await withSpinner(this.spinnerTarget, 'starting the embedded PostgreSQL (the first start sets it up)', () => ensureEmbeddedPostgres(home, { log: (line) => this.logger.info(line) }))).url;
     }
     const pool = createPool(url, { max: 8, retry: true, logger: this.logger });
     this.closers.push(() => pool.end());

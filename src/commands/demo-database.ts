@@ -8,6 +8,7 @@ import { UsageError } from '../core/errors.js';
 import { isPgError, PgCode } from '../core/db.js';
 import { migrate, readMigrations } from '../core/migrate.js';
 import { createPool, describeConnectionError, type Pool } from '../drivers/postgres.js';
+import { withSpinner } from './spinner.js';
 import type { AppContext } from './context.js';
 import { migrationsDir } from './context.js';
 
@@ -26,7 +27,8 @@ const maxNameLength = 63;
 async function serverUrl(ctx: AppContext): Promise<string> {
   if (ctx.config.databaseUrl) return ctx.config.databaseUrl;
   const { ensureEmbeddedPostgres } = await import('../drivers/embedded-postgres/index.js');
-  return (await ensureEmbeddedPostgres(ctx.config.home, { log: (line) => ctx.logger.info(line) })).url;
+  const start = () => ensureEmbeddedPostgres(ctx.config.home, { log: (line) => ctx.logger.info(line) });
+  return (await withSpinner(ctx.spinnerTarget, 'starting the embedded PostgreSQL (the first start sets it up)', start)).url;
 }
 
 /** The same server and credentials, another database: postgres://... by its path, socket:... by its db parameter. */

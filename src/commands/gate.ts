@@ -16,6 +16,7 @@ import { barrierLabel, laneInputLabel } from './gate-barrier-label.js';
 import { gateConfigReport } from './gate-config-report.js';
 import type { Run } from './index.js';
 import { formatTime, renderFields } from './output.js';
+import { withSpinner } from './spinner.js';
 
 const binPath = join(import.meta.dirname, '..', '..', 'bin', 'parkctl');
 
@@ -175,13 +176,13 @@ export function registerGate(program: Command, run: Run): void {
       if (!(waitMs > 0 && waitMs <= 120_000)) throw new UsageError(`--wait-seconds "${o.waitSeconds}" must be from 1 to 120`);
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
-      const outcome = await requestManualOpen({
+      const outcome = await withSpinner(ctx.spinnerTarget, `waiting for the gate daemon of ${lot.code}/${o.gate}`, () => requestManualOpen({
         pool, clock: ctx.clock, actor: ctx.actor,
         wakeGate: async (lotId, gateId) => void (await pool.query(`select pg_notify($1::text, $2::text)`, [gateCommandsChannel, `${lotId}:${gateId}`])),
       }, lot, {
         gateId: o.gate, reason, waitMs: waitMs + 1000, lifetimeMs: waitMs,
         onRequested: (id) => { if (!ctx.out.json) ctx.out.note(`asked ${lot.code}/${o.gate} to open (command ${id}); waiting up to ${o.waitSeconds} s for its gate daemon`); },
-      });
+      }));
       if (outcome.result === null) {
         throw new ExternalError(`gate daemon ${lot.code}/${o.gate}`, `the gate daemon took the request but has not confirmed the opening (command ${outcome.commandId})`, {
           hint: 'look at the lane; its answer will be in the audit trail (parkctl dashboard)',

@@ -32,6 +32,8 @@ export const helpTopics: HelpTopic[] = [
   PARKCTL_PAYMENT_SUCCESS_URL, PARKCTL_PAYMENT_CANCEL_URL
                         where Stripe Checkout sends the driver afterwards
   NO_COLOR              set to anything: no colours
+  COLUMNS               the width tables fit in (also when piped; unset and piped: no cut)
+  PARKCTL_PAGER, PAGER  the pager of long tables on a terminal (default: less -FRX; empty or cat: none)
   NOTIFY_SOCKET         set by systemd for Type=notify services
 `,
   },

@@ -79,6 +79,8 @@ function cellValue(v: unknown): string {
 /** The table of `fields` (or every field) of the records, as cells: the basis of CSV and of a table by --fields. */
 export function recordCells(data: unknown, fields: readonly string[] | null): { header: string[]; rows: string[][] } {
   const rows = records(data);
+  // an empty list: no columns to name unless --fields named them
+  if (rows.length === 0) return { header: fields ? [...fields] : [], rows: [] };
   if (fields) checkFields(rows, fields);
   const header = fields ? [...fields] : fieldPaths(rows);
   if (header.length === 0) return { header: ['value'], rows: rows.map((r) => [cellValue(r)]) };
@@ -87,6 +89,7 @@ export function recordCells(data: unknown, fields: readonly string[] | null): { 
 
 export function toCsv(data: unknown, fields: readonly string[] | null, headers: boolean): string {
   const { header, rows } = recordCells(data, fields);
+  if (header.length === 0) return '';
   return csvStringifyModule().stringify(headers ? [header, ...rows] : rows, { record_delimiter: 'unix' });
 }
 

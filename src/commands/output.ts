@@ -106,7 +106,7 @@ export class Output {
     const style = this.tableStyle;
     const own = withTableStyle(style, () => human(data));
     // --fields that no one table of the command's own could show: a table of those fields of the data
-    const text = this.fields && !own.fieldsShown ? withTableStyle({ ...style, fields: null }, () => fieldsTable(data, this.fields!)).value : own.value;
+    const text = this.fields && !own.fieldsShown && !(Array.isArray(data) && data.length === 0) ? withTableStyle({ ...style, fields: null }, () => fieldsTable(data, this.fields!)).value : own.value;
     this.page(applyColourMarks(escapeControlCharactersInBlock(text), style.colour) + '\n');
   }
 
@@ -118,6 +118,11 @@ export class Output {
   /** Raw text on stdout (CSV, completion scripts). */
   raw(text: string): void {
     this.stdout(text.endsWith('\n') ? text : text + '\n');
+  }
+
+  /** A progress frame on stderr, as it is (a spinner's \r and erase-line codes): not escaped, no line end. */
+  progress(text: string): void {
+    this.stderr(text);
   }
 
   /** Progress and notes for people: stderr, never mixed into data. */
@@ -140,8 +145,13 @@ export class Output {
 function fieldsTable(data: unknown, fields: readonly string[]): string {
   const { header, rows } = recordCells(data, fields);
   const zones = (Array.isArray(data) ? data : [data]).map((r) => (typeof r === 'object' && r && typeof (r as { timeZone?: unknown }).timeZone === 'string' ? (r as { timeZone: string }).timeZone : undefined));
-  const shown = rows.map((r, i) => r.map((v) => (isoInstant.test(v) ? formatTime(new Date(v), zones[i]) : v)));
-  return renderTable(shown, header.map((h, i) => ({ header: h, field: h, value: (r: string[]) => r[i] })));
+  const shown = rows.map((r, i) => r.map((v) => (isoInstant.test(v) ? formatTime(new Date(v), zones[i] ?? 'UTC') : v)));
+  // a column of times names its zone once, as the commands' own tables do (UTC where a row has no zone)
+  const title = (h: string, j: number) => {
+    const times = rows.flatMap((r, i) => (isoInstant.test(r[j]!) ? [{ at: new Date(r[j]!), timeZone: zones[i] ?? 'UTC' }] : []));
+    return times.length ? timeHeader(h, times) : h;
+  };
+  return renderTable(shown, header.map((h, j) => ({ header: title(h, j), field: h, value: (r: string[]) => r[j] })));
 }
 
 const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;

@@ -67,8 +67,8 @@ const gap = 2;
 export const shortIdLength = 8;
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Times, dates, numbers and short ids: cells that mean nothing cut. */
-const unbreakable = /^[0-9a-f]{8}$|^[\d\s:.,\-+/%]*$/;
+/** Times, dates, numbers, amounts ("7.20 GBP") and short ids: cells that mean nothing cut. */
+const unbreakable = /^[0-9a-f]{8}$|^[\d\s:.,\-+/%]*( [A-Z]{3})?$/;
 
 const letters = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 
@@ -95,7 +95,8 @@ const total = (widths: readonly number[]) => widths.reduce((a, b) => a + b, 0) +
 /**
  * The columns kept and their widths for `width`: drop the least important droppable columns while the
  * natural widths do not fit, then narrow the widest columns (never below their header or 5) one at a time.
- * `fixed` columns (times, numbers, ids: a cut one means nothing) are never narrowed.
+ * `fixed` columns (times, numbers, ids: a cut one means nothing) are never narrowed; when even the narrowest
+ * table would not fit, nothing is cut (the terminal wraps it).
  */
 export function fitColumns(
   natural: readonly number[], headers: readonly number[], priorities: readonly number[], width: number | null, fixed?: readonly boolean[],
@@ -109,10 +110,11 @@ export function fitColumns(
   }
   const widths = keep.map((k) => natural[k]!);
   const floor = keep.map((k) => (fixed?.[k] ? natural[k]! : Math.min(natural[k]!, Math.max(headers[k]!, 5))));
+  // cut only when cutting makes it fit: a table that overflows anyway keeps its text whole
+  if (total(floor) > width) return { keep, widths };
   while (total(widths) > width) {
-    let widest = -1;
-    for (let j = 0; j < widths.length; j++) if (widths[j]! > floor[j]! && (widest < 0 || widths[j]! > widths[widest]!)) widest = j;
-    if (widest < 0) break; // as narrow as it goes: the terminal wraps the rest
+    let widest = 0;
+    for (let j = 1; j < widths.length; j++) if (widths[j]! - floor[j]! > 0 && (widths[widest]! - floor[widest]! <= 0 || widths[j]! > widths[widest]!)) widest = j;
     widths[widest]!--;
   }
   return { keep, widths };

@@ -14,6 +14,7 @@ export function withWatchOption(cmd: Command): Command {
 export async function repeatWhileWatching(ctx: AppContext, watch: string | boolean | undefined, body: () => Promise<void>): Promise<void> {
   if (watch === undefined || watch === false) return body();
   const seconds = watch === true ? 2 : wholeNumberOption(watch, '--watch', 1, 5, 3600);
+  ctx.out.noPager(); // the screen is redrawn every round: a pager would hold it
   const { signal, dispose } = stopOnSignals();
   try {
     await repeatEvery({

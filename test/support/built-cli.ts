@@ -27,11 +27,15 @@ export async function runBuilt(args: string[], env: Record<string, string>, tty?
   const command = tty
     ? ['script', ['-qec', `stty cols ${tty.columns} rows ${tty.rows}; exec ${quote(process.execPath)} ${[bin, ...args].map(quote).join(' ')}`, '/dev/null']] as const
     : [process.execPath, [bin, ...args]] as const;
-  const child = spawn(command[0], [...command[1]], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  // its own process group, so that the guard below ends the terminal's children too
+  const child = spawn(command[0], [...command[1]], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  // a bound against a hang (a pager waiting for keys), never a measure
+  const guard = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 90_000);
   const [code] = (await once(child, 'close')) as [number];
+  clearTimeout(guard);
   return { code, stdout: tty ? stdout.replace(/\r\n/g, '\n') : stdout, stderr };
 }
