@@ -186,6 +186,11 @@ describe('report output', () => {
     expect(chart.stdout).toMatch(/cars inside on average, by hour, 2026-03-28 00:00 \.\. 2026-03-28 23:00/);
   });
 
+  it('widens instants to whole hours, so rollups and raw rows agree', async () => {
+    const r = await report(['revenue', '--by', 'hour', '--from', '2026-03-28T23:15:00Z', '--to', '2026-03-28T23:45:00Z']);
+    expect(r.rows.map((x) => [x.label, x.netMinor])).toEqual([['2026-03-28 23:00', 500]]);
+  });
+
   it('refuses bad input with exit 2 and a hint', async () => {
     for (const args of [['--by', 'fortnight'], ['--from', '2026-05-10', '--to', '2026-05-01'], ['--type', 'bus'], ['--chart']]) {
       const r = await runCli(['report', 'takings', '--lot', 'RPT', ...args], env());
