@@ -31,6 +31,7 @@ function render(d: ReportsBenchResult & { loadAverage: { before: number; after: 
     renderTable(d.reserve, [
       { header: 'refresher', value: (r) => r.phase }, { header: 'reservations', value: (r) => r.reservations, align: 'right' },
       { header: 'per second', value: (r) => r.perSecond, align: 'right' }, { header: 'p99 ms', value: (r) => r.p99, align: 'right' },
+      { header: 'pg cpu ms/res', value: (r) => r.pgCpuMsPerReservation ?? '?', align: 'right' },
     ]),
     `reserve with the refresher on: ${d.reserveChangePercent > 0 ? '+' : ''}${d.reserveChangePercent} % against off (${d.refresherRuns} refresher runs, ${d.refreshEveryMs === 0 ? 'back to back' : `one every ${d.refreshEveryMs} ms`}, each the hourly work); target within 10 %`,
   ].join('\n');

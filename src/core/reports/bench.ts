@@ -48,7 +48,8 @@ export interface ReportsBenchResult {
   /** the same year's reports with no rollups (every hour from raw rows): one run each, for comparison */
   rawMs: Record<string, number>;
   screen: TimedQuery;
-  reserve: { phase: 'off' | 'on'; perSecond: number; p99: number; reservations: number }[];
+  /** per phase; pgCpuMsPerReservation: CPU of the reserving backends per booking (load-independent; null off-host) */
+  reserve: { phase: 'off' | 'on'; perSecond: number; p99: number; reservations: number; pgCpuMsPerReservation: number | null }[];
   /** mean throughput with the refresher on, relative to off (%; negative: slower) */
   reserveChangePercent: number;
   refresherRuns: number;
@@ -148,7 +149,7 @@ export async function runReportsBench(pool: PoolLike, reservePool: PoolLike, o: 
       })();
       try {
         const r = await runReserveBench(reservePool, { ...o.reserve, lotCode: o.lotCode, clients: o.reserveClients, profile: 'spread', seconds: o.reserveSeconds });
-        reserve.push({ phase, perSecond: r.perSecond, p99: r.latencyMs.p99!, reservations: r.reservations });
+        reserve.push({ phase, perSecond: r.perSecond, p99: r.latencyMs.p99!, reservations: r.reservations, pgCpuMsPerReservation: r.cpuMsPerReservation.postgres });
       } finally {
         state.running = false;
         state.wake();
