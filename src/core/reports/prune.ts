@@ -7,7 +7,7 @@
 // exported row may appear twice, a deleted row is never unexported.
 import { withTransaction } from '../db.js';
 import type { PoolLike } from '../ports.js';
-import { countOldRows, deleteOldRows, markPruned, prunableTables, type PrunableTable } from '../sql/prune.js';
+import { countOldRows, deleteOldRows, markPruned, prunableTables, visitReferences, type PrunableTable } from '../sql/prune.js';
 import { refreshReportRollups } from './rollups.js';
 
 export interface PruneOptions {
@@ -29,18 +29,19 @@ export interface PruneResult {
 
 export async function pruneHistory(pool: PoolLike, o: PruneOptions): Promise<PruneResult[]> {
   const totals = new Map<PrunableTable, number>(prunableTables.map((t) => [t, 0]));
+  const refs = await visitReferences(pool);
   for (const lotId of o.lotIds) {
     if (o.dryRun) {
-      for (const t of prunableTables) totals.set(t, totals.get(t)! + await countOldRows(pool, t, lotId, o.cutoff));
+      for (const t of prunableTables) totals.set(t, totals.get(t)! + await countOldRows(pool, t, lotId, o.cutoff, refs));
       continue;
     }
     await refreshReportRollups(pool, [lotId], o.now, { rebuild: false });
     await markPruned(pool, lotId, o.cutoff);
-    // events before visits: nothing references events; visits named by payments stay (see sql/prune.ts)
+    // events before visits: nothing references events; visits another row names stay (see sql/prune.ts)
     for (const table of prunableTables) {
       for (;;) {
         const n = await withTransaction(pool, async (tx) => {
-          const rows = await deleteOldRows(tx, table, lotId, o.cutoff, o.batchSize ?? 5000);
+          const rows = await deleteOldRows(tx, table, lotId, o.cutoff, o.batchSize ?? 5000, refs);
           if (rows.length > 0 && o.sink) await o.sink(table, lotId, rows);
           return rows.length;
         });
