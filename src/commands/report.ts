@@ -42,7 +42,7 @@ function columns(kind: ReportKind, lot: Lot, by: string): Column<Row>[] {
       { header: 'peak hour', value: (r) => (r.peakHour ? formatTime(r.peakHour as Date, lot.timeZone).slice(by === 'hour' || by === 'day' ? 11 : 5) : '-') }, num('peakOccupied', 'peak avg'), num('entries'), num('exits')];
     case 'turnover': return [bucket, num('entries'), num('exits'), num('spots'), num('turnover', 'cars/spot'), num('averageStayMinutes', 'avg stay min')];
     case 'no-shows': return [bucket, num('noShows', 'no-shows'), num('bookedArrivals', 'booked arrivals'), num('noShowPercent', '%'), money('noShowMinor')];
-    case 'exceptions': return [bucket, num('manualOpens'), num('manualOpensFailed', 'opens failed'), num('overrides'), num('lostTickets'), num('paymentsFailed'), num('nilPayments'), num('total')];
+    case 'exceptions': return [bucket, num('manualOpens'), num('manualOpensFailed', 'opens failed'), num('overrides'), num('lostTickets'), num('paymentsFailed'), num('nilPayments'), num('leftOwing'), num('total')];
     case 'takings': return [bucket, num('entries'), num('exits'), num('unpaidExits', 'left owing'), money('dueAtExitMinor'), money('paidAtExitMinor'), money('cashInMinor'), money('cashRefundedMinor'), money('cashNetMinor')];
   }
 }
