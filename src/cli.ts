@@ -3,12 +3,14 @@
 // code; only bin/parkctl sets it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { isConnectionLost } from './core/db.js';
 import { ExitCode, ExternalError, UsageError, UserError } from './core/errors.js';
 import type { AppContext, GlobalOptions } from './commands/context.js';
 import { registerCommands, type Run } from './commands/index.js';
 import { Output, toSafeJson } from './commands/output.js';
+import { outputFormats, parseFields, type OutputFormat } from './commands/output-formats.js';
+import type { Config } from './config.js';
 import { outcomeMessage, writeOutcomeHint, type Invocation } from './commands/write-outcome.js';
 import { isZodError } from './commands/zod-error.js';
 import { dataExceptionMessage, oneLine } from './commands/one-line.js';
@@ -87,7 +89,11 @@ export async function buildProgram(run: Run, output?: ProgramOutput, args: strin
   program
     .description('Run a parking lot on site: bookings, capacity, sweepers, gates and the attendant dashboard.')
     .version(packageVersion(), '-V, --version', 'print the version')
-    .option('--json', 'print JSON for scripts instead of tables')
+    .option('--json', 'print JSON for scripts instead of tables (as -o json)')
+    .addOption(new Option('-o, --output <format>', 'table, wide (every column, whole ids), json, yaml or csv').choices(outputFormats))
+    .option('--fields <names>', 'only these fields, by their JSON names, in this order: --fields reservationId,plate,status')
+    .option('--no-headers', 'tables and CSV without their header line')
+    .option('-q, --quiet', 'ids only, one a line (lists)')
     .option('--now <instant>', 'run as if it were this instant (ISO 8601 with zone), also PARKCTL_NOW')
     .option('-v, --verbose', 'log what happens to stderr')
     .showSuggestionAfterError(true)
@@ -105,6 +111,11 @@ export interface Io {
   isTty: boolean;
   /** standard error is a terminal (progress bars may be drawn there) */
   stderrIsTty?: boolean;
+  /** the terminal's width and height, when stdout is one */
+  columns?: () => number | undefined;
+  rows?: () => number | undefined;
+  /** long tables may go through a pager on this process's own terminal */
+  pager?: boolean;
 }
 
 const processIo: Io = {
@@ -112,20 +123,47 @@ const processIo: Io = {
   stderr: (t) => void process.stderr.write(t),
   isTty: Boolean(process.stdout.isTTY),
   stderrIsTty: Boolean(process.stderr.isTTY),
+  columns: () => process.stdout.columns,
+  rows: () => process.stdout.rows,
+  pager: true,
 };
 
+/** -o json (or --json) prints errors as JSON on stdout too. */
+function wantsJson(opts: GlobalOptions): boolean {
+  return Boolean(opts.json) || opts.output === 'json';
+}
+
+/**
+ * The global output options as Output takes them (README "Output"): tables fit COLUMNS, else the
+ * terminal, else nothing (piped: no cut); colour and the pager only on a terminal.
+ */
+function outputFor(opts: GlobalOptions, config: Config, io: Io): Output {
+  const format: OutputFormat = opts.output ?? (opts.json ? 'json' : 'table');
+  return new Output(format === 'json', io.stdout, io.stderr, {
+    format,
+    fields: opts.fields === undefined ? null : parseFields(opts.fields),
+    headers: opts.headers !== false,
+    quiet: Boolean(opts.quiet),
+    width: config.columns ?? (io.isTty ? (io.columns?.() ?? 80) : null),
+    colour: io.isTty && !config.noColor,
+    pager: io.isTty && io.pager ? config.pager : null,
+    rows: io.isTty ? (io.rows?.() ?? null) : null,
+  });
+}
+
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env, io: Io = processIo): Promise<number> {
-  let json = argv.includes('--json');
+  let json = argv.includes('--json') || argv.some((a, i) => a === '-ojson' || a === '--output=json' || ((a === '-o' || a === '--output') && argv[i + 1] === 'json'));
   let ctx: AppContext | null = null;
   let invocation: Invocation | undefined;
   const run: Run = async (fn, cmd) => {
     const opts = cmd.optsWithGlobals<GlobalOptions>();
-    json = Boolean(opts.json);
+    json = wantsJson(opts);
     const parent = cmd.parent && cmd.parent.parent ? `${cmd.parent.name()} ` : '';
     invocation = { path: `${parent}${cmd.name()}`, args: cmd.args, opts: cmd.opts() };
     // loaded here, not at start-up: --help and --version need neither (issue 13)
     const [{ loadConfig }, { AppContext }] = await Promise.all([import('./config.js'), import('./commands/context.js')]);
-    ctx = new AppContext(loadConfig(env, io.isTty, io.stderrIsTty ?? false), opts, new Output(Boolean(opts.json), io.stdout, io.stderr));
+    const config = loadConfig(env, io.isTty, io.stderrIsTty ?? false);
+    ctx = new AppContext(config, opts, outputFor(opts, config, io));
     try {
       await fn(ctx, opts);
     } finally {

@@ -34,6 +34,10 @@ export interface Config {
   isTty: boolean;
   /** standard error is a terminal (progress bars) */
   stderrIsTty: boolean;
+  /** COLUMNS: the width tables fit in, also when stdout is not a terminal; null: the terminal's, or none when piped */
+  columns: number | null;
+  /** PARKCTL_PAGER, else PAGER, else `less -FRX`: long tables on a terminal go through it; null (set empty, or cat): none */
+  pager: string | null;
   /** the config file profile in force, each setting with where it came from (parkctl config get) */
   profile: ConfigView;
 }
@@ -95,6 +99,18 @@ function databaseUrl(url: string | null): string | null {
   return url;
 }
 
+/** COLUMNS as a width: a whole number from 20 to 1000, else null (ignored as a shell would). */
+function columnsOf(v: string | undefined): number | null {
+  const n = v !== undefined && /^\d{1,4}$/.test(v.trim()) ? Number(v.trim()) : NaN;
+  return n >= 20 && n <= 1000 ? n : null;
+}
+
+function pagerOf(v: string | undefined): string | null {
+  if (v === undefined) return 'less -FRX';
+  const p = v.trim();
+  return p === '' || p === 'cat' ? null : p;
+}
+
 export function loadConfig(processEnv: Env = process.env, isTty = Boolean(process.stdout.isTTY), stderrIsTty = Boolean(process.stderr.isTTY)): Config {
   const env = withConfigFile(processEnv); // the config file's profile under the environment (config-file.ts)
   const xdg = nonEmpty(env.XDG_DATA_HOME) ?? join(homedir(), '.local', 'share');
@@ -125,6 +141,8 @@ export function loadConfig(processEnv: Env = process.env, isTty = Boolean(proces
     noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
     isTty,
     stderrIsTty,
+    columns: columnsOf(env.COLUMNS),
+    pager: pagerOf(env.PARKCTL_PAGER ?? env.PAGER),
     profile: configView(processEnv),
   };
 }

@@ -87,7 +87,8 @@ describe('parkctl db distribute', () => {
     const { tables, keys } = await readCatalog();
     for (const t of tables.filter((x) => x.has_lot_id)) expect(order).toContain(t.table_name);
     for (const local of tablesWithoutLotId) expect(order).not.toContain(local);
-    for (const fk of keys.filter((k) => k.kind === 'f')) {
+    // a table referring to itself (a replacement ticket names the lost one) is distributed with itself
+    for (const fk of keys.filter((k) => k.kind === 'f' && k.ref_table !== k.table_name)) {
       expect(order.indexOf(fk.ref_table!), `${fk.table_name} -> ${fk.ref_table}`).toBeLessThan(order.indexOf(fk.table_name));
     }
   });

@@ -1,5 +1,5 @@
 // Issue 13: `parkctl booking list | head -1` stops quietly (no EPIPE stack trace), and a list cut at its
-// --limit says so on stderr ("showing 2 of 3 (--limit)") while stdout keeps its shape.
+// --limit says so on stderr ("showing 2 of 3 (--limit to see more)") while stdout keeps its shape.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -44,11 +44,11 @@ describe('a list cut at its --limit', () => {
   it('booking list says how many it shows of how many match, on stderr only', async () => {
     const cut = await runCli(['booking', 'list', '--limit', '2'], env);
     expect(cut.code).toBe(0);
-    expect(cut.stderr).toBe('showing 2 of 3 (--limit)\n');
+    expect(cut.stderr).toBe('showing 2 of 3 (--limit to see more)\n');
     expect(cut.stdout.trim().split('\n')).toHaveLength(3); // header + 2 rows
     const json = await runCli(['--json', 'booking', 'list', '--limit', '2'], env);
     expect(json.json).toHaveLength(2);
-    expect(json.stderr).toBe('showing 2 of 3 (--limit)\n');
+    expect(json.stderr).toBe('showing 2 of 3 (--limit to see more)\n');
   });
 
   it('says nothing when every match is shown', async () => {
@@ -72,7 +72,7 @@ describe('a list cut at its --limit', () => {
     }
     const cut = await runCli(['payments', 'list', '--limit', '1'], env);
     expect(cut.code).toBe(0);
-    expect(cut.stderr).toBe('showing 1 of 3 (--limit)\n');
+    expect(cut.stderr).toBe('showing 1 of 3 (--limit to see more)\n');
   });
 
   it('groups thousands the same way in every locale', () => {

@@ -99,6 +99,7 @@ async function cutOnce(proxy: FaultProxy, s: Scenario, cut: Cut, run: (args: str
   if (r.code === 69 && outcome === 'applied' && state !== 'after') problems.push(`said applied, state is ${state}`);
   if (r.code === 69 && s.name !== 'sweeper holds' && s.name !== 'sweeper no-shows' && !outcome) problems.push(`a write lost its database and did not say what became of it: ${r.stdout}`);
   if (r.code !== 0) {
+    await proxy.released(db.pool);
     const again = await run(rerunArgs(subject.args, r), subject.now);
     report.rerunCode = again.code;
     if (![0, ...s.refusals].includes(again.code)) problems.push(`re-run exit ${again.code}: ${again.stdout}${again.stderr}`);

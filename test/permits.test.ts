@@ -191,3 +191,26 @@ describe('permits to and from CSV', () => {
     expect(night.json).toEqual([expect.objectContaining({ holder: 'Night Shift', days: 'Fri,Sat', times: '22:00-06:00' })]);
   });
 });
+
+describe('bookings and the places kept for permits', () => {
+  it('sells the window until only the kept places are left, then refuses; a repeated key is answered, not refused', async () => {
+    await createTestLot(db.pool, { code: 'KEPT', spots: 3, policy: { walk_ins: true, permits: { reserved_spots: 1 } } });
+    const window = ['--from', iso(30 * day), '--to', iso(30 * day + 3_600_000)];
+    const book = (plate: string, key?: string) =>
+      runCli(['--json', 'booking', 'reserve', '--lot', 'KEPT', '--type', 'regular', ...window, '--plate', plate, ...(key ? ['--external-ref', key] : [])], env());
+    expect((await book('KEPT01', 'kept-1')).code).toBe(0);
+    expect((await book('KEPT02')).code).toBe(0);
+    const refused = await book('KEPT03');
+    expect(refused.code).toBe(3);
+    expect(`${refused.stdout}${refused.stderr}`).toMatch(/kept for permit holders/);
+    // the same request under the key that booked is the booking it made, even with no place left to sell
+    const again = await book('KEPT01', 'kept-1');
+    expect(again.code).toBe(0);
+    expect((again.json as { created: boolean }).created).toBe(false);
+    const cap = await runCli(['--json', 'capacity', 'check', '--lot', 'KEPT', '--type', 'regular', ...window], env());
+    expect((cap.json as { free: number }).free).toBe(0);
+    // one spot is still physically free: the kept place, for a permit car at the gate
+    const live = await db.pool.query(`select count(*)::int as n from reservations r join lots l using (lot_id) where l.code = 'KEPT' and r.status <> 'EXPIRED'`);
+    expect(live.rows[0].n).toBe(2);
+  });
+});

@@ -12,6 +12,7 @@ import { apiLot } from './config-cache.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError } from './errors.js';
 import { errorResponses, instantSchema, lotCodeSchema, lotStatusSchema, vehicleTypeSchema } from './schemas.js';
+import { selectSensedByZone, sensedSummary } from '../core/sql/sensors.js';
 
 const lotParams = { type: 'object', required: ['code'], properties: { code: lotCodeSchema } } as const;
 
@@ -103,6 +104,7 @@ export function registerLotRoutes(app: FastifyInstance, deps: ApiDeps): void {
 /** What `lot show --json` prints. */
 export async function lotStatus(deps: Pick<ApiDeps, 'pool' | 'clock'>, code: string) {
   const l = await apiLot(deps, code);
-  const occ = await lotOccupancy(deps.pool, l.lotId, deps.clock.now());
-  return { ...lotJson(l, occ), byZone: occ.byZone, byType: occ.byType };
+  const [occ, sensedZones] = await Promise.all([lotOccupancy(deps.pool, l.lotId, deps.clock.now()), selectSensedByZone(deps.pool, l.lotId)]);
+  const sensed = sensedSummary(sensedZones);
+  return { ...lotJson(l, occ), byZone: occ.byZone, byType: occ.byType, ...(sensed ? { sensed } : {}) };
 }

@@ -86,6 +86,11 @@ export const lotStatusSchema = {
     holdMinutes: { type: 'integer' }, noShowGraceMinutes: { type: 'integer' }, earlyEntryGraceMinutes: { type: 'integer' },
     maxWindowMinutes: { type: 'integer' }, at: dateTime, totals: { type: 'object', properties: counts },
     byZone: { type: 'array', items: occupancyGroupSchema }, byType: { type: 'array', items: occupancyGroupSchema },
+    /** a lot with spot sensors: what they sense (issue 16) */
+    sensed: {
+      type: 'object',
+      properties: { sensed: { type: 'integer' }, occupied: { type: 'integer' }, free: { type: 'integer' }, unknown: { type: 'integer' }, faults: { type: 'integer' }, unconfirmed: { type: 'integer' } },
+    },
   },
 } as const;
 

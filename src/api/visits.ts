@@ -64,7 +64,7 @@ export function registerVisitRoutes(app: FastifyInstance, deps: ApiDeps): void {
           type: 'object',
           properties: {
             visit: visitSchema, overstayMinutes: { type: 'integer' }, extensionMinor: { type: 'integer' }, earlyEntryMinor: { type: 'integer' },
-            amountDueMinor: { type: 'integer' }, currency: { type: 'string' }, releasedEarly: { type: 'boolean' },
+            chargingMinor: { type: 'integer' }, amountDueMinor: { type: 'integer' }, currency: { type: 'string' }, releasedEarly: { type: 'boolean' },
             charge: { type: ['object', 'null'], additionalProperties: true }, amountOutstandingMinor: { type: 'integer' },
           },
         },

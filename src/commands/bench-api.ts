@@ -27,7 +27,7 @@ export function registerBenchApi(bench: Command, run: Run): void {
     .option('--clients <n>', 'concurrent HTTP connections', '64')
     .option('--seconds <s>', 'how long to run', '10')
     .option('--profile <profile>', 'spread (a week of varied windows), rush (every window overlapping), availability (GET free count and price of 360 popular windows) or availability-spread (of the spread windows)', 'spread')
-    .option('--workers <n>', 'API processes (api serve --workers)', '2')
+    .option('--workers <n>', 'API processes (api serve --workers); on a 2-core machine one batches best: two split every batch in half and cost more CPU per booking', '1')
     .option('--no-group-commit', 'one statement and commit per reservation')
     .option('--no-baseline', 'skip the raw-SQL bitmap baseline (pgbench)')
     .option('--baseline-clients <n>', 'pgbench clients for the baseline', '16')

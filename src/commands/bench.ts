@@ -5,10 +5,12 @@ import { createPool } from '../drivers/postgres.js';
 import type { Run } from './index.js';
 import { wholeNumberOption } from './numbers.js';
 import { registerBenchApi } from './bench-api.js';
+import { registerBenchEv } from './bench-ev.js';
 import { registerBenchGate } from './bench-gate.js';
 import { registerBenchPrice } from './bench-price.js';
 import { registerBenchReports } from './bench-reports.js';
 import { registerBenchScale } from './bench-scale.js';
+import { registerBenchSensors } from './bench-sensors.js';
 import { registerBenchSweep } from './bench-sweep.js';
 import { renderFields } from './output.js';
 
@@ -17,10 +19,12 @@ export function registerBench(program: Command, run: Run): void {
   const bench = program.command('bench').description('measure parkctl on this machine (nothing here is a test)');
 
   registerBenchApi(bench, run);
+  registerBenchEv(bench, run);
   registerBenchGate(bench, run);
   registerBenchPrice(bench, run);
   registerBenchReports(bench, run);
   registerBenchScale(bench, run);
+  registerBenchSensors(bench, run);
   registerBenchSweep(bench, run);
 
   bench.command('reserve')

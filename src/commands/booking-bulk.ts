@@ -54,7 +54,7 @@ function progressBar(stderrIsTty: boolean): ((done: number, total: number) => vo
 
 function printReport(ctx: AppContext, report: ImportReport, format: string): void {
   const s = report.summary;
-  if (ctx.options.json || format === 'json') return ctx.out.raw(JSON.stringify(report, null, 2));
+  if (ctx.out.format === 'json' || format === 'json') return ctx.out.raw(JSON.stringify(report, null, 2));
   if (format === 'csv') return ctx.out.raw(renderCsv(report.outcomes, reportColumns));
   const mode = report.dryRun ? ' (dry run: nothing written)' : report.allOrNothing ? ' (all or nothing)' : '';
   ctx.out.raw(`${renderTable(report.outcomes, reportColumns)}\n\n${s.rows} rows${mode}: ${s.booked} booked, ${s.existing} already there, ${s.conflict ? `${s.conflict} in conflict, ` : ''}${s.refused} refused, ${s.malformed} malformed` +
@@ -105,7 +105,7 @@ export function registerBookingBulk(booking: Command, run: Run): void {
       const pool = await ctx.pool();
       const lot = o.lot ? await loadLot(pool, o.lot) : null;
       const records = await exportBookings(pool, { lotId: lot?.lotId, status });
-      if (ctx.options.json || o.format === 'json') return ctx.out.raw(JSON.stringify(records, null, 2));
+      if (ctx.out.format === 'json' || o.format === 'json') return ctx.out.raw(JSON.stringify(records, null, 2));
       ctx.out.raw(renderCsv(records, bookingColumns.map((c) => ({ header: c, value: (r: Record<string, string>) => r[c] }))));
     }, cmd));
 }

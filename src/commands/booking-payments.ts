@@ -5,7 +5,7 @@ import { payLink } from '../core/payments/pay-link.js';
 import { formatMinorAmount } from '../core/money-format.js';
 import { reservationJson } from '../core/json/shapes.js';
 import type { Run } from './index.js';
-import { formatTime, renderFields } from './output.js';
+import { formatLocalTime, localTimesIn, renderFields } from './output.js';
 import { resolveId } from '../core/ids/prefix.js';
 
 /** Subcommands of `parkctl booking` (added to the group made in booking.ts). */
@@ -17,7 +17,7 @@ export function registerBookingPayments(booking: Command, run: Run): void {
       const link = await payLink({ pool, clock: ctx.clock, payments: await ctx.payments(), logger: ctx.logger }, await resolveId(pool, 'reservation', id));
       ctx.out.result({ ...link, reservation: reservationJson(link.reservation) }, (d) => renderFields([
         ['reservation', d.reservation.reservationId], ['price', formatMinorAmount(d.reservation.priceMinor, d.reservation.currency)],
-        ['hold expires', formatTime(d.reservation.holdExpiresAt, d.reservation.timeZone)], ['pay', d.paymentUrl],
+        ['hold expires', formatLocalTime(d.reservation.holdExpiresAt, d.reservation.timeZone)], ['pay', d.paymentUrl && localTimesIn(d.paymentUrl, d.reservation.timeZone)],
       ]));
     }, cmd));
 }

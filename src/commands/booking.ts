@@ -14,7 +14,7 @@ import { wholeNumberOption } from './numbers.js';
 import { noteIfLimited } from './list-limit.js';
 import { registerBookingBulk } from './booking-bulk.js';
 import { registerBookingPayments } from './booking-payments.js';
-import { formatTime, renderCsv, renderFields, renderTable } from './output.js';
+import { formatLocalTime, formatTime, localTimesIn, renderCsv, renderFields, renderTable, windowColumns } from './output.js';
 import { resolveId } from '../core/ids/prefix.js';
 import { parseTime } from '../core/time-input.js';
 import { fromHelp, toHelp } from './window-options.js';
@@ -27,7 +27,7 @@ export function reservationFields(r: ReservationRow, timeZone: string = r.time_z
     ['window', `${formatTime(r.starts_at, timeZone)} -> ${formatTime(r.ends_at, timeZone)} (${timeZone})`], ['status', r.status],
     ['price', formatMinorAmount(r.price_minor, r.currency)], ['payment', `${r.payment_status}${r.payment_ref ? ` (${r.payment_ref})` : ''}`],
     ...(r.extension_minor > 0 ? [['extensions', `${formatMinorAmount(r.extension_minor, r.currency)} due at exit`] as [string, string]] : []),
-    ...(r.status === 'TENTATIVE' ? [['hold expires', formatTime(r.hold_expires_at, timeZone)] as [string, string]] : []),
+    ...(r.status === 'TENTATIVE' ? [['hold expires', formatLocalTime(r.hold_expires_at, timeZone)] as [string, string]] : []),
     ['customer', r.customer_ref],
   ];
 }
@@ -84,9 +84,9 @@ export function registerBooking(program: Command, run: Run): void {
       // again after a lost answer) was made by this run
       if (ctx.writeKey?.generated) r.created = true;
       ctx.out.result(r, (d) => renderFields([
-        ['reservation', d.reservationId], ['spot', d.spotLabel], ['window', `${formatTime(d.start, lot.timeZone)} -> ${formatTime(d.end, lot.timeZone)}`],
+        ['reservation', d.reservationId], ['spot', d.spotLabel], ['window', `${formatTime(d.start, lot.timeZone)} -> ${formatTime(d.end, lot.timeZone)} (${lot.timeZone})`],
         ['status', d.created ? d.status : `${d.status} (existing reservation for this external ref)`], ['price', formatMinorAmount(d.priceMinor, d.currency)],
-        ['hold expires', formatTime(d.holdExpiresAt, lot.timeZone)], ['pay', d.paymentUrl ?? noLinkReason(d.paymentError, d.reservationId)],
+        ['hold expires', formatLocalTime(d.holdExpiresAt, lot.timeZone)], ['pay', localTimesIn(d.paymentUrl ?? noLinkReason(d.paymentError, d.reservationId), lot.timeZone)],
       ]));
       // An outage passes (the hold stands, pay-link fetches the link later); a configuration error does not:
       // the reservation is printed (it exists), the failure named on stderr, and the exit is 69.
@@ -165,10 +165,12 @@ export function registerBooking(program: Command, run: Run): void {
       await noteIfLimited(ctx.out, rows.length, limit, () => countReservations(pool, filter));
       if (o.csv) return ctx.out.raw(renderCsv(rows, csvColumns));
       ctx.out.result(rows.map(reservationJson), () => rows.length === 0 ? 'no reservations match' : renderTable(rows, [
-        { header: 'reservation', value: (x) => x.reservation_id }, { header: 'lot', value: (x) => x.lot_code },
-        { header: 'spot', value: (x) => x.spot_label }, { header: 'plate', value: (x) => x.plate }, { header: 'type', value: (x) => x.vehicle_type },
-        { header: 'from', value: (x) => formatTime(x.starts_at, x.time_zone) }, { header: 'to', value: (x) => formatTime(x.ends_at, x.time_zone) },
-        { header: 'status', value: (x) => x.status }, { header: 'price', value: (x) => formatMinorAmount(x.price_minor, x.currency), align: 'right' },
+        { header: 'id', field: 'reservationId', value: (x) => x.reservation_id, id: true }, { header: 'lot', field: 'lotCode', value: (x) => x.lot_code, priority: lot ? 9 : 3 },
+        { header: 'spot', field: 'spotLabel', value: (x) => x.spot_label }, { header: 'plate', value: (x) => x.plate },
+        { header: 'type', field: 'vehicleType', value: (x) => x.vehicle_type, priority: 2 },
+        ...windowColumns(rows, (x) => ({ start: x.starts_at, end: x.ends_at, timeZone: x.time_zone })),
+        { header: 'status', value: (x) => x.status }, { header: 'price', field: 'priceMinor', value: (x) => formatMinorAmount(x.price_minor, x.currency), align: 'right', priority: 1 },
+        { header: 'customer', field: 'customerRef', value: (x) => x.customer_ref, wide: true }, { header: 'payment', field: 'paymentStatus', value: (x) => x.payment_status, wide: true },
       ]));
     }), cmd));
 }

@@ -3,6 +3,7 @@
 // from the database in DATABASE_URL or the config file, never starting an embedded server for it.
 import { reservationStatuses } from '../core/sql/reservations.js';
 import { vehicleTypes } from '../core/pricing/vehicle-types.js';
+import { outputFormats } from './output-formats.js';
 
 export type DynamicValues = 'lots' | 'gates';
 
@@ -28,6 +29,8 @@ export const valueArms: ValueArm[] = [
   { key: '*|--method', words: ['cash', 'card'] },
   { key: '*|--scope', words: ['customer', 'partner', 'operator'] },
   { key: '*|--format', words: ['csv', 'json'] },
+  { key: '*|--output', words: outputFormats },
+  { key: '*|-o', words: outputFormats },
   { key: '*|--lot', words: 'lots' },
   { key: '*|--gate', words: 'gates' },
 ];

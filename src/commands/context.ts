@@ -12,12 +12,19 @@ import { CashPaymentProvider } from '../drivers/cash-payments.js';
 import { PgChangeNotifier } from '../drivers/pg-notifier.js';
 import { createPool, describeConnectionError, type Pool } from '../drivers/postgres.js';
 import { stderrLogger } from '../drivers/stderr-logger.js';
-import { Output } from './output.js';
+import { Output, type OutputFormat } from './output.js';
 
 export const migrationsDir = join(import.meta.dirname, '..', '..', 'migrations');
 
 export interface GlobalOptions {
   json?: boolean;
+  /** -o: table, wide, json, yaml, csv */
+  output?: OutputFormat;
+  /** --fields a,b,c */
+  fields?: string;
+  /** false with --no-headers */
+  headers?: boolean;
+  quiet?: boolean;
   now?: string;
   verbose?: boolean;
 }

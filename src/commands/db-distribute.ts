@@ -28,7 +28,7 @@ export function registerDbDistribute(db: Command, run: Run): void {
       const plan = distributionPlan(tables, keys);
       const steps = distributionSteps(plan, functions, cluster);
       if (o.print) {
-        if (ctx.options.json) return ctx.out.result({ ...plan, statements: steps, sql: distributionScript(plan, steps) }, () => '');
+        if (ctx.out.json) return ctx.out.result({ ...plan, statements: steps, sql: distributionScript(plan, steps) }, () => '');
         return ctx.out.raw(distributionScript(plan, steps));
       }
       const problem = clusterProblem(cluster);

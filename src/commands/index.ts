@@ -35,8 +35,11 @@ export const commandModules: CommandModule[] = [
   { commands: [plain('price', 'prices: quote a window with its breakdown')], load: async () => (await import('./price.js')).registerPrice },
   { commands: [plain('payments', 'money: Stripe webhooks, payments taken at the exit, refunds')], load: async () => (await import('./payments.js')).registerPayments },
   { commands: [plain('permit', 'monthly permits: plates that may park on given days and times while paid')], load: async () => (await import('./permit.js')).registerPermit },
+  { commands: [plain('ticket', 'drive-up tickets: what one owes, pay it, replace a lost one')], load: async () => (await import('./ticket.js')).registerTicket },
+  { commands: [plain('validation', 'validations: shops, hotels and cinemas taking parking off their customers\' fee')], load: async () => (await import('./validation.js')).registerValidation },
   { commands: [plain('shift', 'the cashier\'s shift: open with a float, close by counting the drawer')], load: async () => (await import('./shift.js')).registerShift },
   { commands: [plain('report', 'reports: revenue, occupancy, turnover, no-shows, exceptions, takings')], load: async () => (await import('./report.js')).registerReport },
+  { commands: [plain('ev', 'EV charging: the OCPP 1.6J central system, chargers on EV spots, charging billed at the exit')], load: async () => (await import('./ev.js')).registerEv },
   { commands: [plain('sweeper', 'cron jobs: expire unpaid holds, release no-shows, flag overstays')], load: async () => (await import('./sweeper.js')).registerSweeper },
   {
     commands: [
@@ -45,6 +48,7 @@ export const commandModules: CommandModule[] = [
     ],
     load: async () => (await import('./gate.js')).registerGate,
   },
+  { commands: [plain('sensors', 'spot sensors: ingest their uplinks over MQTT, list what they sense')], load: async () => (await import('./sensors.js')).registerSensors },
   { commands: [plain('api', 'the HTTP API for drivers\' apps, partners\' gates and operators\' tools')], load: async () => (await import('./api.js')).registerApi },
   {
     commands: [{ name: 'dashboard', term: 'dashboard [options]', description: 'the live attendant dashboard: occupancy, gates, arrivals, holds, alerts; keys act on bookings (? for help)' }],
@@ -70,7 +74,7 @@ export const commandModules: CommandModule[] = [
 const needsEveryCommand = new Set(['completion']);
 
 /** Global options that take a value: the word after them is not a command name. */
-const globalOptionsWithValue = new Set(['--now']);
+const globalOptionsWithValue = new Set(['--now', '-o', '--output', '--fields']);
 
 /**
  * The top-level command the words name, as commander will dispatch them: the first word that is not

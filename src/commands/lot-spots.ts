@@ -3,6 +3,8 @@
 import type { Command } from 'commander';
 import { loadLot } from '../core/lots/lot.js';
 import { setSpotStatus } from '../core/spots.js';
+import { bindSensor } from '../core/sensors/bindings.js';
+import { wholeNumberOption } from './numbers.js';
 import type { Run } from './index.js';
 import { renderFields } from './output.js';
 
@@ -25,4 +27,17 @@ export function registerLotSpots(lot: Command, run: Run): void {
         ]));
       }, cmd));
   }
+
+  spot.command('bind-sensor <label> <sensor-id>')
+    .description('bind a spot sensor (a DevEUI or the network server\'s device id) to a spot; the spot\'s or the sensor\'s earlier binding gives way')
+    .requiredOption('--lot <code>', 'the lot')
+    .option('--vendor <name>', 'which mapping of the lot file\'s sensors.vendors reads its payload', 'generic')
+    .option('--heartbeat <seconds>', 'silent longer than this: a fault (default: the lot file\'s sensors.heartbeat_seconds, else 900)')
+    .action((label: string, sensorId: string, o: { lot: string; vendor: string; heartbeat?: string }, cmd: Command) => run(async (ctx) => {
+      const pool = await ctx.pool();
+      const l = await loadLot(pool, o.lot);
+      const heartbeat = o.heartbeat === undefined ? undefined : wholeNumberOption(o.heartbeat, '--heartbeat', 10, 900, 604_800);
+      const s = await bindSensor({ pool, clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, l, label, sensorId, { vendor: o.vendor, heartbeatSeconds: heartbeat });
+      ctx.out.result(s, (d) => renderFields([['spot', `${l.code} ${d.spotLabel}`], ['sensor', d.sensorId], ['vendor', d.vendor], ['heartbeat', `${d.heartbeatSeconds} s`], ['sensed', d.state]]));
+    }, cmd));
 }

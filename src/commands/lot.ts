@@ -8,6 +8,8 @@ import { parseLotFile } from '../core/lots/lot-file.js';
 import { loadLot } from '../core/lots/lot.js';
 import { lotOccupancy, type OccupancyGroup } from '../core/occupancy.js';
 import { selectLots } from '../core/sql/lots.js';
+import { selectSensedByZone } from '../core/sql/sensors.js';
+import { sensedSummary, withSensedColumns } from './lot-sensed.js';
 import { lotJson } from '../core/json/shapes.js';
 import type { Run } from './index.js';
 import { registerLotRates } from './lot-rates.js';
@@ -66,9 +68,10 @@ export function registerLot(program: Command, run: Run): void {
       const rows = await Promise.all(lots.map(async (l) => lotJson(l, await lotOccupancy(pool, l.lot_id, ctx.clock.now()))));
       ctx.out.result(rows, (r) => r.length === 0 ? 'no lots yet: parkctl lot import fixtures/surface-lot.yaml' : renderTable(r, [
         { header: 'code', value: (x) => x.code }, { header: 'name', value: (x) => x.name }, { header: 'state', value: (x) => x.state },
-        { header: 'time zone', value: (x) => x.timeZone }, { header: 'spots', value: (x) => x.totals.total, align: 'right' },
-        { header: 'free now', value: (x) => x.totals.free, align: 'right' },
-      ]));
+        { header: 'time zone', value: (x) => x.timeZone, priority: 1 }, { header: 'spots', field: 'totals.total', value: (x) => x.totals.total, align: 'right' },
+        { header: 'free now', field: 'totals.free', value: (x) => x.totals.free, align: 'right' },
+        { header: 'currency', value: (x) => x.currency, wide: true }, { header: 'hold', field: 'holdMinutes', value: (x) => `${x.holdMinutes} min`, wide: true },
+      ]), { id: 'code' });
     }, cmd));
 
   withWatchOption(lot.command('show <code>'))
@@ -76,13 +79,15 @@ export function registerLot(program: Command, run: Run): void {
     .action((code: string, o: { watch?: string | boolean }, cmd: Command) => run(async (ctx) => repeatWhileWatching(ctx, o.watch, async () => {
       const pool = await ctx.pool();
       const l = await loadLot(pool, code);
-      const occ = await lotOccupancy(pool, l.lotId, ctx.clock.now());
-      const data = { ...lotJson(l, occ), byZone: occ.byZone, byType: occ.byType };
+      const [occ, sensedZones] = await Promise.all([lotOccupancy(pool, l.lotId, ctx.clock.now()), selectSensedByZone(pool, l.lotId)]);
+      const sensed = sensedSummary(sensedZones);
+      const data = { ...lotJson(l, occ), byZone: occ.byZone, byType: occ.byType, ...(sensed ? { sensed } : {}) };
       ctx.out.result(data, (d) => [
         renderFields([['lot', `${d.code} (${d.name})`], ['state', d.state], ['time zone', d.timeZone], ['currency', d.currency],
-          ['hold', `${d.holdMinutes} min`], ['no-show grace', `${d.noShowGraceMinutes} min`], ['spots', `${d.totals.total} (${d.totals.free} free now)`]]),
+          ['hold', `${d.holdMinutes} min`], ['no-show grace', `${d.noShowGraceMinutes} min`], ['spots', `${d.totals.total} (${d.totals.free} free now)`],
+          ...(sensed ? [['sensed', `${sensed.occupied} occupied, ${sensed.free} free, ${sensed.unknown} unknown (${sensed.faults} faults) of ${sensed.sensed} spots with sensors`] as [string, string]] : [])]),
         '',
-        renderTable(d.byZone, [{ header: 'floor', value: (g) => g.floor, align: 'right' }, { header: 'zone', value: (g) => g.key }, { header: 'name', value: (g) => g.label }, ...occupancyColumns]),
+        renderTable(d.byZone, withSensedColumns([{ header: 'floor', value: (g) => g.floor, align: 'right' }, { header: 'zone', value: (g) => g.key }, { header: 'name', value: (g) => g.label }, ...occupancyColumns], sensedZones)),
         '',
         renderTable(d.byType, [{ header: 'vehicle type', value: (g) => g.key }, ...occupancyColumns]),
       ].join('\n'));
@@ -91,7 +96,6 @@ export function registerLot(program: Command, run: Run): void {
   lot.command('state <code> <state>')
     .description('open, full (bookings and permits only), closed (the same), closed-to-all (no entry; exits stay open)')
     .option('--reason <text>', 'why (kept in the audit trail)')
-    .addHelpText('after', '\nExample:\n  parkctl lot state CITY-GARAGE closed-to-all --reason "flooded level 0"')
     .action((code: string, state: string, o: { reason?: string }, cmd: Command) => run(async (ctx) => {
       const to = parseLotState(state);
       const pool = await ctx.pool();

@@ -1,22 +1,17 @@
-// Printing: a table or lines for people, JSON for scripts. Data is gathered first, then printed
-// (shadcn's collectInfo pattern), so --json and the table always show the same facts.
+// Printing: a table or lines for people, JSON (YAML, CSV) for scripts. Data is gathered first, then printed
+// (shadcn's collectInfo pattern), so -o json and the table always show the same facts.
 // Control characters in shown text are escaped here, once for every command (core/control-characters.ts).
+// The global -o/--output, --fields, --no-headers and -q act here, so every command that prints through
+// Output.result gets them (README "Output").
+import { spawnSync } from 'node:child_process';
+import { csvStringifyModule } from './lazy-modules.js';
 import { escapeControlCharacters, escapeControlCharactersInBlock } from '../core/control-characters.js';
+import { idLines, recordCells, selectFields, toCsv, toYaml, type OutputFormat } from './output-formats.js';
+import { applyColourMarks } from './colour.js';
+import { plainTableStyle, renderTable, withTableStyle, type Column, type TableStyle } from './table.js';
 
-export interface Column<T> {
-  header: string;
-  value: (row: T) => string | number | null | undefined;
-  /** right-align numbers */
-  align?: 'left' | 'right';
-}
-
-export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
-  const cells = rows.map((row) => columns.map((c) => escapeControlCharacters(String(c.value(row) ?? ''))));
-  const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => r[i]!.length)));
-  const line = (values: string[]) =>
-    values.map((v, i) => (columns[i]!.align === 'right' ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(columns.map((c) => c.header.toUpperCase())), ...cells.map(line)].join('\n');
-}
+export { renderTable, type Column } from './table.js';
+export type { OutputFormat } from './output-formats.js';
 
 /** "Key: value" lines, keys aligned. */
 export function renderFields(fields: readonly [string, string | number | null | undefined][]): string {
@@ -27,26 +22,97 @@ export function renderFields(fields: readonly [string, string | number | null | 
     .join('\n');
 }
 
+/** One CSV cell (csv-stringify's quoting); Dates as ISO UTC. */
 export function csvCell(value: unknown): string {
   const s = value instanceof Date ? value.toISOString() : value === null || value === undefined ? '' : String(value);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return csvStringifyModule().stringify([[s]], { record_delimiter: 'unix' }).replace(/\n$/, '');
 }
 
+/** CSV with a header line, by csv-stringify; Dates as ISO UTC. */
 export function renderCsv<T>(rows: readonly T[], columns: readonly { header: string; value: (row: T) => unknown }[]): string {
-  return [columns.map((c) => csvCell(c.header)).join(','), ...rows.map((r) => columns.map((c) => csvCell(c.value(r))).join(','))].join('\n');
+  const cell = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? '' : String(v));
+  return csvStringifyModule().stringify([columns.map((c) => c.header), ...rows.map((r) => columns.map((c) => cell(c.value(r))))], { record_delimiter: 'unix' }).replace(/\n$/, '');
+}
+
+export interface OutputOptions {
+  /** -o: table (default), wide, json, yaml or csv */
+  format?: OutputFormat;
+  /** --fields: JSON field names to show, in order */
+  fields?: readonly string[] | null;
+  /** false: --no-headers */
+  headers?: boolean;
+  /** -q: ids only, one a line */
+  quiet?: boolean;
+  /** the width tables fit in; null: no limit (stdout is not a terminal and COLUMNS is unset) */
+  width?: number | null;
+  /** colour states in tables (a terminal, NO_COLOR unset) */
+  colour?: boolean;
+  /** the pager command for long tables on a terminal ($PAGER, default `less -FRX`); null: none */
+  pager?: string | null;
+  /** the terminal's height: a table longer than this goes through the pager */
+  rows?: number | null;
+}
+
+export interface ResultOptions {
+  /** the field -q prints (default: id, else the first ...Id field, else code) */
+  id?: string;
 }
 
 export class Output {
+  readonly format: OutputFormat;
+  readonly fields: readonly string[] | null;
+  readonly headers: boolean;
+  readonly quiet: boolean;
+  private pager: string | null;
+
   constructor(
+    /** structured output (json, yaml or csv): commands leave out their notes for people */
     readonly json: boolean,
     private readonly stdout: (text: string) => void = (t) => process.stdout.write(t),
     private readonly stderr: (text: string) => void = (t) => process.stderr.write(t),
-  ) {}
+    private readonly options: OutputOptions = {},
+  ) {
+    this.format = options.format ?? (json ? 'json' : 'table');
+    this.json = json || this.format === 'json' || this.format === 'yaml' || this.format === 'csv';
+    this.fields = options.fields ?? null;
+    this.headers = options.headers ?? true;
+    this.quiet = options.quiet ?? false;
+    this.pager = options.pager ?? null;
+  }
 
-  /** Print `data` as JSON under --json, else what `human` renders (control characters escaped either way). */
-  result<T>(data: T, human: (data: T) => string): void {
-    if (this.json) this.stdout(toSafeJson(data) + '\n');
-    else this.stdout(escapeControlCharactersInBlock(human(data)) + '\n');
+  /** How tables are drawn for this run. */
+  get tableStyle(): TableStyle {
+    const wide = this.format === 'wide';
+    return { width: wide ? null : (this.options.width ?? null), wide, headers: this.headers, colour: Boolean(this.options.colour), fields: this.fields };
+  }
+
+  /** No pager for the rest of the run (--watch redraws the screen itself). */
+  noPager(): void {
+    this.pager = null;
+  }
+
+  /**
+   * Print `data` (its JSON shape) in the format asked for: -o json|yaml|csv from the data, -q its ids,
+   * else the table or lines `human` renders (control characters escaped either way).
+   */
+  result<T>(data: T, human: (data: T) => string, opts: ResultOptions = {}): void {
+    if (this.quiet) {
+      const ids = idLines(data, opts.id);
+      if (ids !== null) return this.stdout(escapeControlCharactersInBlock(ids));
+    }
+    if (this.format === 'json') return this.stdout(toSafeJson(selectFields(data, this.fields)) + '\n');
+    if (this.format === 'yaml') return this.stdout(toYaml(data, this.fields));
+    if (this.format === 'csv') return this.stdout(toCsv(data, this.fields, this.headers));
+    const style = this.tableStyle;
+    const own = withTableStyle(style, () => human(data));
+    // --fields that no one table of the command's own could show: a table of those fields of the data
+    const text = this.fields && !own.fieldsShown ? withTableStyle({ ...style, fields: null }, () => fieldsTable(data, this.fields!)).value : own.value;
+    this.page(applyColourMarks(escapeControlCharactersInBlock(text), style.colour) + '\n');
+  }
+
+  /** A table drawn in this run's style, outside result() (a report printed with raw()). */
+  table<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
+    return applyColourMarks(withTableStyle(this.tableStyle, () => renderTable(rows, columns)).value, this.tableStyle.colour);
   }
 
   /** Raw text on stdout (CSV, completion scripts). */
@@ -58,7 +124,27 @@ export class Output {
   note(text: string): void {
     this.stderr(escapeControlCharactersInBlock(text) + '\n');
   }
+
+  /** Text longer than the terminal goes through the pager; anything else (or a pager that fails) straight out. */
+  private page(text: string): void {
+    const rows = this.options.rows ?? null;
+    if (this.pager && rows && text.split('\n').length - 1 > rows - 1) {
+      const r = spawnSync(this.pager, { shell: true, input: text, stdio: ['pipe', 'inherit', 'inherit'] });
+      if (!r.error && r.status === 0) return;
+    }
+    this.stdout(text);
+  }
 }
+
+/** --fields in a table when the command's own table has no column for one of them: a table of the data's fields. */
+function fieldsTable(data: unknown, fields: readonly string[]): string {
+  const { header, rows } = recordCells(data, fields);
+  const zones = (Array.isArray(data) ? data : [data]).map((r) => (typeof r === 'object' && r && typeof (r as { timeZone?: unknown }).timeZone === 'string' ? (r as { timeZone: string }).timeZone : undefined));
+  const shown = rows.map((r, i) => r.map((v) => (isoInstant.test(v) ? formatTime(new Date(v), zones[i]) : v)));
+  return renderTable(shown, header.map((h, i) => ({ header: h, field: h, value: (r: string[]) => r[i] })));
+}
+
+const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * JSON.stringify escapes C0 characters but writes C1 ones (U+0080-U+009F, e.g. the 8-bit CSI U+009B)
@@ -68,9 +154,72 @@ export function toSafeJson(data: unknown): string {
   return JSON.stringify(data, null, 2).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * One convention for times (issue 13): people read them in the lot's zone as "2026-12-05 08:00" (the zone
+ * named once, in the header or after the window: zoneAbbreviation); JSON says ISO UTC. No zone: ISO UTC.
+ */
 export function formatTime(d: Date | null | undefined, timeZone?: string): string {
   if (!d) return '-';
   if (!timeZone) return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const parts = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
   return parts.replace(',', '');
 }
+
+/** A time for people with its zone named: "2026-12-05 08:00 GMT". */
+export function formatLocalTime(d: Date | null | undefined, timeZone: string): string {
+  return d ? `${formatTime(d, timeZone)} ${zoneAbbreviation(timeZone, d)}` : '-';
+}
+
+/**
+ * ISO instants inside a message for people (a payment provider's instructions say "before
+ * 2026-12-05T08:15:00.000Z") in the lot's zone, as every other time on the screen.
+ */
+export function localTimesIn(text: string, timeZone: string): string {
+  return text.replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})(?=$|[\s),;.])/g, (iso) => {
+    const d = new Date(iso);
+    return Number.isNaN(d.getTime()) ? iso : formatLocalTime(d, timeZone);
+  });
+}
+
+/** The zone's short name at `at`: GMT, BST, EST, CET; GMT+9 where the zone has no common abbreviation. */
+export function zoneAbbreviation(timeZone: string, at: Date = new Date()): string {
+  const name = (locale: string) => new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+  const us = name('en-US');
+  if (!/^GMT[+-]/.test(us)) return us;
+  const gb = name('en-GB');
+  return /^GMT[+-]/.test(gb) ? us : gb;
+}
+
+/**
+ * A header for a column of times: "from (BST)" when every time shown is in one zone with one
+ * abbreviation, else "from (Europe/London)" for one zone across a clock change, else "from (local)"
+ * (a list of lots in several zones: each in its own lot's zone).
+ */
+export function timeHeader(header: string, times: readonly { at: Date | null | undefined; timeZone: string }[]): string {
+  const zones = new Set(times.map((t) => t.timeZone));
+  if (zones.size === 0) return header;
+  if (zones.size > 1) return `${header} (local)`;
+  const [zone] = zones as unknown as [string];
+  const names = new Set(times.filter((t) => t.at).map((t) => zoneAbbreviation(zone, t.at!)));
+  return names.size === 1 ? `${header} (${[...names][0]})` : `${header} (${zone})`;
+}
+
+/**
+ * FROM and TO columns of a window in its lot's zone: the zone named once in FROM's header, TO only
+ * its time when it ends the day it starts ("2026-12-05 08:00" to "12:00"), so a window reads at 80 columns.
+ */
+export function windowColumns<T>(rows: readonly T[], window: (row: T) => { start: Date; end: Date; timeZone: string }): Column<T>[] {
+  const from = timeHeader('from', rows.map((r) => ({ at: window(r).start, timeZone: window(r).timeZone })));
+  return [
+    { header: from, field: 'start', value: (r) => formatTime(window(r).start, window(r).timeZone) },
+    {
+      header: 'to', field: 'end', value: (r) => {
+        const w = window(r);
+        const [s, e] = [formatTime(w.start, w.timeZone), formatTime(w.end, w.timeZone)];
+        return s.slice(0, 10) === e.slice(0, 10) ? e.slice(11) : e;
+      },
+    },
+  ];
+}
+
+export { plainTableStyle };

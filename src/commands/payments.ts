@@ -9,6 +9,7 @@ import { handBackCashRefund } from '../core/payments/hand-back.js';
 import { settleRefunds } from '../core/payments/settle-refunds.js';
 import { handleProviderEvent } from '../core/payments/webhook.js';
 import { countPayments, selectPayments, type PaymentRow } from '../core/sql/payments.js';
+import { selectLots } from '../core/sql/lots.js';
 import { formatMinorAmount } from '../core/money-format.js';
 import { paymentJson, visitBalanceJson } from '../core/json/shapes.js';
 import { stderrLogger } from '../drivers/stderr-logger.js';
@@ -17,7 +18,7 @@ import type { Run } from './index.js';
 import { stopOnSignals } from './signals.js';
 import { noteIfLimited } from './list-limit.js';
 import { wholeNumberOption } from './numbers.js';
-import { formatTime, renderFields, renderTable } from './output.js';
+import { formatTime, renderFields, renderTable, timeHeader } from './output.js';
 import { resolveId, resolveIdPrefix } from '../core/ids/prefix.js';
 
 /** `127.0.0.1:8787`, `[::1]:8787`, `:8787` (all interfaces). */
@@ -150,12 +151,18 @@ export function registerPayments(program: Command, run: Run): void {
       const rows = await selectPayments(pool, { ...filter, limit });
       await noteIfLimited(ctx.out, rows.length, limit, () => countPayments(pool, filter));
       const totals = dueTotals(rows.filter((x) => x.purpose === 'refund' && x.status === 'due'));
+      // each payment in its own lot's zone, with --lot or without (issue 13: --lot changed the zone)
+      const zones = new Map((lot ? [] : await selectLots(pool)).map((l) => [l.lot_id, l.time_zone]));
+      const zoneOf = (x: PaymentRow) => (lot ? lot.timeZone : (zones.get(x.lot_id) ?? 'UTC'));
       ctx.out.result(rows.map(paymentJson), () => rows.length === 0 ? 'no payments match' : renderTable(rows, [
-        { header: 'when', value: (x) => formatTime(x.created_at, lot?.timeZone) }, { header: 'purpose', value: (x) => x.purpose },
-        { header: 'amount', value: (x) => formatMinorAmount(x.amount_minor, x.currency), align: 'right' }, { header: 'provider', value: (x) => x.provider },
-        { header: 'status', value: (x) => x.status }, { header: 'ref', value: (x) => x.provider_ref },
-        { header: 'for', value: (x) => (o.due ? (x.reservation_id ?? x.visit_id ?? '') : (x.reservation_id ?? x.visit_id ?? '').slice(0, 8)) },
-        ...(o.due ? [{ header: 'why', value: (x: PaymentRow) => x.note }] : []),
+        { header: 'id', field: 'paymentId', value: (x) => x.payment_id, id: true, priority: 4 },
+        { header: timeHeader('when', rows.map((x) => ({ at: x.created_at, timeZone: zoneOf(x) }))), field: 'createdAt', value: (x) => formatTime(x.created_at, zoneOf(x)) },
+        { header: 'purpose', value: (x) => x.purpose },
+        { header: 'amount', field: 'amountMinor', value: (x) => formatMinorAmount(x.amount_minor, x.currency), align: 'right' }, { header: 'provider', value: (x) => x.provider, priority: 2 },
+        { header: 'status', value: (x) => x.status }, { header: 'ref', field: 'providerRef', value: (x) => x.provider_ref, priority: 3 },
+        // --due: whole ids, as hand-back takes them from the attendant's copy and paste
+        { header: 'for', value: (x) => x.reservation_id ?? x.visit_id ?? '', id: !o.due },
+        ...(o.due ? [{ header: 'why', field: 'note', value: (x: PaymentRow) => x.note }] : [{ header: 'note', value: (x: PaymentRow) => x.note, wide: true as const }]),
       ]) + (totals ? `\n\ndue at the desk: ${totals}; when handed back: parkctl payments hand-back <reservation>` : ''));
     }, cmd));
 }

@@ -9,12 +9,14 @@ import { decodeUtf8Lines, readCsv } from '../core/bulk/csv-records.js';
 import { parseInstant, parsePlate, parseVehicleType } from '../core/input.js';
 import { loadLot, type Lot } from '../core/lots/lot.js';
 import { formatMinorAmount } from '../core/money-format.js';
+import { permitPayLink } from '../core/permits/pay-link.js';
 import { changePermitStatus, createPermit, findPermit, permitPeriods, renewPermit, resetPermitPassback, type PermitPeriod, type PermitRequest } from '../core/permits/permits.js';
 import { formatDays, formatTimes, parseDays, parseTimes } from '../core/permits/schedule.js';
 import { countPermits, selectPermits, type PermitRow } from '../core/sql/permits.js';
 import type { AppContext } from './context.js';
 import type { Run } from './index.js';
-import { formatTime, renderFields, renderTable } from './output.js';
+import { noteIfLimited } from './list-limit.js';
+import { formatTime, renderFields, renderTable, timeHeader } from './output.js';
 
 /** One JSON shape for a permit, everywhere. */
 export function permitJson(p: PermitRow, lotCode: string) {
@@ -77,13 +79,18 @@ function renderPermit(j: PermitJson, lot: Lot): string {
 
 function permitTable(rows: readonly PermitJson[], lot: Lot): string {
   return renderTable(rows, [
-    { header: 'PERMIT', value: (p) => p.permitId.slice(0, 8) },
+    { header: 'PERMIT', field: 'permitId', value: (p) => p.permitId, id: true },
     { header: 'HOLDER', value: (p) => p.holder },
     { header: 'PLATES', value: (p) => p.plates.join(' ') },
-    { header: 'WHEN', value: (p) => `${p.days} ${p.times}` },
-    { header: 'PARKS', value: (p) => `${p.inside}/${p.parks}`, align: 'right' },
+    { header: 'WHEN', value: (p) => `${p.days} ${p.times}`, priority: 2 },
+    { header: 'PARKS', value: (p) => `${p.inside}/${p.parks}`, align: 'right', priority: 1 },
     { header: 'STATUS', value: (p) => p.status },
-    { header: 'PAID UNTIL', value: (p) => (p.priceMinor === null ? 'free' : p.paidUntil ? formatTime(new Date(p.paidUntil), lot.timeZone) : 'unpaid') },
+    {
+      header: timeHeader('PAID UNTIL', rows.filter((p) => p.paidUntil).map((p) => ({ at: new Date(p.paidUntil!), timeZone: lot.timeZone }))), field: 'paidUntil',
+      value: (p) => (p.priceMinor === null ? 'free' : p.paidUntil ? formatTime(new Date(p.paidUntil), lot.timeZone) : 'unpaid'),
+    },
+    { header: 'VALID FROM', field: 'validFrom', value: (p) => formatTime(new Date(p.validFrom), lot.timeZone), wide: true },
+    { header: 'VALID UNTIL', field: 'validUntil', value: (p) => formatTime(new Date(p.validUntil), lot.timeZone), wide: true },
   ]);
 }
 
@@ -92,6 +99,18 @@ const csvColumns = ['holder', 'plates', 'from', 'until', 'days', 'times', 'type'
 async function lotOf(ctx: AppContext, code: string) {
   const pool = await ctx.pool();
   return { pool, lot: await loadLot(pool, code), deps: { pool, clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) } };
+}
+
+/** `permit renew --method link`: a Stripe Checkout link for the periods; the webhook renews (src/core/permits/pay-link.ts). */
+async function renewByLink(ctx: AppContext, id: string, o: { lot: string; periods: string; key?: string }): Promise<void> {
+  if (o.key !== undefined) throw new UsageError('--key goes with cash or card: a link is keyed by the permit and its paid date', { hint: 'leave out --key', code: 'bad_option' });
+  const periods = parseWhole(o.periods, '--periods', 1, 36)!;
+  const { lot, deps } = await lotOf(ctx, o.lot);
+  const p = await findPermit(deps, lot, id);
+  const link = await permitPayLink({ ...deps, payments: await ctx.payments() }, lot, p.permit_id, periods);
+  ctx.out.result({ ...link, lot: lot.code, holder: p.holder }, (j) => renderFields([
+    ['permit', `${j.holder} (${j.permitId.slice(0, 8)})`], ['amount', formatMinorAmount(j.amountMinor, j.currency)], ['periods', String(j.periods)], ['pay here', j.paymentUrl],
+  ]));
 }
 
 export function registerPermit(program: Command, run: Run): void {
@@ -113,7 +132,6 @@ export function registerPermit(program: Command, run: Run): void {
     .option('--paid-until <date>', 'already paid up to here (paid elsewhere); default: the first period is due')
     .option('--external-ref <ref>', 'your reference: the same request again returns this permit')
     .option('--note <text>', 'a note kept with the permit')
-    .addHelpText('after', '\nExamples:\n  parkctl permit create --lot CITY-GARAGE --holder "Acme Ltd" --plate AB12CDE --plate XY34ZZZ --parks 1 \\\n    --from 2026-12-01 --until 2027-12-01 --days Mon-Fri --times 07:00-19:00 --price-minor 12000 --every month')
     .action((o: PermitInput & { lot: string; plate: string[] }, cmd: Command) => run(async (ctx) => {
       const { lot, deps } = await lotOf(ctx, o.lot);
       const made = await createPermit(deps, lot, permitRequest({ ...o, plates: o.plate }, lot));
@@ -132,8 +150,9 @@ export function registerPermit(program: Command, run: Run): void {
       const status = o.status?.trim().toLowerCase();
       if (status !== undefined && !['active', 'suspended', 'cancelled'].includes(status)) throw new UsageError(`unknown permit status "${o.status!.slice(0, 20)}"`, { hint: 'use active, suspended or cancelled', code: 'bad_status' });
       const limit = parseWhole(o.limit, '--limit', 1, 100_000)!;
-      const rows = await selectPermits(pool, { lotId: lot.lotId, status: status ?? null, plate: o.plate ? parsePlate(o.plate) : null, unpaidAt: o.unpaid ? ctx.clock.now() : null, limit });
-      if (rows.length === limit) ctx.out.note(`showing ${limit} of ${(await countPermits(pool, lot.lotId)).toLocaleString('en')} permits (--limit)`);
+      const filter = { status: status ?? null, plate: o.plate ? parsePlate(o.plate) : null, unpaidAt: o.unpaid ? ctx.clock.now() : null };
+      const rows = await selectPermits(pool, { lotId: lot.lotId, ...filter, limit });
+      await noteIfLimited(ctx.out, rows.length, limit, () => countPermits(pool, lot.lotId, filter));
       const list = rows.map((r) => permitJson(r, lot.code));
       ctx.out.result(list, (l) => (l.length === 0 ? `no permits in ${lot.code}${o.status || o.plate || o.unpaid ? ' matching that' : ' yet'}` : permitTable(l, lot)));
     }, cmd));
@@ -166,11 +185,12 @@ export function registerPermit(program: Command, run: Run): void {
     .description('take payment for the next period(s) at the desk and move the paid date on')
     .argument('<id>', 'permit id (or its first characters)')
     .requiredOption('--lot <code>', 'lot code')
-    .requiredOption('--method <method>', 'cash or card (the desk\'s terminal)')
+    .requiredOption('--method <method>', 'cash, card (the desk\'s terminal) or link (a Stripe Checkout link; the webhook renews)')
     .option('--periods <n>', 'how many periods', '1')
     .option('--key <key>', 'idempotency key: the same key again takes nothing twice (default: a new one, printed)')
     .action((id: string, o: { lot: string; method: string; periods: string; key?: string }, cmd: Command) => run(async (ctx) => {
       const method = o.method.trim().toLowerCase();
+      if (method === 'link') return renewByLink(ctx, id, o);
       if (method !== 'cash' && method !== 'card') throw new UsageError(`--method "${o.method.slice(0, 20)}" is not cash or card`, { hint: 'e.g. --method cash', code: 'bad_method' });
       const periods = parseWhole(o.periods, '--periods', 1, 36)!;
       const key = o.key?.trim() || randomUUID();

@@ -5,9 +5,10 @@ import { UsageError } from '../core/errors.js';
 import { loadLot, type Lot } from '../core/lots/lot.js';
 import { formatMinorAmount, parseMajorAmount } from '../core/money-format.js';
 import { closeShift, openShift, shiftReport, type ShiftReport } from '../core/shifts/shift.js';
-import { selectShifts, type ShiftRow } from '../core/sql/shifts.js';
+import { countShifts, selectShifts, type ShiftRow } from '../core/sql/shifts.js';
+import { noteIfLimited } from './list-limit.js';
 import type { Run } from './index.js';
-import { formatTime, renderFields, renderTable } from './output.js';
+import { formatTime, renderFields, renderTable, timeHeader } from './output.js';
 
 function amount(input: string, option: string, lot: Lot): number {
   const minor = parseMajorAmount(input, lot.currency);
@@ -61,7 +62,6 @@ export function registerShift(program: Command, run: Run): void {
     .requiredOption('--lot <code>', 'lot code')
     .requiredOption('--attendant <name>', 'who takes the cash in this shift')
     .requiredOption('--float <amount>', 'the cash in the drawer at the start, in major units (100.00)')
-    .addHelpText('after', '\nExample:\n  parkctl shift open --lot RIVERSIDE --attendant "Ann Lee" --float 100.00')
     .action((o: { lot: string; attendant: string; float: string }, cmd: Command) => run(async (ctx) => {
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
@@ -88,7 +88,6 @@ export function registerShift(program: Command, run: Run): void {
     .requiredOption('--lot <code>', 'lot code')
     .requiredOption('--counted <amount>', 'the cash counted in the drawer, in major units (345.50)')
     .option('--reason <text>', 'why the count differs from what was expected (kept with the shift)')
-    .addHelpText('after', '\nExample:\n  parkctl shift close --lot RIVERSIDE --counted 345.50\n  parkctl shift close --lot RIVERSIDE --counted 340.00 --reason "5.50 given as change twice"')
     .action((o: { lot: string; counted: string; reason?: string }, cmd: Command) => run(async (ctx) => {
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
@@ -105,16 +104,17 @@ export function registerShift(program: Command, run: Run): void {
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
       const rows = (await selectShifts(pool, lot.lotId, Number(o.limit))).map((s) => shiftJson(s, lot.code));
+      await noteIfLimited(ctx.out, rows.length, Number(o.limit), () => countShifts(pool, lot.lotId));
       const m = (v: number | null, cur: string) => (v === null ? '-' : formatMinorAmount(v, cur));
       ctx.out.result(rows, (list) => (list.length === 0 ? `no shifts in ${lot.code} yet` : renderTable(list, [
-        { header: 'SHIFT', value: (s) => s.shiftId.slice(0, 8) },
+        { header: 'SHIFT', field: 'shiftId', value: (s) => s.shiftId, id: true },
         { header: 'ATTENDANT', value: (s) => s.attendant },
-        { header: 'OPENED', value: (s) => formatTime(new Date(s.openedAt), lot.timeZone) },
-        { header: 'CLOSED', value: (s) => (s.closedAt ? formatTime(new Date(s.closedAt), lot.timeZone) : 'open') },
-        { header: 'FLOAT', value: (s) => m(s.floatMinor, s.currency), align: 'right' },
-        { header: 'EXPECTED', value: (s) => m(s.expectedMinor, s.currency), align: 'right' },
-        { header: 'COUNTED', value: (s) => m(s.countedMinor, s.currency), align: 'right' },
-        { header: 'DIFFERENCE', value: (s) => (s.differenceMinor === null ? '-' : s.differenceMinor === 0 ? '0' : m(s.differenceMinor, s.currency)), align: 'right' },
+        { header: timeHeader('OPENED', list.map((s) => ({ at: new Date(s.openedAt), timeZone: lot.timeZone }))), field: 'openedAt', value: (s) => formatTime(new Date(s.openedAt), lot.timeZone) },
+        { header: 'CLOSED', field: 'closedAt', value: (s) => (s.closedAt ? formatTime(new Date(s.closedAt), lot.timeZone) : 'open') },
+        { header: 'FLOAT', field: 'floatMinor', value: (s) => m(s.floatMinor, s.currency), align: 'right', priority: 3 },
+        { header: 'EXPECTED', field: 'expectedMinor', value: (s) => m(s.expectedMinor, s.currency), align: 'right', priority: 2 },
+        { header: 'COUNTED', field: 'countedMinor', value: (s) => m(s.countedMinor, s.currency), align: 'right', priority: 2 },
+        { header: 'DIFFERENCE', field: 'differenceMinor', value: (s) => (s.differenceMinor === null ? '-' : s.differenceMinor === 0 ? '0' : m(s.differenceMinor, s.currency)), align: 'right' },
       ])));
     }, cmd));
 }

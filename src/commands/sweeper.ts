@@ -62,7 +62,9 @@ async function sweepOnce(ctx: AppContext, options: SweepOptions): Promise<void> 
   try {
     const summary = await runSweep({ pool, clock: ctx.clock, ...(await ctx.changeDeps()) }, options);
     for (const w of summary.warnings) ctx.out.note(`warning: ${w}`);
-    if (ctx.out.json) ctx.out.raw(JSON.stringify(sweepJson(summary)));
+    // one line a run for cron: compact JSON under -o json, the other formats through result()
+    if (ctx.out.format === 'json') ctx.out.raw(JSON.stringify(sweepJson(summary)));
+    else if (ctx.out.json || ctx.out.quiet) ctx.out.result(sweepJson(summary), () => formatSweepLine(summary));
     else ctx.out.raw(formatSweepLine(summary));
   } catch (err) {
     throw describeConnectionError(err, url);

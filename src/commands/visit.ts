@@ -57,6 +57,7 @@ export function registerVisit(program: Command, run: Run): void {
         ['overstay', x.overstayMinutes ? `${x.overstayMinutes} min` : 'none'],
         ...(x.extensionMinor ? [['extensions', formatMinorAmount(x.extensionMinor, x.currency)] as [string, string]] : []),
         ...(x.earlyEntryMinor ? [['early entry', formatMinorAmount(x.earlyEntryMinor, x.currency)] as [string, string]] : []),
+        ...(x.chargingMinor ? [['ev charging', formatMinorAmount(x.chargingMinor, x.currency)] as [string, string]] : []),
         ['due', x.amountDueMinor ? formatMinorAmount(x.amountDueMinor, x.currency) : 'nothing'],
         ...(x.charge ? [['card', x.charge.paid ? 'charged to the card on file' : x.charge.inDoubt ? `not confirmed yet: ${x.charge.reason ?? 'no answer'}` : `not charged: ${x.charge.reason ?? 'declined'}`] as [string, string]] : []),
         ...(x.amountDueMinor ? [['to collect', x.amountOutstandingMinor ? `${formatMinorAmount(x.amountOutstandingMinor, x.currency)}: parkctl payments collect ${x.visit.visitId} --method cash|card` : 'nothing'] as [string, string]] : []),

@@ -51,6 +51,13 @@ export interface CheckoutRequest {
   customerRef: string;
   /** the same key always yields the same checkout (retries never create a second one) */
   idempotencyKey: string;
+  /**
+   * A drive-up ticket's fee instead of a booking (issue 15): reservationId then carries the ticket id
+   * (the session's reference), and the metadata names the ticket, not a reservation.
+   */
+  ticket?: { ticketId: string; number: string; visitId: string };
+  /** a permit's renewal (issue 15): reservationId then carries the permit id; paid, `periods` are added */
+  permit?: { permitId: string; periods: number; holder: string };
 }
 
 export interface CheckoutResult {
@@ -67,6 +74,10 @@ export interface PaymentVerification {
   currency: string;
   /** reservation id the provider has in its metadata, if any */
   reservationId: string | null;
+  /** a ticket's payment link: the ticket id in its metadata */
+  ticketId?: string | null;
+  /** a permit's renewal link: the permit and how many periods it pays */
+  permit?: { permitId: string; periods: number };
   providerRef: string;
   /** why not paid, for people */
   reason?: string;

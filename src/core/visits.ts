@@ -1,6 +1,7 @@
 // Arrivals and departures, for the gate and for attendants by hand (seed 000 vehicle_arrived / vehicle_left).
 // The visit row is the record; a trigger moves its reservation (CHECKED_IN, then COMPLETED with the
 // unused rest of the window released) so the gate role never writes reservations itself.
+import { billChargingAtExit } from './ev/billing.js';
 import { lotChanged, type ChangeDeps } from './changes.js';
 import { isPgError, PgCode, setActor, withTransaction } from './db.js';
 import { RefusedError } from './errors.js';
@@ -13,6 +14,10 @@ import { getReservation } from './reservations/lifecycle.js';
 import { selectReservation } from './sql/reservations.js';
 import { closeVisit, insertVisit, selectArrivableReservation, selectOpenVisit, selectUpcomingReservation, selectVisit, setHoldClock, type VisitRow } from './sql/visits.js';
 import { decideEarlyArrival, recordEarlyArrival, type EarlyArrival } from './visits-early.js';
+import { selectLiveTicketOfVisit } from './sql/tickets.js';
+import { sumValidatedForVisit } from './sql/validations.js';
+import { ticketCharge } from './tickets/fee.js';
+import { lotPricer, ticketMoney } from './tickets/tickets.js';
 
 export interface VisitDeps extends ChangeDeps {
   pool: PoolLike;
@@ -115,6 +120,8 @@ export interface Departure {
   extensionMinor: number;
   /** what coming in before entry opened cost (part of amountDueMinor; src/core/visits-early.ts) */
   earlyEntryMinor: number;
+  /** EV charging of the visit (energy and idle fees, issue 16; part of amountDueMinor) */
+  chargingMinor: number;
   /** what the driver owes at the exit: extensions and overstay, or the whole stay for a walk-in */
   amountDueMinor: number;
   currency: string;
@@ -153,10 +160,18 @@ export async function depart(deps: VisitDeps, lot: Lot, req: { plate: string; ga
     } else if (open.permit_id) {
       amountDueMinor = Number(open.amount_due_minor); // the permit pays the stay
     } else {
-      amountDueMinor = quoteWindow(lot.pricing, { timeZone: lot.timeZone, vehicleType: open.vehicle_type, start: open.entered_at, end: at }).totalMinor;
+      // a ticket's stay by the ticket's rule (paid: free within its grace; src/core/tickets/fee.ts), less waivers and validations
+      const ticket = await selectLiveTicketOfVisit(tx, lot.lotId, open.visit_id, { forUpdate: true });
+      const charge = ticket ? ticketCharge(ticketMoney(ticket), at, lotPricer(lot, open.vehicle_type)) : null;
+      amountDueMinor = ticket && charge !== null
+        ? Math.max(0, charge - ticket.waived_minor - ticket.validated_minor)
+        : quoteWindow(lot.pricing, { timeZone: lot.timeZone, vehicleType: open.vehicle_type, start: open.entered_at, end: at }).totalMinor;
     }
+    if (open.reservation_id) amountDueMinor = Math.max(0, amountDueMinor - await sumValidatedForVisit(tx, lot.lotId, open.visit_id)); // validations (issue 15)
+    const chargingMinor = (await billChargingAtExit(tx, lot, open, at)).totalMinor;
+    amountDueMinor += chargingMinor;
     const visit = await closeVisit(tx, { lotId: lot.lotId, visitId: open.visit_id, gate: req.gate, exitedAt: at, overstayMinutes, amountDueMinor });
-    return { visit, overstayMinutes, extensionMinor, earlyEntryMinor, amountDueMinor, currency: lot.currency, releasedEarly };
+    return { visit, overstayMinutes, extensionMinor, earlyEntryMinor, chargingMinor, amountDueMinor, currency: lot.currency, releasedEarly };
   });
   await lotChanged(deps, lot.lotId);
   // After commit: the charge is a network call (never a lock across it); a decline leaves it due.

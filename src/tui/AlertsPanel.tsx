@@ -26,6 +26,10 @@ export const alertLabel: Readonly<Record<AlertKind, string>> = {
   manual_open: 'MANUAL OPEN',
   booking_moved: 'MOVED',
   no_spot: 'NO SPOT',
+  sensor: 'SENSOR',
+  ev_fault: 'CHARGER FAULT',
+  ev_idle: 'EV IDLE',
+  ev_silent: 'CHARGER SILENT',
 };
 
 const alertTone: Readonly<Record<AlertKind, Tone>> = {
@@ -38,6 +42,10 @@ const alertTone: Readonly<Record<AlertKind, Tone>> = {
   manual_open: 'accent',
   booking_moved: 'accent',
   no_spot: 'bad',
+  sensor: 'warn',
+  ev_fault: 'bad',
+  ev_idle: 'warn',
+  ev_silent: 'bad',
 };
 
 /** What needs an attendant: time, kind, text. Alerts about a reservation are selectable. */

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import type { OccupancyRow, Selection, SpotCell, SpotState } from './dashboard-model.js';
-import { firstVisibleLine, floorOrder, moveCursor, spotGlyph, spotsPerLine, spotWords, stepZone } from './floor-grid.js';
+import { cellGlyph, firstVisibleLine, floorOrder, moveCursor, sensorGlyph, spotGlyph, spotsPerLine, spotWords, stepZone } from './floor-grid.js';
 import { describeError, formatWhen, truncate, wrapLines } from './format.js';
 import { selectedProps, toneProps, type Tone } from './tone.js';
 import { useKeys } from './use-key-router.js';
@@ -116,9 +116,9 @@ export function FloorView({ zones, readZone, refreshKey, timeZone, now, width, r
                 {cells.map((cell, index) => {
                   const here = line * perLine + index === cursor;
                   return (
-                    <Text key={cell.label} {...(here ? selectedProps(color, true) : toneProps(color, stateTone[cell.state]))}>
+                    <Text key={cell.label} {...(here ? selectedProps(color, true) : toneProps(color, cell.sensorFault ? 'bad' : stateTone[cell.state]))}>
                       {here ? '›' : ' '}
-                      {spotGlyph[cell.state]}
+                      {cellGlyph(cell)}
                     </Text>
                   );
                 })}
@@ -133,6 +133,7 @@ export function FloorView({ zones, readZone, refreshKey, timeZone, now, width, r
       ))}
       <Text wrap="truncate" {...toneProps(color, 'muted')}>
         {legendOrder.map((state) => `${spotGlyph[state]} ${spotWords[state]}`).join('  ')}
+        {spots?.some((cell) => cell.sensed) ? `  ${sensorGlyph.sensedCar} car sensed  ${sensorGlyph.fault} sensor fault` : ''}
       </Text>
       <Text wrap="truncate" {...toneProps(color, 'muted')}>
         {truncate('←↑↓→ spot  [ ] zone  PgUp/PgDn floor  Enter select  Esc back', Math.max(1, width))}
@@ -144,7 +145,10 @@ export function FloorView({ zones, readZone, refreshKey, timeZone, now, width, r
 /** "free 100  held 2  booked 3  occupied 10  out 1  of 120": the zone as the map shows it. */
 export function zoneCounts(spots: readonly SpotCell[]): string {
   const n = (state: SpotState) => spots.filter((spot) => spot.state === state).length;
-  return `free ${n('free')}  held ${n('held')}  booked ${n('booked')}  occupied ${n('occupied')}  out ${n('out_of_service')}  of ${spots.length}`;
+  const sensed = spots.filter((spot) => spot.sensed).length;
+  const sensors = sensed === 0 ? ''
+    : `  sensed occupied ${spots.filter((spot) => spot.sensed === 'occupied').length}  faults ${spots.filter((spot) => spot.sensorFault).length}`;
+  return `free ${n('free')}  held ${n('held')}  booked ${n('booked')}  occupied ${n('occupied')}  out ${n('out_of_service')}  of ${spots.length}${sensors}`;
 }
 
 /** The spot under the cursor in words: its state first, then who and until when. */
@@ -160,5 +164,6 @@ export function describeSpot(spot: SpotCell, timeZone: string, now: Date): strin
     : '';
   const next = spot.next ? `; next ${spot.next.plate} at ${time(spot.next.start)}` : '';
   const pick = holder ? ` (${holder.reservationId.slice(0, 8)}, Enter selects)` : '';
-  return `${spot.label} ${spot.vehicleType} ${spotWords[spot.state]}${who ? ':' : ''}${who}${next}${pick}`;
+  const sensor = spot.sensorFault ? `; sensor fault: ${spot.sensorFault}` : spot.sensed ? `; sensed ${spot.sensed}` : '';
+  return `${spot.label} ${spot.vehicleType} ${spotWords[spot.state]}${who ? ':' : ''}${who}${next}${sensor}${pick}`;
 }

@@ -19,6 +19,16 @@ export const spotWords: Readonly<Record<SpotState, string>> = {
   free: 'free',
 };
 
+/** Sensor marks (issue 16): a sensor at fault, a car sensed where nobody is booked in. */
+export const sensorGlyph = { fault: '!', sensedCar: '◘' } as const;
+
+/** The glyph a cell shows: a sensor's fault or a car sensed in a spot not held by a car inside, else its state's. */
+export function cellGlyph(cell: { state: SpotState; sensed?: string; sensorFault?: string }): string {
+  if (cell.sensorFault) return sensorGlyph.fault;
+  if (cell.sensed === 'occupied' && cell.state !== 'occupied') return sensorGlyph.sensedCar;
+  return spotGlyph[cell.state];
+}
+
 /** Characters per spot on a grid line: a cursor mark (or space) and the glyph. */
 export const cellWidth = 2;
 

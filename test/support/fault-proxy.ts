@@ -44,6 +44,8 @@ export class FaultProxy {
   /** the armed cut happened */
   fired = false;
   private down = false;
+  /** local ports of the connections made to PostgreSQL since the last released(): pg_stat_activity.client_port */
+  private upstreamPorts: number[] = [];
 
   constructor(private readonly target: { host: string; port: number }) {}
 
@@ -67,6 +69,24 @@ export class FaultProxy {
     this.fired = false;
     this.down = false;
     this.seen = { connections: 0, statements: 0, commits: 0, texts: [] };
+  }
+
+  /**
+   * Waits until PostgreSQL has let go of every session this proxy opened since the last call. A cut
+   * session's transaction keeps its row locks until its backend sees the reset; a re-run's FOR UPDATE
+   * SKIP LOCKED would pass those rows over, as the next cron run would not.
+   */
+  async released(db: { query: (sql: string, values: unknown[]) => Promise<{ rowCount: number | null }> }, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const r = await db.query(`select 1 from pg_stat_activity where client_addr is not null and client_port = any($1::int[])`, [this.upstreamPorts]);
+      if (!r.rowCount) {
+        this.upstreamPorts = [];
+        return;
+      }
+      if (Date.now() > deadline) throw new Error(`PostgreSQL kept ${r.rowCount} cut session(s) for ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /** What went through since the last arm(). */
@@ -108,6 +128,7 @@ export class FaultProxy {
     client.on('error', () => {});
     const n = ++this.seen.connections;
     const server = connect(this.target.port, this.target.host);
+    server.once('connect', () => { if (server.localPort) this.upstreamPorts.push(server.localPort); });
     this.sockets.add(server);
     server.on('close', () => { this.sockets.delete(server); client.destroy(); });
     server.on('error', () => client.destroy());

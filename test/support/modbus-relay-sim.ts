@@ -25,7 +25,8 @@ export class ModbusRelaySim {
       setCoil: (addr: number, value: boolean) => {
         this.coils[addr] = value;
         this.writes.push(`${addr}:${value ? 'on' : 'off'}`);
-        if (addr === 0 && !this.jammed) setTimeout(() => (this.inputs[0] = this.coils[0]!), this.moveMs);
+        // the arm moves to where this write sent it (a later write schedules its own move); a jammed arm stays
+        if (addr === 0 && !this.jammed) setTimeout(() => (this.inputs[0] = value), this.moveMs);
       },
     };
     const server = new modbus.ServerTCP(vector, { host: '127.0.0.1', port: this.port, unitID: 1 });

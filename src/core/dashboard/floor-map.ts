@@ -27,5 +27,7 @@ function toCell(r: ZoneSpotRow): SpotCell {
     label: r.label, vehicleType: r.vehicle_type, state: stateOf(r),
     ...(holder ? { holder } : {}),
     ...(r.next_plate && r.next_starts_at ? { next: { plate: r.next_plate, start: r.next_starts_at } } : {}),
+    ...(r.sensed_state ? { sensed: r.sensed_state } : {}),
+    ...(r.sensor_fault ? { sensorFault: r.sensor_fault } : {}),
   };
 }

@@ -1,6 +1,7 @@
 // One dashboard screen read from the database: occupancy, gates, arrivals, holds, alerts and the
 // event feed. The reads are independent and run side by side on the pool, each bounded by a LIMIT;
 // measured on the 2,000-spot sample garage after a busy morning, see the report in the dashboard tests.
+import { evAlertRows } from '../ev/dashboard-alerts.js';
 import { DateTime } from 'luxon';
 import type { Lot } from '../lots/lot.js';
 import { selectDashboardCounts } from '../sql/dashboard-counts.js';
@@ -14,6 +15,7 @@ import {
 } from '../sql/dashboard.js';
 import type { AlertRow, DashboardSnapshot, GateRow, OccupancyRow, BarrierState } from './types.js';
 import { describeEvent, describeGateEvent } from './wording.js';
+import { readSensorAlerts, sensorStateKinds } from '../sensors/dashboard-alerts.js';
 
 const minuteMs = 60_000;
 
@@ -46,7 +48,7 @@ export class DashboardSnapshotReader {
     const withHeartbeats = await this.heartbeats;
     const arrivalsFrom = new Date(now.getTime() - lot.noShowGraceMinutes * minuteMs);
     const arrivalsTo = new Date(now.getTime() + (o.arrivalsAheadMs ?? 60 * minuteMs));
-    const [state, occupancy, gateRows, arrivals, holds, overstays, noShows, due, failed, manual, feed, spots, refundsDue, counts] = await Promise.all([
+    const [state, occupancy, gateRows, arrivals, holds, overstays, noShows, due, failed, manual, feed, spots, refundsDue, counts, sensorAlerts, evAlerts] = await Promise.all([
       selectLotState(db, lot.lotId),
       lotOccupancy(db, lot.lotId, now),
       selectGates(db, { lotId: lot.lotId, todayStart, withHeartbeats }),
@@ -58,12 +60,15 @@ export class DashboardSnapshotReader {
       selectPaymentsDue(db, { lotId: lot.lotId, since, limit }),
       selectRecentEvents(db, { lotId: lot.lotId, limit, kinds: ['payment.failed'], since }),
       selectRecentEvents(db, { lotId: lot.lotId, limit, kinds: ['gate.manual_open', 'gate.manual_open_failed'], since: todayStart }),
-      selectRecentEvents(db, { lotId: lot.lotId, limit: o.feedLines ?? 40 }),
+      // a sensed car coming or going is in the audit trail, but a garage's worth of them would drown the feed
+      selectRecentEvents(db, { lotId: lot.lotId, limit: o.feedLines ?? 40, exceptKinds: sensorStateKinds }),
       // cars inside keep their spots (invariant 8): bookings moved off them, and those with nowhere to go
       selectRecentEvents(db, { lotId: lot.lotId, limit, kinds: ['reservation.moved', 'alert.no_spot', 'alert.no_spot_for_car'], since }),
       selectRefundsDueAtDesk(db, lot.lotId, limit),
       // the lists stop at `limit`; the panels' titles say how many there are in all
       selectDashboardCounts(db, { lotId: lot.lotId, now, arrivalsFrom, arrivalsTo, since, todayStart, noShowGraceMinutes: lot.noShowGraceMinutes }),
+      readSensorAlerts(db, lot.lotId, since, limit),
+      evAlertRows(db, lot.lotId, now), // EV chargers: faults, idling cars, silent chargers (issue 16)
     ]);
     const gates = gateRows.map((g) => toGate(g, now, o.gateStaleMs ?? 30_000));
     const money = (minor: number) => formatMinorAmount(minor, lot.currency);
@@ -94,6 +99,7 @@ export class DashboardSnapshotReader {
         ...(e.reservation_id ? { reservationId: e.reservation_id } : {}), ...(e.plate ? { plate: e.plate } : {}),
         text: describeEvent(e, lot.timeZone),
       })),
+      ...sensorAlerts,
       ...refundsDue.map((d) => ({
         kind: 'refund_due' as const, at: d.created_at, reservationId: d.reservation_id, plate: d.plate,
         text: `${d.plate} ${formatMinorAmount(d.amount_minor, d.currency)} cash back due (r)`,
@@ -104,6 +110,7 @@ export class DashboardSnapshotReader {
           ? `${String(e.detail.gate ?? 'gate')} NOT opened (${String(e.detail.result ?? 'no answer')}), asked by ${e.actor}${e.reason ? `: ${e.reason}` : ''}`
           : `${String(e.detail.gate ?? 'gate')} opened by hand by ${e.actor}${e.reason ? `: ${e.reason}` : ''}`,
       })),
+      ...evAlerts,
     ];
     alerts.sort((a, b) => b.at.getTime() - a.at.getTime());
     return {
@@ -120,7 +127,7 @@ export class DashboardSnapshotReader {
         holds: counts.holds,
         arrivals: counts.arrivals,
         alerts: counts.overstays + counts.no_shows + alerts.filter((a) => a.kind === 'gate_offline').length + counts.payments_failed
-          + counts.payments_due + counts.spot_alerts + counts.refunds_due + counts.manual_opens,
+          + counts.payments_due + counts.spot_alerts + counts.refunds_due + counts.manual_opens + sensorAlerts.length + evAlerts.length,
       },
     };
   }

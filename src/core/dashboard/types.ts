@@ -62,7 +62,11 @@ export interface HoldRow {
 }
 
 /** refund_due: cash the desk owes a customer (a cancellation refund of a cash payment) until handed back */
-export type AlertKind = 'overstay' | 'no_show' | 'gate_offline' | 'payment_failed' | 'payment_due' | 'refund_due' | 'manual_open' | 'booking_moved' | 'no_spot';
+export type AlertKind = 'overstay' | 'no_show' | 'gate_offline' | 'payment_failed' | 'payment_due' | 'refund_due' | 'manual_open' | 'booking_moved' | 'no_spot'
+  /** spot sensors (issue 16): a sensor fault, an unknown car, a car in someone else's spot, "parked elsewhere?" */
+  | 'sensor'
+  /** EV chargers (issue 16) */
+  | 'ev_fault' | 'ev_idle' | 'ev_silent';
 
 /** Something an attendant should act on. Newest first. */
 export interface AlertRow {
@@ -161,4 +165,8 @@ export interface SpotCell {
   };
   /** the next booking on it after now */
   readonly next?: { readonly plate: string; readonly start: Date };
+  /** what its sensor senses, where it has one (issue 16) */
+  readonly sensed?: 'free' | 'occupied' | 'unknown';
+  /** why its sensor is at fault (silent past its heartbeat) */
+  readonly sensorFault?: string;
 }

@@ -64,6 +64,15 @@ export function describeEvent(e: DashboardEventRow, timeZone: string): string {
       return `${text(e.detail.label) ?? 'a spot'} out of service${why}`;
     case 'spot.active':
       return `${text(e.detail.label) ?? 'a spot'} back in service${why}`;
+    case 'alert.unknown_car':
+    case 'alert.parked_elsewhere':
+    case 'alert.spot_taken':
+      return e.reason ?? `${e.kind.slice(6).replace(/_/g, ' ')}${spot}`;
+    case 'sensor.fault':
+      return `${e.spot_label ?? 'a spot'} sensor fault${why}`;
+    case 'sensor.occupied':
+    case 'sensor.free':
+      return `${e.spot_label ?? 'a spot'} sensed ${rest}`;
     case 'lot.imported':
       return `lot imported by ${e.actor}`;
     default:

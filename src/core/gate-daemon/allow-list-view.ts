@@ -26,6 +26,7 @@ export class AllowListView implements AllowList {
   private readonly visits: Map<string, OpenVisit>;
   private readonly visitByPlate = new Map<string, OpenVisit>();
   private readonly visitByReservation = new Map<string, OpenVisit>();
+  private readonly visitByTicket = new Map<string, OpenVisit>();
   private permitVisits = new Map<string, number>();
   /** reservations whose visit ended here: spent, even before the database says COMPLETED */
   private readonly used = new Set<string>();
@@ -75,6 +76,10 @@ export class AllowListView implements AllowList {
     return this.visitByReservation.get(reservationId);
   }
 
+  openVisitForTicket(numberOrVisitId: string): OpenVisit | undefined {
+    return this.visitByTicket.get(numberOrVisitId);
+  }
+
   permitsForPlate(plate: string): readonly AllowedPermit[] {
     return this.base.permitsForPlate(plate);
   }
@@ -108,7 +113,8 @@ export class AllowListView implements AllowList {
       if (visit.permitId) this.permitVisits.set(visit.permitId, Math.max(0, (this.permitVisits.get(visit.permitId) ?? 1) - 1));
       const plate = normalisePlate(visit.plate);
       const indexed = (plate !== null && this.visitByPlate.get(plate) === visit)
-        || (visit.reservationId !== null && this.visitByReservation.get(visit.reservationId) === visit);
+        || (visit.reservationId !== null && this.visitByReservation.get(visit.reservationId) === visit)
+        || visit.ticket !== undefined;
       // Another open visit with the same plate or reservation (bad data) takes its place, as a fresh index would.
       if (indexed) this.reindexVisits();
       this.setFreeDelta(this.freeDelta + 1);
@@ -129,11 +135,16 @@ export class AllowListView implements AllowList {
     const plate = normalisePlate(v.plate);
     if (plate) this.visitByPlate.set(plate, v);
     if (v.reservationId) this.visitByReservation.set(v.reservationId, v);
+    if (v.ticket) {
+      this.visitByTicket.set(v.ticket.number, v);
+      this.visitByTicket.set(v.visitId, v);
+    }
   }
 
   private reindexVisits(): void {
     this.visitByPlate.clear();
     this.visitByReservation.clear();
+    this.visitByTicket.clear();
     this.permitVisits = new Map();
     for (const v of this.visits.values()) this.indexVisit(v);
   }

@@ -21,7 +21,7 @@ export function isPendingDecision(record: GateEventRecord): boolean {
 function outcome(kind: string, decisionSeq: number, decision: GateEventRecord, at: Date, allow: boolean, extra: Record<string, unknown>): GateEventRecord {
   const d = decision.detail ?? {};
   const keep: Record<string, unknown> = {};
-  for (const k of ['reservationEnd', 'overstayMinutes', 'spotLabel', 'trigger', 'permitId']) if (d[k] !== undefined) keep[k] = d[k];
+  for (const k of ['reservationEnd', 'overstayMinutes', 'spotLabel', 'trigger', 'permitId', 'ticket', 'validation']) if (d[k] !== undefined) keep[k] = d[k];
   return {
     kind, occurredAt: at.toISOString(), plate: decision.plate, credential: decision.credential, decision: null, allow,
     reservationId: decision.reservationId, visitId: decision.visitId, amountDueMinor: decision.amountDueMinor,

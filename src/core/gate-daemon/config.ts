@@ -93,6 +93,9 @@ export const barrierConfigSchema = z.discriminatedUnion('driver', [serialBarrier
 
 const listenAddress = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:8088');
 
+/** what this lane's ticket numbers start with (default: the gate id in capitals, A-Z 0-9, 8 at most); unique per lot */
+const ticketPrefix = z.string().regex(/^[A-Za-z0-9]{1,8}$/, '1 to 8 letters or digits').optional();
+
 export const gateDaemonConfigSchema = z.strictObject({
   /** lot code, e.g. RIVERSIDE */
   lot: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'a lot code'),
@@ -116,8 +119,8 @@ export const gateDaemonConfigSchema = z.strictObject({
   signTopic: topic.optional(),
   /** the entry lane's ticket printer (ESC/POS): a ticket button's walk-in gets a ticket before the barrier opens */
   printer: z.discriminatedUnion('driver', [
-    z.strictObject({ driver: z.literal('escpos-tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65_535).default(9100) }),
-    z.strictObject({ driver: z.literal('escpos-serial'), path: z.string().min(1), baudRate: z.number().int().positive().default(19200) }),
+    z.strictObject({ driver: z.literal('escpos-tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65_535).default(9100), ticketPrefix }),
+    z.strictObject({ driver: z.literal('escpos-serial'), path: z.string().min(1), baudRate: z.number().int().positive().default(19200), ticketPrefix }),
   ]).optional(),
   /** mqtt:// URL; required by MQTT barriers, plate topics and signs (default: MQTT_URL) */
   mqttUrl: z.string().regex(/^mqtts?:\/\//, 'an mqtt:// URL').optional(),

@@ -9,6 +9,8 @@ import type { Decision, GateDirection } from '../gate/decision.js';
 import { LanePresence, type Presentable } from '../gate/lane.js';
 import { UnreadableFrameError, type Barrier, type GateEventRecord, type GateInput, type GateInputSource, type GateJournal, type Sign, type TicketIssuer } from '../gate/ports.js';
 import type { Clock, Logger } from '../ports.js';
+import { ticketNumberOf, ticketPrefix } from '../tickets/ticket.js';
+import { parseValidationCode } from '../validations/amount.js';
 import { confirmedRecord, pendingBarrier, voidRecord } from './barrier-outcome.js';
 import { describeInput } from './describe-input.js';
 import type { LocalAllowList } from './local-allow-list.js';
@@ -28,6 +30,9 @@ export interface GateDaemonOptions {
   restartPresenceMs?: number;
 }
 
+/** How long a validation scanned at an exit lane, or a refused read there, stays good for the vehicle: ms */
+const exitLaneHoldMs = 60_000;
+
 /** Restart presence default: about the time a driver waits before backing off and trying again. */
 const defaultRestartPresenceMs = 10_000;
 
@@ -36,8 +41,10 @@ export interface GateDaemonDeps {
   barrier: Barrier | null;
   inputs: readonly GateInputSource[];
   sign: Sign | null;
-  /** the entry lane's ticket printer; null: a ticket button's walk-in gets no paper */
+  /** the entry lane's ticket printer; null: walk-ins get no paper (they leave by plate) */
   printer?: TicketIssuer | null;
+  /** what this lane's ticket numbers start with (src/core/tickets/ticket.ts ticketPrefix) */
+  ticketPrefix?: string;
   allowList: LocalAllowList;
   clock: Clock;
   logger: Logger;
@@ -65,6 +72,8 @@ export class GateDaemon {
   /** cars between their input and their barrier's outcome journalled (or their refusal sign) */
   private deciding = 0;
   private idleWaiters: Array<() => void> = [];
+  /** an exit lane's vehicle: a validation scanned for it, and what it last presented (refused) */
+  private exitLane: { validation: { code: string; at: number } | null; last: { input: Presentable; at: number } | null } = { validation: null, last: null };
 
   constructor(private readonly opts: GateDaemonOptions, private readonly deps: GateDaemonDeps) {}
 
@@ -98,6 +107,11 @@ export class GateDaemon {
   /** One input. Synchronous up to the journal append, so decisions and seqs keep arrival order. */
   onInput(input: GateInput): Promise<void> {
     const now = this.deps.clock.now();
+    if (this.opts.direction === 'exit') {
+      if (input.kind === 'loop' && input.loop === 'arming' && !input.on) this.exitLane = { validation: null, last: null };
+      const code = input.kind === 'credential' && typeof input.code === 'string' ? parseValidationCode(input.code) : null;
+      if (code) return this.onValidationScan(code, now);
+    }
     let presented: Presentable | null;
     try {
       presented = this.observe(input, now);
@@ -108,10 +122,26 @@ export class GateDaemon {
     return this.present(presented, now, input.kind === 'loop' ? 'loop' : 'read');
   }
 
+  /**
+   * A validator's code scanned at an exit lane: it holds for this vehicle (until the loop clears, or a
+   * minute); the vehicle's ticket or plate, if already presented, is decided again with it.
+   */
+  private onValidationScan(code: string, now: Date): Promise<void> {
+    this.exitLane.validation = { code, at: now.getTime() };
+    const last = this.exitLane.last;
+    const journalled = this.journalOnly(this.plain('input', { input: 'validation', validation: code }));
+    if (!last || now.getTime() - last.at > exitLaneHoldMs) return journalled;
+    return journalled.then(() => this.present(last.input, now, 'validation'));
+  }
+
   private present(presented: Presentable, now: Date, trigger: string): Promise<void> {
+    const held = this.exitLane.validation;
+    const validation = held && now.getTime() - held.at <= exitLaneHoldMs ? held.code : undefined;
     const decision = decide(this.deps.allowList.current, presented, {
-      direction: this.opts.direction, now, armed: true, minPlateConfidence: this.opts.minPlateConfidence,
+      direction: this.opts.direction, now, armed: true, minPlateConfidence: this.opts.minPlateConfidence, ...(validation ? { validation } : {}),
     });
+    // an exit lane remembers whom it refused for payment: a validation scanned next decides that car again
+    if (this.opts.direction === 'exit') this.exitLane = decision.allow ? { validation: null, last: null } : { ...this.exitLane, last: { input: presented, at: now.getTime() } };
     // The same car again while its barrier command is unconfirmed (a second camera read, its QR
     // code): it is neither inside nor out yet, so it waits for the outcome and is decided then.
     const busy = decision.allow ? undefined : this.inFlightFor(decision.plate, presented);
@@ -184,6 +214,10 @@ export class GateDaemon {
     const entering = decision.allow && decision.direction === 'entry';
     const visitId = entering ? this.deps.newId() : decision.visitId;
     const plate = decision.plate ?? (entering ? `TK${visitId!.replace(/-/g, '').slice(0, 8).toUpperCase()}` : null);
+    // a walk-in at a lane with a printer takes a ticket numbered <prefix>-<this record's seq>
+    const ticket = entering && decision.reason === 'WALK_IN' && this.deps.printer
+      ? { prefix: ticketPrefix(this.opts.gateId, this.deps.ticketPrefix), plateRead: decision.plate !== null }
+      : null;
     const reservationEnd = decision.reservationId ? list.current.reservationById(decision.reservationId)?.end.toISOString() : undefined;
     // Only a barrier can confirm; a lane without one records its decisions as they are.
     const pending = decision.allow && visitId !== null && this.deps.barrier !== null;
@@ -196,6 +230,8 @@ export class GateDaemon {
         input: describeInput(input), trigger, sign: decision.sign, spotLabel: decision.spotLabel,
         overstayMinutes: decision.overstayMinutes, ...(reservationEnd ? { reservationEnd } : {}), ...(pending ? { barrier: pendingBarrier } : {}),
         ...(decision.permitId ? { permitId: decision.permitId } : {}),
+        ...(ticket ? { ticket } : {}),
+        ...(decision.validation ? { validation: decision.validation } : {}),
       },
     };
     // Anti-passback holds from this instant, before the append resolves: a second read of the
@@ -233,14 +269,17 @@ export class GateDaemon {
         if (decision.sign) await this.show(decision.sign);
         return;
       }
-      // a ticket button's walk-in takes its ticket before the barrier opens; no ticket, no entry
-      const ticketFailure = entering && input.kind === 'button' && visitId ? await this.printTicket(visitId, now) : null;
+      // a walk-in takes its ticket before the barrier opens; no ticket, no entry
+      const ticketFailure = ticket && visitId
+        ? await this.printTicket({ number: ticketNumberOf(ticket.prefix, seq), visitId, plate: decision.plate }, now)
+        : null;
       const failure = ticketFailure ?? await this.moveBarrier(record);
       if (pending && held) {
         if (failure === null) await this.confirm(seq, record, held);
         else await this.voidDecision(seq, record, held, input, `barrier did not open: ${failure}`);
       }
-      if (failure === null && decision.sign) await this.show(decision.sign);
+      // the way to the spot where it is known (issue 16), else the short sign text
+      if (failure === null && (decision.guidance || decision.sign)) await this.show((decision.guidance || decision.sign)!);
       if (failure === null && entering) this.updateSign();
     } finally {
       settle();
@@ -248,12 +287,12 @@ export class GateDaemon {
   }
 
   /** Null once printed (or no printer); else why not, journalled as a fault. */
-  private async printTicket(visitId: string, at: Date): Promise<string | null> {
+  private async printTicket(t: { number: string; visitId: string; plate: string | null }, at: Date): Promise<string | null> {
     const printer = this.deps.printer;
     if (!printer) return null;
     const policy = this.deps.allowList.current.policy;
     try {
-      await printer.print({ visitId, lotName: policy.lotCode, gate: this.opts.gateId, enteredAt: at, plate: null, timeZone: policy.walkInPrices?.timeZone ?? 'UTC' });
+      await printer.print({ ...t, lotName: policy.lotCode, gate: this.opts.gateId, enteredAt: at, timeZone: policy.walkInPrices?.timeZone ?? 'UTC' });
       return null;
     } catch (err) {
       const message = `ticket not printed: ${(err as Error).message}`;

@@ -156,7 +156,12 @@ function reviveSnapshot(s: AllowListSnapshot): AllowListSnapshot {
     policy: revivePolicy(s.policy),
     syncedAt: new Date(s.syncedAt),
     reservations: s.reservations.map((r) => ({ ...r, start: new Date(r.start), end: new Date(r.end) })),
-    openVisits: s.openVisits.map((v) => ({ ...v, enteredAt: new Date(v.enteredAt), reservationEnd: v.reservationEnd ? new Date(v.reservationEnd) : null })),
+    openVisits: s.openVisits.map((v) => ({
+      ...v, enteredAt: new Date(v.enteredAt), reservationEnd: v.reservationEnd ? new Date(v.reservationEnd) : null,
+      ...(v.ticket ? { ticket: { ...v.ticket, paidAt: v.ticket.paidAt ? new Date(v.ticket.paidAt) : null, exitBy: v.ticket.exitBy ? new Date(v.ticket.exitBy) : null } } : {}),
+    })),
+    // permits revive their dates when indexed (indexPermits); without this line a restart from the saved list forgot them
+    ...(s.permits ? { permits: s.permits } : {}),
   };
 }
 

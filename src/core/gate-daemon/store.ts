@@ -13,11 +13,17 @@ import { gatePermitPolicy, lotPermitPolicy } from '../permits/policy.js';
 import { loadPricing } from '../sql/pricing.js';
 import { setActorAndHoldClock } from '../sql/visits.js';
 import {
-  annotateGateEvents, closeGateVisits, finishGateCommand, selectGatePermitRows, insertGateEvents, insertGateVisits, selectAllowListRows, selectGateLot,
+  selectGateFloorFree,
+  annotateGateEvents, closeGateVisits, insertPermitUnpaidAlerts, finishGateCommand, selectGatePermitRows, insertGateEvents, insertGateVisits, selectAllowListRows, selectGateLot,
   selectGateLotStatus, selectOpenVisitRows, takeGateCommands, upsertGateHeartbeat, type GateCommandRow, type GateHeartbeat,
   type GateVisitEntry, type GateVisitExit,
 } from '../sql/gate.js';
+import { nameGateTickets } from '../sql/tickets.js';
+import { applyGateValidation, selectGateValidators } from '../sql/validations.js';
+import { localDay } from '../validations/day.js';
+import { ticketNumberOf } from '../tickets/ticket.js';
 import { effectOf } from './local-allow-list.js';
+import { wayToSpot } from '../gate/guidance.js';
 
 export type HeartbeatFields = Omit<GateHeartbeat, 'lotId' | 'gateId' | 'direction'>;
 
@@ -62,12 +68,14 @@ export class PgGateStore implements GateStore {
     this.lotId = lot.lot_id;
     const from = new Date(now.getTime() - 24 * 3_600_000);
     const to = new Date(now.getTime() + horizonHours * 3_600_000);
-    const [reservations, visits, status, pricing, permits] = await Promise.all([
+    const [reservations, visits, status, pricing, permits, floorFree, validators] = await Promise.all([
       selectAllowListRows(this.pool, lot.lot_id, from, to),
       selectOpenVisitRows(this.pool, lot.lot_id),
       selectGateLotStatus(this.pool, lot.lot_id, now),
       loadPricing(this.pool, lot.lot_id),
       selectGatePermitRows(this.pool, lot.lot_id, now),
+      selectGateFloorFree(this.pool, lot.lot_id, now),
+      selectGateValidators(this.pool, lot.lot_id, localDay(now, lot.time_zone)),
     ]);
     // places kept for permit cars not inside yet are not for walk-ins
     const inside = new Map<string, number>();
@@ -85,6 +93,13 @@ export class PgGateStore implements GateStore {
       earlyEntry: earlyEntryPolicy(lot.policy),
       lotState: lot.state,
       permits: gatePermitPolicy(lot.policy, lot.time_zone),
+      freeByFloor: floorFree.map((f) => ({ floor: f.floor, vehicleType: f.vehicle_type, free: f.free })),
+      currency: lot.currency,
+      ...(validators.length ? {
+        validators: Object.fromEntries(validators.map((v) => [v.code, {
+          kind: v.kind, value: Number(v.value), dailyLimit: v.daily_limit, usesToday: v.uses_today, balanceMinor: v.balance_minor === null ? null : Number(v.balance_minor),
+        }])),
+      } : {}),
     };
     return {
       policy,
@@ -92,10 +107,18 @@ export class PgGateStore implements GateStore {
       reservations: reservations.map((r): AllowedReservation => ({
         reservationId: r.reservation_id, plate: r.plate, start: r.starts_at, end: r.ends_at, status: r.status,
         vehicleType: r.vehicle_type, spotLabel: r.spot_label, extensionMinor: Number(r.extension_minor),
+        way: wayToSpot({ label: r.spot_label, floor: r.spot_floor, zoneName: r.zone_name, route: r.zone_route }),
       })),
       openVisits: visits.map((v) => ({
         visitId: v.visit_id, plate: v.plate, reservationId: v.reservation_id, enteredAt: v.entered_at,
         reservationEnd: v.reservation_end, amountDueMinor: v.balance_minor, vehicleType: v.vehicle_type, ...(v.permit_id ? { permitId: v.permit_id } : {}),
+        ...(Number(v.validated_minor) > 0 ? { validatedMinor: Number(v.validated_minor) } : {}),
+        ...(v.ticket_number ? {
+          ticket: {
+            number: v.ticket_number, feeMinor: v.ticket_fee_minor, paidAt: v.ticket_paid_at, exitBy: v.ticket_exit_by,
+            lostFeeMinor: v.ticket_lost_fee_minor, creditsMinor: Number(v.ticket_credits_minor ?? 0),
+          },
+        } : {}),
       })),
       permits: permits.map((p) => ({
         permitId: p.permit_id, holder: p.holder, plates: p.plates, status: p.status, validFrom: p.valid_from, validUntil: p.valid_until,
@@ -125,12 +148,25 @@ export class PgGateStore implements GateStore {
         if (run.kind === 'enter') {
           const ok = await insertGateVisits(tx, lotId, gateId, run.visits);
           for (const v of run.visits) if (!ok.has(v.seq)) notes.push({ seq: v.seq, extra: { sync: 'visit_conflict: the plate or reservation was already inside' } });
+          // tickets this lane printed get the number on the paper (the walk-in trigger numbered them W<n>)
+          const printed = run.visits.filter((v) => ok.has(v.seq) && v.ticket).map((v) => ({ visitId: v.visitId, number: v.ticket!.number, plateRead: v.ticket!.plateRead }));
+          const named = await nameGateTickets(tx, lotId, printed);
+          for (const v of run.visits) if (v.ticket && ok.has(v.seq) && !named.has(v.visitId)) notes.push({ seq: v.seq, extra: { sync: `ticket_number_taken: ${v.ticket.number}` } });
         } else {
           const ok = await closeGateVisits(tx, lotId, gateId, run.visits);
           for (const v of run.visits) if (!ok.has(v.seq)) notes.push({ seq: v.seq, extra: { sync: 'visit_not_open: closed elsewhere or never synced' } });
+          // validations the lane took off: applied now by the desk's rules, or owed on the visit
+          for (const v of run.visits) {
+            if (!v.validation || !ok.has(v.seq)) continue;
+            const r = await applyGateValidation(tx, { lotId, code: v.validation.code, visitId: v.visitId, amountMinor: v.validation.amountMinor, at: v.exitedAt, actor: `gate:${gateId}` });
+            if (r !== 'applied') notes.push({ seq: v.seq, extra: { sync: `validation_refused: ${r}, ${v.validation.amountMinor} owed on the visit` } });
+          }
         }
       }
       await annotateGateEvents(tx, lotId, gateId, notes);
+      // a permit car refused as unpaid past its grace: the desk is told (once an hour per permit)
+      await insertPermitUnpaidAlerts(tx, lotId, gateId, entries.filter((e) => fresh.has(e.seq) && e.record.decision === 'PERMIT_UNPAID' && typeof e.record.detail?.permitId === 'string')
+        .map((e) => ({ permitId: e.record.detail!.permitId as string, plate: e.record.plate, at: new Date(e.record.occurredAt) })));
       return { inserted: fresh.size, skipped: entries.length - fresh.size };
     });
   }
@@ -146,6 +182,14 @@ export class PgGateStore implements GateStore {
   async finishCommand(commandId: number, result: string): Promise<void> {
     await finishGateCommand(this.pool, await this.lot(), this.opts.gateId, commandId, result);
   }
+}
+
+/** The ticket a lane printed for this entry: `<prefix>-<seq of the decision>` (the seq it printed with). */
+function printedTicket(seq: number, record: JournalEntry['record']): { ticket: { number: string; plateRead: boolean } } | null {
+  const t = record.detail?.ticket as { prefix?: unknown; plateRead?: unknown } | undefined;
+  if (!t || typeof t.prefix !== 'string') return null;
+  const decisionSeq = typeof record.detail?.decisionSeq === 'number' ? record.detail.decisionSeq : seq;
+  return { ticket: { number: ticketNumberOf(t.prefix, decisionSeq), plateRead: t.plateRead === true } };
 }
 
 type VisitRun = { kind: 'enter'; visits: GateVisitEntry[] } | { kind: 'exit'; visits: GateVisitExit[] };
@@ -173,12 +217,16 @@ export function visitRuns(entries: readonly JournalEntry[]): VisitRun[] {
       current.visits.push({
         seq, visitId: effect.visitId, reservationId: effect.reservationId, plate: effect.plate, enteredAt: new Date(effect.enteredAt),
         amountDueMinor: effect.amountDueMinor ?? 0, permitId: effect.permitId ?? null,
+        ...(printedTicket(seq, record) ?? {}),
       });
     } else if (current.kind === 'exit') {
       const overstay = Number(record.detail?.overstayMinutes ?? 0);
+      const validation = record.detail?.validation as { code?: unknown; amountMinor?: unknown } | undefined;
       current.visits.push({
         seq, visitId: effect.visitId, exitedAt: new Date(record.occurredAt),
         overstayMinutes: Number.isFinite(overstay) ? overstay : 0, amountDueMinor: record.amountDueMinor ?? 0,
+        ...(validation && typeof validation.code === 'string' && typeof validation.amountMinor === 'number' && validation.amountMinor > 0
+          ? { validation: { code: validation.code, amountMinor: validation.amountMinor } } : {}),
       });
     }
   }

@@ -3,6 +3,7 @@
 // The daemon rebuilds a snapshot on every sync and swaps it in; a snapshot is never mutated.
 
 import type { EarlyEntryPolicy } from '../lots/early-entry.js';
+import type { FloorFree } from './guidance.js';
 import type { PricingPolicy } from '../pricing/index.js';
 import type { AllowedPermit, PermitPolicy } from './permit-entry.js';
 import { normalisePlate } from './plate.js';
@@ -20,6 +21,8 @@ export interface AllowedReservation {
   spotLabel: string;
   /** owed at the exit for time added after booking (dashboard extend); absent in snapshots from before */
   extensionMinor?: number;
+  /** the way to its spot for the lane display ("Level 3 > zone B > L3-B-042"); absent in snapshots from before */
+  way?: string;
 }
 
 export interface OpenVisit {
@@ -36,6 +39,21 @@ export interface OpenVisit {
   vehicleType?: string;
   /** a permit car's visit: leaves without a fee; counts against its permit's places */
   permitId?: string | null;
+  /** validations taken off this stay (a booking's; a ticket's are in its credits) */
+  validatedMinor?: number;
+  /** a walk-in's ticket (migrations/0032): what it owes is priced by src/core/tickets/fee.ts */
+  ticket?: OpenTicket;
+}
+
+/** A walk-in's ticket as the exit lane needs it: its number (scanned) and its money. */
+export interface OpenTicket {
+  number: string;
+  feeMinor: number | null;
+  paidAt: Date | null;
+  exitBy: Date | null;
+  lostFeeMinor: number | null;
+  /** taken + waived + validated */
+  creditsMinor: number;
 }
 
 export interface GatePolicy {
@@ -54,6 +72,24 @@ export interface GatePolicy {
   lotState?: 'open' | 'full' | 'closed' | 'closed_to_all';
   /** how permits are judged; absent: no permits in this snapshot */
   permits?: PermitPolicy;
+  /** free spots per floor and vehicle type (sensed where sensors are bound): a walk-in's guidance; absent in older snapshots */
+  freeByFloor?: FloorFree[];
+  /** the lot's currency, for amounts on the sign; absent in older snapshots */
+  currency?: string;
+  /** validators by code, for a validation scanned at an exit lane (issue 15); absent: none */
+  validators?: Record<string, GateValidator>;
+}
+
+/** A validator as an exit lane judges it offline; the database has the last word when the exit is synced. */
+export interface GateValidator {
+  kind: 'percent' | 'amount' | 'hours';
+  value: number;
+  /** null: no limit */
+  dailyLimit: number | null;
+  /** validations today (lot time) when the snapshot was taken */
+  usesToday: number;
+  /** prepaid: the balance then; null: invoiced */
+  balanceMinor: number | null;
 }
 
 export interface AllowList {
@@ -65,6 +101,8 @@ export interface AllowList {
   reservationById(reservationId: string): AllowedReservation | undefined;
   openVisitForPlate(plate: string): OpenVisit | undefined;
   openVisitForReservation(reservationId: string): OpenVisit | undefined;
+  /** the open visit of a ticket, by its number or its visit id (a scanned ticket); absent in older views */
+  openVisitForTicket?(numberOrVisitId: string): OpenVisit | undefined;
   /** permits naming a plate */
   permitsForPlate(plate: string): readonly AllowedPermit[];
   permitById(permitId: string): AllowedPermit | undefined;
@@ -134,10 +172,15 @@ export function buildAllowList(snapshot: AllowListSnapshot): AllowList {
 
   const visitByPlate = new Map<string, OpenVisit>();
   const visitByReservation = new Map<string, OpenVisit>();
+  const visitByTicket = new Map<string, OpenVisit>();
   for (const v of snapshot.openVisits) {
     const plate = normalisePlate(v.plate);
     if (plate) visitByPlate.set(plate, v);
     if (v.reservationId) visitByReservation.set(v.reservationId, v);
+    if (v.ticket) {
+      visitByTicket.set(v.ticket.number, v);
+      visitByTicket.set(v.visitId, v);
+    }
   }
 
   const permits = indexPermits(snapshot.permits);
@@ -149,6 +192,7 @@ export function buildAllowList(snapshot: AllowListSnapshot): AllowList {
     reservationById: (id) => byId.get(id),
     openVisitForPlate: (plate) => visitByPlate.get(plate),
     openVisitForReservation: (id) => visitByReservation.get(id),
+    openVisitForTicket: (code) => visitByTicket.get(code),
     permitsForPlate: (plate) => permits.byPlate.get(plate) ?? noPermits,
     permitById: (id) => permits.byId.get(id),
     openVisitsForPermit: (id) => permitVisits.get(id) ?? 0,

@@ -15,7 +15,9 @@ import { computeOverstay } from './overstay.js';
 import { permitVerdict, type AllowedPermit, type PermitVerdict } from './permit-entry.js';
 import { normalisePlate } from './plate.js';
 import type { GateInput } from './ports.js';
+import { ticketExitFee, ticketOfCode } from './ticket-exit.js';
 import { walkInFee } from './walk-in-fee.js';
+import { walkInWay } from './guidance.js';
 
 export interface DecideContext {
   direction: GateDirection;
@@ -26,6 +28,8 @@ export interface DecideContext {
   minPlateConfidence?: number;
   /** attendant override: opens an exit despite an amount due (journalled by the daemon with who and why) */
   override?: { by: string; reason: string };
+  /** exit: a validator's code scanned at the lane for this vehicle (src/core/gate/ticket-exit.ts) */
+  validation?: string;
 }
 
 export const defaultMinPlateConfidence = 0.7;
@@ -119,6 +123,7 @@ function decideEntry(list: AllowList, p: Presented, now: Date): Decision {
       sign: `${signText.welcome} ${early.r.spotLabel}`.slice(0, 16),
       reservationId: early.r.reservationId,
       spotLabel: early.r.spotLabel,
+      ...(early.r.way ? { guidance: early.r.way } : {}),
       amountDueMinor: fee,
       opensAt: early.opensAt,
     };
@@ -139,6 +144,7 @@ function bookedNow(candidates: readonly AllowedReservation[], list: AllowList, n
         sign: `${signText.welcome} ${r.spotLabel}`.slice(0, 16),
         reservationId: r.reservationId,
         spotLabel: r.spotLabel,
+        ...(r.way ? { guidance: r.way } : {}),
       };
     }
   }
@@ -167,11 +173,15 @@ function walkIn(list: AllowList, plate: string | null): Decision {
   if (lotState === 'closed' || lotState === 'closed_to_all') return refuse('entry', 'CLOSED', plate);
   if (!walkInsAllowed) return refuse('entry', 'NO_BOOKING', plate);
   if (!(freeSpots > 0)) return refuse('entry', 'FULL', plate);
-  return { ...base('entry', plate), allow: true, reason: 'WALK_IN', sign: signText.welcome };
+  // a walk-in's type is not known at the lane: regular, the type most spots are
+  const way = walkInWay(list.policy.freeByFloor, 'regular');
+  return { ...base('entry', plate), allow: true, reason: 'WALK_IN', sign: signText.welcome, ...(way ? { guidance: way } : {}) };
 }
 
 function decideExit(list: AllowList, p: Presented, ctx: DecideContext): Decision {
   let visit = p.plate !== null ? list.openVisitForPlate(p.plate) : undefined;
+  // a scanned paper ticket (its QR, or its number on a barcode)
+  if (!visit && p.code !== null) visit = ticketOfCode(list, p.code);
   if (!visit && p.code !== null) {
     visit = list.openVisitForReservation(p.code);
     const r = visit ? undefined : list.reservationById(p.code);
@@ -193,11 +203,22 @@ function decideExit(list: AllowList, p: Presented, ctx: DecideContext): Decision
     return { ...found, allow: false, reason: 'PAYMENT_DUE', sign: signText.payAtKiosk };
   }
 
+  if (visit.ticket && visit.reservationId === null) {
+    // a ticket's stay: unpaid, priced now; paid, free until its grace ends (src/core/tickets/fee.ts)
+    const t = ticketExitFee(list.policy, visit, ctx.now, ctx.validation);
+    const found = {
+      ...base('exit', normalisePlate(visit.plate) ?? p.plate), visitId: visit.visitId, amountDueMinor: t.dueMinor ?? 0, ...(t.validation ? { validation: t.validation } : {}),
+    };
+    if (t.dueMinor === 0) return { ...found, allow: true, reason: 'EXIT_PAID', sign: signText.goodbye };
+    if (ctx.override) return { ...found, allow: true, reason: 'EXIT_OVERRIDE', sign: signText.goodbye };
+    return { ...found, allow: false, reason: 'PAYMENT_DUE', sign: t.sign };
+  }
+
   const { overstaySlotMinutes, ratePerHourMinor } = list.policy;
   const overstay = computeOverstay(visit.reservationEnd, ctx.now, overstaySlotMinutes, ratePerHourMinor);
   const extensionMinor = visit.reservationId ? Number(list.reservationById(visit.reservationId)?.extensionMinor ?? 0) : 0;
   const fee = walkInFee(list.policy, visit, ctx.now);
-  const amountDueMinor = Math.max(0, Math.round(visit.amountDueMinor)) + extensionMinor + (fee ?? 0) + overstay.amountMinor;
+  const amountDueMinor = Math.max(0, Math.max(0, Math.round(visit.amountDueMinor)) + extensionMinor + (fee ?? 0) + overstay.amountMinor - (visit.validatedMinor ?? 0));
   const found = {
     ...base('exit', normalisePlate(visit.plate) ?? p.plate),
     reservationId: visit.reservationId,

@@ -72,4 +72,8 @@ export interface Decision {
   overstayMinutes: number;
   /** the permit that let the car in (entry), or whose visit leaves (exit) */
   permitId?: string | null;
+  /** entry allowed: the way for the lane display, longer than `sign` ("Level 3 > zone B > L3-B-042"; a walk-in's nearest floor) */
+  guidance?: string | null;
+  /** exit: a validation scanned at the lane, and what it took off amountDueMinor (0: it could not apply) */
+  validation?: { code: string; amountMinor: number; refused?: string };
 }

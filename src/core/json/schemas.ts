@@ -66,7 +66,7 @@ const overstayChargeSchema = z.object({
 }).strict();
 
 export const departureSchema = z.object({
-  visit: visitSchema, overstayMinutes: z.number().int(), extensionMinor: minor, earlyEntryMinor: minor, amountDueMinor: minor,
+  visit: visitSchema, overstayMinutes: z.number().int(), extensionMinor: minor, earlyEntryMinor: minor, chargingMinor: minor, amountDueMinor: minor,
   currency: z.string().length(3), releasedEarly: z.boolean(), charge: overstayChargeSchema.nullable(), amountOutstandingMinor: minor,
 }).strict();
 
@@ -97,9 +97,23 @@ export const lotSchema = z.object({
   maxWindowMinutes: z.number().int(), at: instant, totals: z.object(countsShape).strict(),
 }).strict();
 
-/** `lot show`: a Lot with its counts by zone and by vehicle type. */
+/** What a lot's spot sensors sense (issue 16): spots with a sensor, and how many of them are occupied, free, unknown. */
+export const sensedCountsSchema = z.object({
+  sensed: z.number().int(), occupied: z.number().int(), free: z.number().int(), unknown: z.number().int(), faults: z.number().int(), unconfirmed: z.number().int(),
+}).strict();
+
+/** `lot show`: a Lot with its counts by zone and by vehicle type; `sensed` when the lot has sensors. */
 export const lotStatusSchema = lotSchema.extend({
-  byZone: z.array(occupancyGroupSchema), byType: z.array(occupancyGroupSchema),
+  byZone: z.array(occupancyGroupSchema), byType: z.array(occupancyGroupSchema), sensed: sensedCountsSchema.optional(),
+}).strict();
+
+const sensedValue = z.enum(['free', 'occupied']);
+
+/** `sensors list` (an array), `lot spot bind-sensor`: a spot sensor and what it senses. */
+export const sensorSchema = z.object({
+  sensorId: z.string(), spotLabel: z.string(), floor: z.number().int(), zone: z.string(), vendor: z.string(), heartbeatSeconds: z.number().int(),
+  state: z.enum(['free', 'occupied', 'unknown']), stateSince: instant.nullable(), unconfirmed: sensedValue.nullable(), lastReading: sensedValue.nullable(),
+  confidence: z.number().nullable(), batteryPct: z.number().nullable(), lastHeardAt: instant.nullable(), fault: z.string().nullable(), boundAt: instant,
 }).strict();
 
 const quoteSchema = z.object({
@@ -169,11 +183,55 @@ export const errorSchema = z.object({
   }).strict(),
 }).strict();
 
+/** A drive-up ticket (issue 15): `ticket list` (an array), `ticket show`; `ticket pay` adds takenMinor, `ticket lost` lost and pricedBy. */
+export const ticketSchema = z.object({
+  number: z.string(), lot: z.string(), visitId: id, status: z.enum(['open', 'paid', 'used', 'lost']), plate: z.string().nullable(),
+  issuedAt: instant, enteredAt: instant, exitedAt: instant.nullable(), gate: z.string().nullable(), currency: z.string().length(3),
+  chargeMinor: minor.nullable(), paidMinor: minor, waivedMinor: minor, waiveReason: z.string().nullable(), validatedMinor: minor,
+  dueMinor: minor.nullable(), paidAt: instant.nullable(), exitBy: instant.nullable(), replaces: id.nullable(), lostFeeMinor: minor.nullable(),
+}).strict();
+export const ticketPaidSchema = ticketSchema.extend({ takenMinor: minor }).strict();
+export const ticketReplacedSchema = ticketSchema.extend({ lost: z.string().nullable(), pricedBy: z.enum(['entry', 'flat']) }).strict();
+export const ticketPayLinkSchema = z.object({
+  number: z.string(), lot: z.string(), paymentUrl: z.string(), providerRef: z.string().nullable(), amountMinor: minor, currency: z.string().length(3),
+}).strict();
+
+/** A validator (issue 15): `validation validator add|list|show|topup`; `show` adds usesToday. */
+export const validatorSchema = z.object({
+  code: z.string(), lot: z.string(), name: z.string(), kind: z.enum(['percent', 'amount', 'hours']), value: z.number().int().positive(),
+  dailyLimit: z.number().int().positive().nullable(), billing: z.enum(['prepaid', 'invoice']), balanceMinor: minor.nullable(),
+  currency: z.string().length(3), active: z.boolean(), createdAt: instant, usesToday: z.number().int().optional(),
+}).strict();
+/** `validation apply`. */
+export const validationSchema = z.object({
+  validator: z.string(), lot: z.string(), ticket: z.string().nullable(), visitId: id.nullable(), bookingId: id.nullable(), amountMinor: minor,
+  dueBeforeMinor: minor, dueAfterMinor: minor, currency: z.string().length(3), balanceMinor: minor.nullable(), appliedAt: instant,
+}).strict();
+/** `validation report`. */
+export const validationReportSchema = z.object({
+  validator: z.string(), name: z.string(), lot: z.string(), billing: z.enum(['prepaid', 'invoice']), from: z.iso.date(), to: z.iso.date(),
+  currency: z.string().length(3), uses: z.number().int(), amountMinor: minor, topupsMinor: minor, balanceMinor: minor.nullable(),
+  days: z.array(z.object({ day: z.iso.date(), uses: z.number().int(), amountMinor: minor }).strict()),
+}).strict();
+
 /** The resources, by the name docs/json-shapes.md gives them. */
+/** `ev status --json` (issue 16): a connector of a charge point, its spot and the session plugged in. */
+export const evConnectorSchema = z.object({
+  chargePointId: z.string(), connectorId: z.number().int(), spotLabel: z.string(), status: z.string(), errorCode: z.string(),
+  statusAt: instant.nullable(), vendor: z.string().nullable(), model: z.string().nullable(), firmwareVersion: z.string().nullable(),
+  lastHeartbeatAt: instant.nullable(), hasCredentials: z.boolean(),
+  session: z.object({
+    transactionId: z.number().int(), idTag: z.string(), plate: z.string().nullable(), powerW: z.number().nullable(), energyWh: z.number(),
+    startedAt: instant, stoppedAt: instant.nullable(), idleSince: instant.nullable(), idleMinutes: z.number().int(), chargeMinor: minor,
+  }).strict().nullable(),
+}).strict();
+
 export const jsonShapes = {
   Reservation: reservationSchema, ReserveResult: reserveResultSchema, CompleteResult: completeResultSchema, CancelResult: cancelResultSchema,
   PayLink: payLinkSchema, Visit: visitSchema, VisitBalance: visitBalanceSchema, Arrival: arrivalSchema, Departure: departureSchema,
   Payment: paymentSchema, Collected: collectedSchema, HandedBack: handedBackSchema, Lot: lotSchema, LotStatus: lotStatusSchema,
   Capacity: capacitySchema, GateOpen: gateOpenSchema, Report: reportSchema, ReportExplanation: reportExplanationSchema,
-  RollupRefresh: rollupRefreshSchema, Prune: pruneSchema, Error: errorSchema,
+  RollupRefresh: rollupRefreshSchema, Prune: pruneSchema, Error: errorSchema, EvConnector: evConnectorSchema, Sensor: sensorSchema,
+  Ticket: ticketSchema, TicketPaid: ticketPaidSchema, TicketReplaced: ticketReplacedSchema, TicketPayLink: ticketPayLinkSchema,
+  Validator: validatorSchema, Validation: validationSchema, ValidationReport: validationReportSchema,
 } as const;

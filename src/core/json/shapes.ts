@@ -7,6 +7,8 @@ import type { Lot } from '../lots/lot.js';
 import type { LotRow } from '../sql/lots.js';
 import type { ReservationRow } from '../sql/reservations.js';
 import type { VisitRow } from '../sql/visits.js';
+import type { ValidatorRow } from '../sql/validations.js';
+import type { TicketView } from '../tickets/tickets.js';
 
 export interface ReservationJson {
   reservationId: string;
@@ -150,6 +152,75 @@ export function lotJson(l: LotRow | LotSettings, occupancy: { at: Date; totals: 
     code: s.code, name: s.name, state: s.state, timeZone: s.timeZone, currency: s.currency, holdMinutes: s.holdMinutes,
     noShowGraceMinutes: s.noShowGraceMinutes, earlyEntryGraceMinutes: s.earlyEntryGraceMinutes, maxWindowMinutes: s.maxWindowMinutes,
     at: occupancy.at, totals: { ...occupancy.totals },
+  };
+}
+
+/** A drive-up ticket (issue 15), with what it owes at the time asked. */
+export interface TicketJson {
+  number: string;
+  lot: string;
+  visitId: string;
+  /** open | paid | used | lost */
+  status: string;
+  /** the plate read at the entry; null when none was */
+  plate: string | null;
+  issuedAt: Date;
+  enteredAt: Date;
+  exitedAt: Date | null;
+  gate: string | null;
+  currency: string;
+  /** the stay priced now (the fee paid against, within the grace); null when the lot's rules cannot price it */
+  chargeMinor: number | null;
+  paidMinor: number;
+  waivedMinor: number;
+  waiveReason: string | null;
+  validatedMinor: number;
+  dueMinor: number | null;
+  paidAt: Date | null;
+  /** a paid ticket may leave until then */
+  exitBy: Date | null;
+  /** a replacement: the lost ticket's id */
+  replaces: string | null;
+  /** a replacement priced flat (no proven entry) */
+  lostFeeMinor: number | null;
+}
+
+export function ticketJson(v: TicketView, lotCode: string): TicketJson {
+  const t = v.ticket;
+  return {
+    number: t.number, lot: lotCode, visitId: t.visit_id, status: t.status, plate: t.plate, issuedAt: t.issued_at, enteredAt: t.entered_at,
+    exitedAt: t.exited_at, gate: t.gate, currency: v.currency, chargeMinor: v.chargeMinor, paidMinor: t.amount_paid_minor, waivedMinor: t.waived_minor,
+    waiveReason: t.waive_reason, validatedMinor: t.validated_minor, dueMinor: v.dueMinor, paidAt: t.paid_at, exitBy: t.exit_by, replaces: t.replaces,
+    lostFeeMinor: t.lost_fee_minor,
+  };
+}
+
+/** A validator (issue 15): a shop, a hotel, a cinema taking parking off its customers' fee. */
+export interface ValidatorJson {
+  code: string;
+  lot: string;
+  name: string;
+  /** percent | amount | hours */
+  kind: string;
+  /** percent 1-100, minor units, or whole hours */
+  value: number;
+  dailyLimit: number | null;
+  /** prepaid | invoice */
+  billing: string;
+  /** prepaid: what is left; invoiced: null */
+  balanceMinor: number | null;
+  currency: string;
+  active: boolean;
+  createdAt: Date;
+  /** `validator show` only: validations today (lot time) */
+  usesToday?: number;
+}
+
+export function validatorJson(v: ValidatorRow, lotCode: string, usesToday?: number): ValidatorJson {
+  return {
+    code: v.code, lot: lotCode, name: v.name, kind: v.kind, value: Number(v.value), dailyLimit: v.daily_limit, billing: v.billing,
+    balanceMinor: v.billing === 'prepaid' ? Number(v.balance_minor) : null, currency: v.currency, active: v.active, createdAt: v.created_at,
+    ...(usesToday !== undefined ? { usesToday } : {}),
   };
 }
 

@@ -1,9 +1,11 @@
 import { withTransaction } from '../db.js';
+import { importEvChargers } from '../ev/chargers.js';
 import type { PoolLike } from '../ports.js';
 import { parsePricing } from '../pricing/index.js';
 import { replacePricing } from '../sql/pricing.js';
 import { insertLotEvent, lockLotCode, selectLotByCode, upsertLot, upsertSpots, upsertZones } from '../sql/lots.js';
 import type { LotDefinition } from './lot-file.js';
+import { bindSensors, setSensorConfig, setZoneRoutes } from '../sql/sensors.js';
 
 export interface ImportResult {
   lotId: number;
@@ -31,6 +33,12 @@ export async function importLot(pool: PoolLike, def: LotDefinition, actor: strin
     const zoneIds = await upsertZones(tx, lotId, def.zones);
     const counts = await upsertSpots(tx, lotId, def.spots.map((s) => ({ label: s.label, zoneId: zoneIds.get(s.zoneCode)!, vehicleType: s.vehicleType })));
     await replacePricing(tx, lotId, pricing);
+    if (def.evChargers) await importEvChargers(tx, lotId, def.evChargers, new Date());
+    await setZoneRoutes(tx, lotId, def.zones);
+    if (def.sensors) {
+      await setSensorConfig(tx, lotId, def.sensors.config);
+      await bindSensors(tx, lotId, def.sensors.bindings, actor, new Date());
+    }
     await insertLotEvent(tx, { lotId, kind: 'lot.imported', actor, detail: { digest: def.digest, ...counts }, occurredAt: new Date() });
     return { ...base, lotId, changed: true, created: !existing, added: counts.added, updated: counts.changed, retired: counts.retired };
   });

@@ -3,11 +3,13 @@
 import { createHash } from 'node:crypto';
 import { IANAZone } from 'luxon';
 import { permitPolicySchema } from '../permits/policy.js';
+import { ticketPolicySchema } from '../tickets/policy.js';
 import { z } from 'zod';
 import { hasControlCharacter } from '../control-characters.js';
 import { UsageError } from '../errors.js';
 import { vehicleTypes, type VehicleType } from '../pricing/vehicle-types.js';
 import { earlyEntrySchema } from './early-entry.js';
+import { sensorConfigOf, sensorSectionSchema, type SensorBinding, type SensorConfig } from '../sensors/config.js';
 
 /** Names and labels are shown on terminals and signs: no control characters (escape sequences, line breaks). */
 const plainText = () => z.string().min(1).refine((text) => !hasControlCharacter(text), 'plain text without control characters');
@@ -22,6 +24,8 @@ const zoneEntry = z.object({
   code: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'letters, digits, - and _ (at most 16)'),
   name: plainText(),
   floor: z.number().int().min(-20).max(200).default(0),
+  /** the way to this zone, for the lane display's guidance ("ramp B, then left"); optional */
+  route: plainText().max(64).optional(),
   spots: z.array(spotEntry).min(1),
 }).strict();
 
@@ -36,7 +40,7 @@ export const lotFileSchema = z.object({
   max_window_days: z.number().positive().max(366).default(7),
   overstay_slot_minutes: z.number().int().min(1).max(1440).default(15),
   /** free-form lot policy (walk_ins, refunds, ...); the keys checked here are checked whole */
-  policy: z.looseObject({ early_entry: earlyEntrySchema.optional(), permits: permitPolicySchema.optional() }).default({}),
+  policy: z.looseObject({ early_entry: earlyEntrySchema.optional(), permits: permitPolicySchema.optional(), tickets: ticketPolicySchema.optional() }).default({}),
   /** where the lot is (optional): the API orders lots by distance from a driver */
   location: z.object({
     latitude: z.number().min(-90).max(90),
@@ -44,6 +48,13 @@ export const lotFileSchema = z.object({
     address: z.string().min(1).max(500).optional(),
   }).strict().optional(),
   zones: z.array(zoneEntry).min(1),
+  /** EV charge points (issue 16): connector N (1, 2, ...) charges the N-th spot listed, an `ev` spot */
+  ev_chargers: z.array(z.object({
+    id: z.string().regex(/^[A-Za-z0-9._:-]{1,48}$/, 'letters, digits, . _ : - (at most 48)'),
+    spots: z.array(plainText().max(32)).min(1).max(99),
+  }).strict()).optional(),
+  /** spot sensors: vendor mappings, bindings to spots, heartbeat (src/core/sensors/config.ts); optional */
+  sensors: sensorSectionSchema.optional(),
   pricing: z.unknown(),
 }).strict();
 
@@ -71,10 +82,14 @@ export interface LotDefinition {
   maxWindowMinutes: number;
   overstaySlotMinutes: number;
   policy: Record<string, unknown>;
-  zones: { code: string; name: string; floor: number }[];
+  zones: { code: string; name: string; floor: number; route?: string | undefined }[];
   spots: LotSpot[];
+  /** the `sensors:` section, when the file has one (left out of the digest otherwise) */
+  sensors?: { config: SensorConfig; bindings: SensorBinding[] } | undefined;
   /** absent in files without one (and then left out of the digest, so older files keep theirs) */
   location?: LotLocation | undefined;
+  /** EV charge points and the spot of each connector (absent in files without any, digest unchanged) */
+  evChargers?: { id: string; spots: string[] }[] | undefined;
   /** the raw `pricing:` section, parsed by the pricing engine */
   pricing: unknown;
   /** sha256 of the canonical content: the same file imported twice changes nothing */
@@ -100,6 +115,25 @@ function zodMessage(err: z.ZodError): string {
   const issue = err.issues[0]!;
   const path = issue.path.length ? issue.path.join('.') : '(top level)';
   return `${path}: ${issue.message}`;
+}
+
+function checkEvChargers(chargers: { id: string; spots: string[] }[], spots: LotSpot[], source: string): { id: string; spots: string[] }[] {
+  const types = new Map(spots.map((s) => [s.label, s.vehicleType]));
+  const ids = new Set<string>();
+  const taken = new Set<string>();
+  for (const c of chargers) {
+    if (ids.has(c.id)) throw new UsageError(`${source}: charger "${c.id}" appears twice`, { hint: 'every charge point id must be unique', code: 'bad_lot_file' });
+    ids.add(c.id);
+    for (const label of c.spots) {
+      const type = types.get(label);
+      if (type !== 'ev') {
+        throw new UsageError(`${source}: charger ${c.id}: spot "${label}" ${type ? `is a ${type} spot` : 'is not in the lot'}`, { hint: 'bind connectors to ev spots of the file', code: 'bad_lot_file' });
+      }
+      if (taken.has(label)) throw new UsageError(`${source}: spot "${label}" has two connectors`, { hint: 'one connector per spot', code: 'bad_lot_file' });
+      taken.add(label);
+    }
+  }
+  return chargers;
 }
 
 /** Validate a parsed lot file. `source` names the file in messages. */
@@ -146,12 +180,26 @@ export function parseLotFile(data: unknown, source: string): LotDefinition {
     maxWindowMinutes: Math.round(f.max_window_days * 1440),
     overstaySlotMinutes: f.overstay_slot_minutes,
     policy: f.policy,
-    zones: f.zones.map((z2) => ({ code: z2.code, name: z2.name, floor: z2.floor })),
+    zones: f.zones.map((z2) => ({ code: z2.code, name: z2.name, floor: z2.floor, ...(z2.route ? { route: z2.route } : {}) })),
     spots,
     pricing: f.pricing ?? {},
     // undefined when absent: JSON.stringify leaves it out, so the digest of a file without one is unchanged
     location: f.location,
+    evChargers: f.ev_chargers?.length ? checkEvChargers(f.ev_chargers, spots, source) : undefined,
+    sensors: f.sensors ? sensorConfigOf(f.sensors) : undefined,
   };
+  const sensorSpots = new Set<string>();
+  const sensorIds = new Set<string>();
+  for (const b of definition.sensors?.bindings ?? []) {
+    if (sensorSpots.has(b.spotLabel) || sensorIds.has(b.sensorId)) {
+      throw new UsageError(`${source}: sensors.bind names spot "${b.spotLabel}" or sensor "${b.sensorId}" twice`, { hint: 'one sensor per spot, one spot per sensor', code: 'bad_lot_file' });
+    }
+    sensorSpots.add(b.spotLabel);
+    sensorIds.add(b.sensorId);
+    if (!seen.has(b.spotLabel)) {
+      throw new UsageError(`${source}: sensors.bind names spot "${b.spotLabel}", which is not in the file`, { hint: 'bind sensors to spots listed under zones', code: 'bad_lot_file' });
+    }
+  }
   const digest = createHash('sha256').update(JSON.stringify(definition)).digest('hex');
   return { ...definition, digest };
 }

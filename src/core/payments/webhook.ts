@@ -8,6 +8,8 @@ import { selectReservation } from '../sql/reservations.js';
 import type { PaymentDeps } from './deps.js';
 import { settleOverstayCharge } from './overstay-settle.js';
 import { settlePayment } from './settle.js';
+import { settleTicketPayment } from '../tickets/card-link.js';
+import { settlePermitPayment } from '../permits/pay-link.js';
 
 /** A provider's event, read by its driver into what core needs (core never sees Stripe's types). */
 export interface ProviderEvent {
@@ -24,6 +26,10 @@ export interface ProviderEvent {
   reservationId: string | null;
   /** charge_* events: the visit the charge was for */
   visitId?: string | null;
+  /** a drive-up ticket's payment link (issue 15): the ticket it pays */
+  ticketId?: string | null;
+  /** a permit's renewal link (issue 15): the permit it renews */
+  permitId?: string | null;
   /** why a payment failed, for people */
   failureReason?: string;
 }
@@ -57,6 +63,15 @@ async function handle(deps: PaymentDeps, e: ProviderEvent): Promise<string> {
     if (!e.visitId || !uuidPattern.test(e.visitId) || !e.paymentToken) return `ignored: no visit ${e.visitId ?? '(none in metadata)'}`;
     // never trusting the event body: what Stripe says about the PaymentIntent now
     return settleOverstayCharge(deps, e.visitId, await deps.payments.verifyPayment(e.paymentToken));
+  }
+  if (e.ticketId !== undefined && e.ticketId !== null) {
+    if (e.kind !== 'payment_succeeded' || !uuidPattern.test(e.ticketId) || !e.paymentToken) return `ignored: ticket ${e.ticketId}`;
+    // never trusting the event body: what the provider says about the payment now
+    return settleTicketPayment(deps, e.ticketId, await deps.payments.verifyPayment(e.paymentToken));
+  }
+  if (e.permitId !== undefined && e.permitId !== null) {
+    if (e.kind !== 'payment_succeeded' || !uuidPattern.test(e.permitId) || !e.paymentToken) return `ignored: permit ${e.permitId}`;
+    return settlePermitPayment(deps, e.permitId, await deps.payments.verifyPayment(e.paymentToken));
   }
   const reservation = e.reservationId && uuidPattern.test(e.reservationId) ? await selectReservation(deps.pool, e.reservationId) : null;
   if (!reservation) return `ignored: no reservation ${e.reservationId ?? '(none in metadata)'}`;

@@ -136,7 +136,7 @@ export interface Renewal {
  * Takes payment for the next `periods` periods (cash or the desk's card terminal) and moves paid_until on.
  * `key` makes it land once: the same key again returns the first renewal and takes nothing.
  */
-export async function renewPermit(deps: PermitDeps, lot: Lot, permitId: string, req: { method: 'cash' | 'card'; periods: number; key: string }): Promise<Renewal> {
+export async function renewPermit(deps: PermitDeps, lot: Lot, permitId: string, req: { method: 'cash' | 'card' | 'stripe'; periods: number; key: string }): Promise<Renewal> {
   if (!Number.isInteger(req.periods) || req.periods < 1 || req.periods > 36) throw new UsageError('--periods is 1 to 36', { hint: 'e.g. --periods 3', code: 'bad_periods' });
   const at = deps.clock.now();
   const key = `permit-renew:${req.key}`;

@@ -55,6 +55,15 @@ export interface PricingPolicy {
   taxRateBp: number;
   /** sorted by threshold, ascending */
   surcharges: SurchargeBand[];
+  /** EV charging (issue 16); absent: charging is free */
+  ev?: EvPricing;
+}
+
+export interface EvPricing {
+  energyPerKwhMinor: number;
+  /** charged per started minute once the car stopped charging and stays plugged in past the grace */
+  idlePerHourMinor: number;
+  idleGraceMinutes: number;
 }
 
 export function dailyMaxFor(policy: PricingPolicy, vehicleType: VehicleType): number | null {

@@ -69,8 +69,16 @@ const surchargeSchema = z.strictObject({
   add_percent: z.int().min(0).max(1000),
 });
 
+/** EV charging (issue 16): energy per kWh, and an idle fee per hour once the car stops charging but stays plugged in. */
+const evPricingSchema = z.strictObject({
+  energy_per_kwh_minor: minorAmount.max(1_000_000),
+  idle_per_hour_minor: minorAmount.max(maxRatePerHourMinor).default(0),
+  idle_grace_minutes: z.int().min(0).max(1440).default(0),
+});
+
 /** Everything but the rates: what `lots.pricing` (jsonb) stores. */
 export const pricingSettingsSchema = z.strictObject({
+  ev: evPricingSchema.optional(),
   daily_max_minor: dailyMaxSchema.optional(),
   free_minutes: z.int().min(0).max(1440).default(0),
   tax_rate_bp: z.int().min(0).max(100_000).default(0),
@@ -116,6 +124,7 @@ export function settingsToPolicy(settings: z.output<typeof pricingSettingsSchema
     surcharges: [...settings.surcharges]
       .map((band) => ({ aboveOccupancyPercent: band.above_occupancy_percent, addPercent: band.add_percent }))
       .sort((a, b) => a.aboveOccupancyPercent - b.aboveOccupancyPercent),
+    ...(settings.ev ? { ev: { energyPerKwhMinor: settings.ev.energy_per_kwh_minor, idlePerHourMinor: settings.ev.idle_per_hour_minor, idleGraceMinutes: settings.ev.idle_grace_minutes } } : {}),
   };
 }
 
@@ -128,6 +137,7 @@ export function policyToSettingsJson(policy: PricingPolicy): PricingSettingsJson
     free_minutes: policy.freeMinutes,
     tax_rate_bp: policy.taxRateBp,
     surcharges: policy.surcharges.map((band) => ({ above_occupancy_percent: band.aboveOccupancyPercent, add_percent: band.addPercent })),
+    ...(policy.ev ? { ev: { energy_per_kwh_minor: policy.ev.energyPerKwhMinor, idle_per_hour_minor: policy.ev.idlePerHourMinor, idle_grace_minutes: policy.ev.idleGraceMinutes } } : {}),
   };
 }
 

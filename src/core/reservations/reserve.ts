@@ -1,6 +1,7 @@
 // reserve (seed 000 reserve_spot): one short transaction that picks a free spot and holds it TENTATIVE,
 // then, outside it, a checkout from the payment provider. The database's exclusion constraints are the
 // proof; the allocator (parkctl_reserve) is the fast path.
+import { countCapacity } from '../capacity.js';
 import { lotChanged, type ChangeDeps } from '../changes.js';
 import { RefusedError } from '../errors.js';
 import { checkWindow, minWindowMinutes } from '../input.js';
@@ -10,9 +11,10 @@ import type { OccupancyMemo } from '../occupancy-memo.js';
 import type { Clock, Logger, PaymentProvider, Queryable } from '../ports.js';
 import { quoteWindow } from '../pricing/index.js';
 import type { VehicleType } from '../pricing/vehicle-types.js';
+import { lotPermitPolicy } from '../permits/policy.js';
 import { describeProviderFailure, type ProviderFailureKind } from '../payments/provider-error.js';
 import { recordCheckoutRef } from '../sql/payments.js';
-import { callReserve, selectReservationAsBooked, type ReservationStatus } from '../sql/reservations.js';
+import { callReserve, reservationExistsForKey, selectReservationAsBooked, type ReservationStatus } from '../sql/reservations.js';
 import { reservationJson, type ReservationJson } from '../json/shapes.js';
 import { bookedRequest, keyReusedError, requestDifferences } from './idempotency.js';
 
@@ -73,6 +75,7 @@ export async function reserve(deps: ReserveDeps, lot: Lot, req: ReserveRequest):
   if (!range || range.count === 0) {
     throw new RefusedError(`${lot.code} has no ${req.vehicleType} spots`, { hint: 'check the lot with: parkctl lot show ' + lot.code, code: 'no_spot_free' });
   }
+  await refuseIntoPermitPlaces(deps, lot, req);
   const occupancyRatio = deps.occupancy ? await deps.occupancy.ratio(deps, lot, req.vehicleType, req.start, req.end) : undefined;
   const quote = quoteWindow(lot.pricing, { timeZone: lot.timeZone, vehicleType: req.vehicleType, start: req.start, end: req.end, occupancyRatio });
   const holdExpiresAt = new Date(now.getTime() + lot.holdMinutes * 60_000);
@@ -116,6 +119,27 @@ export async function reserve(deps: ReserveDeps, lot: Lot, req: ReserveRequest):
       retries++;
     }
   }
+}
+
+/**
+ * A lot that keeps places for permit cars (policy.permits.reserved_spots) sells a booking only while the
+ * window has a place beyond them, as `capacity check` counts it. A count, not a spot: two bookings racing
+ * for the last place may both pass this check (the allocator still gives each its own spot; the kept
+ * places shrink by one until a booking ends). Lots that keep none pay nothing for it. A repeated request
+ * whose key already booked is answered by the allocator, never refused here.
+ */
+async function refuseIntoPermitPlaces(deps: ReserveDeps, lot: Lot, req: ReserveRequest): Promise<void> {
+  const kept = lotPermitPolicy(lot.policy).reservedSpots[req.vehicleType] ?? 0;
+  if (kept <= 0) return;
+  const { free } = await countCapacity({ db: deps.db, clock: deps.clock }, lot, req.vehicleType, req.start, req.end);
+  if (free > 0) return;
+  if (req.externalRef) {
+    if (await reservationExistsForKey(deps.db, lot.lotId, req.externalRef)) return;
+  }
+  throw new RefusedError(`no ${req.vehicleType} spot free at ${lot.code} for that window: the spots left are kept for permit holders`, {
+    hint: `see what is free: parkctl capacity check --lot ${lot.code} --type ${req.vehicleType} --from ... --to ...`,
+    code: 'no_spot_free',
+  });
 }
 
 /**

@@ -128,7 +128,7 @@ export interface DashboardEventRow {
  */
 export async function selectRecentEvents(
   db: Queryable,
-  q: { lotId: number; limit: number; kinds?: readonly string[] | null; since?: Date | null },
+  q: { lotId: number; limit: number; kinds?: readonly string[] | null; since?: Date | null; exceptKinds?: readonly string[] | null },
 ): Promise<DashboardEventRow[]> {
   const { rows } = await db.query<DashboardEventRow & Record<string, unknown>>(
     `select e.event_id, e.kind, e.reservation_id::text, e.actor, e.reason, e.detail, e.occurred_at,
@@ -138,12 +138,13 @@ export async function selectRecentEvents(
               where lot_id = $1::integer
                 and ($3::text[] is null or kind = any ($3::text[]))
                 and ($4::timestamptz is null or occurred_at >= $4::timestamptz)
+                and ($5::text[] is null or not (kind = any ($5::text[])))
               order by occurred_at desc, event_id desc limit $2::integer) e
        left join reservations r on r.lot_id = e.lot_id and r.reservation_id = e.reservation_id
        left join spots s on s.lot_id = e.lot_id
                         and s.spot_id = coalesce((e.detail->>'spot_id')::integer, r.spot_id)
       order by e.occurred_at desc, e.event_id desc`,
-    [q.lotId, q.limit, q.kinds ?? null, q.since ?? null],
+    [q.lotId, q.limit, q.kinds ?? null, q.since ?? null, q.exceptKinds ?? null],
   );
   return rows;
 }

@@ -18,6 +18,9 @@ export interface ZoneSpotRow {
   /** the next booking starting after now, live */
   next_plate: string | null;
   next_starts_at: Date | null;
+  /** spot_sensed.state where a sensor is bound, else null (issue 16) */
+  sensed_state: 'free' | 'occupied' | 'unknown' | null;
+  sensor_fault: string | null;
 }
 
 /**
@@ -30,8 +33,11 @@ export async function selectZoneSpots(db: Queryable, q: { lotId: number; zoneCod
     `select s.label, s.vehicle_type::text as vehicle_type, s.status::text as spot_status,
             cur.reservation_id::text as reservation_id, cur.status::text as reservation_status, cur.plate,
             lower(cur.period) as starts_at, upper(cur.period) as ends_at, cur.hold_expires_at,
-            nxt.plate as next_plate, lower(nxt.period) as next_starts_at
+            nxt.plate as next_plate, lower(nxt.period) as next_starts_at,
+            case when b.sensor_id is null then null else coalesce(x.state, 'unknown') end as sensed_state, x.fault as sensor_fault
        from spots s
+       left join sensors b on b.lot_id = s.lot_id and b.spot_id = s.spot_id
+       left join spot_sensed x on x.lot_id = s.lot_id and x.spot_id = s.spot_id
        join zones z on z.lot_id = s.lot_id and z.zone_id = s.zone_id
        left join lateral (
          select r.reservation_id, r.status, r.plate, r.period, r.hold_expires_at from reservations r

@@ -11,11 +11,12 @@ export interface GateLotRow {
   state: 'open' | 'full' | 'closed' | 'closed_to_all';
   policy: Record<string, unknown>;
   time_zone: string;
+  currency: string;
 }
 
 export async function selectGateLot(db: Queryable, code: string): Promise<GateLotRow | null> {
   const { rows } = await db.query<GateLotRow & Record<string, unknown>>(
-    `select lot_id, code, early_entry_grace_minutes, overstay_slot_minutes, state::text as state, policy, time_zone
+    `select lot_id, code, early_entry_grace_minutes, overstay_slot_minutes, state::text as state, policy, time_zone, currency::text
        from lots where code = $1::text`,
     [code.toUpperCase()],
   );
@@ -31,12 +32,17 @@ export interface AllowListRow {
   status: 'CONFIRMED' | 'CHECKED_IN';
   spot_label: string;
   extension_minor: number;
+  /** the spot's floor, zone name and route (0036); the way shown at the lane */
+  spot_floor: number;
+  zone_name: string;
+  zone_route: string | null;
 }
 
 /** Confirmed and checked-in reservations touching [from, to), plus every checked-in one (it is inside). */
 export async function selectAllowListRows(db: Queryable, lotId: number, from: Date, to: Date): Promise<AllowListRow[]> {
   const { rows } = await db.query<AllowListRow & Record<string, unknown>>(
-    `select reservation_id::text, plate, vehicle_type::text, starts_at, ends_at, status::text as status, spot_label, extension_minor
+    `select reservation_id::text, plate, vehicle_type::text, starts_at, ends_at, status::text as status, spot_label, extension_minor,
+            spot_floor, zone_name, zone_route
        from gate_allow_list
       where lot_id = $1::integer
         and (status = 'CHECKED_IN' or (starts_at < $3::timestamptz and ends_at > $2::timestamptz))`,
@@ -55,6 +61,16 @@ export interface OpenVisitRow {
   balance_minor: number;
   vehicle_type: string;
   permit_id: string | null;
+  /** a walk-in's ticket in force (migrations/0032), or nulls */
+  ticket_number: string | null;
+  ticket_fee_minor: number | null;
+  ticket_paid_at: Date | null;
+  ticket_exit_by: Date | null;
+  ticket_lost_fee_minor: number | null;
+  /** taken + waived + validated */
+  ticket_credits_minor: number | null;
+  /** validations taken off the visit (migrations/0033) */
+  validated_minor: number;
 }
 
 export interface GatePermitRow {
@@ -97,9 +113,17 @@ export async function countPermitCarsInside(db: Queryable, lotId: number): Promi
 export async function selectOpenVisitRows(db: Queryable, lotId: number): Promise<OpenVisitRow[]> {
   const { rows } = await db.query<OpenVisitRow & Record<string, unknown>>(
     `select v.visit_id::text, v.plate, v.reservation_id::text, v.entered_at, a.ends_at as reservation_end,
-            greatest(v.amount_due_minor - v.amount_paid_minor, 0)::bigint as balance_minor, v.vehicle_type::text as vehicle_type,
-            v.permit_id::text
+            greatest(v.amount_due_minor - v.amount_paid_minor
+              + coalesce((select sum(e.energy_minor + e.idle_minor) from ev_sessions e -- EV charging (issue 16)
+                           where e.lot_id = v.lot_id and e.visit_id = v.visit_id and e.billed_at is null), 0), 0)::bigint as balance_minor, v.vehicle_type::text as vehicle_type,
+            v.permit_id::text, t.number as ticket_number, t.fee_minor as ticket_fee_minor, t.paid_at as ticket_paid_at,
+            t.exit_by as ticket_exit_by, t.lost_fee_minor as ticket_lost_fee_minor,
+            case when t.ticket_id is null then null else (v.amount_paid_minor + t.waived_minor + u.validated_minor)::bigint end as ticket_credits_minor,
+            u.validated_minor
        from visits v left join gate_allow_list a on a.lot_id = v.lot_id and a.reservation_id = v.reservation_id
+            left join tickets t on t.lot_id = v.lot_id and t.visit_id = v.visit_id and t.status in ('open', 'paid')
+            cross join lateral (select coalesce(sum(x.amount_minor), 0)::bigint as validated_minor
+                                  from validation_uses x where x.lot_id = v.lot_id and x.visit_id = v.visit_id) u
       where v.lot_id = $1::integer and v.exited_at is null`,
     [lotId],
   );
@@ -192,6 +216,8 @@ export interface GateVisitEntry {
   amountDueMinor: number;
   /** the permit that let it in */
   permitId?: string | null;
+  /** the ticket the lane printed for it (its number), and whether a plate was read */
+  ticket?: { number: string; plateRead: boolean };
 }
 
 /**
@@ -228,6 +254,8 @@ export interface GateVisitExit {
   exitedAt: Date;
   overstayMinutes: number;
   amountDueMinor: number;
+  /** a validation the lane took off the fee (applied when synced) */
+  validation?: { code: string; amountMinor: number };
 }
 
 /**
@@ -394,4 +422,26 @@ export async function abandonGateCommand(db: Queryable, lotId: number, gateId: s
     [lotId, gateId, commandId, at, result],
   );
   return rowCount === 1;
+}
+
+/**
+ * An alert (events 'alert.permit_unpaid') for each permit whose car a gate refused as unpaid past its
+ * grace (issue 15): the desk sees it in the dashboard's feed and in `permit list --unpaid`. At most one an
+ * hour per permit, however often the car tries.
+ */
+export async function insertPermitUnpaidAlerts(db: Queryable, lotId: number, gateId: string, refusals: ReadonlyArray<{ permitId: string; plate: string | null; at: Date }>): Promise<number> {
+  if (refusals.length === 0) return 0;
+  // a function (migrations/0034): the gate role may insert events, not read them back
+  const { rows } = await db.query<{ n: number }>(
+    `select parkctl_gate_permit_unpaid_alerts($1::integer, $2::text, $3::jsonb) as n`,
+    [lotId, gateId, JSON.stringify(refusals.map((r) => ({ permit_id: r.permitId, plate: r.plate, at: r.at })))],
+  );
+  return rows[0]!.n;
+}
+
+/** Free spots per floor and vehicle type now (0036: sensed where sensors are bound): a walk-in's guidance. */
+export async function selectGateFloorFree(db: Queryable, lotId: number, at: Date): Promise<{ floor: number; vehicle_type: string; free: number }[]> {
+  const { rows } = await db.query<{ floor: number; vehicle_type: string; free: number }>(
+    `select floor, vehicle_type, free from parkctl_gate_floor_free($1::integer, $2::timestamptz)`, [lotId, at]);
+  return rows;
 }

@@ -98,21 +98,27 @@ export interface PermitFilter {
   limit: number;
 }
 
+/** The filter of selectPermits and countPermits ($1 lot, $2 status, $3 plate, $4 unpaid at). */
+const permitWhere = `where p.lot_id = $1
+        and ($2::text is null or p.status = $2::text)
+        and ($3::text is null or exists (select 1 from permit_plates pp where pp.lot_id = p.lot_id and pp.permit_id = p.permit_id and pp.plate = $3::text))
+        and ($4::timestamptz is null or (p.price_minor is not null and p.status = 'active' and coalesce(p.paid_until, p.valid_from) <= $4::timestamptz))`;
+
+const permitFilterValues = (f: Omit<PermitFilter, 'limit'>) => [f.lotId, f.status ?? null, f.plate ?? null, f.unpaidAt ?? null];
+
 export async function selectPermits(db: Queryable, f: PermitFilter): Promise<PermitRow[]> {
   const { rows } = await db.query<PermitRow>(
     `${permitSelect}
-      where p.lot_id = $1
-        and ($2::text is null or p.status = $2::text)
-        and ($3::text is null or exists (select 1 from permit_plates pp where pp.lot_id = p.lot_id and pp.permit_id = p.permit_id and pp.plate = $3::text))
-        and ($4::timestamptz is null or (p.price_minor is not null and p.status = 'active' and coalesce(p.paid_until, p.valid_from) <= $4::timestamptz))
+      ${permitWhere}
       order by p.holder, p.created_at limit $5`,
-    [f.lotId, f.status ?? null, f.plate ?? null, f.unpaidAt ?? null, f.limit],
+    [...permitFilterValues(f), f.limit],
   );
   return rows;
 }
 
-export async function countPermits(db: Queryable, lotId: number): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(`select count(*)::integer as n from permits where lot_id = $1`, [lotId]);
+/** How many permits of the lot match the filter (all of them without one): the "showing N of M" of a list. */
+export async function countPermits(db: Queryable, lotId: number, f: Omit<PermitFilter, 'limit' | 'lotId'> = {}): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`select count(*)::integer as n from permits p ${permitWhere}`, permitFilterValues({ ...f, lotId }));
   return rows[0]!.n;
 }
 

@@ -203,3 +203,9 @@ export async function countReservations(db: Queryable, f: Omit<ReservationFilter
   );
   return Number(rows[0]!.total);
 }
+
+/** Whether a live (not EXPIRED) reservation was made under this idempotency key. */
+export async function reservationExistsForKey(db: Queryable, lotId: number, externalRef: string): Promise<boolean> {
+  const r = await db.query(`select 1 from reservations where lot_id = $1 and external_ref = $2 and status <> 'EXPIRED'`, [lotId, externalRef]);
+  return (r.rowCount ?? 0) > 0;
+}

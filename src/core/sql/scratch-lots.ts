@@ -28,7 +28,12 @@ export async function cloneLot(db: Queryable, lotId: number, newCode: string): P
 
 /** Remove a lot and everything it holds. Only for scratch lots: a real lot keeps its history. */
 export async function dropLot(db: Queryable, lotId: number): Promise<void> {
-  for (const table of ['payments', 'gate_events', 'visits', 'events', 'reservations', 'spot_days', 'lot_days', 'pricing_rules', 'spots', 'zones', 'lots']) {
+  for (const table of [
+    'ev_meter_values', 'ev_sessions', 'ev_connectors', 'ev_chargers', 'validation_uses', 'validator_topups', 'validators', 'tickets',
+    'report_visit_hours', 'report_payment_hours', 'report_event_hours', 'report_rollup_marks',
+    'payments', 'gate_events', 'visits', 'events', 'reservations', 'spot_days', 'lot_days', 'pricing_rules', 'spot_sensed', 'sensors',
+    'permit_plates', 'permits', 'shifts', 'spots', 'zones', 'lots',
+  ]) {
     await db.query(`delete from ${table} where lot_id = $1::integer`, [lotId]);
   }
 }

@@ -49,6 +49,11 @@ export async function selectShifts(db: Queryable, lotId: number, limit: number):
   return rows;
 }
 
+export async function countShifts(db: Queryable, lotId: number): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`select count(*)::integer as n from shifts where lot_id = $1`, [lotId]);
+  return rows[0]!.n;
+}
+
 export async function closeShiftRow(
   db: Queryable,
   s: { lotId: number; shiftId: string; at: Date; by: string; expectedMinor: number; countedMinor: number; cashInMinor: number; cashOutMinor: number; reason: string | null },

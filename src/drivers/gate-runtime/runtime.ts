@@ -83,7 +83,7 @@ export async function startGateRuntime(o: GateRuntimeOptions): Promise<GateRunti
   daemon = new GateDaemon(
     { gateId: config.gate, direction: config.direction, arming: armingMode(config), pulseMs: config.pulseMs, minPlateConfidence: config.minPlateConfidence },
     {
-      journal, barrier: o.barrier, inputs: o.inputs, sign: o.sign ?? null, printer: o.printer ?? null, allowList, clock, logger, newId: randomUUID,
+      journal, barrier: o.barrier, inputs: o.inputs, sign: o.sign ?? null, printer: o.printer ?? null, ticketPrefix: config.printer?.ticketPrefix, allowList, clock, logger, newId: randomUUID,
       onJournaled: (seq, record) => {
         o.onJournaled?.(seq, record);
         sync?.kick();

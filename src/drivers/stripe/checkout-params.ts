@@ -48,6 +48,8 @@ export function buildCheckoutSessionParams(
   if (!Number.isSafeInteger(req.amountMinor) || req.amountMinor <= 0) {
     throw new RangeError(`checkout amount must be a positive integer of minor units, got ${req.amountMinor}`);
   }
+  if (req.ticket) return ticketSessionParams(req, req.ticket, urls, now);
+  if (req.permit) return permitSessionParams(req, req.permit, urls, now);
   const metadata = reservationMetadata(req);
   return {
     mode: 'payment',
@@ -66,6 +68,45 @@ export function buildCheckoutSessionParams(
     // A customer object is what lets the exit gate charge an overstay to the same card later.
     customer_creation: 'always',
     payment_intent_data: { setup_future_usage: 'off_session', metadata },
+    expires_at: checkoutExpiresAtSeconds(req.expiresAt, now),
+    success_url: urls.successUrl,
+    cancel_url: urls.cancelUrl,
+  };
+}
+
+/** A drive-up ticket's fee (issue 15): no customer kept (nothing is charged later), the ticket in the metadata. */
+function ticketSessionParams(req: CheckoutRequest, t: NonNullable<CheckoutRequest['ticket']>, urls: CheckoutUrls, now: Date): Stripe.Checkout.SessionCreateParams {
+  const metadata = { purpose: 'ticket', ticket_id: t.ticketId, ticket_number: t.number, visit_id: t.visitId, lot_id: String(req.lotId), lot_code: req.lotCode };
+  return {
+    mode: 'payment',
+    line_items: [{
+      quantity: 1,
+      price_data: { currency: req.currency.toLowerCase(), unit_amount: req.amountMinor, product_data: { name: `Parking at ${req.lotCode}`, description: `Ticket ${t.number}` } },
+    }],
+    metadata,
+    client_reference_id: t.ticketId,
+    payment_intent_data: { metadata },
+    expires_at: checkoutExpiresAtSeconds(req.expiresAt, now),
+    success_url: urls.successUrl,
+    cancel_url: urls.cancelUrl,
+  };
+}
+
+/** A permit's renewal (issue 15): the permit and the periods it pays in the metadata. */
+function permitSessionParams(req: CheckoutRequest, p: NonNullable<CheckoutRequest['permit']>, urls: CheckoutUrls, now: Date): Stripe.Checkout.SessionCreateParams {
+  const metadata = { purpose: 'permit', permit_id: p.permitId, periods: String(p.periods), lot_id: String(req.lotId), lot_code: req.lotCode };
+  return {
+    mode: 'payment',
+    line_items: [{
+      quantity: 1,
+      price_data: {
+        currency: req.currency.toLowerCase(), unit_amount: req.amountMinor,
+        product_data: { name: `Parking permit at ${req.lotCode}`, description: `${p.holder.slice(0, 200)}: ${p.periods} period${p.periods === 1 ? '' : 's'}` },
+      },
+    }],
+    metadata,
+    client_reference_id: p.permitId,
+    payment_intent_data: { metadata },
     expires_at: checkoutExpiresAtSeconds(req.expiresAt, now),
     success_url: urls.successUrl,
     cancel_url: urls.cancelUrl,

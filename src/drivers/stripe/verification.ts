@@ -17,6 +17,18 @@ function idOf(ref: string | { id: string } | null | undefined): string | null {
   return typeof ref === 'string' ? ref : ref.id;
 }
 
+/** A ticket's payment link names its ticket; a booking's payment has no such field at all. */
+function ticketOf(ticketId: string | undefined): { ticketId?: string } {
+  return ticketId ? { ticketId } : {};
+}
+
+/** A permit's renewal link names its permit and the periods it pays. */
+function permitOf(metadata: Record<string, string> | null | undefined): { permit?: { permitId: string; periods: number } } {
+  if (metadata?.purpose !== 'permit' || !metadata.permit_id) return {};
+  const periods = Number(metadata.periods);
+  return Number.isInteger(periods) && periods > 0 ? { permit: { permitId: metadata.permit_id, periods } } : {};
+}
+
 export function verificationFromSession(session: Stripe.Checkout.Session): PaymentVerification {
   const intent = typeof session.payment_intent === 'object' ? session.payment_intent : null;
   const paid = session.payment_status === 'paid';
@@ -25,6 +37,8 @@ export function verificationFromSession(session: Stripe.Checkout.Session): Payme
     amountMinor: session.amount_total ?? 0,
     currency: (session.currency ?? '').toUpperCase(),
     reservationId: session.metadata?.reservation_id ?? intent?.metadata?.reservation_id ?? null,
+    ...ticketOf(session.metadata?.ticket_id ?? intent?.metadata?.ticket_id),
+    ...permitOf(session.metadata ?? intent?.metadata),
     providerRef: idOf(session.payment_intent) ?? session.id,
     ...(paid ? {} : { reason: `checkout session ${session.id} is ${session.status ?? 'unknown'}, payment ${session.payment_status}` }),
     paymentMethodRef: idOf(intent?.payment_method),
@@ -39,6 +53,8 @@ export function verificationFromPaymentIntent(intent: Stripe.PaymentIntent): Pay
     amountMinor: paid ? intent.amount_received : intent.amount,
     currency: intent.currency.toUpperCase(),
     reservationId: intent.metadata?.reservation_id ?? null,
+    ...ticketOf(intent.metadata?.ticket_id),
+    ...permitOf(intent.metadata),
     providerRef: intent.id,
     ...(paid ? {} : { reason: `payment ${intent.id} is ${intent.status}` }),
     paymentMethodRef: idOf(intent.payment_method),

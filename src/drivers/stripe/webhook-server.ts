@@ -45,6 +45,13 @@ export function providerEventFromStripe(event: Stripe.Event): ProviderEvent {
     case 'checkout.session.async_payment_succeeded': {
       const session = event.data.object;
       const paid = session.payment_status === 'paid';
+      if (session.metadata?.purpose === 'permit') {
+        return { ...base, kind: paid ? 'payment_succeeded' : 'other', paymentToken: session.id, reservationId: null, permitId: session.metadata.permit_id ?? null };
+      }
+      if (session.metadata?.purpose === 'ticket') {
+        // a drive-up ticket's payment link (issue 15)
+        return { ...base, kind: paid ? 'payment_succeeded' : 'other', paymentToken: session.id, reservationId: null, ticketId: session.metadata.ticket_id ?? null };
+      }
       return { ...base, kind: paid ? 'payment_succeeded' : 'other', paymentToken: session.id, reservationId: session.metadata?.reservation_id ?? null };
     }
     case 'checkout.session.async_payment_failed': {
@@ -63,6 +70,14 @@ export function providerEventFromStripe(event: Stripe.Event): ProviderEvent {
           ...base, kind: visitId ? (failed ? 'charge_failed' : 'charge_succeeded') : 'other', paymentToken: idOf(intent), reservationId: null, visitId,
           ...(failed ? { failureReason: reason ?? `payment ${intent.id} failed` } : {}),
         };
+      }
+      if (intent.metadata?.purpose === 'permit') {
+        const permitId = intent.metadata.permit_id ?? null;
+        return { ...base, kind: permitId && !failed ? 'payment_succeeded' : 'other', paymentToken: idOf(intent), reservationId: null, permitId };
+      }
+      if (intent.metadata?.purpose === 'ticket') {
+        const ticketId = intent.metadata.ticket_id ?? null;
+        return { ...base, kind: ticketId && !failed ? 'payment_succeeded' : 'other', paymentToken: idOf(intent), reservationId: null, ticketId };
       }
       const reservationId = intent.metadata?.reservation_id ?? null;
       return {

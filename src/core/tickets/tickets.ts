@@ -1,0 +1,202 @@
+// Tickets at the desk and the pay station (issue 15): look one up with what it owes now, pay it (cash, a
+// card terminal, or nil with a reason, audited), replace a lost one. The fee is the pricing engine's, by
+// the same rule the exit lane applies offline (./fee.ts); a payment leaves the lot's grace to leave.
+import { randomBytes } from 'node:crypto';
+import { lotChanged, type ChangeDeps } from '../changes.js';
+import { isPgError, PgCode, setActor, withTransaction } from '../db.js';
+import { NotFoundError, RefusedError, UsageError } from '../errors.js';
+import type { Lot } from '../lots/lot.js';
+import type { Clock, PoolLike, Queryable } from '../ports.js';
+import { quoteWindow } from '../pricing/index.js';
+import type { VehicleType } from '../pricing/vehicle-types.js';
+import { addVisitPaid, insertEvent, insertPayment } from '../sql/payments.js';
+import {
+  insertReplacementTicket, makeFlatFeeReplacement, markTicketLost, markTicketPaid, selectLiveTicketByReadPlate, selectTicketByNumber,
+  setVisitDue, type TicketRow,
+} from '../sql/tickets.js';
+import { insertVisit, setHoldClock } from '../sql/visits.js';
+import { ticketCharge, type PriceStay, type TicketMoney } from './fee.js';
+import { lotTicketPolicy } from './policy.js';
+
+export interface TicketDeps extends ChangeDeps {
+  pool: PoolLike;
+  clock: Clock;
+  actor: string;
+}
+
+export type TicketPayMethod = 'cash' | 'card' | 'nil';
+
+export interface TicketView {
+  ticket: TicketRow;
+  /** the stay priced now, before credits; null when the lot's rules cannot price it */
+  chargeMinor: number | null;
+  /** owed now: the charge less what was taken, waived and validated */
+  dueMinor: number | null;
+  currency: string;
+}
+
+/** The lot's rules as a PriceStay for one vehicle type. */
+export function lotPricer(lot: Lot, vehicleType: VehicleType): PriceStay {
+  return (start, end) => {
+    try {
+      return quoteWindow(lot.pricing, { timeZone: lot.timeZone, vehicleType, start, end, lotCode: lot.code }).totalMinor;
+    } catch {
+      return null;
+    }
+  };
+}
+
+export function ticketMoney(t: TicketRow): TicketMoney {
+  return {
+    enteredAt: t.entered_at, feeMinor: t.fee_minor, paidAt: t.paid_at, exitBy: t.exit_by, lostFeeMinor: t.lost_fee_minor,
+    creditsMinor: t.amount_paid_minor + t.waived_minor + t.validated_minor,
+  };
+}
+
+export function viewTicket(lot: Lot, t: TicketRow, now: Date): TicketView {
+  if (t.status === 'used' || t.status === 'lost') {
+    return { ticket: t, chargeMinor: t.amount_due_minor, dueMinor: Math.max(0, t.amount_due_minor - t.amount_paid_minor), currency: lot.currency };
+  }
+  const money = ticketMoney(t);
+  const chargeMinor = ticketCharge(money, now, lotPricer(lot, t.vehicle_type));
+  return { ticket: t, chargeMinor, dueMinor: chargeMinor === null ? null : Math.max(0, chargeMinor - money.creditsMinor), currency: lot.currency };
+}
+
+async function findTicket(db: Queryable, lot: Lot, number: string, forUpdate = false): Promise<TicketRow> {
+  const n = number.trim().toUpperCase();
+  if (!/^[A-Z0-9][A-Z0-9-]{0,23}$/.test(n)) throw new UsageError(`"${number.slice(0, 40)}" is not a ticket number`, { hint: 'e.g. NORTHIN-1042 or W17, as printed', code: 'bad_ticket_number' });
+  const t = await selectTicketByNumber(db, lot.lotId, n, { forUpdate });
+  if (!t) throw new NotFoundError(`no ticket ${n} in ${lot.code}`, { hint: `see them: parkctl ticket list --lot ${lot.code}`, code: 'unknown_ticket' });
+  return t;
+}
+
+export async function showTicket(deps: { pool: PoolLike; clock: Clock }, lot: Lot, number: string): Promise<TicketView> {
+  return viewTicket(lot, await findTicket(deps.pool, lot, number), deps.clock.now());
+}
+
+export interface PayRequest {
+  method: TicketPayMethod;
+  /** required with nil: why nothing is taken (audited) */
+  reason?: string | undefined;
+}
+
+export interface Paid extends TicketView {
+  /** taken now (cash or card), minor units */
+  takenMinor: number;
+  /** waived now (nil), minor units */
+  waivedMinor: number;
+}
+
+/** Pays what a ticket owes now; the car may then leave until exit_by. Inside the caller's transaction. */
+export async function payTicketIn(tx: Queryable, deps: TicketDeps, lot: Lot, t: TicketRow, req: PayRequest): Promise<Paid> {
+  const now = deps.clock.now();
+  if (t.status === 'used') throw new RefusedError(`ticket ${t.number} was used: the car left`, { code: 'ticket_used' });
+  if (t.status === 'lost') throw new RefusedError(`ticket ${t.number} was reported lost`, { hint: 'pay its replacement (parkctl ticket list --lot ' + lot.code + ')', code: 'ticket_lost' });
+  const money = ticketMoney(t);
+  const charge = ticketCharge(money, now, lotPricer(lot, t.vehicle_type));
+  if (charge === null) throw new RefusedError(`${lot.code}'s prices do not cover this stay`, { hint: 'take what the attendant decides: parkctl payments collect', code: 'not_priced' });
+  const due = Math.max(0, charge - money.creditsMinor);
+  let taken = 0;
+  let waived = 0;
+  if (due > 0 && req.method === 'nil') {
+    waived = due;
+    await insertEvent(tx, {
+      lotId: lot.lotId, kind: 'ticket_nil_payment', reservationId: null, actor: deps.actor, reason: req.reason ?? null,
+      detail: { ticket: t.number, visitId: t.visit_id, waivedMinor: due, currency: lot.currency }, at: now,
+    });
+  } else if (due > 0) {
+    const payment = await insertPayment(tx, {
+      lotId: lot.lotId, visitId: t.visit_id, purpose: 'walk_in', amountMinor: due, currency: lot.currency, provider: req.method, status: 'succeeded',
+      idempotencyKey: `ticket:${t.ticket_id}:${money.creditsMinor}`, note: `ticket ${t.number}, taken by ${deps.actor}`, now,
+    });
+    if (!payment) throw new RefusedError(`that payment for ticket ${t.number} was already recorded`, { code: 'already_collected' });
+    await addVisitPaid(tx, { lotId: lot.lotId, visitId: t.visit_id, amountMinor: due });
+    taken = due;
+  }
+  const exitBy = new Date(now.getTime() + lotTicketPolicy(lot.policy).exitGraceMinutes * 60_000);
+  await markTicketPaid(tx, { lotId: lot.lotId, ticketId: t.ticket_id, feeMinor: charge, paidAt: now, exitBy, waivedMinor: waived, waiveReason: waived > 0 ? req.reason ?? null : null });
+  // the visit owes the charge less what was waived and validated: settled, due = paid
+  await setVisitDue(tx, lot.lotId, t.visit_id, charge - t.waived_minor - waived - t.validated_minor);
+  const ticket: TicketRow = {
+    ...t, status: 'paid', fee_minor: charge, paid_at: now, exit_by: exitBy, waived_minor: t.waived_minor + waived,
+    waive_reason: waived > 0 ? req.reason ?? null : t.waive_reason,
+    amount_paid_minor: t.amount_paid_minor + taken, amount_due_minor: Math.max(0, charge - t.waived_minor - waived - t.validated_minor),
+  };
+  return { ticket, chargeMinor: charge, dueMinor: 0, currency: lot.currency, takenMinor: taken, waivedMinor: waived };
+}
+
+function checkPay(req: PayRequest): void {
+  if (req.method === 'nil' && !req.reason?.trim()) {
+    throw new UsageError('a nil payment needs a reason', { hint: 'e.g. --nil --reason "barrier fault, driver waited 20 min"', code: 'reason_required' });
+  }
+}
+
+export async function payTicket(deps: TicketDeps, lot: Lot, number: string, req: PayRequest): Promise<Paid> {
+  checkPay(req);
+  const paid = await withTransaction(deps.pool, async (tx) => {
+    await setActor(tx, deps.actor, req.reason);
+    return payTicketIn(tx, deps, lot, await findTicket(tx, lot, number, true), req);
+  });
+  await lotChanged(deps, lot.lotId);
+  return paid;
+}
+
+export interface LostRequest {
+  /** the plate of the car (read at the entry: its entry time is proven) */
+  plate?: string | undefined;
+  /** pay at once; absent: the replacement is issued unpaid */
+  pay?: PayRequest | undefined;
+}
+
+export interface Replaced extends TicketView {
+  /** the lost ticket, when the plate found it */
+  lostNumber: string | null;
+  /** 'entry': priced from the entry the plate read proves; 'flat': the lot's lost-ticket fee */
+  pricedBy: 'entry' | 'flat';
+  paid: Paid | null;
+}
+
+/**
+ * A lost ticket: with a plate read at the entry, the car's visit is known and priced from its entry;
+ * otherwise the lot's flat lost-ticket fee, on a visit opened now for the car. Either way a replacement
+ * ticket (L<n>) is issued, and paid at once when asked.
+ */
+export async function replaceLostTicket(deps: TicketDeps, lot: Lot, req: LostRequest): Promise<Replaced> {
+  if (req.pay) checkPay(req.pay);
+  const now = deps.clock.now();
+  const plate = req.plate?.toUpperCase().replace(/[\s-]/g, '') || null;
+  if (plate !== null && !/^[A-Z0-9]{1,16}$/.test(plate)) throw new UsageError(`"${req.plate!.slice(0, 40)}" is not a plate`, { hint: 'letters and digits, e.g. --plate AB12CDE', code: 'bad_plate' });
+  const result = await withTransaction(deps.pool, async (tx) => {
+    await setActor(tx, deps.actor, req.pay?.reason);
+    const proven = plate ? await selectLiveTicketByReadPlate(tx, lot.lotId, plate, { forUpdate: true }) : null;
+    let number: string;
+    let lostNumber: string | null = null;
+    if (proven) {
+      await markTicketLost(tx, lot.lotId, proven.ticket_id);
+      number = await insertReplacementTicket(tx, proven, now);
+      lostNumber = proven.number;
+    } else {
+      await setHoldClock(tx, now);
+      const carPlate = plate ?? `LT${randomBytes(4).toString('hex').toUpperCase()}`;
+      let visitId: string;
+      try {
+        visitId = (await insertVisit(tx, { lotId: lot.lotId, reservationId: null, plate: carPlate, vehicleType: 'regular', spotId: null, gate: 'desk', enteredAt: now })).visit_id;
+      } catch (err) {
+        if (isPgError(err, PgCode.uniqueViolation)) {
+          throw new RefusedError(`${carPlate} is inside ${lot.code} on a booking or permit, not a ticket`, { hint: 'see parkctl visit list', code: 'not_a_ticket' });
+        }
+        throw err;
+      }
+      number = await makeFlatFeeReplacement(tx, lot.lotId, visitId, lotTicketPolicy(lot.policy).lostTicketFeeMinor);
+    }
+    await insertEvent(tx, {
+      lotId: lot.lotId, kind: 'ticket_lost', reservationId: null, actor: deps.actor, reason: null,
+      detail: { replacement: number, lost: lostNumber, plate, pricedBy: proven ? 'entry' : 'flat' }, at: now,
+    });
+    const fresh = (await selectTicketByNumber(tx, lot.lotId, number, { forUpdate: true }))!;
+    const paid = req.pay ? await payTicketIn(tx, deps, lot, fresh, req.pay) : null;
+    return { fresh: paid?.ticket ?? fresh, lostNumber, pricedBy: proven ? 'entry' as const : 'flat' as const, paid };
+  });
+  await lotChanged(deps, lot.lotId);
+  return { ...viewTicket(lot, result.fresh, now), lostNumber: result.lostNumber, pricedBy: result.pricedBy, paid: result.paid };
+}
