@@ -1,6 +1,7 @@
 // Issue 17: `db prune --older-than 400d` exports, then deletes, old events, gate events and visits; the
 // reports of the pruned months give the same figures afterwards (from the rollups); money rows and the
-// visits they name stay; without --export it refuses unless told --no-export.
+// visits they name stay; rows that cascade from a visit (a walk-in's ticket) are exported and go with it;
+// without --export it refuses unless told --no-export.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +62,7 @@ describe('db prune', () => {
     expect(dry.code, dry.stderr).toBe(0);
     expect((dry.json as { tables: unknown[] }).tables).toEqual([
       { table: 'events', deleted: 6, file: null }, { table: 'gate_events', deleted: 2, file: null }, { table: 'visits', deleted: 1, file: null },
+      { table: 'tickets', deleted: 0, file: null }, // rows that go with a visit are counted when they go
     ]);
     expect(await counts()).toEqual(before);
   });
@@ -71,8 +73,11 @@ describe('db prune', () => {
     const r = await cli(['--json', 'db', 'prune', '--older-than', '400d', '--export', dir]);
     expect(r.code, r.stderr).toBe(0);
     expect(jsonShapes.Prune.safeParse(r.json).success).toBe(true);
-    expect((r.json as { tables: { deleted: number }[] }).tables.map((t) => t.deleted)).toEqual([6, 2, 1]);
-    expect(readdirSync(dir).sort()).toEqual(['events-PRUNE-before-2026-04-27.csv', 'gate_events-PRUNE-before-2026-04-27.csv', 'visits-PRUNE-before-2026-04-27.csv']);
+    expect((r.json as { tables: { deleted: number }[] }).tables.map((t) => t.deleted)).toEqual([6, 2, 1, 1]);
+    expect(readdirSync(dir).sort()).toEqual(['events-PRUNE-before-2026-04-27.csv', 'gate_events-PRUNE-before-2026-04-27.csv', 'tickets-PRUNE-before-2026-04-27.csv', 'visits-PRUNE-before-2026-04-27.csv']);
+    // a walk-in's ticket (on delete cascade) is exported and goes with its visit
+    const tickets = parse(readFileSync(join(dir, 'tickets-PRUNE-before-2026-04-27.csv')), { columns: true }) as Record<string, string>[];
+    expect(tickets.map((t) => t.visit_id)).toEqual([ids.oldVisit]);
     const visits = parse(readFileSync(join(dir, 'visits-PRUNE-before-2026-04-27.csv')), { columns: true }) as Record<string, string>[];
     expect(visits.map((v) => [v.visit_id, v.plate, v.amount_due_minor])).toEqual([[ids.oldVisit, 'OLD1', '900']]);
     const events = parse(readFileSync(join(dir, 'events-PRUNE-before-2026-04-27.csv')), { columns: true }) as Record<string, string>[];
@@ -93,6 +98,6 @@ describe('db prune', () => {
   it('a second run finds nothing more to delete', async () => {
     const r = await cli(['--json', 'db', 'prune', '--older-than', '400d', '--no-export']);
     expect(r.code, r.stderr).toBe(0);
-    expect((r.json as { tables: { deleted: number }[] }).tables.map((t) => t.deleted)).toEqual([0, 0, 0]);
+    expect((r.json as { tables: { deleted: number }[] }).tables.map((t) => t.deleted)).toEqual([0, 0, 0, 0]);
   });
 });

@@ -48,7 +48,7 @@ beforeAll(async () => {
     await addVisit(db.pool, id, { plate: p, enteredAt: '2026-05-05T08:05:00Z', exitedAt: '2026-05-05T08:55:00Z', reservationId: r });
   }
   // Exceptions, Wednesday 6 May.
-  for (const k of ['gate.manual_open', 'gate.manual_open', 'gate.manual_open_failed', 'permit.passback_reset', 'payment.failed', 'lot.state_changed']) {
+  for (const k of ['gate.manual_open', 'gate.manual_open', 'gate.manual_open_failed', 'permit.passback_reset', 'payment.failed', 'ticket_lost', 'ticket_nil_payment', 'lot.state_changed']) {
     await addEvent(db.pool, id, k, '2026-05-06T10:00:00Z', 'by hand');
   }
   await addGateEvent(db.pool, id, 'exit', 'LOST_TICKET', '2026-05-06T11:00:00Z');
@@ -133,9 +133,9 @@ describe('report (raw rows, then rollups)', () => {
     answers.push(r);
   });
 
-  it('exceptions: manual opens, a failed one, an override, a lost ticket, a failed payment and an exit that left owing', async () => {
+  it('exceptions: manual opens, a failed one, an override, lost tickets, a failed payment, a nil payment and an exit that left owing', async () => {
     const r = await report(questions[7]!);
-    expect(r.rows).toEqual([expect.objectContaining({ manualOpens: 2, manualOpensFailed: 1, overrides: 1, lostTickets: 1, paymentsFailed: 1, nilPayments: 1, total: 7 })]);
+    expect(r.rows).toEqual([expect.objectContaining({ manualOpens: 2, manualOpensFailed: 1, overrides: 1, lostTickets: 2, paymentsFailed: 1, nilPayments: 1, leftOwing: 1, total: 9 })]);
     answers.push(r);
   });
 
@@ -171,7 +171,7 @@ describe('report output', () => {
   it('--explain lists the exception events of a day', async () => {
     const r = await runCli(['--json', 'report', 'exceptions', '--lot', 'RPT', '--explain', '2026-05-06'], env());
     const e = r.json as { rows: Row[] };
-    expect(e.rows.map((x) => x.category).sort()).toEqual(['lost_ticket', 'manual_open', 'manual_open', 'manual_open_failed', 'nil_payment', 'override', 'payment_failed']);
+    expect(e.rows.map((x) => x.category).sort()).toEqual(['left_owing', 'lost_ticket', 'lost_ticket', 'manual_open', 'manual_open', 'manual_open_failed', 'nil_payment', 'override', 'payment_failed']);
   });
 
   it('prints a table, CSV and a chart', async () => {
@@ -184,6 +184,11 @@ describe('report output', () => {
     expect(chart.code).toBe(0);
     expect(chart.stdout).toContain('┤');
     expect(chart.stdout).toMatch(/cars inside on average, by hour, 2026-03-28 00:00 \.\. 2026-03-28 23:00/);
+  });
+
+  it('widens instants to whole hours, so rollups and raw rows agree', async () => {
+    const r = await report(['revenue', '--by', 'hour', '--from', '2026-03-28T23:15:00Z', '--to', '2026-03-28T23:45:00Z']);
+    expect(r.rows.map((x) => [x.label, x.netMinor])).toEqual([['2026-03-28 23:00', 500]]);
   });
 
   it('refuses bad input with exit 2 and a hint', async () => {

@@ -31,8 +31,9 @@ function render(d: ReportsBenchResult & { loadAverage: { before: number; after: 
     renderTable(d.reserve, [
       { header: 'refresher', value: (r) => r.phase }, { header: 'reservations', value: (r) => r.reservations, align: 'right' },
       { header: 'per second', value: (r) => r.perSecond, align: 'right' }, { header: 'p99 ms', value: (r) => r.p99, align: 'right' },
+      { header: 'pg cpu ms/res', value: (r) => r.pgCpuMsPerReservation ?? '?', align: 'right' },
     ]),
-    `reserve with the refresher on: ${d.reserveChangePercent > 0 ? '+' : ''}${d.reserveChangePercent} % against off (${d.refresherRuns} refresher runs, back to back); target within 10 %`,
+    `reserve with the refresher on: ${d.reserveChangePercent > 0 ? '+' : ''}${d.reserveChangePercent} % against off (${d.refresherRuns} refresher runs, ${d.refreshEveryMs === 0 ? 'back to back' : `one every ${d.refreshEveryMs} ms`}, each the hourly work); target within 10 %`,
   ].join('\n');
 }
 
@@ -42,15 +43,17 @@ export function registerBenchReports(bench: Command, run: Run): void {
     .option('--lot <code>', 'lot to copy (its spots): the 2,000-spot garage fixture', 'CITY-GARAGE')
     .option('--scale <x>', 'share of a full year (1: ~700,000 visits, 250,000 bookings, 5,000,000 events)', '1')
     .option('--samples <n>', 'runs of each report', '20')
-    .option('--seconds <s>', 'seconds of each of the four reserve phases', '10')
+    .option('--seconds <s>', 'seconds of each of the six reserve phases (off, on, three times)', '10')
     .option('--clients <n>', 'reserve clients', '16')
+    .option('--refresh-every <ms>', 'while the refresher is on, ms between its runs (each does the hourly work; 0: back to back)', '1000')
     .option('--keep', 'keep the scratch lot afterwards')
-    .action((o: { lot: string; scale: string; samples: string; seconds: string; clients: string; keep?: boolean }, cmd: Command) => run(async (ctx) => {
+    .action((o: { lot: string; scale: string; samples: string; seconds: string; clients: string; refreshEvery: string; keep?: boolean }, cmd: Command) => run(async (ctx) => {
       const scale = Number(o.scale);
       if (!/^\d*\.?\d+$/.test(o.scale.trim()) || !(scale > 0 && scale <= 5)) throw new UsageError(`--scale "${o.scale.slice(0, 20)}" is not a number above 0 and at most 5`, { hint: 'e.g. --scale 0.05', code: 'bad_option' });
       const samples = wholeNumberOption(o.samples, '--samples');
       const seconds = wholeNumberOption(o.seconds, '--seconds');
       const clients = wholeNumberOption(o.clients, '--clients');
+      const refreshEveryMs = wholeNumberOption(o.refreshEvery, '--refresh-every', 0);
       const shared = await ctx.pool();
       const url = (shared.options as { connectionString?: string }).connectionString!;
       const pool = createPool(url, { max: 4, applicationName: 'parkctl-bench-reports' });
@@ -59,7 +62,7 @@ export function registerBenchReports(bench: Command, run: Run): void {
       ctx.onClose(() => reservePool.end());
       const before = loadavg()[0]!;
       const r = await runReportsBench(pool, reservePool, {
-        lotCode: o.lot, scale, samples, reserveSeconds: seconds, reserveClients: clients, now: ctx.clock.now(), keep: o.keep,
+        lotCode: o.lot, scale, samples, reserveSeconds: seconds, reserveClients: clients, refreshEveryMs, now: ctx.clock.now(), keep: o.keep,
         reserve: { clock: ctx.clock, payments: await ctx.payments(), notifier: (await ctx.changeDeps()).notifier },
         draw: (summary) => void renderToString(<ReportsScreen load={async () => summary} initial={summary} width={100} rows={30} color={false} onClose={() => {}} />, { columns: 100 }),
         note: (t) => ctx.out.note(t),

@@ -9,7 +9,6 @@ import { UsageError } from '../core/errors.js';
 import { loadLot } from '../core/lots/lot.js';
 import { pruneHistory } from '../core/reports/prune.js';
 import { selectLots } from '../core/sql/lots.js';
-import type { PrunableTable } from '../core/sql/prune.js';
 import type { Run } from './index.js';
 import { renderTable } from './output.js';
 
@@ -22,7 +21,7 @@ function cell(v: unknown): unknown {
 /** The export sink: one CSV file per table and lot, header first, each batch appended and fsynced. */
 function csvSink(dir: string, lotCodes: Map<number, string>, cutoff: Date, files: Map<string, string>) {
   mkdirSync(dir, { recursive: true });
-  return async (table: PrunableTable, lotId: number, rows: Record<string, unknown>[]) => {
+  return async (table: string, lotId: number, rows: Record<string, unknown>[]) => {
     const file = join(dir, `${table}-${lotCodes.get(lotId)}-before-${cutoff.toISOString().slice(0, 10)}.csv`);
     const columns = Object.keys(rows[0]!);
     const fresh = !existsSync(file);

@@ -32,17 +32,17 @@ const defaultBy: Record<ReportKind, 'hour' | 'day'> = { revenue: 'day', occupanc
 
 type Row = Record<string, unknown> & { label: string };
 
-function columns(kind: ReportKind, lot: Lot): Column<Row>[] {
+function columns(kind: ReportKind, lot: Lot, by: string): Column<Row>[] {
   const money = (f: string): Column<Row> => ({ header: f.replace(/Minor$/, '').replace(/([A-Z])/g, ' $1').toLowerCase(), value: (r) => formatMinorAmount(Number(r[f]), lot.currency), align: 'right' });
   const num = (f: string, header = f.replace(/([A-Z])/g, ' $1').toLowerCase()): Column<Row> => ({ header, value: (r) => (r[f] === null ? '-' : String(r[f])), align: 'right' });
   const bucket: Column<Row> = { header: 'bucket', value: (r) => r.label };
   switch (kind) {
     case 'revenue': return [bucket, { header: 'method', value: (r) => String(r.method) }, num('payments'), money('paidMinor'), num('refunds'), money('refundedMinor'), money('netMinor')];
     case 'occupancy': return [bucket, num('averageOccupied', 'avg inside'), num('occupancyPercent', '%'), num('capacity'),
-      { header: 'peak hour', value: (r) => (r.peakHour ? formatTime(r.peakHour as Date, lot.timeZone).slice(11) : '-') }, num('peakOccupied', 'peak avg'), num('entries'), num('exits')];
+      { header: 'peak hour', value: (r) => (r.peakHour ? formatTime(r.peakHour as Date, lot.timeZone).slice(by === 'hour' || by === 'day' ? 11 : 5) : '-') }, num('peakOccupied', 'peak avg'), num('entries'), num('exits')];
     case 'turnover': return [bucket, num('entries'), num('exits'), num('spots'), num('turnover', 'cars/spot'), num('averageStayMinutes', 'avg stay min')];
     case 'no-shows': return [bucket, num('noShows', 'no-shows'), num('bookedArrivals', 'booked arrivals'), num('noShowPercent', '%'), money('noShowMinor')];
-    case 'exceptions': return [bucket, num('manualOpens'), num('manualOpensFailed', 'opens failed'), num('overrides'), num('lostTickets'), num('paymentsFailed'), num('nilPayments'), num('total')];
+    case 'exceptions': return [bucket, num('manualOpens'), num('manualOpensFailed', 'opens failed'), num('overrides'), num('lostTickets'), num('paymentsFailed'), num('nilPayments'), num('leftOwing'), num('total')];
     case 'takings': return [bucket, num('entries'), num('exits'), num('unpaidExits', 'left owing'), money('dueAtExitMinor'), money('paidAtExitMinor'), money('cashInMinor'), money('cashRefundedMinor'), money('cashNetMinor')];
   }
 }
@@ -57,7 +57,7 @@ function totalsLine(r: Report, lot: Lot): string {
 
 function renderReport(r: Report, lot: Lot): string {
   const head = `${r.report} for ${r.lot}, ${formatTime(r.from, lot.timeZone)} to ${formatTime(r.to, lot.timeZone)} (${lot.timeZone}) by ${r.by}${r.vehicleType ? `, ${r.vehicleType} only` : ''}`;
-  const body = r.rows.length === 0 ? '(nothing in this period)' : renderTable(r.rows as unknown as Row[], columns(r.report, lot));
+  const body = r.rows.length === 0 ? '(nothing in this period)' : renderTable(r.rows as unknown as Row[], columns(r.report, lot, r.by));
   return [head, '', body, '', `total: ${totalsLine(r, lot)}`].join('\n');
 }
 
@@ -81,7 +81,7 @@ function renderExplanation(e: Explanation, lot: Lot): string {
   if (e.rows.length === 0) return head + pruned;
   const keys = Object.keys(e.rows[0]!);
   const cols: Column<Record<string, unknown>>[] = keys.map((k) => ({
-    header: k.replace(/([A-Z])/g, ' $1').toLowerCase(),
+    header: k.replace(/Minor$/, '').replace(/([A-Z])/g, ' $1').toLowerCase(),
     value: (row) => {
       const v = row[k];
       if (v instanceof Date) return formatTime(v, lot.timeZone);

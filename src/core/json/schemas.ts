@@ -144,7 +144,7 @@ const reportRowSchemas = [
   z.object({ ...bucketFields, noShows: z.number().int(), bookedArrivals: z.number().int(), noShowPercent: z.number(), noShowMinor: minor }).strict(),
   z.object({
     ...bucketFields, manualOpens: z.number().int(), manualOpensFailed: z.number().int(), overrides: z.number().int(), lostTickets: z.number().int(),
-    paymentsFailed: z.number().int(), nilPayments: z.number().int(), total: z.number().int(),
+    paymentsFailed: z.number().int(), nilPayments: z.number().int(), leftOwing: z.number().int(), total: z.number().int(),
   }).strict(),
   z.object({
     ...bucketFields, entries: z.number().int(), exits: z.number().int(), unpaidExits: z.number().int(), dueAtExitMinor: minor, paidAtExitMinor: minor,

@@ -45,7 +45,7 @@ export async function explainBucket(db: Queryable, lot: Lot, kind: ReportKind, b
     }));
     const owing = (await explainVisits(db, lot.lotId, bucket.from, bucket.to, vehicleType))
       .filter((v) => v.exited_at !== null && v.exited_at >= bucket.from && v.exited_at < bucket.to && v.amount_due_minor > v.amount_paid_minor)
-      .map((v) => ({ category: 'nil_payment', source: 'visits', kind: 'exit_owing', occurredAt: v.exited_at, actor: null, reason: `due ${v.amount_due_minor}, paid ${v.amount_paid_minor}`, gate: null, plate: v.plate }));
+      .map((v) => ({ category: 'left_owing', source: 'visits', kind: 'exit_owing', occurredAt: v.exited_at, actor: null, reason: `due ${v.amount_due_minor}, paid ${v.amount_paid_minor}`, gate: null, plate: v.plate }));
     const rows = [...events, ...owing].sort((a, b) => a.occurredAt!.getTime() - b.occurredAt!.getTime());
     return { ...base, source: 'events', rows };
   }

@@ -7,7 +7,7 @@
 // exported row may appear twice, a deleted row is never unexported.
 import { withTransaction } from '../db.js';
 import type { PoolLike } from '../ports.js';
-import { countOldRows, deleteOldRows, markPruned, prunableTables, type PrunableTable } from '../sql/prune.js';
+import { countOldRows, deleteOldRows, deleteVisitChildren, deleteVisits, lockOldVisits, markPruned, prunableTables, visitReferences } from '../sql/prune.js';
 import { refreshReportRollups } from './rollups.js';
 
 export interface PruneOptions {
@@ -18,36 +18,57 @@ export interface PruneOptions {
   batchSize?: number;
   /** count only */
   dryRun?: boolean;
-  /** receives each batch before its delete commits; null: nothing is exported (--no-export) */
-  sink: ((table: PrunableTable, lotId: number, rows: Record<string, unknown>[]) => Promise<void>) | null;
+  /** receives each batch before its delete commits (a table name: one of ours, or a table whose rows cascade with a visit); null: no export */
+  sink: ((table: string, lotId: number, rows: Record<string, unknown>[]) => Promise<void>) | null;
 }
 
 export interface PruneResult {
-  table: PrunableTable;
+  table: string;
   deleted: number;
 }
 
 export async function pruneHistory(pool: PoolLike, o: PruneOptions): Promise<PruneResult[]> {
-  const totals = new Map<PrunableTable, number>(prunableTables.map((t) => [t, 0]));
+  const refs = await visitReferences(pool);
+  const children = refs.filter((r) => r.cascades);
+  const totals = new Map<string, number>([...prunableTables, ...children.map((c) => c.table)].map((t) => [t, 0]));
+  const add = (table: string, n: number) => totals.set(table, totals.get(table)! + n);
+  const limit = o.batchSize ?? 5000;
   for (const lotId of o.lotIds) {
     if (o.dryRun) {
-      for (const t of prunableTables) totals.set(t, totals.get(t)! + await countOldRows(pool, t, lotId, o.cutoff));
+      for (const t of prunableTables) add(t, await countOldRows(pool, t, lotId, o.cutoff, refs));
       continue;
     }
     await refreshReportRollups(pool, [lotId], o.now, { rebuild: false });
     await markPruned(pool, lotId, o.cutoff);
-    // events before visits: nothing references events; visits named by payments stay (see sql/prune.ts)
-    for (const table of prunableTables) {
+    // events and gate events: nothing references them
+    for (const table of ['events', 'gate_events'] as const) {
       for (;;) {
         const n = await withTransaction(pool, async (tx) => {
-          const rows = await deleteOldRows(tx, table, lotId, o.cutoff, o.batchSize ?? 5000);
+          const rows = await deleteOldRows(tx, table, lotId, o.cutoff, limit, refs);
           if (rows.length > 0 && o.sink) await o.sink(table, lotId, rows);
           return rows.length;
         });
-        totals.set(table, totals.get(table)! + n);
+        add(table, n);
         if (n === 0) break;
       }
     }
+    // visits: a batch locked, the rows that cascade with them exported and deleted first, then the visits
+    for (;;) {
+      const n = await withTransaction(pool, async (tx) => {
+        const ids = await lockOldVisits(tx, lotId, o.cutoff, limit, refs);
+        if (ids.length === 0) return 0;
+        for (const child of children) {
+          const rows = await deleteVisitChildren(tx, child, lotId, ids);
+          if (rows.length > 0 && o.sink) await o.sink(child.table, lotId, rows);
+          add(child.table, rows.length);
+        }
+        const rows = await deleteVisits(tx, lotId, ids);
+        if (o.sink) await o.sink('visits', lotId, rows);
+        return rows.length;
+      });
+      add('visits', n);
+      if (n === 0) break;
+    }
   }
-  return prunableTables.map((table) => ({ table, deleted: totals.get(table)! }));
+  return [...totals].map(([table, deleted]) => ({ table, deleted }));
 }

@@ -1,5 +1,6 @@
 // A report's period and buckets as people give them: local dates (or date-times) in the lot's zone.
 // `--from 2026-12-01 --to 2026-12-31` is all of December: a date alone in --to means the whole day.
+// An instant is widened to whole UTC hours (a lot on a half-hour offset sees its hours cut at :30).
 import { DateTime } from 'luxon';
 import { UsageError } from '../errors.js';
 import { parseInstant } from '../input.js';
@@ -32,12 +33,15 @@ export function parseBy(input: string | undefined, fallback: ReportBy): ReportBy
 /** [from, to) from the options; defaults: the 7 local days up to and including today. */
 export function parseRange(o: { from?: string; to?: string; by?: string }, timeZone: string, now: Date, fallbackBy: ReportBy): ReportRange {
   const today = DateTime.fromJSDate(now, { zone: timeZone }).startOf('day');
+  // Instants are widened to whole hours: the rollups hold whole hours, and a figure must not depend on
+  // which side of their mark an hour lies.
+  const hourMs = 3_600_000;
   const to = o.to === undefined ? today.plus({ days: 1 }).toJSDate()
     : dateOnly.test(o.to.trim()) ? localDay(o.to.trim(), timeZone, '--to').plus({ days: 1 }).toJSDate()
-      : parseInstant(o.to, timeZone, '--to');
+      : new Date(Math.ceil(parseInstant(o.to, timeZone, '--to').getTime() / hourMs) * hourMs);
   const from = o.from === undefined ? DateTime.fromJSDate(to, { zone: timeZone }).minus({ days: 7 }).toJSDate()
     : dateOnly.test(o.from.trim()) ? localDay(o.from.trim(), timeZone, '--from').toJSDate()
-      : parseInstant(o.from, timeZone, '--from');
+      : new Date(Math.floor(parseInstant(o.from, timeZone, '--from').getTime() / hourMs) * hourMs);
   if (from.getTime() >= to.getTime()) throw new UsageError('--from must come before --to', { hint: 'e.g. --from 2026-12-01 --to 2026-12-31', code: 'bad_range' });
   if (to.getTime() - from.getTime() > 2 * 366 * 86_400_000) throw new UsageError('a report covers at most two years', { hint: 'narrow --from/--to', code: 'bad_range' });
   return { from, to, by: parseBy(o.by, fallbackBy) };

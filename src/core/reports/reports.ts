@@ -26,7 +26,9 @@ export interface TurnoverRow { bucket: Date; label: string; spots: number; entri
 export interface NoShowRow { bucket: Date; label: string; noShows: number; bookedArrivals: number; noShowPercent: number; noShowMinor: number }
 export interface ExceptionRow {
   bucket: Date; label: string; manualOpens: number; manualOpensFailed: number; overrides: number; lostTickets: number;
-  paymentsFailed: number; nilPayments: number; total: number;
+  paymentsFailed: number; nilPayments: number;
+  /** exits that left owing (paid less than due at the exit) */
+  leftOwing: number; total: number;
 }
 export interface TakingsRow {
   bucket: Date; label: string; entries: number; exits: number; unpaidExits: number; dueAtExitMinor: number; paidAtExitMinor: number;
@@ -107,11 +109,11 @@ export async function buildReport(db: Queryable, lot: Lot, kind: ReportKind, ran
     const rows: ExceptionRow[] = buckets.map((b) => {
       const n = (c: string) => ev.find((e) => key(e.bucket) === key(b) && e.category === c)?.n ?? 0;
       const nil = visits.find((v) => key(v.bucket) === key(b))?.unpaid_exits ?? 0;
-      const r = { manualOpens: n('manual_open'), manualOpensFailed: n('manual_open_failed'), overrides: n('override'), lostTickets: n('lost_ticket'), paymentsFailed: n('payment_failed'), nilPayments: nil };
+      const r = { manualOpens: n('manual_open'), manualOpensFailed: n('manual_open_failed'), overrides: n('override'), lostTickets: n('lost_ticket'), paymentsFailed: n('payment_failed'), nilPayments: n('nil_payment'), leftOwing: nil };
       return { bucket: b, label: label(b), ...r, total: Object.values(r).reduce((a, x) => a + x, 0) };
     });
     const totals: Record<string, number> = {};
-    for (const f of ['manualOpens', 'manualOpensFailed', 'overrides', 'lostTickets', 'paymentsFailed', 'nilPayments', 'total'] as const) totals[f] = sum(rows, (r) => r[f]);
+    for (const f of ['manualOpens', 'manualOpensFailed', 'overrides', 'lostTickets', 'paymentsFailed', 'nilPayments', 'leftOwing', 'total'] as const) totals[f] = sum(rows, (r) => r[f]);
     return { ...base, rows, totals };
   }
 

@@ -15,27 +15,31 @@ export interface YearSizes {
 const hourOfDay = `greatest(0, least(23, round(12 + 3.5 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()))))`;
 
 /** The weighted vehicle type of a generated car. */
-const vehicleType = `(case when r < 0.70 then 'regular' when r < 0.80 then 'compact' when r < 0.88 then 'ev'
-                           when r < 0.93 then 'large' when r < 0.97 then 'accessible' else 'motorcycle' end)::vehicle_type`;
+const vehicleType = `(case when a.r < 0.70 then 'regular' when a.r < 0.80 then 'compact' when a.r < 0.88 then 'ev'
+                           when a.r < 0.93 then 'large' when a.r < 0.97 then 'accessible' else 'motorcycle' end)::vehicle_type`;
 
 export async function generateYear(db: Queryable, lotId: number, yearStart: Date, now: Date, sizes: YearSizes): Promise<void> {
   await db.query(`set session_replication_role = replica`);
   try {
     const args = [lotId, yearStart, now];
+    // Every lateral below names g: an uncorrelated subquery is evaluated once, and every row would share
+    // one random() (seen: a year of visits all entering at the same minute).
     await db.query(
       `insert into visits (lot_id, plate, vehicle_type, spot_id, entry_gate, entered_at, exit_gate, exited_at, amount_due_minor, amount_paid_minor)
-       select $1::integer, 'Y' || lpad(g::text, 9, '0'), ${vehicleType}, null, 'IN-1', t.entered,
-              case when t.left_at <= $3::timestamptz then 'OUT-1' end, case when t.left_at <= $3::timestamptz then t.left_at end,
-              t.due, case when t.left_at <= $3::timestamptz and random() < 0.97 then t.due else 0 end
+       select $1::integer, 'Y' || lpad(g::text, 9, '0'), ${vehicleType}, null, 'IN-1', b.entered,
+              case when b.left_at <= $3::timestamptz then 'OUT-1' end, case when b.left_at <= $3::timestamptz then b.left_at end,
+              b.due, case when b.left_at <= $3::timestamptz and random() < 0.97 then b.due else 0 end
          from generate_series(1, $4::integer) g
-         cross join lateral (select random() as r) v
          cross join lateral (
-           select e as entered, e + make_interval(mins => 20 + floor(random() * random() * 600)::integer) as left_at, 0::bigint as due
-             from (select date_trunc('day', $2::timestamptz + (random() * ($3::timestamptz - $2::timestamptz - interval '1 day')))
-                          + make_interval(hours => ${hourOfDay}::integer, mins => floor(random() * 60)::integer) as e) x
-         ) t0
-         cross join lateral (select t0.entered, t0.left_at, (ceil(extract(epoch from t0.left_at - t0.entered) / 3600) * 250)::bigint as due) t
-        where t.entered < $3::timestamptz`,
+           select random() + 0 * g as r,
+                  date_trunc('day', $2::timestamptz + ((random() + 0 * g) * ($3::timestamptz - $2::timestamptz - interval '1 day')))
+                    + make_interval(hours => ${hourOfDay}::integer, mins => floor(random() * 60)::integer) as entered,
+                  (20 + floor(random() * random() * 600))::integer as stay_minutes
+         ) a
+         cross join lateral (
+           select a.entered, a.entered + make_interval(mins => a.stay_minutes) as left_at, (ceil(a.stay_minutes / 60.0) * 250)::bigint as due
+         ) b
+        where b.entered < $3::timestamptz`,
       [...args, sizes.visits],
     );
     await db.query(
@@ -59,10 +63,11 @@ export async function generateYear(db: Queryable, lotId: number, yearStart: Date
               (case when r.r < 0.90 then 'COMPLETED' when r.r < 0.95 then 'NO_SHOW' else 'CANCELLED' end)::reservation_status,
               1000, l.currency, 'paid', t.s - interval '2 days', t.s
          from generate_series(1, $4::integer) g
-         cross join lateral (select random() as r, floor(random() * (select count(*) from spots where lot_id = $1::integer))::integer as k) r
+         cross join lateral (select random() + 0 * g as r, floor((random() + 0 * g) * (select count(*) from spots where lot_id = $1::integer))::integer as k,
+                                    date_trunc('day', $2::timestamptz + ((random() + 0 * g) * ($3::timestamptz - $2::timestamptz - interval '1 day')))
+                                      + make_interval(hours => ${hourOfDay}::integer) as s) r
          cross join lateral (select spot_id, vehicle_type from spots where lot_id = $1::integer order by spot_id offset r.k limit 1) s
-         cross join lateral (select date_trunc('day', $2::timestamptz + (random() * ($3::timestamptz - $2::timestamptz - interval '1 day')))
-                                    + make_interval(hours => ${hourOfDay}::integer) as s) t
+         cross join lateral (select r.s) t
          join lots l on l.lot_id = $1::integer
         where t.s + interval '5 hours' < $3::timestamptz`,
       [...args, sizes.bookings],
@@ -83,7 +88,7 @@ export async function generateYear(db: Queryable, lotId: number, yearStart: Date
                    when r < 0.0027 then 'payment.failed' when r < 0.40 then 'reservation.confirmed' when r < 0.75 then 'reservation.completed'
                    when r < 0.85 then 'reservation.checked_in' else 'alert.overstay' end,
               'bench', null, $2::timestamptz + random() * ($3::timestamptz - $2::timestamptz)
-         from generate_series(1, $4::integer) g cross join lateral (select random() as r) v`,
+         from generate_series(1, $4::integer) g cross join lateral (select random() + 0 * g as r) v`,
       [...args, sizes.events],
     );
   } finally {

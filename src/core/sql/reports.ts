@@ -92,13 +92,15 @@ export async function selectPaymentBuckets(db: Queryable, q: BucketQuery): Promi
  * What counts as an exception, by where it is recorded. Manual opens are the audited outcomes of
  * `parkctl gate open` (0014); overrides are an attendant setting a rule aside (a permit's anti-passback
  * reset, a booking moved or closed by hand with a reason); lost tickets are the ticket desk's; failed and
- * rejected payments are the payments' own events. Nil payments (exits that left owing) come from visits.
+ * rejected payments are the payments' own events; nil payments are an attendant letting a car out without
+ * taking what it owed (the ticket desk's `ticket_nil_payment`). Exits that left owing come from visits.
  */
 export const exceptionKinds: Record<string, { source: 'events' | 'gate'; pattern: string }[]> = {
   manual_open: [{ source: 'events', pattern: 'gate.manual_open' }],
   manual_open_failed: [{ source: 'events', pattern: 'gate.manual_open_failed' }],
   override: [{ source: 'events', pattern: 'permit.passback_reset' }, { source: 'events', pattern: '%.override%' }],
-  lost_ticket: [{ source: 'events', pattern: 'ticket.lost%' }, { source: 'gate', pattern: '%LOST_TICKET%' }],
+  lost_ticket: [{ source: 'events', pattern: 'ticket.lost%' }, { source: 'events', pattern: 'ticket\\_lost%' }, { source: 'gate', pattern: '%LOST\\_TICKET%' }],
+  nil_payment: [{ source: 'events', pattern: '%nil\\_payment%' }],
   payment_failed: [{ source: 'events', pattern: 'payment.failed' }, { source: 'events', pattern: 'payment.rejected' }],
 };
 

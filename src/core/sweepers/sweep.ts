@@ -136,6 +136,10 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
   }
   // A plain run also keeps the report rollups current (issue 17): one statement per lot, and only the
   // first run of each hour does any work (migration 0041 says why this, and not write-path triggers).
-  if (options.jobs === undefined && options.rollups !== false) await refreshReportRollups(deps.pool, lots.map((l) => l.lotId), at);
+  // A failure there is reported, never fatal: releasing holds and no-shows matters more than a report.
+  if (options.jobs === undefined && options.rollups !== false) {
+    await refreshReportRollups(deps.pool, lots.map((l) => l.lotId), at)
+      .catch((err: unknown) => warnings.push(`report rollups not refreshed: ${(err as Error).message}`.slice(0, 300)));
+  }
   return { at, lot: options.lotCode ? options.lotCode.toUpperCase() : null, jobs, ...tally, lotsChanged, warnings, ms: Math.round(performance.now() - started) };
 }
