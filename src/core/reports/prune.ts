@@ -5,7 +5,8 @@
 // a batch returning its rows, hand them to the export sink (which writes and syncs them), commit. A
 // crash between the sink and the commit leaves the batch in place and exports it again next run: an
 // exported row may appear twice, a deleted row is never unexported.
-import { withTransaction } from '../db.js';
+import { isPgError, PgCode, withTransaction } from '../db.js';
+import { RefusedError } from '../errors.js';
 import type { PoolLike } from '../ports.js';
 import { countOldRows, deleteOldRows, deleteVisitChildren, deleteVisits, lockOldVisits, markPruned, prunableTables, visitReferences } from '../sql/prune.js';
 import { refreshReportRollups } from './rollups.js';
@@ -55,6 +56,7 @@ export async function pruneHistory(pool: PoolLike, o: PruneOptions): Promise<Pru
     // visits: a batch locked, the rows that cascade with them exported and deleted first, then the visits
     for (;;) {
       const n = await withTransaction(pool, async (tx) => {
+        // (a cascading row that another row names, a lost ticket's validation, stops the batch: see below)
         const ids = await lockOldVisits(tx, lotId, o.cutoff, limit, refs);
         if (ids.length === 0) return 0;
         for (const child of children) {
@@ -65,6 +67,11 @@ export async function pruneHistory(pool: PoolLike, o: PruneOptions): Promise<Pru
         const rows = await deleteVisits(tx, lotId, ids);
         if (o.sink) await o.sink('visits', lotId, rows);
         return rows.length;
+      }).catch((err: unknown) => {
+        if (!isPgError(err, PgCode.foreignKeyViolation)) throw err;
+        throw new RefusedError(`old visits kept: a row still names what would go with them (${err.message.slice(0, 160)})`, {
+          hint: 'events and gate events were pruned; the visits stay until the rows naming them go (see the constraint named above)', code: 'visit_still_named',
+        });
       });
       add('visits', n);
       if (n === 0) break;
