@@ -65,6 +65,11 @@ export class Output {
   readonly quiet: boolean;
   private pager: string | null;
 
+  /** the width tables and charts fit in; null: no limit */
+  get width(): number | null {
+    return this.options.width ?? null;
+  }
+
   constructor(
     /** structured output (json, yaml or csv): commands leave out their notes for people */
     readonly json: boolean,

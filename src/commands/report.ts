@@ -47,11 +47,15 @@ function columns(kind: ReportKind, lot: Lot, by: string): Column<Row>[] {
   }
 }
 
+/** A totals key as words: averageTicketMinor -> "average ticket", unpaidExits -> "left owing". */
+const totalWords: Record<string, string> = { unpaidExits: 'left owing', averageOccupied: 'average inside', noShows: 'no-shows' };
+const words = (k: string) => totalWords[k] ?? k.replace(/Minor$/, '').replace(/([A-Z])/g, ' $1').toLowerCase();
+
 function totalsLine(r: Report, lot: Lot): string {
   return Object.entries(r.totals).map(([k, v]) => {
-    if (k.endsWith('Minor') && typeof v === 'number') return `${k.replace(/Minor$/, '')} ${formatMinorAmount(v, lot.currency)}`;
+    if (k.endsWith('Minor') && typeof v === 'number') return `${words(k)} ${formatMinorAmount(v, lot.currency)}`;
     if (k === 'peakHour' && typeof v === 'string') return `peak ${formatTime(new Date(v), lot.timeZone)}`;
-    return `${k} ${v ?? '-'}`;
+    return `${words(k)} ${v ?? '-'}`;
   }).join(', ');
 }
 
@@ -62,17 +66,25 @@ function renderReport(r: Report, lot: Lot): string {
 }
 
 /** The terminal chart: occupancy's average cars inside, or revenue's net per bucket in major units. */
-export function renderChart(r: Report, lot: Lot): string {
+export function renderChart(r: Report, lot: Lot, columns: number | null = null): string {
   const series = r.report === 'occupancy' ? (r.rows as OccupancyRow[]).map((x) => x.averageOccupied)
     : r.report === 'revenue' ? netByBucket(r).map((m) => m / 100)
       : null;
   if (series === null) throw new UsageError(`--chart draws occupancy and revenue, not ${r.report}`, { hint: `e.g. parkctl report occupancy --lot ${lot.code} --by hour --chart`, code: 'bad_option' });
   if (series.length < 2) return `${r.report}: one bucket, nothing to draw (${series[0] ?? 0})`;
   const what = r.report === 'occupancy' ? 'cars inside on average' : `net revenue, ${lot.currency}`;
-  const plot = asciichart.plot(series, { height: 12, format: (x: number) => x.toFixed(r.report === 'revenue' ? 2 : 1).padStart(9) });
+  // one column a point: a year by hour is 8,760 columns, so points are averaged down to the terminal's width
+  const width = Math.max(20, (columns ?? 120) - 12);
+  const step = Math.ceil(series.length / width);
+  const shown = step === 1 ? series : Array.from({ length: Math.ceil(series.length / step) }, (_, i) => {
+    const part = series.slice(i * step, (i + 1) * step);
+    return part.reduce((a, b) => a + b, 0) / part.length;
+  });
+  const plot = asciichart.plot(shown, { height: 12, format: (x: number) => x.toFixed(r.report === 'revenue' ? 2 : 1).padStart(9) });
   const buckets = bucketStarts(r.from, r.to, r.by, lot.timeZone);
   const [first, last] = [buckets[0]!, buckets[buckets.length - 1]!].map((b) => bucketLabel(b, r.by, lot.timeZone));
-  return `${what}, by ${r.by}, ${first} .. ${last} (${series.length} points, left to right)\n${plot}`;
+  const per = step === 1 ? '' : `, each column the average of ${step}`;
+  return `${what}, by ${r.by}, ${first} .. ${last} (${series.length} points${per}, left to right)\n${plot}`;
 }
 
 function renderExplanation(e: Explanation, lot: Lot): string {
@@ -107,8 +119,8 @@ export function registerReport(program: Command, run: Run): void {
     report.command(kind)
       .description(descriptions[kind])
       .requiredOption('--lot <code>', 'lot code')
-      .option('--from <date>', 'first local day (YYYY-MM-DD) or instant; default: 7 days before --to')
-      .option('--to <date>', 'last local day, inclusive (YYYY-MM-DD), or an instant (exclusive); default: today')
+      .option('--from <time>', 'first local day (2026-12-01, today, yesterday) or a time (2026-12-01 08:00, +2h, ISO 8601); default: 7 days before --to')
+      .option('--to <time>', 'last local day, inclusive (2026-12-31, today), or a time, exclusive (now, 18:00, +2h from --from); default: today')
       .option('--by <unit>', `bucket: hour, day, week or month (default ${defaultBy[kind]})`)
       .option('--type <vehicle>', 'only this vehicle type')
       .option('--csv', 'print CSV (one line per row, header first)')
@@ -121,13 +133,13 @@ export function registerReport(program: Command, run: Run): void {
         const lot = await loadLot(pool, o.lot);
         const range = parseRange(o, lot.timeZone, ctx.clock.now(), defaultBy[kind]);
         if (o.explain !== undefined) {
-          const e = await explainBucket(pool, lot, kind, parseBucket(o.explain, range.by, lot.timeZone), vehicleType);
+          const e = await explainBucket(pool, lot, kind, parseBucket(o.explain, lot.timeZone), vehicleType);
           if (o.csv) return ctx.out.raw(stringify(e.rows.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]))), { header: true }));
           return ctx.out.result(e, () => renderExplanation(e, lot));
         }
         const r = await buildReport(pool, lot, kind, range, vehicleType, ctx.clock.now());
         if (o.csv) return ctx.out.raw(toCsv(r));
-        if (o.chart && !ctx.out.json) return ctx.out.raw(renderChart(r, lot));
+        if (o.chart && !ctx.out.json) return ctx.out.raw(renderChart(r, lot, ctx.out.width));
         ctx.out.result(r, () => renderReport(r, lot));
       }, cmd));
   }

@@ -4,6 +4,7 @@
 import { DateTime } from 'luxon';
 import { UsageError } from '../errors.js';
 import { parseInstant } from '../input.js';
+import { parseTime } from '../time-input.js';
 import type { ReportBy } from '../sql/reports.js';
 
 export const reportBys: readonly ReportBy[] = ['hour', 'day', 'week', 'month'];
@@ -30,18 +31,37 @@ export function parseBy(input: string | undefined, fallback: ReportBy): ReportBy
   return by;
 }
 
-/** [from, to) from the options; defaults: the 7 local days up to and including today. */
+/** A local day as people name it: 2026-12-01, today, yesterday, tomorrow; null for anything else. */
+function namedDay(input: string, timeZone: string, now: Date, what: string): DateTime | null {
+  const text = input.trim().toLowerCase();
+  const shift = { yesterday: -1, today: 0, tomorrow: 1 }[text];
+  if (shift !== undefined) return DateTime.fromJSDate(now, { zone: timeZone }).startOf('day').plus({ days: shift });
+  return dateOnly.test(text) ? localDay(text, timeZone, what) : null;
+}
+
+/**
+ * [from, to) from the options; defaults: the 7 local days up to and including today. A day (2026-12-01,
+ * today, yesterday) in --from is its start and in --to its end; anything else is a time as people type
+ * it (src/core/time-input.ts: `2026-12-05 08:00`, `08:00`, `+2h`, `now`, ISO), `+2h` in --to counting from --from.
+ */
 export function parseRange(o: { from?: string; to?: string; by?: string }, timeZone: string, now: Date, fallbackBy: ReportBy): ReportRange {
   const today = DateTime.fromJSDate(now, { zone: timeZone }).startOf('day');
   // Instants are widened to whole hours: the rollups hold whole hours, and a figure must not depend on
   // which side of their mark an hour lies.
   const hourMs = 3_600_000;
-  const to = o.to === undefined ? today.plus({ days: 1 }).toJSDate()
-    : dateOnly.test(o.to.trim()) ? localDay(o.to.trim(), timeZone, '--to').plus({ days: 1 }).toJSDate()
-      : new Date(Math.ceil(parseInstant(o.to, timeZone, '--to').getTime() / hourMs) * hourMs);
-  const from = o.from === undefined ? DateTime.fromJSDate(to, { zone: timeZone }).minus({ days: 7 }).toJSDate()
-    : dateOnly.test(o.from.trim()) ? localDay(o.from.trim(), timeZone, '--from').toJSDate()
-      : new Date(Math.floor(parseInstant(o.from, timeZone, '--from').getTime() / hourMs) * hourMs);
+  let from: Date | undefined;
+  if (o.from !== undefined) {
+    const day = namedDay(o.from, timeZone, now, '--from');
+    from = day ? day.toJSDate() : new Date(Math.floor(parseTime(o.from, timeZone, '--from', { now }).getTime() / hourMs) * hourMs);
+  }
+  let to: Date;
+  if (o.to === undefined) to = today.plus({ days: 1 }).toJSDate();
+  else {
+    const day = namedDay(o.to, timeZone, now, '--to');
+    to = day ? day.plus({ days: 1 }).toJSDate()
+      : new Date(Math.ceil(parseTime(o.to, timeZone, '--to', { now, base: from, baseName: from ? '--from' : 'now' }).getTime() / hourMs) * hourMs);
+  }
+  from ??= DateTime.fromJSDate(to, { zone: timeZone }).minus({ days: 7 }).toJSDate();
   if (from.getTime() >= to.getTime()) throw new UsageError('--from must come before --to', { hint: 'e.g. --from 2026-12-01 --to 2026-12-31', code: 'bad_range' });
   if (to.getTime() - from.getTime() > 2 * 366 * 86_400_000) throw new UsageError('a report covers at most two years', { hint: 'narrow --from/--to', code: 'bad_range' });
   return { from, to, by: parseBy(o.by, fallbackBy) };
@@ -65,18 +85,18 @@ export function bucketEnd(bucket: Date, by: ReportBy, timeZone: string): Date {
 }
 
 /**
- * The bucket `--explain` names, by its label or any instant inside it: 2026-12-01 (a day), 2026-12 (a month),
- * 2026-W49 (a week), 2026-12-01T08:00 (an hour). Returns [start, end).
+ * The bucket `--explain` names, by its label, in its own unit whatever --by says: 2026-12-01 (a day),
+ * 2026-12 (a month), 2026-W49 (a week), 2026-12-01 08:00 (the hour holding that instant). Returns [start, end).
  */
-export function parseBucket(input: string, by: ReportBy, timeZone: string): { from: Date; to: Date } {
+export function parseBucket(input: string, timeZone: string): { from: Date; to: Date } {
   const text = input.trim();
   let start: DateTime | null = null;
-  if (/^\d{4}-W\d{2}$/.test(text)) start = DateTime.fromISO(text, { zone: timeZone });
-  else if (/^\d{4}-\d{2}$/.test(text)) start = DateTime.fromISO(`${text}-01`, { zone: timeZone });
-  else if (dateOnly.test(text)) start = DateTime.fromISO(text, { zone: timeZone });
-  else start = DateTime.fromJSDate(parseInstant(text.replace(' ', 'T'), timeZone, '--explain'), { zone: timeZone });
+  let unit: ReportBy;
+  if (/^\d{4}-W\d{2}$/.test(text)) [start, unit] = [DateTime.fromISO(text, { zone: timeZone }), 'week'];
+  else if (/^\d{4}-\d{2}$/.test(text)) [start, unit] = [DateTime.fromISO(`${text}-01`, { zone: timeZone }), 'month'];
+  else if (dateOnly.test(text)) [start, unit] = [DateTime.fromISO(text, { zone: timeZone }), 'day'];
+  else [start, unit] = [DateTime.fromJSDate(parseInstant(text.replace(' ', 'T'), timeZone, '--explain'), { zone: timeZone }), 'hour'];
   if (!start.isValid) throw new UsageError(`--explain "${text.slice(0, 40)}" is not a bucket`, { hint: 'e.g. --explain 2026-12-01 (a day), 2026-12 (a month), 2026-W49, 2026-12-01T08:00 (an hour)', code: 'bad_time' });
-  const unit = by === 'hour' ? 'hour' : by;
   const from = start.startOf(unit);
   return { from: from.toJSDate(), to: from.plus({ [`${unit}s`]: 1 }).toJSDate() };
 }
