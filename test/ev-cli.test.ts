@@ -111,6 +111,15 @@ describe('parkctl ev', () => {
     const table = await runCli(['ev', 'status', '--lot', 'EVCLI'], env);
     expect(table.stdout).toMatch(/A-19\s+CP-7\/1\s+Preparing\s+EV77/);
 
+    // moving the connector to another spot while it charges would move the car's session with it: refused
+    const move = await runCli(['ev', 'charger', 'add', 'CP-7', '--lot', 'EVCLI', '--spot', 'A-20', '--connector', '1'], env);
+    expect(move.code, move.stderr).toBe(3);
+    expect(move.stderr).toContain(`connector 1 of CP-7 is charging on A-19 (transaction ${transactionId})`);
+    expect(move.stderr).toContain('stop the session first: parkctl ev remote-stop --lot EVCLI --spot A-19');
+    const [bound] = (await db.pool.query<{ label: string }>(
+      `select s.label from ev_connectors c join spots s using (lot_id, spot_id) where c.charge_point_id = 'CP-7'`)).rows;
+    expect(bound!.label).toBe('A-19');
+
     const avail = await runCli(['ev', 'availability', '--lot', 'EVCLI', '--spot', 'A-19', '--state', 'inoperative', '--server', controlUrl], env);
     expect(avail.code, avail.stderr).toBe(0);
     expect(avail.stdout).toContain('inoperative Scheduled');

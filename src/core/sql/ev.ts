@@ -58,6 +58,29 @@ export async function selectConnectorOnSpot(db: Queryable, lotId: number, spotId
   return rows[0] ?? null;
 }
 
+/**
+ * Connector N of a charge point (locked: a StartTransaction's foreign key check waits for the rebinding) with
+ * its spot and the transaction running on it, if any.
+ */
+export async function selectConnectorForRebind(
+  db: Queryable,
+  lotId: number,
+  chargePointId: string,
+  connectorId: number,
+): Promise<{ spot_id: number; spot_label: string; running_transaction_id: number | null } | null> {
+  const { rows } = await db.query<{ spot_id: number; spot_label: string; running_transaction_id: number | null }>(
+    `select c.spot_id, s.label as spot_label,
+            (select e.transaction_id from ev_sessions e where e.lot_id = c.lot_id and e.charge_point_id = c.charge_point_id
+                and e.connector_id = c.connector_id and e.stopped_at is null and e.id_tag_status = 'Accepted'
+              order by e.started_at desc limit 1) as running_transaction_id
+       from ev_connectors c join spots s on s.lot_id = c.lot_id and s.spot_id = c.spot_id
+      where c.lot_id = $1::integer and c.charge_point_id = $2::text and c.connector_id = $3::integer
+      for update of c`,
+    [lotId, chargePointId, connectorId],
+  );
+  return rows[0] ?? null;
+}
+
 export async function updateBoot(
   db: Queryable,
   b: { lotId: number; chargePointId: string; vendor: string; model: string; serialNumber: string | null; firmwareVersion: string | null; at: Date },
