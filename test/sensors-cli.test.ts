@@ -70,6 +70,31 @@ describe('bind, list, show', () => {
   });
 });
 
+describe('a sensor is one device: bound in another lot, it moves there', () => {
+  it('bind-sensor in a second lot takes the sensor from the first, in one transaction, and says where it came from', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'parkctl-sensors-')), 'lot2.json');
+    writeFileSync(file, JSON.stringify(testLotFile({ code: 'SCLI2', spots: 5 })));
+    expect((await runCli(['lot', 'import', file], env)).code).toBe(0);
+    expect((await runCli(['lot', 'spot', 'bind-sensor', 'A-005', 'mover-1', '--lot', 'SCLI'], env)).code).toBe(0);
+    const bindings = async () => (await db.pool.query<{ code: string; label: string }>(
+      `select l.code, s.label from sensors b join lots l using (lot_id) join spots s using (lot_id, spot_id) where b.sensor_id = 'mover-1' order by 1`)).rows;
+    // an unknown spot in the second lot: nothing moves
+    const nowhere = await runCli(['lot', 'spot', 'bind-sensor', 'Z-999', 'mover-1', '--lot', 'SCLI2'], env);
+    expect(nowhere.code).toBe(4);
+    expect(await bindings()).toEqual([{ code: 'SCLI', label: 'A-005' }]);
+
+    const moved = await runCli(['lot', 'spot', 'bind-sensor', 'A-002', 'mover-1', '--lot', 'SCLI2'], env);
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stdout).toMatch(/moved from:\s+SCLI A-005/);
+    expect(await bindings()).toEqual([{ code: 'SCLI2', label: 'A-002' }]);
+    const list = await runCli(['--json', 'sensors', 'list', '--lot', 'SCLI'], env);
+    expect(jsonShapes.Sensor.array().parse(list.json).map((x) => x.sensorId)).not.toContain('mover-1');
+    const events = (await db.pool.query<{ code: string; kind: string }>(
+      `select l.code, e.kind from events e join lots l using (lot_id) where e.detail->>'sensor_id' = 'mover-1' order by e.occurred_at, e.kind desc, l.code`)).rows;
+    expect(events.slice(-2)).toEqual([{ code: 'SCLI', kind: 'sensor.unbound' }, { code: 'SCLI2', kind: 'sensor.bound' }]);
+  });
+});
+
 describe('parkctl sensors listen (the process systemd runs)', () => {
   let broker: TestBroker;
   beforeAll(async () => {
