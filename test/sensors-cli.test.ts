@@ -67,6 +67,14 @@ describe('bind, list, show', () => {
     const noBroker = await runCli(['sensors', 'listen', '--lot', 'SCLI'], { ...env, MQTT_URL: undefined });
     expect(noBroker.code).toBe(2);
     expect(noBroker.stderr).toMatch(/no MQTT broker/);
+    const notUrl = await runCli(['sensors', 'listen', '--lot', 'SCLI', '--mqtt-url', 'not a url'], env);
+    expect(notUrl.code).toBe(2);
+    expect(notUrl.stderr).toMatch(/--mqtt-url "not a url" is not a broker URL.*\n.*mqtt:\/\/127\.0\.0\.1:1883/);
+    // nothing listens on port 1: the service is unavailable (69), and the hint says where to look
+    const down = await runCli(['sensors', 'listen', '--lot', 'SCLI', '--mqtt-url', 'mqtt://127.0.0.1:1'], env);
+    expect(down.code).toBe(69);
+    expect(down.stderr).toMatch(/cannot connect to mqtt:\/\/127\.0\.0\.1:1/);
+    expect(down.stderr).toContain('is the broker running? check --mqtt-url');
   });
 });
 

@@ -2,11 +2,13 @@
 // systemd friendly like the gate daemon (Type=notify READY/WATCHDOG/STOPPING, JSON logs on stderr, stops on
 // SIGTERM after writing what is pending). `sensors list`: a lot's sensors and what they sense.
 import type { Command } from 'commander';
-import { ExternalError, UsageError } from '../core/errors.js';
+import { ExternalError } from '../core/errors.js';
 import { loadLot } from '../core/lots/lot.js';
 import { listSensors, type SensorJson } from '../core/sensors/bindings.js';
 import type { Run } from './index.js';
+import { brokerHint, mqttUrlOption } from './mqtt-url.js';
 import { wholeNumberOption } from './numbers.js';
+import { redactUrl } from './redact.js';
 import { formatTime, renderTable } from './output.js';
 
 function untilSignal(): Promise<string> {
@@ -43,8 +45,7 @@ export function registerSensors(program: Command, run: Run): void {
     .option('--signs <topic>', 'drive the floor free-count signs under this topic from sensed occupancy, e.g. parkctl/CITY-GARAGE/sign')
     .option('--flush-ms <ms>', 'how long readings are gathered before one write', '100')
     .action((o: { lot: string; mqttUrl?: string; prefix?: string; signs?: string; flushMs: string }, cmd: Command) => run(async (ctx) => {
-      const url = o.mqttUrl ?? ctx.config.mqttUrl;
-      if (!url) throw new UsageError('no MQTT broker to listen to', { hint: 'set MQTT_URL or give --mqtt-url mqtt://127.0.0.1:1883' });
+      const url = mqttUrlOption(o.mqttUrl, ctx.config.mqttUrl, 'listen to');
       const flushMs = wholeNumberOption(o.flushMs, '--flush-ms', 10, 100, 60_000);
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
@@ -59,7 +60,7 @@ export function registerSensors(program: Command, run: Run): void {
       try {
         client = await mqtt.connectAsync(url, { connectTimeout: 5000, reconnectPeriod: 2000, clientId: `parkctl-sensors-${lot.code}-${process.pid}` });
       } catch (err) {
-        throw new ExternalError('MQTT broker', `cannot connect to ${url}: ${(err as Error).message}`, { cause: err });
+        throw new ExternalError('MQTT broker', `cannot connect to ${redactUrl(url)}: ${(err as Error).message}`, { cause: err, hint: brokerHint });
       }
       ctx.onClose(() => client.endAsync());
       const link = client as unknown as import('../drivers/mqtt/mqtt-link.js').MqttLink;
