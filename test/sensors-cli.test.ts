@@ -44,6 +44,12 @@ describe('bind, list, show', () => {
     expect(jsonShapes.Sensor.array().parse(list.json).map((x) => x.spotLabel)).toEqual(['A-001', 'A-002']);
     const table = await runCli(['sensors', 'list', '--lot', 'SCLI'], env);
     expect(table.stdout).toMatch(/A-001\s+bay-1\s+acme\s+unknown/);
+    // at 80 columns the DevEUI and the sensed state show whole; the vendor gives way first
+    const fitted = await runCli(['sensors', 'list', '--lot', 'SCLI'], { ...env, COLUMNS: '80' });
+    expect(Math.max(...fitted.stdout.trimEnd().split('\n').map((l) => l.length))).toBeLessThanOrEqual(80);
+    expect(fitted.stdout).not.toContain('…');
+    expect(fitted.stdout).toMatch(/A-002\s+70B3D57ED005B89B\s+unknown/);
+    expect(fitted.stdout.split('\n')[0]).not.toContain('VENDOR');
   });
 
   it('lot show counts what the sensors sense beside what is booked', async () => {

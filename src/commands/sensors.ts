@@ -23,14 +23,17 @@ function untilSignal(): Promise<string> {
 
 export function renderSensors(rows: readonly SensorJson[], timeZone: string): string {
   if (rows.length === 0) return 'no sensors bound: add a sensors section to the lot file, or parkctl lot spot bind-sensor';
+  // at 80 columns the spot, sensor id, sensed state and fault show whole; the rest give way, least useful first
   return renderTable(rows, [
-    { header: 'spot', value: (s) => s.spotLabel }, { header: 'sensor', value: (s) => s.sensorId }, { header: 'vendor', value: (s) => s.vendor },
+    { header: 'spot', value: (s) => s.spotLabel, id: false },
+    { header: 'sensor', value: (s) => s.sensorId, id: false },
+    { header: 'vendor', value: (s) => s.vendor, priority: 6 },
     { header: 'sensed', value: (s) => (s.unconfirmed ? `${s.state} (${s.unconfirmed}?)` : s.state) },
-    { header: 'since', value: (s) => (s.stateSince ? formatTime(new Date(s.stateSince), timeZone) : '-') },
-    { header: 'confidence', value: (s) => (s.confidence === null ? '-' : s.confidence.toFixed(2)), align: 'right' },
-    { header: 'battery', value: (s) => (s.batteryPct === null ? '-' : `${Math.round(s.batteryPct)}%`), align: 'right' },
-    { header: 'last heard', value: (s) => (s.lastHeardAt ? formatTime(new Date(s.lastHeardAt), timeZone) : 'never') },
-    { header: 'fault', value: (s) => s.fault ?? '' },
+    { header: 'since', value: (s) => (s.stateSince ? formatTime(new Date(s.stateSince), timeZone) : '-'), priority: 3 },
+    { header: 'confidence', value: (s) => (s.confidence === null ? '-' : s.confidence.toFixed(2)), align: 'right', priority: 5 },
+    { header: 'battery', value: (s) => (s.batteryPct === null ? '-' : `${Math.round(s.batteryPct)}%`), align: 'right', priority: 4 },
+    { header: 'last heard', value: (s) => (s.lastHeardAt ? formatTime(new Date(s.lastHeardAt), timeZone) : 'never'), priority: 2 },
+    { header: 'fault', value: (s) => s.fault ?? '', priority: 1 },
   ]);
 }
 
