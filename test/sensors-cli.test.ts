@@ -106,6 +106,17 @@ describe('a sensor is one device: bound in another lot, it moves there', () => {
     const events = (await db.pool.query<{ code: string; kind: string }>(
       `select l.code, e.kind from events e join lots l using (lot_id) where e.detail->>'sensor_id' = 'mover-1' order by e.occurred_at, e.kind desc, l.code`)).rows;
     expect(events.slice(-2)).toEqual([{ code: 'SCLI', kind: 'sensor.unbound' }, { code: 'SCLI2', kind: 'sensor.bound' }]);
+
+    // a lot file binding the same device takes it too
+    const third = join(mkdtempSync(join(tmpdir(), 'parkctl-sensors-')), 'lot3.json');
+    writeFileSync(third, JSON.stringify({ ...testLotFile({ code: 'SCLI3', spots: 3 }), sensors: { bind: [{ spot: 'A-003', sensor: 'mover-1' }] } }));
+    const imported = await runCli(['lot', 'import', third], env);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(await bindings()).toEqual([{ code: 'SCLI3', label: 'A-003' }]);
+    const [unbound] = (await db.pool.query<{ code: string; moved_to: string }>(
+      `select l.code, e.detail->>'moved_to' as moved_to from events e join lots l using (lot_id)
+        where e.kind = 'sensor.unbound' and e.detail->>'sensor_id' = 'mover-1' order by e.event_id desc limit 1`)).rows;
+    expect(unbound).toEqual({ code: 'SCLI2', moved_to: 'SCLI3' });
   });
 });
 
