@@ -31,6 +31,8 @@ beforeAll(async () => {
   env = { DATABASE_URL: db.url };
   const file = parseYaml(readFileSync('fixtures/surface-lot.yaml', 'utf8')) as Record<string, unknown> & { pricing: Record<string, unknown> };
   file.pricing.ev = { energy_per_kwh_minor: 35 };
+  // row B's motorcycle bays become EV bays: a charge point with two connectors
+  (file.zones as { spots: { type: string }[] }[])[1]!.spots[2]!.type = 'ev';
   await importLot(db.pool, parseLotFile({ ...file, code: 'EVCLI' }, 'test'), 'test');
   const system = new CentralSystem({ pool: db.pool, clock: systemClock, actor: 'ev:ocpp', logger: silentLogger }, { heartbeatIntervalS: 300 });
   server = new OcppCentralServer({ system, logger: silentLogger });
@@ -111,6 +113,15 @@ describe('parkctl ev', () => {
     const table = await runCli(['ev', 'status', '--lot', 'EVCLI'], env);
     expect(table.stdout).toMatch(/A-19\s+CP-7\/1\s+Preparing\s+EV77/);
 
+    // moving the connector to another spot while it charges would move the car's session with it: refused
+    const move = await runCli(['ev', 'charger', 'add', 'CP-7', '--lot', 'EVCLI', '--spot', 'A-20', '--connector', '1'], env);
+    expect(move.code, move.stderr).toBe(3);
+    expect(move.stderr).toContain(`connector 1 of CP-7 is charging on A-19 (transaction ${transactionId})`);
+    expect(move.stderr).toContain('stop the session first: parkctl ev remote-stop --lot EVCLI --spot A-19');
+    const [bound] = (await db.pool.query<{ label: string }>(
+      `select s.label from ev_connectors c join spots s using (lot_id, spot_id) where c.charge_point_id = 'CP-7'`)).rows;
+    expect(bound!.label).toBe('A-19');
+
     const avail = await runCli(['ev', 'availability', '--lot', 'EVCLI', '--spot', 'A-19', '--state', 'inoperative', '--server', controlUrl], env);
     expect(avail.code, avail.stderr).toBe(0);
     expect(avail.stdout).toContain('inoperative Scheduled');
@@ -131,6 +142,29 @@ describe('parkctl ev', () => {
     const offline = await runCli(['ev', 'unlock', '--lot', 'EVCLI', '--spot', 'A-19', '--server', controlUrl], env);
     expect(offline.code).toBe(3);
     expect(offline.stderr).toContain('CP-7 is not connected');
+  });
+
+  it('ev status fits 80 columns by dropping the least useful columns, never cutting spot, charger or status; -q names each charge point once', async () => {
+    for (const [spot, connector] of [['B-17', '1'], ['B-18', '2']] as const) {
+      const r = await runCli(['ev', 'charger', 'add', 'CP-0031', '--lot', 'EVCLI', '--spot', spot, '--connector', connector], env);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const wide = await runCli(['ev', 'status', '--lot', 'EVCLI'], env);
+    expect(Math.max(...wide.stdout.split('\n').map((l) => l.length))).toBeGreaterThan(80); // piped: whole, wider than 80
+    const fitted = await runCli(['ev', 'status', '--lot', 'EVCLI'], { ...env, COLUMNS: '80' });
+    expect(fitted.code, fitted.stderr).toBe(0);
+    const lines = fitted.stdout.trimEnd().split('\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(80);
+    expect(fitted.stdout).not.toContain('…');
+    expect(lines[0]).toMatch(/^SPOT\s+CHARGER\s+STATUS\s+CAR\s+/);
+    expect(lines[0]).not.toContain('HEARTBEAT');
+    expect(fitted.stdout).toMatch(/A-19\s+CP-7\/1\s+Preparing\s+EV77/);
+    expect(fitted.stdout).toMatch(/B-17\s+CP-0031\/1\s+Unknown/);
+    expect(fitted.stdout).toMatch(/B-18\s+CP-0031\/2\s+Unknown/);
+
+    const quiet = await runCli(['ev', 'status', '--lot', 'EVCLI', '-q'], env);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stdout).toBe('CP-0031\nCP-7\n');
   });
 
   it('ev serve refuses a control port off this machine (it has no credentials of its own)', async () => {

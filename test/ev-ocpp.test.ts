@@ -11,6 +11,7 @@ import { DashboardSnapshotReader } from '../src/core/dashboard/snapshot.js';
 import { CentralSystem } from '../src/core/ev/central-system.js';
 import { addCharger } from '../src/core/ev/chargers.js';
 import { idTagFor } from '../src/core/ev/id-tags.js';
+import { connectorOfSpot } from '../src/core/ev/remote.js';
 import { chargerStatus, evAlerts } from '../src/core/ev/status.js';
 import { importLot } from '../src/core/lots/import-lot.js';
 import { parseLotFile } from '../src/core/lots/lot-file.js';
@@ -310,6 +311,39 @@ describe('a Faulted or Unavailable connector', () => {
     const [spot] = await sql<{ status: string }>(`select status::text from spots where lot_id = $1 and label = 'A-20'`, [lot.lotId]);
     expect(spot!.status).toBe('maintenance');
     await sql(`update spots set status = 'active' where lot_id = $1 and label = 'A-20'`, [lot.lotId]);
+    await cp.close();
+  });
+});
+
+describe('a StartTransaction the central system does not accept (OCPP 1.6 4.8)', () => {
+  it('is recorded as ended, never live, billed or blocking the connector; its MeterValues and StopTransaction are still accepted', async () => {
+    now = minutes(400);
+    // a car whose booking is over by the time it plugs in: its tag is Expired, yet it is linked to the visit
+    const car = await bookedCarInside('EV04', 'A-20', 400, 420);
+    now = minutes(430);
+    const cp = chargePoint('CP-1');
+    await cp.connect();
+    for (const idTag of ['BOGUS', idTagFor('booking', car.reservationId)]) {
+      const m = idTag === 'BOGUS' ? 431 : 433;
+      const start = await cp.call('StartTransaction', { connectorId: 1, idTag, meterStart: 7000, timestamp: minutes(m).toISOString() }) as { transactionId: number; idTagInfo: { status: string } };
+      expect(start.idTagInfo.status).toBe(idTag === 'BOGUS' ? 'Invalid' : 'Expired');
+      const after = (await chargerStatus(db.pool, lot.lotId, now)).find((c) => c.spotLabel === 'A-20')!;
+      expect(after.session, `${idTag}: no live session on A-20`).toBeNull();
+      // the charge point may still report meter values and the stop it made (reason DeAuthorized)
+      expect(await cp.call('MeterValues', { connectorId: 1, transactionId: start.transactionId, meterValue: [{ timestamp: minutes(m + 1).toISOString(), sampledValue: [{ value: '12000', unit: 'Wh' }] }] })).toEqual({});
+      expect(await cp.call('StopTransaction', { transactionId: start.transactionId, meterStop: 12_000, timestamp: minutes(m + 1).toISOString(), reason: 'DeAuthorized' })).toEqual({});
+      const [s] = await sql<{ stopped_at: Date | null; stop_reason: string; energy_minor: number; id_tag_status: string }>(
+        `select stopped_at, stop_reason, energy_minor::int, id_tag_status from ev_sessions where transaction_id = $1`, [start.transactionId]);
+      expect(s).toMatchObject({ stopped_at: minutes(m), stop_reason: 'DeAuthorized', energy_minor: 0, id_tag_status: start.idTagInfo.status });
+      const events = await sql<{ kind: string }>(`select kind from events where kind like 'ev.session%' and detail->>'transaction_id' = $1`, [String(start.transactionId)]);
+      expect(events.map((e) => e.kind)).toEqual(['ev.session_refused']);
+    }
+    // the connector is free for the attendant's remote start, and nothing is owed for the refused sessions
+    expect((await connectorOfSpot(db.pool, lot, 'A-20')).running).toBe(false);
+    const gateView = (await selectOpenVisitRows(db.pool, lot.lotId)).find((v) => v.plate === 'EV04')!;
+    expect(gateView).toBeDefined();
+    const d = await depart({ pool: db.pool, clock, actor: 'test' }, lot, { plate: 'EV04', gate: 'attendant' });
+    expect(d.chargingMinor).toBe(0);
     await cp.close();
   });
 });

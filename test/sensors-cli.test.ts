@@ -44,6 +44,12 @@ describe('bind, list, show', () => {
     expect(jsonShapes.Sensor.array().parse(list.json).map((x) => x.spotLabel)).toEqual(['A-001', 'A-002']);
     const table = await runCli(['sensors', 'list', '--lot', 'SCLI'], env);
     expect(table.stdout).toMatch(/A-001\s+bay-1\s+acme\s+unknown/);
+    // at 80 columns the DevEUI and the sensed state show whole; the vendor gives way first
+    const fitted = await runCli(['sensors', 'list', '--lot', 'SCLI'], { ...env, COLUMNS: '80' });
+    expect(Math.max(...fitted.stdout.trimEnd().split('\n').map((l) => l.length))).toBeLessThanOrEqual(80);
+    expect(fitted.stdout).not.toContain('…');
+    expect(fitted.stdout).toMatch(/A-002\s+70B3D57ED005B89B\s+unknown/);
+    expect(fitted.stdout.split('\n')[0]).not.toContain('VENDOR');
   });
 
   it('lot show counts what the sensors sense beside what is booked', async () => {
@@ -67,6 +73,50 @@ describe('bind, list, show', () => {
     const noBroker = await runCli(['sensors', 'listen', '--lot', 'SCLI'], { ...env, MQTT_URL: undefined });
     expect(noBroker.code).toBe(2);
     expect(noBroker.stderr).toMatch(/no MQTT broker/);
+    const notUrl = await runCli(['sensors', 'listen', '--lot', 'SCLI', '--mqtt-url', 'not a url'], env);
+    expect(notUrl.code).toBe(2);
+    expect(notUrl.stderr).toMatch(/--mqtt-url "not a url" is not a broker URL.*\n.*mqtt:\/\/127\.0\.0\.1:1883/);
+    // nothing listens on port 1: the service is unavailable (69), and the hint says where to look
+    const down = await runCli(['sensors', 'listen', '--lot', 'SCLI', '--mqtt-url', 'mqtt://127.0.0.1:1'], env);
+    expect(down.code).toBe(69);
+    expect(down.stderr).toMatch(/cannot connect to mqtt:\/\/127\.0\.0\.1:1/);
+    expect(down.stderr).toContain('is the broker running? check --mqtt-url');
+  });
+});
+
+describe('a sensor is one device: bound in another lot, it moves there', () => {
+  it('bind-sensor in a second lot takes the sensor from the first, in one transaction, and says where it came from', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'parkctl-sensors-')), 'lot2.json');
+    writeFileSync(file, JSON.stringify(testLotFile({ code: 'SCLI2', spots: 5 })));
+    expect((await runCli(['lot', 'import', file], env)).code).toBe(0);
+    expect((await runCli(['lot', 'spot', 'bind-sensor', 'A-005', 'mover-1', '--lot', 'SCLI'], env)).code).toBe(0);
+    const bindings = async () => (await db.pool.query<{ code: string; label: string }>(
+      `select l.code, s.label from sensors b join lots l using (lot_id) join spots s using (lot_id, spot_id) where b.sensor_id = 'mover-1' order by 1`)).rows;
+    // an unknown spot in the second lot: nothing moves
+    const nowhere = await runCli(['lot', 'spot', 'bind-sensor', 'Z-999', 'mover-1', '--lot', 'SCLI2'], env);
+    expect(nowhere.code).toBe(4);
+    expect(await bindings()).toEqual([{ code: 'SCLI', label: 'A-005' }]);
+
+    const moved = await runCli(['lot', 'spot', 'bind-sensor', 'A-002', 'mover-1', '--lot', 'SCLI2'], env);
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stdout).toMatch(/moved from:\s+SCLI A-005/);
+    expect(await bindings()).toEqual([{ code: 'SCLI2', label: 'A-002' }]);
+    const list = await runCli(['--json', 'sensors', 'list', '--lot', 'SCLI'], env);
+    expect(jsonShapes.Sensor.array().parse(list.json).map((x) => x.sensorId)).not.toContain('mover-1');
+    const events = (await db.pool.query<{ code: string; kind: string }>(
+      `select l.code, e.kind from events e join lots l using (lot_id) where e.detail->>'sensor_id' = 'mover-1' order by e.occurred_at, e.kind desc, l.code`)).rows;
+    expect(events.slice(-2)).toEqual([{ code: 'SCLI', kind: 'sensor.unbound' }, { code: 'SCLI2', kind: 'sensor.bound' }]);
+
+    // a lot file binding the same device takes it too
+    const third = join(mkdtempSync(join(tmpdir(), 'parkctl-sensors-')), 'lot3.json');
+    writeFileSync(third, JSON.stringify({ ...testLotFile({ code: 'SCLI3', spots: 3 }), sensors: { bind: [{ spot: 'A-003', sensor: 'mover-1' }] } }));
+    const imported = await runCli(['lot', 'import', third], env);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(await bindings()).toEqual([{ code: 'SCLI3', label: 'A-003' }]);
+    const [unbound] = (await db.pool.query<{ code: string; moved_to: string }>(
+      `select l.code, e.detail->>'moved_to' as moved_to from events e join lots l using (lot_id)
+        where e.kind = 'sensor.unbound' and e.detail->>'sensor_id' = 'mover-1' order by e.event_id desc limit 1`)).rows;
+    expect(unbound).toEqual({ code: 'SCLI2', moved_to: 'SCLI3' });
   });
 });
 

@@ -1,7 +1,7 @@
 // `parkctl bench sensors`: spot sensor uplinks through the broker into the listener and the dashboard model.
 import type { Command } from 'commander';
-import { UsageError } from '../core/errors.js';
 import type { Run } from './index.js';
+import { mqttUrlOption } from './mqtt-url.js';
 import { wholeNumberOption } from './numbers.js';
 import { renderFields } from './output.js';
 
@@ -14,8 +14,7 @@ export function registerBenchSensors(bench: Command, run: Run): void {
     .option('--sensors <n>', 'bays with a sensor (the garage has 2,000)', '2000')
     .option('--keep', 'keep the scratch lot afterwards')
     .action((o: { mqttUrl?: string; rate: string; seconds: string; sensors: string; keep?: boolean }, cmd: Command) => run(async (ctx) => {
-      const url = o.mqttUrl ?? ctx.config.mqttUrl;
-      if (!url) throw new UsageError('no MQTT broker to publish through', { hint: 'set MQTT_URL or give --mqtt-url mqtt://127.0.0.1:1883' });
+      const url = mqttUrlOption(o.mqttUrl, ctx.config.mqttUrl, 'publish through');
       const rate = wholeNumberOption(o.rate, '--rate', 1, 5000, 1_000_000);
       const seconds = wholeNumberOption(o.seconds, '--seconds', 1, 10, 3600);
       const sensors = wholeNumberOption(o.sensors, '--sensors', 1, 2000, 2000);

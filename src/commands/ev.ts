@@ -76,17 +76,18 @@ async function sendToChargePoint(server: string, chargePointId: string, method: 
 
 function statusTable(rows: readonly ConnectorJson[], timeZone: string, currency: string): string {
   if (rows.length === 0) return 'no chargers: bind one with parkctl ev charger add <id> --lot CODE --spot LABEL';
+  // at 80 columns the spot, charger, status and car show whole; the rest give way, least useful first
   return renderTable(rows, [
-    { header: 'spot', value: (c) => c.spotLabel },
-    { header: 'charger', value: (c) => `${c.chargePointId}/${c.connectorId}` },
+    { header: 'spot', value: (c) => c.spotLabel, id: false },
+    { header: 'charger', value: (c) => `${c.chargePointId}/${c.connectorId}`, id: false },
     { header: 'status', value: (c) => (c.errorCode !== 'NoError' ? `${c.status} (${c.errorCode})` : c.status) },
-    { header: 'car', value: (c) => c.session?.plate ?? c.session?.idTag ?? '' },
-    { header: 'kW', value: (c) => (c.session?.powerW != null && !c.session.stoppedAt ? (c.session.powerW / 1000).toFixed(1) : ''), align: 'right' },
-    { header: 'kWh', value: (c) => (c.session ? (c.session.energyWh / 1000).toFixed(2) : ''), align: 'right' },
-    { header: 'since', value: (c) => (c.session ? formatTime(new Date(c.session.startedAt), timeZone) : '') },
-    { header: 'idle', value: (c) => (c.session?.idleSince ? `${c.session.idleMinutes} min` : '') },
-    { header: 'charge', value: (c) => (c.session ? formatMinorAmount(c.session.chargeMinor, currency) : ''), align: 'right' },
-    { header: 'heartbeat', value: (c) => (c.lastHeartbeatAt ? formatTime(new Date(c.lastHeartbeatAt), timeZone) : c.hasCredentials ? 'never' : 'no credentials') },
+    { header: 'car', value: (c) => c.session?.plate ?? c.session?.idTag ?? '', id: false },
+    { header: 'kW', value: (c) => (c.session?.powerW != null && !c.session.stoppedAt ? (c.session.powerW / 1000).toFixed(1) : ''), align: 'right', priority: 3 },
+    { header: 'kWh', value: (c) => (c.session ? (c.session.energyWh / 1000).toFixed(2) : ''), align: 'right', priority: 1 },
+    { header: 'since', value: (c) => (c.session ? formatTime(new Date(c.session.startedAt), timeZone) : ''), priority: 5 },
+    { header: 'idle', value: (c) => (c.session?.idleSince ? `${c.session.idleMinutes} min` : ''), priority: 4 },
+    { header: 'charge', value: (c) => (c.session ? formatMinorAmount(c.session.chargeMinor, currency) : ''), align: 'right', priority: 2 },
+    { header: 'heartbeat', value: (c) => (c.lastHeartbeatAt ? formatTime(new Date(c.lastHeartbeatAt), timeZone) : c.hasCredentials ? 'never' : 'no credentials'), priority: 6 },
   ]);
 }
 
@@ -178,7 +179,8 @@ export function registerEv(program: Command, run: Run): void {
       const now = ctx.clock.now();
       const rows = await chargerStatus(pool, lot.lotId, now);
       const alerts = evAlerts(rows, now, { idleAlertMinutes: wholeNumberOption(o.idleAlertMinutes, '--idle-alert-minutes', 0), heartbeatIntervalS: wholeNumberOption(o.heartbeatSeconds, '--heartbeat-seconds', 10, 300) });
-      ctx.out.result(rows, (x) => [statusTable(x, lot.timeZone, lot.currency), ...alerts.map((a) => `! ${a.text}`)].join('\n'));
+      // -q: each charge point once (a row is a connector)
+      ctx.out.result(rows, (x) => [statusTable(x, lot.timeZone, lot.currency), ...alerts.map((a) => `! ${a.text}`)].join('\n'), { id: 'chargePointId' });
     }, cmd));
 
   ev.command('remote-start')

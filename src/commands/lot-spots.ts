@@ -29,7 +29,7 @@ export function registerLotSpots(lot: Command, run: Run): void {
   }
 
   spot.command('bind-sensor <label> <sensor-id>')
-    .description('bind a spot sensor (a DevEUI or the network server\'s device id) to a spot; the spot\'s or the sensor\'s earlier binding gives way')
+    .description('bind a spot sensor (a DevEUI or the network server\'s device id) to a spot; the spot\'s or the sensor\'s earlier binding gives way (in another lot too: the sensor moves)')
     .requiredOption('--lot <code>', 'the lot')
     .option('--vendor <name>', 'which mapping of the lot file\'s sensors.vendors reads its payload', 'generic')
     .option('--heartbeat <seconds>', 'silent longer than this: a fault (default: the lot file\'s sensors.heartbeat_seconds, else 900)')
@@ -37,7 +37,10 @@ export function registerLotSpots(lot: Command, run: Run): void {
       const pool = await ctx.pool();
       const l = await loadLot(pool, o.lot);
       const heartbeat = o.heartbeat === undefined ? undefined : wholeNumberOption(o.heartbeat, '--heartbeat', 10, 900, 604_800);
-      const s = await bindSensor({ pool, clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, l, label, sensorId, { vendor: o.vendor, heartbeatSeconds: heartbeat });
-      ctx.out.result(s, (d) => renderFields([['spot', `${l.code} ${d.spotLabel}`], ['sensor', d.sensorId], ['vendor', d.vendor], ['heartbeat', `${d.heartbeatSeconds} s`], ['sensed', d.state]]));
+      const { sensor, movedFrom } = await bindSensor({ pool, clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, l, label, sensorId, { vendor: o.vendor, heartbeatSeconds: heartbeat });
+      ctx.out.result(sensor, (d) => renderFields([
+        ['spot', `${l.code} ${d.spotLabel}`], ['sensor', d.sensorId], ['vendor', d.vendor], ['heartbeat', `${d.heartbeatSeconds} s`], ['sensed', d.state],
+        ...(movedFrom ? [['moved from', `${movedFrom.lotCode} ${movedFrom.spotLabel} (a sensor is bound in one lot at a time)`] as [string, string]] : []),
+      ]));
     }, cmd));
 }

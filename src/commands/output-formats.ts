@@ -114,5 +114,6 @@ export function idLines(data: unknown, field?: string): string | null {
     if (!f || r[f] === undefined || r[f] === null) return null;
     ids.push(String(r[f]));
   }
-  return ids.map((id) => `${id}\n`).join('');
+  // each id once (rows of one resource, e.g. the connectors of one charge point, share it)
+  return [...new Set(ids)].map((id) => `${id}\n`).join('');
 }

@@ -2,11 +2,13 @@
 // systemd friendly like the gate daemon (Type=notify READY/WATCHDOG/STOPPING, JSON logs on stderr, stops on
 // SIGTERM after writing what is pending). `sensors list`: a lot's sensors and what they sense.
 import type { Command } from 'commander';
-import { ExternalError, UsageError } from '../core/errors.js';
+import { ExternalError } from '../core/errors.js';
 import { loadLot } from '../core/lots/lot.js';
 import { listSensors, type SensorJson } from '../core/sensors/bindings.js';
 import type { Run } from './index.js';
+import { brokerHint, mqttUrlOption } from './mqtt-url.js';
 import { wholeNumberOption } from './numbers.js';
+import { redactUrl } from './redact.js';
 import { formatTime, renderTable } from './output.js';
 
 function untilSignal(): Promise<string> {
@@ -21,14 +23,17 @@ function untilSignal(): Promise<string> {
 
 export function renderSensors(rows: readonly SensorJson[], timeZone: string): string {
   if (rows.length === 0) return 'no sensors bound: add a sensors section to the lot file, or parkctl lot spot bind-sensor';
+  // at 80 columns the spot, sensor id, sensed state and fault show whole; the rest give way, least useful first
   return renderTable(rows, [
-    { header: 'spot', value: (s) => s.spotLabel }, { header: 'sensor', value: (s) => s.sensorId }, { header: 'vendor', value: (s) => s.vendor },
+    { header: 'spot', value: (s) => s.spotLabel, id: false },
+    { header: 'sensor', value: (s) => s.sensorId, id: false },
+    { header: 'vendor', value: (s) => s.vendor, priority: 6 },
     { header: 'sensed', value: (s) => (s.unconfirmed ? `${s.state} (${s.unconfirmed}?)` : s.state) },
-    { header: 'since', value: (s) => (s.stateSince ? formatTime(new Date(s.stateSince), timeZone) : '-') },
-    { header: 'confidence', value: (s) => (s.confidence === null ? '-' : s.confidence.toFixed(2)), align: 'right' },
-    { header: 'battery', value: (s) => (s.batteryPct === null ? '-' : `${Math.round(s.batteryPct)}%`), align: 'right' },
-    { header: 'last heard', value: (s) => (s.lastHeardAt ? formatTime(new Date(s.lastHeardAt), timeZone) : 'never') },
-    { header: 'fault', value: (s) => s.fault ?? '' },
+    { header: 'since', value: (s) => (s.stateSince ? formatTime(new Date(s.stateSince), timeZone) : '-'), priority: 3 },
+    { header: 'confidence', value: (s) => (s.confidence === null ? '-' : s.confidence.toFixed(2)), align: 'right', priority: 5 },
+    { header: 'battery', value: (s) => (s.batteryPct === null ? '-' : `${Math.round(s.batteryPct)}%`), align: 'right', priority: 4 },
+    { header: 'last heard', value: (s) => (s.lastHeardAt ? formatTime(new Date(s.lastHeardAt), timeZone) : 'never'), priority: 2 },
+    { header: 'fault', value: (s) => s.fault ?? '', priority: 1 },
   ]);
 }
 
@@ -43,8 +48,7 @@ export function registerSensors(program: Command, run: Run): void {
     .option('--signs <topic>', 'drive the floor free-count signs under this topic from sensed occupancy, e.g. parkctl/CITY-GARAGE/sign')
     .option('--flush-ms <ms>', 'how long readings are gathered before one write', '100')
     .action((o: { lot: string; mqttUrl?: string; prefix?: string; signs?: string; flushMs: string }, cmd: Command) => run(async (ctx) => {
-      const url = o.mqttUrl ?? ctx.config.mqttUrl;
-      if (!url) throw new UsageError('no MQTT broker to listen to', { hint: 'set MQTT_URL or give --mqtt-url mqtt://127.0.0.1:1883' });
+      const url = mqttUrlOption(o.mqttUrl, ctx.config.mqttUrl, 'listen to');
       const flushMs = wholeNumberOption(o.flushMs, '--flush-ms', 10, 100, 60_000);
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
@@ -59,7 +63,7 @@ export function registerSensors(program: Command, run: Run): void {
       try {
         client = await mqtt.connectAsync(url, { connectTimeout: 5000, reconnectPeriod: 2000, clientId: `parkctl-sensors-${lot.code}-${process.pid}` });
       } catch (err) {
-        throw new ExternalError('MQTT broker', `cannot connect to ${url}: ${(err as Error).message}`, { cause: err });
+        throw new ExternalError('MQTT broker', `cannot connect to ${redactUrl(url)}: ${(err as Error).message}`, { cause: err, hint: brokerHint });
       }
       ctx.onClose(() => client.endAsync());
       const link = client as unknown as import('../drivers/mqtt/mqtt-link.js').MqttLink;

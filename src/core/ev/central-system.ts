@@ -124,7 +124,8 @@ export class CentralSystem {
         meterStartWh: p.meterStart, startedAt,
       });
       if (made.created) {
-        await this.event(tx, cp, 'ev.session_started', {
+        // a refused start is kept (its StopTransaction and MeterValues must still be accepted) but never runs
+        await this.event(tx, cp, info.status === 'Accepted' ? 'ev.session_started' : 'ev.session_refused', {
           transaction_id: made.session.transaction_id, connector: p.connectorId, id_tag: p.idTag, id_tag_status: info.status, visit_id: made.session.visit_id,
         }, startedAt);
       }
@@ -199,7 +200,7 @@ export class CentralSystem {
   /** Keeps the session's charge current (the gate's balance reads it); billed sessions stay as billed. */
   private async recharge(db: Queryable, lotId: number, transactionId: number, at: Date, row?: SessionRow): Promise<void> {
     const s = row ?? (await selectSession(db, lotId, transactionId));
-    if (!s || s.billed_at) return;
+    if (!s || s.billed_at || s.id_tag_status !== 'Accepted') return; // a refused start owes nothing
     const c = sessionCharge(await this.evPricing(lotId), {
       meterStartWh: s.meter_start_wh, meterStopWh: s.meter_stop_wh, meterLastWh: s.meter_last_wh, idleSince: s.idle_since, unpluggedAt: s.unplugged_at,
     }, at);

@@ -5,7 +5,7 @@ import { RefusedError, UsageError } from '../errors.js';
 import type { Lot } from '../lots/lot.js';
 import type { Clock, PoolLike, Queryable } from '../ports.js';
 import { insertEvent } from '../sql/payments.js';
-import { insertCharger, selectChargersById, selectConnectorOnSpot, selectSpotByLabel, setChargerPassword, upsertConnector } from '../sql/ev.js';
+import { insertCharger, selectChargersById, selectConnectorForRebind, selectConnectorOnSpot, selectSpotByLabel, setChargerPassword, upsertConnector } from '../sql/ev.js';
 import { hashChargerPassword, newChargerPassword } from './credentials.js';
 
 export const chargePointIdPattern = /^[A-Za-z0-9._:-]{1,48}$/;
@@ -42,6 +42,14 @@ export async function addCharger(
     const onSpot = await selectConnectorOnSpot(tx, lot.lotId, spot.spot_id);
     if (onSpot && (onSpot.charge_point_id !== req.chargePointId || onSpot.connector_id !== req.connectorId)) {
       throw new RefusedError(`${spot.label} already has connector ${onSpot.connector_id} of ${onSpot.charge_point_id}`, { hint: 'one connector per spot', code: 'spot_has_charger' });
+    }
+    const bound = await selectConnectorForRebind(tx, lot.lotId, req.chargePointId, req.connectorId);
+    if (bound && bound.spot_id !== spot.spot_id && bound.running_transaction_id !== null) {
+      // the session belongs to the car on the old spot: moving the connector would move it silently
+      throw new RefusedError(
+        `connector ${req.connectorId} of ${req.chargePointId} is charging on ${bound.spot_label} (transaction ${bound.running_transaction_id})`,
+        { hint: `stop the session first: parkctl ev remote-stop --lot ${lot.code} --spot ${bound.spot_label}`, code: 'connector_in_use' },
+      );
     }
     const created = await insertCharger(tx, { lotId: lot.lotId, chargePointId: req.chargePointId, passwordHash: hash, at });
     const existing = created ? null : (await selectChargersById(tx, req.chargePointId, lot.lotId))[0]!;

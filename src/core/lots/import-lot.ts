@@ -37,7 +37,11 @@ export async function importLot(pool: PoolLike, def: LotDefinition, actor: strin
     await setZoneRoutes(tx, lotId, def.zones);
     if (def.sensors) {
       await setSensorConfig(tx, lotId, def.sensors.config);
-      await bindSensors(tx, lotId, def.sensors.bindings, actor, new Date());
+      const { moved } = await bindSensors(tx, lotId, def.sensors.bindings, actor, new Date());
+      // a sensor the file binds here left its spot in another lot (one device, one lot): that lot's audit says so
+      for (const m of moved) {
+        await insertLotEvent(tx, { lotId: m.lot_id, kind: 'sensor.unbound', actor, detail: { spot_label: m.spot_label, sensor_id: m.sensor_id, moved_to: def.code }, occurredAt: new Date() });
+      }
     }
     await insertLotEvent(tx, { lotId, kind: 'lot.imported', actor, detail: { digest: def.digest, ...counts }, occurredAt: new Date() });
     return { ...base, lotId, changed: true, created: !existing, added: counts.added, updated: counts.changed, retired: counts.retired };

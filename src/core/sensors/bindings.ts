@@ -50,9 +50,15 @@ export interface BindDeps extends ChangeDeps {
   actor: string;
 }
 
+/** The binding made, and where the sensor was bound before in another lot (it moved from there), else null. */
+export interface SensorBound {
+  sensor: SensorJson;
+  movedFrom: { lotCode: string; spotLabel: string } | null;
+}
+
 export async function bindSensor(
   deps: BindDeps, lot: Lot, spotLabel: string, sensorId: string, opts: { vendor?: string | undefined; heartbeatSeconds?: number | undefined },
-): Promise<SensorJson> {
+): Promise<SensorBound> {
   const id = sensorIdSchema.safeParse(sensorId.trim());
   if (!id.success) throw new UsageError(`"${sensorId.slice(0, 64)}" is not a sensor id`, { hint: 'a DevEUI (16 hex digits) or the device id the network server uses' });
   const label = spotLabel.trim();
@@ -68,12 +74,22 @@ export async function bindSensor(
   }
   const normalised = normaliseSensorId(id.data);
   const now = deps.clock.now();
-  await withTransaction(deps.pool, async (tx) => {
+  // one transaction: the sensor leaves its spot in another lot only if it lands on this one
+  const moved = await withTransaction(deps.pool, async (tx) => {
     const r = await bindSensors(tx, lot.lotId, [{ spotLabel: label, sensorId: normalised, vendor, heartbeatSeconds: heartbeat }], deps.actor, now);
     if (r.unknownSpots.length > 0) throw new NotFoundError(`no spot "${label}" in ${lot.code}`, { hint: `see the spots: parkctl lot show ${lot.code}` });
-    await insertLotEvent(tx, { lotId: lot.lotId, kind: 'sensor.bound', actor: deps.actor, detail: { spot_label: label, sensor_id: normalised, vendor }, occurredAt: now });
+    for (const m of r.moved) {
+      await insertLotEvent(tx, { lotId: m.lot_id, kind: 'sensor.unbound', actor: deps.actor, detail: { spot_label: m.spot_label, sensor_id: m.sensor_id, moved_to: `${lot.code} ${label}` }, occurredAt: now });
+    }
+    const from = r.moved[0];
+    await insertLotEvent(tx, {
+      lotId: lot.lotId, kind: 'sensor.bound', actor: deps.actor, occurredAt: now,
+      detail: { spot_label: label, sensor_id: normalised, vendor, ...(from ? { moved_from: `${from.lot_code} ${from.spot_label}` } : {}) },
+    });
+    return r.moved;
   });
-  await lotChanged(deps, lot.lotId);
+  for (const lotId of new Set([lot.lotId, ...moved.map((m) => m.lot_id)])) await lotChanged(deps, lotId);
   const row = (await selectSensorBindings(deps.pool, lot.lotId)).find((r) => r.sensor_id === normalised)!;
-  return sensorJson(row);
+  const from = moved[0];
+  return { sensor: sensorJson(row), movedFrom: from ? { lotCode: from.lot_code, spotLabel: from.spot_label } : null };
 }

@@ -58,6 +58,29 @@ export async function selectConnectorOnSpot(db: Queryable, lotId: number, spotId
   return rows[0] ?? null;
 }
 
+/**
+ * Connector N of a charge point (locked: a StartTransaction's foreign key check waits for the rebinding) with
+ * its spot and the transaction running on it, if any.
+ */
+export async function selectConnectorForRebind(
+  db: Queryable,
+  lotId: number,
+  chargePointId: string,
+  connectorId: number,
+): Promise<{ spot_id: number; spot_label: string; running_transaction_id: number | null } | null> {
+  const { rows } = await db.query<{ spot_id: number; spot_label: string; running_transaction_id: number | null }>(
+    `select c.spot_id, s.label as spot_label,
+            (select e.transaction_id from ev_sessions e where e.lot_id = c.lot_id and e.charge_point_id = c.charge_point_id
+                and e.connector_id = c.connector_id and e.stopped_at is null and e.id_tag_status = 'Accepted'
+              order by e.started_at desc limit 1) as running_transaction_id
+       from ev_connectors c join spots s on s.lot_id = c.lot_id and s.spot_id = c.spot_id
+      where c.lot_id = $1::integer and c.charge_point_id = $2::text and c.connector_id = $3::integer
+      for update of c`,
+    [lotId, chargePointId, connectorId],
+  );
+  return rows[0] ?? null;
+}
+
 export async function updateBoot(
   db: Queryable,
   b: { lotId: number; chargePointId: string; vendor: string; model: string; serialNumber: string | null; firmwareVersion: string | null; at: Date },
@@ -179,9 +202,17 @@ export interface SessionInsert {
 /** StartTransaction: a new session, or the one this same start made before (a retry): `created` tells. */
 export async function insertSession(db: Queryable, s: SessionInsert): Promise<{ session: SessionRow; created: boolean }> {
   const { rows } = await db.query<SessionRow & Record<string, unknown>>(
-    `insert into ev_sessions (lot_id, charge_point_id, connector_id, spot_id, id_tag, id_tag_status, reservation_id, permit_id, visit_id, meter_start_wh, started_at)
-     select $1::integer, $2::text, $3::integer, c.spot_id, $4::text, $5::text, $6::uuid, $7::uuid, $8::uuid, $9::bigint, $10::timestamptz
-       from ev_connectors c where c.lot_id = $1::integer and c.charge_point_id = $2::text and c.connector_id = $3::integer
+    `insert into ev_sessions (lot_id, charge_point_id, connector_id, spot_id, id_tag, id_tag_status, reservation_id, permit_id, visit_id, meter_start_wh, started_at,
+                              meter_stop_wh, stopped_at, stop_reason)
+     select $1::integer, $2::text, $3::integer, c.spot_id, $4::text, $5::text, $6::uuid, $7::uuid, $8::uuid, $9::bigint, $10::timestamptz,
+            r.meter_stop_wh, r.stopped_at, r.stop_reason
+       -- refused (OCPP 1.6 4.8: the charge point stops a transaction its StartTransaction.conf did not accept):
+       -- recorded as ended where it started, nothing delivered, so it is never live, billed or in the way
+       from (select case when $5::text = 'Accepted' then null else $9::bigint end as meter_stop_wh,
+                    case when $5::text = 'Accepted' then null else $10::timestamptz end as stopped_at,
+                    case when $5::text = 'Accepted' then null else 'DeAuthorized' end as stop_reason) r,
+            ev_connectors c
+      where c.lot_id = $1::integer and c.charge_point_id = $2::text and c.connector_id = $3::integer
      on conflict (lot_id, charge_point_id, connector_id, started_at) do nothing
      returning ${sessionColumns}`,
     [s.lotId, s.chargePointId, s.connectorId, s.idTag, s.idTagStatus, s.reservationId, s.permitId, s.visitId, s.meterStartWh, s.startedAt],
@@ -262,6 +293,7 @@ export async function selectPluggedSession(db: Queryable, lotId: number, chargeP
   const { rows } = await db.query<SessionRow & Record<string, unknown>>(
     `select ${sessionColumns} from ev_sessions
       where lot_id = $1::integer and charge_point_id = $2::text and connector_id = $3::integer and unplugged_at is null
+        and id_tag_status = 'Accepted'
       order by started_at desc limit 1`,
     [lotId, chargePointId, connectorId],
   );
@@ -303,7 +335,7 @@ export async function selectUnbilledSessionsOfVisit(
 ): Promise<SessionRow[]> {
   const { rows } = await db.query<SessionRow & Record<string, unknown>>(
     `select ${sessionColumns} from ev_sessions
-      where lot_id = $1::integer and billed_at is null
+      where lot_id = $1::integer and billed_at is null and id_tag_status = 'Accepted'
         and (visit_id = $2::uuid
              or (visit_id is null and started_at >= $5::timestamptz
                  and (reservation_id = $3::uuid or permit_id = $4::uuid)))
@@ -396,7 +428,8 @@ export async function selectChargerStatus(db: Queryable, lotId: number): Promise
        join ev_chargers ch on ch.lot_id = c.lot_id and ch.charge_point_id = c.charge_point_id
        join spots s on s.lot_id = c.lot_id and s.spot_id = c.spot_id
        left join lateral (select * from ev_sessions e where e.lot_id = c.lot_id and e.charge_point_id = c.charge_point_id
-                            and e.connector_id = c.connector_id and e.unplugged_at is null order by e.started_at desc limit 1) e on true
+                            and e.connector_id = c.connector_id and e.unplugged_at is null and e.id_tag_status = 'Accepted'
+                          order by e.started_at desc limit 1) e on true
        left join visits v on v.lot_id = e.lot_id and v.visit_id = e.visit_id
       where c.lot_id = $1::integer
       order by c.charge_point_id, c.connector_id`,
@@ -415,7 +448,8 @@ export async function selectConnectorBySpotLabel(
     `select c.charge_point_id, c.connector_id, s.label as spot_label, c.status, e.transaction_id, (e.transaction_id is not null and e.stopped_at is null) as running
        from spots s join ev_connectors c on c.lot_id = s.lot_id and c.spot_id = s.spot_id
        left join lateral (select transaction_id, stopped_at from ev_sessions e where e.lot_id = c.lot_id and e.charge_point_id = c.charge_point_id
-                            and e.connector_id = c.connector_id and e.unplugged_at is null order by started_at desc limit 1) e on true
+                            and e.connector_id = c.connector_id and e.unplugged_at is null and e.id_tag_status = 'Accepted'
+                          order by started_at desc limit 1) e on true
       where s.lot_id = $1::integer and upper(s.label) = upper($2::text)`,
     [lotId, label],
   );

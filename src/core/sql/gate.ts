@@ -115,7 +115,8 @@ export async function selectOpenVisitRows(db: Queryable, lotId: number): Promise
     `select v.visit_id::text, v.plate, v.reservation_id::text, v.entered_at, a.ends_at as reservation_end,
             greatest(v.amount_due_minor - v.amount_paid_minor
               + coalesce((select sum(e.energy_minor + e.idle_minor) from ev_sessions e -- EV charging (issue 16)
-                           where e.lot_id = v.lot_id and e.visit_id = v.visit_id and e.billed_at is null), 0), 0)::bigint as balance_minor, v.vehicle_type::text as vehicle_type,
+                           where e.lot_id = v.lot_id and e.visit_id = v.visit_id and e.billed_at is null
+                             and e.id_tag_status = 'Accepted'), 0), 0)::bigint as balance_minor, v.vehicle_type::text as vehicle_type,
             v.permit_id::text, t.number as ticket_number, t.fee_minor as ticket_fee_minor, t.paid_at as ticket_paid_at,
             t.exit_by as ticket_exit_by, t.lost_fee_minor as ticket_lost_fee_minor,
             case when t.ticket_id is null then null else (v.amount_paid_minor + t.waived_minor + u.validated_minor)::bigint end as ticket_credits_minor,

@@ -23,24 +23,45 @@ export interface SensorBindingRow {
   bound_at: Date;
 }
 
-/** Binds sensors to spots by label; a spot's or a sensor's earlier binding gives way. Returns labels not found. */
+/** A sensor's binding in another lot that gave way to a new one (a sensor id is one physical device). */
+export interface MovedSensor {
+  sensor_id: string;
+  lot_id: number;
+  lot_code: string;
+  spot_label: string;
+}
+
+/**
+ * Binds sensors to spots by label; a spot's or a sensor's earlier binding gives way, in this lot or another
+ * (`moved`: the other lots' bindings it took). Returns labels not found.
+ */
 export async function bindSensors(
   db: Queryable,
   lotId: number,
   bindings: readonly { spotLabel: string; sensorId: string; vendor: string; heartbeatSeconds: number }[],
   actor: string,
   at: Date,
-): Promise<{ bound: number; unknownSpots: string[] }> {
-  if (bindings.length === 0) return { bound: 0, unknownSpots: [] };
+): Promise<{ bound: number; unknownSpots: string[]; moved: MovedSensor[] }> {
+  if (bindings.length === 0) return { bound: 0, unknownSpots: [], moved: [] };
   const labels = bindings.map((b) => b.spotLabel);
   const { rows: spots } = await db.query<{ label: string; spot_id: number }>(
     `select label, spot_id from spots where lot_id = $1::integer and label = any ($2::text[])`, [lotId, labels]);
   const ids = new Map(spots.map((s) => [s.label, s.spot_id]));
   const known = bindings.filter((b) => ids.has(b.spotLabel));
   const unknownSpots = bindings.filter((b) => !ids.has(b.spotLabel)).map((b) => b.spotLabel);
-  if (known.length === 0) return { bound: 0, unknownSpots };
+  if (known.length === 0) return { bound: 0, unknownSpots, moved: [] };
   const spotIds = known.map((b) => ids.get(b.spotLabel)!);
   const sensorIds = known.map((b) => b.sensorId);
+  // the primary key is per lot: two lots binding one device at once are serialised here instead
+  await db.query(`select pg_advisory_xact_lock(hashtextextended('parkctl.sensor:' || s, 0)) from (select distinct unnest($1::text[]) as s order by 1) i`, [sensorIds]);
+  const { rows: moved } = await db.query<MovedSensor & Record<string, unknown>>(
+    `with gone as (delete from sensors where lot_id <> $1::integer and sensor_id = any ($2::text[]) returning lot_id, spot_id, sensor_id),
+          unsensed as (delete from spot_sensed x using gone g where x.lot_id = g.lot_id and x.spot_id = g.spot_id)
+     select g.sensor_id, g.lot_id, l.code as lot_code, p.label as spot_label
+       from gone g join lots l on l.lot_id = g.lot_id join spots p on p.lot_id = g.lot_id and p.spot_id = g.spot_id
+      order by l.code, p.label`,
+    [lotId, sensorIds],
+  );
   await db.query(
     `delete from sensors where lot_id = $1::integer and (sensor_id = any ($2::text[]) or spot_id = any ($3::integer[]))`,
     [lotId, sensorIds, spotIds],
@@ -58,7 +79,7 @@ export async function bindSensors(
      on conflict (lot_id, spot_id) do update set state = 'unknown', state_since = null, unconfirmed = null, fault = null, updated_at = excluded.updated_at`,
     [lotId, spotIds, at],
   );
-  return { bound: known.length, unknownSpots };
+  return { bound: known.length, unknownSpots, moved };
 }
 
 export async function setSensorConfig(db: Queryable, lotId: number, config: unknown): Promise<void> {

@@ -141,7 +141,7 @@ export async function runSensorBench(o: SensorBenchOptions): Promise<SensorBench
     try {
       client = await mqtt.connectAsync(o.mqttUrl, { reconnectPeriod: 0, connectTimeout: 5000, clientId: `parkctl-bench-sub-${process.pid}` });
     } catch (err) {
-      throw new ExternalError('MQTT broker', `cannot connect to ${o.mqttUrl}: ${(err as Error).message}`, { cause: err });
+      throw new ExternalError('MQTT broker', `cannot connect to ${o.mqttUrl.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')}: ${(err as Error).message}`, { cause: err, hint: 'is the broker running? check --mqtt-url (or MQTT_URL)' });
     }
     disposers.push(() => client.endAsync());
     const feed = await new MqttSensorFeed(client as unknown as MqttLink, listener, { genericPrefix: null, flushMs: 100, logger: silentLogger }).start();
