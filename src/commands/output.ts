@@ -113,9 +113,13 @@ export class Output {
     } else if (style.wide && !this.fields && own.tables > 0 && !own.wideMarked && Array.isArray(data) && data.length > 0) {
       // -o wide of a list whose table marks no wide columns: every field of the resource
       text = withTableStyle({ ...style, fields: null }, () => fieldsTable(data, null)).value;
-    } else if (!style.headers && envelope && own.drawn.length > 0) {
-      // --no-headers of an envelope (a title, rows, totals): only the rows
-      text = own.drawn.join('\n');
+    } else if (envelope && own.drawn.length > 0) {
+      // an envelope (a title, a table of rows, totals): -o wide of one whose table marks no wide columns shows
+      // its rows with every field; --no-headers prints only the rows
+      const wideRows = style.wide && own.drawn.length === 1 && !own.wideMarked && envelope.length > 0 && own.value.includes(own.drawn[0]!)
+        ? withTableStyle({ ...style, fields: null }, () => fieldsTable(data, null)).value : null;
+      if (!style.headers) text = wideRows ?? own.drawn.join('\n');
+      else if (wideRows !== null) text = own.value.replace(own.drawn[0]!, () => wideRows);
     }
     this.page(applyColourMarks(escapeControlCharactersInBlock(text), style.colour) + '\n');
   }
