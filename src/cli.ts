@@ -139,6 +139,10 @@ function wantsJson(opts: GlobalOptions): boolean {
  */
 function outputFor(opts: GlobalOptions, config: Config, io: Io): Output {
   const format: OutputFormat = opts.output ?? (opts.json ? 'json' : 'table');
+  // -q prints ids for people's pipes; with a machine format one of the two would be ignored silently
+  if (opts.quiet && (opts.json || format === 'json' || format === 'yaml' || format === 'csv')) {
+    throw new UsageError(`-q and ${opts.json ? '--json' : `-o ${format}`} do not go together`, { hint: 'use -q for ids only, or --json for the data', code: 'bad_option' });
+  }
   return new Output(format === 'json', io.stdout, io.stderr, {
     format,
     fields: opts.fields === undefined ? null : parseFields(opts.fields),

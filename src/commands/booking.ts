@@ -16,7 +16,7 @@ import { registerBookingBulk } from './booking-bulk.js';
 import { registerBookingPayments } from './booking-payments.js';
 import { formatLocalTime, formatTime, localTimesIn, renderCsv, renderFields, renderTable, windowColumns } from './output.js';
 import { resolveId } from '../core/ids/prefix.js';
-import { parseTime } from '../core/time-input.js';
+import { parseDay, parseTime } from '../core/time-input.js';
 import { fromHelp, toHelp } from './window-options.js';
 import { registerBookingActions } from './booking-actions.js';
 import { repeatWhileWatching, withWatchOption } from './watch.js';
@@ -139,7 +139,7 @@ export function registerBooking(program: Command, run: Run): void {
     .option('--lot <code>', 'only this lot')
     .option('--status <status>', `one of ${reservationStatuses.join(', ')}`)
     .option('--plate <plate>', 'only this plate')
-    .option('--day <date>', 'windows touching this day (YYYY-MM-DD, lot time)')
+    .option('--day <date>', 'windows touching this day (lot time): YYYY-MM-DD, today, tomorrow, yesterday')
     .option('--limit <n>', 'at most this many', '200')
     .option('--csv', 'print CSV (for spreadsheets; booking export writes what booking import reads back)')
     .action((o: { lot?: string; status?: string; plate?: string; day?: string; limit: string; csv?: boolean; watch?: string | boolean }, cmd: Command) => run(async (ctx) => repeatWhileWatching(ctx, o.watch, async () => {
@@ -149,7 +149,8 @@ export function registerBooking(program: Command, run: Run): void {
         throw new UsageError(`unknown status "${o.status}"`, { hint: `use one of ${reservationStatuses.join(', ')}` });
       }
       const limit = wholeNumberOption(o.limit, '--limit');
-      if (o.day && (!/^\d{4}-\d{2}-\d{2}$/.test(o.day) || !DateTime.fromISO(o.day).isValid)) throw new UsageError(`--day "${o.day}" is not a date`, { hint: 'use YYYY-MM-DD, e.g. 2026-11-23', code: 'bad_time' });
+      // a first check before any database is opened (the lot's zone comes later)
+      if (o.day) parseDay(o.day, 'UTC', '--day', ctx.clock.now());
       const plate = o.plate ? parsePlate(o.plate) : undefined;
       const pool = await ctx.pool();
       const lot = o.lot ? await loadLot(pool, o.lot) : null;
@@ -157,7 +158,7 @@ export function registerBooking(program: Command, run: Run): void {
       let dayEnd: Date | undefined;
       if (o.day) {
         const tz = lot?.timeZone ?? 'UTC';
-        dayStart = parseInstant(o.day, tz, '--day');
+        dayStart = parseInstant(parseDay(o.day, tz, '--day', ctx.clock.now()), tz, '--day');
         dayEnd = DateTime.fromJSDate(dayStart, { zone: tz }).plus({ days: 1 }).toJSDate();
       }
       const filter = { lotId: lot?.lotId, status: status as ReservationStatus | undefined, plate, dayStart, dayEnd };

@@ -36,6 +36,9 @@ function csvSink(dir: string, lotCodes: Map<number, string>, cutoff: Date, files
   };
 }
 
+/** The most days --older-than takes (five digits). */
+const maxPruneDays = 99_999;
+
 export function registerDbPrune(db: Command, run: Run): void {
   db.command('prune')
     .description('export, then delete, old events, gate events and visits (report rollups keep their figures)')
@@ -46,7 +49,9 @@ export function registerDbPrune(db: Command, run: Run): void {
     .option('--dry-run', 'count what would go, change nothing')
     .action((o: { olderThan: string; export?: string | false; lot?: string; dryRun?: boolean }, cmd: Command) => run(async (ctx) => {
       const m = /^(\d{1,5})d$/.exec(o.olderThan.trim());
-      if (!m || Number(m[1]) < 1) throw new UsageError(`--older-than "${o.olderThan.slice(0, 20)}" is not a number of days`, { hint: 'e.g. --older-than 400d', code: 'bad_option' });
+      if (!m || Number(m[1]) < 1) {
+        throw new UsageError(`--older-than "${o.olderThan.slice(0, 20)}" is not a number of days from 1d to ${maxPruneDays}d`, { hint: `a whole number of days ending in d, e.g. --older-than 400d`, code: 'bad_option' });
+      }
       if (o.export === undefined && !o.dryRun) throw new UsageError('db prune deletes rows: say where to export them first', { hint: 'add --export /var/backups/parkctl (or --no-export to delete without a copy)', code: 'export_required' });
       const days = Number(m[1]);
       const now = ctx.clock.now();

@@ -15,6 +15,25 @@ function records(data: unknown): unknown[] {
   return Array.isArray(data) ? data : [data];
 }
 
+/**
+ * An envelope: an object around exactly one list of records (a report's days, a validation report's
+ * days) with scalars or small objects beside it (a title, totals). Its rows are that list; null otherwise.
+ */
+export function envelopeRows(data: unknown): Obj[] | null {
+  if (!isObject(data)) return null;
+  const lists = Object.values(data).filter((v) => Array.isArray(v) && v.some(isObject));
+  if (lists.length !== 1) return null;
+  const list = lists[0] as unknown[];
+  return list.every(isObject) ? (list as Obj[]) : null;
+}
+
+/** What a table or CSV of `data` shows a row each of: an envelope's rows (unless --fields names its own fields), else the records. */
+export function tableRecords(data: unknown, fields: readonly string[] | null): unknown[] {
+  const rows = envelopeRows(data);
+  if (rows && !(fields && isObject(data) && fields.every((f) => hasPath(data, f)))) return rows;
+  return records(data);
+}
+
 function get(o: unknown, path: string): unknown {
   let v: unknown = o;
   for (const k of path.split('.')) v = isObject(v) ? v[k] : undefined;
@@ -69,16 +88,20 @@ export function selectFields(data: unknown, fields: readonly string[] | null): u
   return Array.isArray(data) ? data.map(pick) : pick(data);
 }
 
+/** The joint between the items of a list of scalars in one cell (plates: AB12CDE;CD34EFG). */
+export const listSeparator = ';';
+
 function cellValue(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v) && v.every((x) => x === null || x instanceof Date || typeof x !== 'object')) return v.map(cellValue).join(listSeparator);
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
 
 /** The table of `fields` (or every field) of the records, as cells: the basis of CSV and of a table by --fields. */
 export function recordCells(data: unknown, fields: readonly string[] | null): { header: string[]; rows: string[][] } {
-  const rows = records(data);
+  const rows = tableRecords(data, fields);
   // an empty list: no columns to name unless --fields named them
   if (rows.length === 0) return { header: fields ? [...fields] : [], rows: [] };
   if (fields) checkFields(rows, fields);
@@ -97,10 +120,17 @@ export function toYaml(data: unknown, fields: readonly string[] | null): string 
   return yamlModule().stringify(selectFields(data, fields), { lineWidth: 0 });
 }
 
-/** The id field of a record: `id`, else the first field named ...Id, else `code`. */
+/**
+ * A resource's own id where it is not its first ...Id field: a ticket is known by its number (its
+ * visitId is the visit's), a validator by its code.
+ */
+const ownIdFields = ['number'] as const;
+
+/** The id field of a record: `id`, else its own id field (ownIdFields), else the first field named ...Id, else `code`. */
 function idField(o: Obj): string | undefined {
   const keys = Object.keys(o);
-  return keys.find((k) => k === 'id') ?? keys.find((k) => /Id$/.test(k) && typeof o[k] === 'string') ?? keys.find((k) => k === 'code');
+  return keys.find((k) => k === 'id') ?? keys.find((k) => (ownIdFields as readonly string[]).includes(k) && typeof o[k] === 'string')
+    ?? keys.find((k) => /Id$/.test(k) && typeof o[k] === 'string') ?? keys.find((k) => k === 'code');
 }
 
 /** -q: the ids of the records, one a line; null when they have none (the output is then shown as usual). */

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { csvStringifyModule } from './lazy-modules.js';
 import { escapeControlCharacters, escapeControlCharactersInBlock } from '../core/control-characters.js';
-import { idLines, recordCells, selectFields, toCsv, toYaml, type OutputFormat } from './output-formats.js';
+import { envelopeRows, idLines, tableRecords, recordCells, selectFields, toCsv, toYaml, type OutputFormat } from './output-formats.js';
 import { applyColourMarks } from './colour.js';
 import { plainTableStyle, renderTable, withTableStyle, type Column, type TableStyle } from './table.js';
 
@@ -110,8 +110,22 @@ export class Output {
     if (this.format === 'csv') return this.stdout(toCsv(data, this.fields, this.headers));
     const style = this.tableStyle;
     const own = withTableStyle(style, () => human(data));
-    // --fields that no one table of the command's own could show: a table of those fields of the data
-    const text = this.fields && !own.fieldsShown && !(Array.isArray(data) && data.length === 0) ? withTableStyle({ ...style, fields: null }, () => fieldsTable(data, this.fields!)).value : own.value;
+    const envelope = envelopeRows(data);
+    let text = own.value;
+    if (this.fields && !own.fieldsShown && !(Array.isArray(data) && data.length === 0)) {
+      // --fields that no one table of the command's own could show: a table of those fields of the data
+      text = withTableStyle({ ...style, fields: null }, () => fieldsTable(data, this.fields!)).value;
+    } else if (style.wide && !this.fields && own.tables > 0 && !own.wideMarked && Array.isArray(data) && data.length > 0) {
+      // -o wide of a list whose table marks no wide columns: every field of the resource
+      text = withTableStyle({ ...style, fields: null }, () => fieldsTable(data, null)).value;
+    } else if (envelope && own.drawn.length > 0) {
+      // an envelope (a title, a table of rows, totals): -o wide of one whose table marks no wide columns shows
+      // its rows with every field; --no-headers prints only the rows
+      const wideRows = style.wide && own.drawn.length === 1 && !own.wideMarked && envelope.length > 0 && own.value.includes(own.drawn[0]!)
+        ? withTableStyle({ ...style, fields: null }, () => fieldsTable(data, null)).value : null;
+      if (!style.headers) text = wideRows ?? own.drawn.join('\n');
+      else if (wideRows !== null) text = own.value.replace(own.drawn[0]!, () => wideRows);
+    }
     this.page(applyColourMarks(escapeControlCharactersInBlock(text), style.colour) + '\n');
   }
 
@@ -147,9 +161,9 @@ export class Output {
 }
 
 /** --fields in a table when the command's own table has no column for one of them: a table of the data's fields. */
-function fieldsTable(data: unknown, fields: readonly string[]): string {
+function fieldsTable(data: unknown, fields: readonly string[] | null): string {
   const { header, rows } = recordCells(data, fields);
-  const zones = (Array.isArray(data) ? data : [data]).map((r) => (typeof r === 'object' && r && typeof (r as { timeZone?: unknown }).timeZone === 'string' ? (r as { timeZone: string }).timeZone : undefined));
+  const zones = tableRecords(data, fields).map((r) => (typeof r === 'object' && r && typeof (r as { timeZone?: unknown }).timeZone === 'string' ? (r as { timeZone: string }).timeZone : undefined));
   const shown = rows.map((r, i) => r.map((v) => (isoInstant.test(v) ? formatTime(new Date(v), zones[i] ?? 'UTC') : v)));
   // a column of times names its zone once, as the commands' own tables do (UTC where a row has no zone)
   const title = (h: string, j: number) => {

@@ -7,6 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import { ExitCode, UserError, UsageError } from '../core/errors.js';
 import { decodeUtf8Lines, readCsv } from '../core/bulk/csv-records.js';
 import { parseInstant, parsePlate, parseVehicleType } from '../core/input.js';
+import { parseTimeOrDay } from '../core/time-input.js';
 import { loadLot, type Lot } from '../core/lots/lot.js';
 import { formatMinorAmount } from '../core/money-format.js';
 import { permitPayLink } from '../core/permits/pay-link.js';
@@ -51,16 +52,18 @@ interface PermitInput {
 }
 
 /** What was typed (or read from a CSV line) as a request; every refusal is a one-line UsageError. */
-export function permitRequest(i: PermitInput, lot: Lot): PermitRequest {
+export function permitRequest(i: PermitInput, lot: Lot, typedAt?: Date): PermitRequest {
+  // flags take times as people type them (tomorrow, 2026-12-05 08:00, +2h); a file keeps to ISO 8601
+  const time = (text: string, what: string) => (typedAt ? parseTimeOrDay(text, lot.timeZone, what, { now: typedAt }) : parseInstant(text, lot.timeZone, what));
   if ((i.priceMinor === undefined) !== (i.every === undefined)) throw new UsageError('a priced permit needs both --price-minor and --every', { hint: 'e.g. --price-minor 12000 --every month', code: 'bad_price' });
   const { fromMinute, toMinute } = parseTimes(i.times ?? 'all');
   const priceMinor = parseWhole(i.priceMinor, '--price-minor', 0, 100_000_000);
   return {
     holder: i.holder, plates: i.plates.map(parsePlate), vehicleType: parseVehicleType(i.type ?? 'regular'),
-    validFrom: parseInstant(i.from, lot.timeZone, '--from'), validUntil: parseInstant(i.until, lot.timeZone, '--until'),
+    validFrom: time(i.from, '--from'), validUntil: time(i.until, '--until'),
     days: parseDays(i.days ?? 'all'), fromMinute, toMinute, parks: parseWhole(i.parks, '--parks', 1, 1000) ?? 1,
     price: priceMinor === undefined ? null : { minor: priceMinor, every: parsePeriod(i.every!) },
-    paidUntil: i.paidUntil ? parseInstant(i.paidUntil, lot.timeZone, '--paid-until') : null,
+    paidUntil: i.paidUntil ? time(i.paidUntil, '--paid-until') : null,
     externalRef: i.externalRef?.trim() || null, note: i.note?.trim() || null,
   };
 }
@@ -121,8 +124,8 @@ export function registerPermit(program: Command, run: Run): void {
     .requiredOption('--lot <code>', 'lot code')
     .requiredOption('--holder <name>', 'who holds it (a person or a company)')
     .requiredOption('--plate <plate>', 'a plate on the permit (repeat for more)', collect, [])
-    .requiredOption('--from <date>', 'first day (lot time), e.g. 2026-12-01')
-    .requiredOption('--until <date>', 'end, exclusive (lot time), e.g. 2027-01-01')
+    .requiredOption('--from <date>', 'first day or time (lot time), e.g. 2026-12-01, today, "tomorrow 08:00"')
+    .requiredOption('--until <date>', 'end, exclusive (lot time), e.g. 2027-01-01, "2027-01-01 08:00"')
     .option('--days <days>', 'weekdays, e.g. Mon-Fri or Sat,Sun (default: every day)')
     .option('--times <from-to>', 'times of day, e.g. 07:00-19:00, 22:00-06:00 over midnight (default: all day)')
     .option('--type <vehicle-type>', 'vehicle type', 'regular')
@@ -134,7 +137,7 @@ export function registerPermit(program: Command, run: Run): void {
     .option('--note <text>', 'a note kept with the permit')
     .action((o: PermitInput & { lot: string; plate: string[] }, cmd: Command) => run(async (ctx) => {
       const { lot, deps } = await lotOf(ctx, o.lot);
-      const made = await createPermit(deps, lot, permitRequest({ ...o, plates: o.plate }, lot));
+      const made = await createPermit(deps, lot, permitRequest({ ...o, plates: o.plate }, lot, ctx.clock.now()));
       ctx.out.result({ ...permitJson(made.permit, lot.code), created: made.created }, (j) => `${made.created ? 'permit made' : 'permit already made with that ref'}\n${renderPermit(j, lot)}`);
     }, cmd));
 

@@ -114,7 +114,7 @@ export function registerShift(program: Command, run: Run): void {
         { header: 'FLOAT', field: 'floatMinor', value: (s) => m(s.floatMinor, s.currency), align: 'right', priority: 3 },
         { header: 'EXPECTED', field: 'expectedMinor', value: (s) => m(s.expectedMinor, s.currency), align: 'right', priority: 2 },
         { header: 'COUNTED', field: 'countedMinor', value: (s) => m(s.countedMinor, s.currency), align: 'right', priority: 2 },
-        { header: 'DIFFERENCE', field: 'differenceMinor', value: (s) => (s.differenceMinor === null ? '-' : s.differenceMinor === 0 ? '0' : m(s.differenceMinor, s.currency)), align: 'right' },
+        { header: 'DIFFERENCE', field: 'differenceMinor', value: (s) => (s.differenceMinor === null ? '-' : m(s.differenceMinor, s.currency)), align: 'right' },
       ])));
     }, cmd));
 }

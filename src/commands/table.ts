@@ -45,17 +45,24 @@ interface StyleScope {
   style: TableStyle;
   tables: number;
   fieldsMatched: boolean;
+  /** a table drawn had columns marked wide */
+  wideMarked: boolean;
+  /** the tables drawn, as text */
+  drawn: string[];
 }
 
-let scope: StyleScope = { style: plainTableStyle, tables: 0, fieldsMatched: false };
+let scope: StyleScope = { style: plainTableStyle, tables: 0, fieldsMatched: false, wideMarked: false, drawn: [] };
 
-/** Draw the tables `fn` renders in `style`; says whether exactly one table showed every --fields field. */
-export function withTableStyle<R>(style: TableStyle, fn: () => R): { value: R; fieldsShown: boolean } {
+/**
+ * Draw the tables `fn` renders in `style`; says whether exactly one table showed every --fields field,
+ * whether any table had columns marked wide, and the tables' text (--no-headers of an envelope prints only them).
+ */
+export function withTableStyle<R>(style: TableStyle, fn: () => R): { value: R; fieldsShown: boolean; tables: number; wideMarked: boolean; drawn: string[] } {
   const outer = scope;
-  scope = { style, tables: 0, fieldsMatched: false };
+  scope = { style, tables: 0, fieldsMatched: false, wideMarked: false, drawn: [] };
   try {
     const value = fn();
-    return { value, fieldsShown: scope.tables === 1 && scope.fieldsMatched };
+    return { value, fieldsShown: scope.tables === 1 && scope.fieldsMatched, tables: scope.tables, wideMarked: scope.wideMarked, drawn: scope.drawn };
   } finally {
     scope = outer;
   }
@@ -128,6 +135,7 @@ const noBorders = {
 export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
   const { style } = scope;
   scope.tables++;
+  if (columns.some((c) => c.wide)) scope.wideMarked = true;
   const shown = pickColumns(columns, style);
   const cells = rows.map((row) => shown.map((c) => cellText(c, row, style.wide)));
   const headers = shown.map((c) => c.header.toUpperCase());
@@ -147,5 +155,7 @@ export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]
   if (style.headers) table.push(keep.map((k) => ({ content: headers[k]!, hAlign: shown[k]!.align ?? 'left' as const })));
   for (const r of cells) table.push(keep.map((k) => cell(shown[k]!, r[k]!)));
   if (table.length === 0) return '';
-  return colourMarks(table.toString().split('\n').map((l) => l.trimEnd()).join('\n'));
+  const text = colourMarks(table.toString().split('\n').map((l) => l.trimEnd()).join('\n'));
+  scope.drawn.push(text);
+  return text;
 }

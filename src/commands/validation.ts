@@ -2,6 +2,7 @@
 // visits and bookings (issue 15), and a report per validator for its invoice or its prepaid spend.
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
+import { parseDay } from '../core/time-input.js';
 import { loadLot, type Lot } from '../core/lots/lot.js';
 import { formatMinorAmount, parseMajorAmount } from '../core/money-format.js';
 import { validatorJson, type ValidatorJson } from '../core/json/shapes.js';
@@ -143,12 +144,13 @@ export function registerValidation(program: Command, run: Run): void {
     .description('a validator\'s validations per day: what to invoice, or what its prepaid balance paid')
     .requiredOption('--lot <code>', 'lot code')
     .requiredOption('--validator <code>', 'the validator\'s code')
-    .option('--from <date>', 'first day, YYYY-MM-DD (lot time; default: the 1st of this month)')
-    .option('--to <date>', 'last day, YYYY-MM-DD (default: today)')
+    .option('--from <date>', 'first day (lot time): YYYY-MM-DD, today, yesterday (default: the 1st of this month)')
+    .option('--to <date>', 'last day (lot time): YYYY-MM-DD, today, yesterday (default: today)')
     .action((o: { lot: string; validator: string; from?: string; to?: string }, cmd: Command) => run(async (ctx) => {
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
-      const r = await validationReport({ pool, clock: ctx.clock }, lot, o.validator, { from: o.from, to: o.to });
+      const day = (text: string | undefined, what: string) => (text === undefined ? undefined : parseDay(text, lot.timeZone, what, ctx.clock.now()));
+      const r = await validationReport({ pool, clock: ctx.clock }, lot, o.validator, { from: day(o.from, '--from'), to: day(o.to, '--to') });
       const json = {
         validator: r.validator.code, name: r.validator.name, lot: lot.code, billing: r.validator.billing, from: r.from, to: r.to, currency: r.validator.currency,
         uses: r.uses, amountMinor: r.amountMinor, topupsMinor: r.topupsMinor, balanceMinor: r.validator.billing === 'prepaid' ? r.validator.balance_minor : null, days: r.days,

@@ -60,3 +60,46 @@ export function parseTime(input: string, timeZone: string, what: string, at: Tim
 function badTime(input: string, what: string): UsageError {
   return new UsageError(`${what} "${input}" is not a date and time`, { hint: `use ${timeExamples} (lot time unless it has a zone)`, code: 'bad_time' });
 }
+
+export const dayExamples = 'today, tomorrow, yesterday, 2026-12-05, or ISO 8601';
+
+/**
+ * A date flag (a day in the lot's zone): `today`, `tomorrow`, `yesterday`, `2026-12-05`, or any time
+ * parseTime reads (`tomorrow 08:00`, ISO: its day in the lot's zone). Returns YYYY-MM-DD. UsageError (exit 2) for anything else.
+ */
+export function parseDay(input: string, timeZone: string, what: string, now: Date): string {
+  const text = input.trim().toLowerCase();
+  const words: Record<string, number> = { today: 0, tomorrow: 1, yesterday: -1 };
+  if (text in words) return DateTime.fromJSDate(now, { zone: timeZone }).plus({ days: words[text]! }).toISODate()!;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    const d = DateTime.fromISO(text, { zone: timeZone });
+    if (d.isValid) return text;
+  } else {
+    // a time as parseTime reads it ("tomorrow 08:00", ISO): its day in the lot's zone
+    try {
+      return DateTime.fromJSDate(parseTime(input, timeZone, what, { now }), { zone: timeZone }).toISODate()!;
+    } catch {
+      // the date message below
+    }
+  }
+  throw new UsageError(`${what} "${input.slice(0, 40)}" is not a date`, { hint: `use ${dayExamples} (lot time)`, code: 'bad_date' });
+}
+
+/**
+ * A time flag that may also be just a day (a permit's first day): what parseTime reads, or `today`,
+ * `tomorrow`, `yesterday` (the start of that day in the lot's zone).
+ */
+export function parseTimeOrDay(input: string, timeZone: string, what: string, at: TimeContext): Date {
+  const text = input.trim().toLowerCase();
+  if (text === 'today' || text === 'tomorrow' || text === 'yesterday') {
+    return parseInstant(parseDay(text, timeZone, what, at.now), timeZone, what);
+  }
+  try {
+    return parseTime(input, timeZone, what, at);
+  } catch (err) {
+    if (err instanceof UsageError && err.code === 'bad_time' && /is not a date and time/.test(err.message)) {
+      throw new UsageError(err.message, { hint: `use ${dayExamples.replace(', or ISO 8601', '')}, ${timeExamples} (lot time unless it has a zone)`, code: 'bad_time' });
+    }
+    throw err;
+  }
+}

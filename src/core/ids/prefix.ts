@@ -34,6 +34,21 @@ export function prefixRange(digits: string): [string, string] {
   return [asUuid(digits.padEnd(32, '0')), asUuid(digits.padEnd(32, 'f'))];
 }
 
+/**
+ * The refusal of something that is no id nor a prefix of one, for every resource: it says what an id
+ * prefix is (hex digits, at least minPrefixLength of them), so "2aa" reads as too short, not as wrong.
+ */
+export function badIdPrefix(input: string, what: string, code: string, seeThem?: string): UsageError {
+  const text = input.trim().toLowerCase();
+  const digits = prefixDigits(text);
+  const why = digits !== null && digits.length < minPrefixLength
+    ? `: a prefix needs at least ${minPrefixLength} characters`
+    : ` nor a prefix of one (at least ${minPrefixLength} hex digits 0-9, a-f)`;
+  return new UsageError(`${JSON.stringify(input.slice(0, 40))} is not a ${what} id${why}`, {
+    hint: `give the id, or its first ${minPrefixLength} or more characters, as printed (e.g. 3f2b1c9e)${seeThem ? `; ${seeThem}` : ''}`, code,
+  });
+}
+
 export interface ResolvedId {
   kind: IdKind;
   id: string;
@@ -50,11 +65,8 @@ export async function resolveIdPrefix(db: Queryable, kinds: readonly IdKind[], i
   const what = describeKinds(kinds);
   if (uuidPattern.test(text)) return { kind: kinds[0]!, id: text };
   const digits = prefixDigits(text);
-  const shown = JSON.stringify(input);
   if (digits === null || digits.length < minPrefixLength) {
-    throw new UsageError(`${shown} is not a ${what} id${digits === null ? '' : ` (a prefix needs at least ${minPrefixLength} characters)`}`, {
-      hint: `give the id, or its first ${minPrefixLength} or more characters, as printed (e.g. 3f2b1c9e)`, code: `bad_${kinds[0]}_id`,
-    });
+    throw badIdPrefix(input, what, `bad_${kinds[0]}_id`);
   }
   const [low, high] = prefixRange(digits);
   const matches = await selectIdsInRange(db, kinds, low, high, shownMatches);

@@ -5,6 +5,7 @@ import { DateTime } from 'luxon';
 import { lotChanged, type ChangeDeps } from '../changes.js';
 import { setActor, withTransaction } from '../db.js';
 import { NotFoundError, RefusedError, UsageError } from '../errors.js';
+import { badIdPrefix } from '../ids/prefix.js';
 import type { Lot } from '../lots/lot.js';
 import type { Clock, PoolLike } from '../ports.js';
 import { insertEvent, insertPayment, selectPaymentByKey, type PaymentRow } from '../sql/payments.js';
@@ -89,7 +90,7 @@ export async function createPermit(deps: PermitDeps, lot: Lot, req: PermitReques
 /** A permit by its id or a unique prefix of it (at least 4 characters). */
 export async function findPermit(deps: { pool: PoolLike }, lot: Lot, idOrPrefix: string): Promise<PermitRow> {
   const text = idOrPrefix.trim().toLowerCase();
-  if (!/^[0-9a-f-]{4,36}$/.test(text)) throw new UsageError(`"${idOrPrefix.slice(0, 40)}" is not a permit id`, { hint: `see them: parkctl permit list --lot ${lot.code}`, code: 'bad_permit_id' });
+  if (!/^[0-9a-f-]{4,36}$/.test(text)) throw badIdPrefix(idOrPrefix, 'permit', 'bad_permit_id', `see them: parkctl permit list --lot ${lot.code}`);
   const ids = await selectPermitIdsByPrefix(deps.pool, lot.lotId, text, 6);
   if (ids.length === 0) throw new NotFoundError(`no permit ${text} in ${lot.code}`, { hint: `see them: parkctl permit list --lot ${lot.code}`, code: 'unknown_permit' });
   if (ids.length > 1) throw new UsageError(`permit id prefix ${text} is ambiguous: ${ids.map((i) => i.slice(0, 12)).join(', ')}${ids.length > 5 ? ', ...' : ''}`, { hint: 'type more of the id', code: 'ambiguous_id' });
