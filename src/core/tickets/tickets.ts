@@ -12,10 +12,10 @@ import type { VehicleType } from '../pricing/vehicle-types.js';
 import { addVisitPaid, insertEvent, insertPayment } from '../sql/payments.js';
 import {
   insertReplacementTicket, makeFlatFeeReplacement, markTicketLost, markTicketPaid, selectLiveTicketByReadPlate, selectTicketByNumber,
-  setVisitDue, type TicketRow,
+  lockValidatorsOfTicket, setVisitDue, settleValidationUse, type TicketRow,
 } from '../sql/tickets.js';
 import { insertVisit, setHoldClock } from '../sql/visits.js';
-import { ticketCharge, type PriceStay, type TicketMoney } from './fee.js';
+import { ticketCharge, validationWorths, type PriceStay, type TicketMoney } from './fee.js';
 import { lotTicketPolicy } from './policy.js';
 
 export interface TicketDeps extends ChangeDeps {
@@ -53,13 +53,37 @@ export function ticketMoney(t: TicketRow): TicketMoney {
   };
 }
 
+/**
+ * The ticket's money at `now`: an unpaid ticket's validations are worth what they take off the charge
+ * now (./fee.ts validationWorths), not what they took off when applied; a paid one's were settled at
+ * the payment. `worths`: each validation's worth now, in the order of t.validations.
+ */
+export function ticketMoneyAt(t: TicketRow, now: Date, price: PriceStay): TicketMoney & { worths: number[] } {
+  const base = ticketMoney(t);
+  const settled = t.validations.map((u) => Number(u.amount_minor));
+  if (t.paid_at || t.validations.length === 0) return { ...base, worths: settled };
+  const charge = ticketCharge(base, now, price);
+  if (charge === null) return { ...base, worths: settled };
+  const worths = validationWorths(t.validations.map((u) => ({ kind: u.kind, value: Number(u.value), amountMinor: Number(u.amount_minor) })), charge, base, now, price);
+  return { ...base, creditsMinor: t.amount_paid_minor + t.waived_minor + worths.reduce((a, b) => a + b, 0), worths };
+}
+
+/** Settles the ticket's validations at their worth now (payment, exit); returns what they take off in all. */
+export async function settleTicketValidations(tx: Queryable, lotId: number, t: TicketRow, worths: number[]): Promise<number> {
+  let total = 0;
+  for (const [i, u] of t.validations.entries()) total += await settleValidationUse(tx, lotId, u, worths[i]!);
+  return total;
+}
+
 export function viewTicket(lot: Lot, t: TicketRow, now: Date): TicketView {
   if (t.status === 'used' || t.status === 'lost') {
     return { ticket: t, chargeMinor: t.amount_due_minor, dueMinor: Math.max(0, t.amount_due_minor - t.amount_paid_minor), currency: lot.currency };
   }
-  const money = ticketMoney(t);
-  const chargeMinor = ticketCharge(money, now, lotPricer(lot, t.vehicle_type));
-  return { ticket: t, chargeMinor, dueMinor: chargeMinor === null ? null : Math.max(0, chargeMinor - money.creditsMinor), currency: lot.currency };
+  const price = lotPricer(lot, t.vehicle_type);
+  const money = ticketMoneyAt(t, now, price);
+  const chargeMinor = ticketCharge(money, now, price);
+  const validated = money.worths.reduce((a, b) => a + b, 0);
+  return { ticket: { ...t, validated_minor: validated }, chargeMinor, dueMinor: chargeMinor === null ? null : Math.max(0, chargeMinor - money.creditsMinor), currency: lot.currency };
 }
 
 async function findTicket(db: Queryable, lot: Lot, number: string, forUpdate = false): Promise<TicketRow> {
@@ -88,13 +112,19 @@ export interface Paid extends TicketView {
 }
 
 /** Pays what a ticket owes now; the car may then leave until exit_by. Inside the caller's transaction. */
-export async function payTicketIn(tx: Queryable, deps: TicketDeps, lot: Lot, t: TicketRow, req: PayRequest): Promise<Paid> {
+export async function payTicketIn(tx: Queryable, deps: TicketDeps, lot: Lot, row: TicketRow, req: PayRequest): Promise<Paid> {
+  let t = row;
   const now = deps.clock.now();
   if (t.status === 'used') throw new RefusedError(`ticket ${t.number} was used: the car left`, { code: 'ticket_used' });
   if (t.status === 'lost') throw new RefusedError(`ticket ${t.number} was reported lost`, { hint: 'pay its replacement (parkctl ticket list --lot ' + lot.code + ')', code: 'ticket_lost' });
-  const money = ticketMoney(t);
-  const charge = ticketCharge(money, now, lotPricer(lot, t.vehicle_type));
+  const price = lotPricer(lot, t.vehicle_type);
+  const money0 = ticketMoneyAt(t, now, price);
+  const charge = ticketCharge(money0, now, price);
   if (charge === null) throw new RefusedError(`${lot.code}'s prices do not cover this stay`, { hint: 'take what the attendant decides: parkctl payments collect', code: 'not_priced' });
+  // validations are settled at what they are worth now (a prepaid balance pays that, as far as it goes)
+  const validatedNow = t.paid_at ? t.validated_minor : await settleTicketValidations(tx, lot.lotId, t, money0.worths);
+  const money = { ...money0, creditsMinor: t.amount_paid_minor + t.waived_minor + validatedNow };
+  t = { ...t, validated_minor: validatedNow };
   const due = Math.max(0, charge - money.creditsMinor);
   let taken = 0;
   let waived = 0;
@@ -135,6 +165,7 @@ export async function payTicket(deps: TicketDeps, lot: Lot, number: string, req:
   checkPay(req);
   const paid = await withTransaction(deps.pool, async (tx) => {
     await setActor(tx, deps.actor, req.reason);
+    await lockValidatorsOfTicket(tx, lot.lotId, number.trim());
     return payTicketIn(tx, deps, lot, await findTicket(tx, lot, number, true), req);
   });
   await lotChanged(deps, lot.lotId);

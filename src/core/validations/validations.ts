@@ -14,11 +14,11 @@ import { overstayCharge } from '../pricing/index.js';
 import { selectReservation } from '../sql/reservations.js';
 import { selectLiveTicketOfVisit, selectTicketByNumber, type TicketRow } from '../sql/tickets.js';
 import {
-  countUsesOnDay, creditValidator, debitValidator, insertValidationUse, insertValidator, selectValidationReport, selectValidatorByCode, sumValidatedForVisit,
+  countUsesOnDay, creditValidator, hasValidatedVisit, debitValidator, insertValidationUse, insertValidator, selectValidationReport, selectValidatorByCode, sumValidatedForVisit,
   type ValidationKind, type ValidationUseRow, type ValidatorBilling, type ValidatorRow,
 } from '../sql/validations.js';
 import { ticketCharge } from '../tickets/fee.js';
-import { lotPricer, ticketMoney } from '../tickets/tickets.js';
+import { lotPricer, ticketMoneyAt } from '../tickets/tickets.js';
 import { lotChanged, type ChangeDeps } from '../changes.js';
 import { validationAmount } from './amount.js';
 import { localDay } from './day.js';
@@ -124,13 +124,18 @@ async function owedNow(tx: Queryable, lot: Lot, target: ValidationTarget, now: D
   if (ticket) {
     if (ticket.status === 'used' || ticket.status === 'lost' || ticket.exited_at) throw new RefusedError(`ticket ${ticket.number} is ${ticket.status}: nothing to validate`, { code: 'ticket_closed' });
     const price = lotPricer(lot, ticket.vehicle_type);
-    const money = ticketMoney(ticket);
+    const money = ticketMoneyAt(ticket, now, price);
     const charge = ticketCharge(money, now, price);
     if (charge === null) throw new RefusedError(`${lot.code}'s prices do not cover this stay`, { code: 'not_priced' });
     const enteredAt = ticket.entered_at;
     return {
       ticket, visitId: ticket.visit_id, reservationId: null, baseMinor: charge, dueMinor: Math.max(0, charge - money.creditsMinor),
-      freeHours: (h) => price(enteredAt, new Date(Math.min(now.getTime(), enteredAt.getTime() + h * 3_600_000))),
+      // what h free hours are worth now: the charge less the stay after them
+      freeHours: (h) => {
+        const freeUntil = new Date(enteredAt.getTime() + h * 3_600_000);
+        const rest = now > freeUntil ? price(freeUntil, now) : 0;
+        return rest === null ? null : charge - rest;
+      },
     };
   }
   // a booking's car inside: what it owes now (early entry, extensions, overstay so far)
@@ -170,6 +175,9 @@ export async function applyValidation(deps: ValidationDeps, lot: Lot, code: stri
     }
     const owed = await owedNow(tx, lot, target, now);
     const label = owed.ticket ? `ticket ${owed.ticket.number}` : `booking ${owed.reservationId}`;
+    if (await hasValidatedVisit(tx, lot.lotId, v.validator_id, owed.visitId)) {
+      throw new RefusedError(`${label} is already validated by ${v.code}`, { hint: 'a validator validates a stay once; see it: parkctl ticket show ... or parkctl validation report', code: 'already_validated' });
+    }
     if (owed.dueMinor <= 0) throw new RefusedError(`nothing is owed on ${label}: a validation takes off only what is due`, { code: 'nothing_due' });
     const amount = validationAmount(v, owed.baseMinor, owed.dueMinor, owed.freeHours);
     if (amount <= 0) throw new RefusedError(`${v.code}'s ${v.value} ${v.kind} takes nothing off ${label}`, { code: 'nothing_off' });
