@@ -180,12 +180,12 @@ async function nextTicketNumber(db: Queryable, lotId: number, prefix: 'W' | 'L')
 }
 
 /** A flat-fee replacement for a car whose entry nothing proves: the ticket the walk-in trigger made for its new visit. */
-export async function makeFlatFeeReplacement(db: Queryable, lotId: number, visitId: string, feeMinor: number): Promise<string> {
+export async function makeFlatFeeReplacement(db: Queryable, lotId: number, visitId: string, feeMinor: number, plate: string | null = null): Promise<string> {
   const number = await nextTicketNumber(db, lotId, 'L');
   const { rows } = await db.query<{ number: string }>(
-    `update tickets set number = $4::text, gate = 'desk', plate = null, lost_fee_minor = $3::bigint
+    `update tickets set number = $4::text, gate = 'desk', plate = $5::text, lost_fee_minor = $3::bigint
       where lot_id = $1::integer and visit_id = $2::uuid and status = 'open' returning number`,
-    [lotId, visitId, feeMinor, number],
+    [lotId, visitId, feeMinor, number, plate],
   );
   return rows[0]!.number;
 }

@@ -11,10 +11,11 @@ import { quoteWindow } from '../pricing/index.js';
 import type { VehicleType } from '../pricing/vehicle-types.js';
 import { addVisitPaid, insertEvent, insertPayment } from '../sql/payments.js';
 import {
-  insertReplacementTicket, makeFlatFeeReplacement, markTicketLost, markTicketPaid, selectLiveTicketByReadPlate, selectTicketByNumber,
+  insertReplacementTicket, makeFlatFeeReplacement, markTicketLost, markTicketPaid, selectLiveTicketByReadPlate, selectLiveTicketOfVisit, selectTicketByNumber,
   lockValidatorsOfTicket, setVisitDue, settleValidationUse, type TicketRow,
 } from '../sql/tickets.js';
-import { insertVisit, setHoldClock } from '../sql/visits.js';
+import { closeVisit, insertVisit, selectOpenVisit, setHoldClock } from '../sql/visits.js';
+import { parsePlate } from '../input.js';
 import { ticketCharge, validationWorths, type PriceStay, type TicketMoney } from './fee.js';
 import { lotTicketPolicy } from './policy.js';
 
@@ -195,18 +196,29 @@ export interface Replaced extends TicketView {
 export async function replaceLostTicket(deps: TicketDeps, lot: Lot, req: LostRequest): Promise<Replaced> {
   if (req.pay) checkPay(req.pay);
   const now = deps.clock.now();
-  const plate = req.plate?.toUpperCase().replace(/[\s-]/g, '') || null;
-  if (plate !== null && !/^[A-Z0-9]{1,16}$/.test(plate)) throw new UsageError(`"${req.plate!.slice(0, 40)}" is not a plate`, { hint: 'letters and digits, e.g. --plate AB12CDE', code: 'bad_plate' });
+  // one plate rule for every command (src/core/input.ts parsePlate): an empty --plate is bad input, not "no plate"
+  const plate = req.plate === undefined ? null : parsePlate(req.plate);
   const result = await withTransaction(deps.pool, async (tx) => {
     await setActor(tx, deps.actor, req.pay?.reason);
-    const proven = plate ? await selectLiveTicketByReadPlate(tx, lot.lotId, plate, { forUpdate: true }) : null;
+    let proven = plate ? await selectLiveTicketByReadPlate(tx, lot.lotId, plate, { forUpdate: true }) : null;
+    if (!proven && plate) {
+      // the car is inside under that plate (typed at the entry): its own visit, not a new one
+      const open = await selectOpenVisit(tx, lot.lotId, plate);
+      if (open && (open.reservation_id || open.permit_id)) {
+        throw new RefusedError(`${plate} is inside ${lot.code} on a booking or permit, not a ticket`, { hint: 'see parkctl visit list', code: 'not_a_ticket' });
+      }
+      if (open) proven = await selectLiveTicketOfVisit(tx, lot.lotId, open.visit_id, { forUpdate: true });
+    }
     let number: string;
     let lostNumber: string | null = null;
+    let phantom: string | null = null;
     if (proven) {
       await markTicketLost(tx, lot.lotId, proven.ticket_id);
       number = await insertReplacementTicket(tx, proven, now);
       lostNumber = proven.number;
     } else {
+      // nothing proves a car inside: the flat fee, and the car leaves now. The visit that carries the fee
+      // is closed at once, so occupancy never counts a car it cannot see.
       await setHoldClock(tx, now);
       const carPlate = plate ?? `LT${randomBytes(4).toString('hex').toUpperCase()}`;
       let visitId: string;
@@ -218,7 +230,10 @@ export async function replaceLostTicket(deps: TicketDeps, lot: Lot, req: LostReq
         }
         throw err;
       }
-      number = await makeFlatFeeReplacement(tx, lot.lotId, visitId, lotTicketPolicy(lot.policy).lostTicketFeeMinor);
+      if (!req.pay) throw new UsageError('nothing proves this car is inside: take the flat lost-ticket fee now, and the car leaves', { hint: `e.g. parkctl ticket lost --lot ${lot.code} --cash (or --plate of a car inside)`, code: 'pay_required' });
+      const fee = lotTicketPolicy(lot.policy).lostTicketFeeMinor;
+      number = await makeFlatFeeReplacement(tx, lot.lotId, visitId, fee, plate);
+      phantom = visitId;
     }
     await insertEvent(tx, {
       lotId: lot.lotId, kind: 'ticket_lost', reservationId: null, actor: deps.actor, reason: null,
@@ -226,6 +241,12 @@ export async function replaceLostTicket(deps: TicketDeps, lot: Lot, req: LostReq
     });
     const fresh = (await selectTicketByNumber(tx, lot.lotId, number, { forUpdate: true }))!;
     const paid = req.pay ? await payTicketIn(tx, deps, lot, fresh, req.pay) : null;
+    if (phantom) {
+      const fee = lotTicketPolicy(lot.policy).lostTicketFeeMinor;
+      await closeVisit(tx, { lotId: lot.lotId, visitId: phantom, gate: 'desk', exitedAt: now, overstayMinutes: 0, amountDueMinor: fee });
+      const closed = (await selectTicketByNumber(tx, lot.lotId, number))!;
+      return { fresh: closed, lostNumber, pricedBy: 'flat' as const, paid };
+    }
     return { fresh: paid?.ticket ?? fresh, lostNumber, pricedBy: proven ? 'entry' as const : 'flat' as const, paid };
   });
   await lotChanged(deps, lot.lotId);
