@@ -79,3 +79,33 @@ describe('a validation is worth what it takes off when the ticket is paid', () =
     expect(r.stderr).toMatch(/hint/i);
   });
 });
+
+describe('cash, top-ups and refusals at the desk', () => {
+  it('cash with no shift open is taken, with a warning on stderr; with a shift open, no warning', async () => {
+    const t = await ticketParked(1);
+    const r = await runCli(['ticket', 'pay', t.number, '--lot', 'REV', '--cash'], env());
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('no shift open');
+    expect(r.stderr).toContain('not in any drawer count');
+    expect((await runCli(['shift', 'open', '--lot', 'REV', '--attendant', 'ann', '--float', '50.00'], env())).code).toBe(0);
+    const t2 = await ticketParked(1);
+    const r2 = await runCli(['ticket', 'pay', t2.number, '--lot', 'REV', '--cash'], env());
+    expect(r2.code).toBe(0);
+    expect(r2.stderr).not.toContain('no shift open');
+  });
+
+  it('a top-up is bounded like a shift float (exit 2 with a hint); an invoiced one and an empty code get hints', async () => {
+    await validator({ code: 'TOPS', kind: 'amount', value: 100, billing: 'prepaid', balanceMinor: 49059 });
+    const huge = await runCli(['validation', 'validator', 'topup', 'TOPS', '--lot', 'REV', '--amount', '99999999999'], env());
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toMatch(/hint/i);
+    expect((await findValidator(db.pool, lot, 'TOPS')).balance_minor).toBe(49059);
+    await validator({ code: 'INV', kind: 'amount', value: 100 });
+    const inv = await runCli(['validation', 'validator', 'topup', 'INV', '--lot', 'REV', '--amount', '10.00'], env());
+    expect(inv.code).not.toBe(0);
+    expect(inv.stderr).toContain('validation report');
+    const empty = await runCli(['validation', 'validator', 'show', '', '--lot', 'REV'], env());
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).not.toContain('  in');
+  });
+});

@@ -6,6 +6,7 @@ import { loadLot, type Lot } from '../core/lots/lot.js';
 import { formatMinorAmount } from '../core/money-format.js';
 import { ticketJson, type TicketJson } from '../core/json/shapes.js';
 import { selectTickets, type TicketStatus } from '../core/sql/tickets.js';
+import { cashOutsideShiftWarning } from '../core/shifts/shift.js';
 import { ticketPayLink } from '../core/tickets/card-link.js';
 import { payTicket, replaceLostTicket, showTicket, viewTicket, type PayRequest } from '../core/tickets/tickets.js';
 import type { Run } from './index.js';
@@ -101,6 +102,7 @@ export function registerTicket(program: Command, run: Run): void {
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
       const paid = await payTicket({ pool, clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, lot, number, pay);
+      if (pay.method === 'cash' && paid.takenMinor > 0) { const w = await cashOutsideShiftWarning(pool, lot); if (w) ctx.out.note(w); }
       ctx.out.result({ ...ticketJson(paid, lot.code), takenMinor: paid.takenMinor }, (j) => renderTicket(j, lot));
     }, cmd));
 
@@ -117,6 +119,7 @@ export function registerTicket(program: Command, run: Run): void {
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
       const r = await replaceLostTicket({ pool, clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, lot, { plate: o.plate, pay });
+      if (pay?.method === 'cash' && (r.paid?.takenMinor ?? 0) > 0) { const w = await cashOutsideShiftWarning(pool, lot); if (w) ctx.out.note(w); }
       ctx.out.result({ ...ticketJson(r, lot.code), lost: r.lostNumber, pricedBy: r.pricedBy }, (j) => [
         `replacement ticket ${j.number}${j.lost ? ` for lost ${j.lost}` : ''}: ${j.pricedBy === 'entry' ? 'priced from the entry the plate read proves' : 'the lot\'s flat lost-ticket fee'}`,
         renderTicket(j, lot),

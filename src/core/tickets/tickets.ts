@@ -116,7 +116,7 @@ export interface Paid extends TicketView {
 export async function payTicketIn(tx: Queryable, deps: TicketDeps, lot: Lot, row: TicketRow, req: PayRequest): Promise<Paid> {
   let t = row;
   const now = deps.clock.now();
-  if (t.status === 'used') throw new RefusedError(`ticket ${t.number} was used: the car left`, { code: 'ticket_used' });
+  if (t.status === 'used') throw new RefusedError(`ticket ${t.number} was used: the car left`, { hint: `nothing more to pay on it; what it paid: parkctl ticket show ${t.number} --lot ${lot.code}`, code: 'ticket_used' });
   if (t.status === 'lost') throw new RefusedError(`ticket ${t.number} was reported lost`, { hint: 'pay its replacement (parkctl ticket list --lot ' + lot.code + ')', code: 'ticket_lost' });
   const price = lotPricer(lot, t.vehicle_type);
   const money0 = ticketMoneyAt(t, now, price);

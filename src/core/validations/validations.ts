@@ -21,6 +21,8 @@ import { ticketCharge } from '../tickets/fee.js';
 import { lotPricer, ticketMoneyAt } from '../tickets/tickets.js';
 import { lotChanged, type ChangeDeps } from '../changes.js';
 import { validationAmount } from './amount.js';
+import { formatMinorAmount } from '../money-format.js';
+import { maxMinor } from '../shifts/shift.js';
 import { localDay } from './day.js';
 
 export { localDay } from './day.js';
@@ -72,10 +74,15 @@ export async function addValidator(deps: ValidationDeps, lot: Lot, v: NewValidat
 }
 
 export async function topUpValidator(deps: ValidationDeps, lot: Lot, code: string, amountMinor: number): Promise<ValidatorRow> {
+  const hint = `at most ${formatMinorAmount(maxMinor, lot.currency)} (the bound of shift open --float), balance included; e.g. --amount 250.00`;
+  if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0 || amountMinor > maxMinor) {
+    throw new UsageError(`--amount ${formatMinorAmount(amountMinor, lot.currency)} is too large for a top-up`, { hint, code: 'bad_amount' });
+  }
   return withTransaction(deps.pool, async (tx) => {
     await setActor(tx, deps.actor);
     const v = await findValidator(tx, lot, code, true);
-    if (v.billing !== 'prepaid') throw new RefusedError(`${v.code} is invoiced monthly: it has no balance to top up`, { code: 'not_prepaid' });
+    if (v.billing !== 'prepaid') throw new RefusedError(`${v.code} is invoiced monthly: it has no balance to top up`, { hint: `its validations are billed from the report: parkctl validation report --lot ${lot.code} --validator ${v.code}`, code: 'not_prepaid' });
+    if (v.balance_minor + amountMinor > maxMinor) throw new UsageError(`${v.code}'s balance would be ${formatMinorAmount(v.balance_minor + amountMinor, lot.currency)}`, { hint, code: 'bad_amount' });
     await creditValidator(tx, { lotId: lot.lotId, validatorId: v.validator_id, amountMinor, at: deps.clock.now(), actor: deps.actor });
     return { ...v, balance_minor: v.balance_minor + amountMinor };
   });
@@ -83,6 +90,7 @@ export async function topUpValidator(deps: ValidationDeps, lot: Lot, code: strin
 
 export async function findValidator(db: Queryable, lot: Lot, code: string, forUpdate = false): Promise<ValidatorRow> {
   const c = code.trim().toUpperCase();
+  if (!c) throw new UsageError('a validator code is needed', { hint: `e.g. CINEMA1; see them: parkctl validation validator list --lot ${lot.code}`, code: 'bad_code' });
   const v = validatorCodePattern.test(c) ? await selectValidatorByCode(db, lot.lotId, c, { forUpdate }) : null;
   if (!v) throw new NotFoundError(`no validator ${code.slice(0, 40)} in ${lot.code}`, { hint: `see them: parkctl validation validator list --lot ${lot.code}`, code: 'unknown_validator' });
   return v;
