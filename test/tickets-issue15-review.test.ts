@@ -109,3 +109,16 @@ describe('cash, top-ups and refusals at the desk', () => {
     expect(empty.stderr).not.toContain('  in');
   });
 });
+
+describe('validation apply --visit by prefix', () => {
+  it('a unique prefix of the visit id is enough; a malformed one is exit 2 with a hint', async () => {
+    await validator({ code: 'PFX', kind: 'percent', value: 10 });
+    const t = await ticketParked(2);
+    const r = await runCli(['--json', 'validation', 'apply', 'PFX', '--lot', 'REV', '--visit', t.visitId.slice(0, 8)], env());
+    expect(r.code).toBe(0);
+    expect(r.json).toMatchObject({ visitId: t.visitId, ticket: t.number });
+    const bad = await runCli(['validation', 'apply', 'PFX', '--lot', 'REV', '--visit', 'zzz'], env());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/hint/i);
+  });
+});
