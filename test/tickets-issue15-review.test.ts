@@ -122,3 +122,15 @@ describe('validation apply --visit by prefix', () => {
     expect(bad.stderr).toMatch(/hint/i);
   });
 });
+
+describe('visit depart on a paid ticket', () => {
+  it('says the stay was paid, not "to collect: nothing" under an amount due', async () => {
+    const t = await ticketParked(1);
+    await payTicket(deps(), lot, t.number, { method: 'card' });
+    const plate = (await db.pool.query(`select plate from visits where visit_id = $1`, [t.visitId])).rows[0].plate as string;
+    const r = await runCli(['visit', 'depart', '--lot', 'REV', '--plate', plate], env());
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/2\.00 GBP, paid/);
+    expect(r.stdout).not.toMatch(/^to collect:/m);
+  });
+});
