@@ -134,3 +134,16 @@ describe('visit depart on a paid ticket', () => {
     expect(r.stdout).not.toMatch(/^to collect:/m);
   });
 });
+
+describe('input rules', () => {
+  it('lot state refuses an empty --reason; ticket lost takes the one plate rule (2-12, as permit create)', async () => {
+    const empty = await runCli(['lot', 'state', 'REV', 'full', '--reason', ''], env());
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/hint/i);
+    const one = await runCli(['ticket', 'lost', '--lot', 'REV', '--plate', 'A', '--cash'], env());
+    expect(one.code).toBe(2);
+    expect(one.stderr).toContain('2-12');
+    const long = await runCli(['ticket', 'lost', '--lot', 'REV', '--plate', 'ABCDEFGHJKLMNP', '--cash'], env());
+    expect(long.code).toBe(2);
+  });
+});
