@@ -147,3 +147,12 @@ describe('input rules', () => {
     expect(long.code).toBe(2);
   });
 });
+
+describe('ticket lost --visit', () => {
+  it('the attendant names the car\'s visit (a prefix): priced from its entry on that visit, no new visit', async () => {
+    const t = await ticketParked(2);
+    const r = await runCli(['--json', 'ticket', 'lost', '--lot', 'REV', '--visit', t.visitId.slice(0, 8)], env());
+    expect(r.code).toBe(0);
+    expect(r.json).toMatchObject({ pricedBy: 'entry', lost: t.number, visitId: t.visitId, chargeMinor: 400 });
+  });
+});

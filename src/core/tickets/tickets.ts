@@ -176,6 +176,8 @@ export async function payTicket(deps: TicketDeps, lot: Lot, number: string, req:
 export interface LostRequest {
   /** the plate of the car (read at the entry: its entry time is proven) */
   plate?: string | undefined;
+  /** the attendant knows the car's visit (its id): the stay is priced from its entry */
+  visitId?: string | undefined;
   /** pay at once; absent: the replacement is issued unpaid */
   pay?: PayRequest | undefined;
 }
@@ -201,6 +203,10 @@ export async function replaceLostTicket(deps: TicketDeps, lot: Lot, req: LostReq
   const result = await withTransaction(deps.pool, async (tx) => {
     await setActor(tx, deps.actor, req.pay?.reason);
     let proven = plate ? await selectLiveTicketByReadPlate(tx, lot.lotId, plate, { forUpdate: true }) : null;
+    if (req.visitId) {
+      proven = await selectLiveTicketOfVisit(tx, lot.lotId, req.visitId, { forUpdate: true });
+      if (!proven || proven.exited_at) throw new RefusedError(`no car inside ${lot.code} on a ticket with visit ${req.visitId}`, { hint: `see them: parkctl ticket list --lot ${lot.code} --status open`, code: 'not_inside' });
+    }
     if (!proven && plate) {
       // the car is inside under that plate (typed at the entry): its own visit, not a new one
       const open = await selectOpenVisit(tx, lot.lotId, plate);
