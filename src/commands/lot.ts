@@ -97,6 +97,7 @@ export function registerLot(program: Command, run: Run): void {
     .description('open, full (bookings and permits only), closed (the same), closed-to-all (no entry; exits stay open)')
     .option('--reason <text>', 'why (kept in the audit trail)')
     .action((code: string, state: string, o: { reason?: string }, cmd: Command) => run(async (ctx) => {
+      if (o.reason !== undefined && !o.reason.trim()) throw new UsageError('--reason is empty', { hint: 'say why, e.g. --reason "event traffic", or leave --reason out', code: 'bad_reason' });
       const to = parseLotState(state);
       const pool = await ctx.pool();
       const l = await loadLot(pool, code);

@@ -13,6 +13,7 @@ import { formatMinorAmount } from '../core/money-format.js';
 import { permitPayLink } from '../core/permits/pay-link.js';
 import { changePermitStatus, createPermit, findPermit, permitPeriods, renewPermit, resetPermitPassback, type PermitPeriod, type PermitRequest } from '../core/permits/permits.js';
 import { formatDays, formatTimes, parseDays, parseTimes } from '../core/permits/schedule.js';
+import { cashOutsideShiftWarning } from '../core/shifts/shift.js';
 import { countPermits, selectPermits, type PermitRow } from '../core/sql/permits.js';
 import type { AppContext } from './context.js';
 import type { Run } from './index.js';
@@ -201,6 +202,7 @@ export function registerPermit(program: Command, run: Run): void {
       const { lot, deps } = await lotOf(ctx, o.lot);
       const p = await findPermit(deps, lot, id);
       const r = await renewPermit(deps, lot, p.permit_id, { method, periods, key });
+      if (method === 'cash' && r.taken) { const w = await cashOutsideShiftWarning(deps.pool, lot); if (w) ctx.out.note(w); }
       const j = permitJson(r.permit, lot.code);
       ctx.out.result({ ...j, payment: { paymentId: r.payment.payment_id, amountMinor: Number(r.payment.amount_minor), currency: r.payment.currency, method: r.payment.provider, taken: r.taken, key } },
         () => renderFields([

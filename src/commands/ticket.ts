@@ -6,8 +6,10 @@ import { loadLot, type Lot } from '../core/lots/lot.js';
 import { formatMinorAmount } from '../core/money-format.js';
 import { ticketJson, type TicketJson } from '../core/json/shapes.js';
 import { selectTickets, type TicketStatus } from '../core/sql/tickets.js';
+import { cashOutsideShiftWarning } from '../core/shifts/shift.js';
 import { ticketPayLink } from '../core/tickets/card-link.js';
 import { payTicket, replaceLostTicket, showTicket, viewTicket, type PayRequest } from '../core/tickets/tickets.js';
+import { resolveId } from '../core/ids/prefix.js';
 import type { Run } from './index.js';
 import { formatTime, renderFields, renderTable } from './output.js';
 
@@ -101,6 +103,7 @@ export function registerTicket(program: Command, run: Run): void {
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
       const paid = await payTicket({ pool, clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, lot, number, pay);
+      if (pay.method === 'cash' && paid.takenMinor > 0) { const w = await cashOutsideShiftWarning(pool, lot); if (w) ctx.out.note(w); }
       ctx.out.result({ ...ticketJson(paid, lot.code), takenMinor: paid.takenMinor }, (j) => renderTicket(j, lot));
     }, cmd));
 
@@ -108,15 +111,19 @@ export function registerTicket(program: Command, run: Run): void {
     .description('replace a lost ticket: priced from the entry when the plate was read there, else the lot\'s flat lost-ticket fee')
     .requiredOption('--lot <code>', 'lot code')
     .option('--plate <plate>', 'the car\'s plate (proves its entry when a camera read it there)')
+    .option('--visit <id>', 'the car\'s visit id (or its first characters), when the attendant knows it: priced from its entry')
     .option('--cash', 'take the fee in cash now')
     .option('--card', 'take the fee on the card terminal now')
     .option('--nil', 'let it go without payment (needs --reason; audited)')
     .option('--reason <text>', 'why nothing is taken (with --nil)')
-    .action((o: { lot: string; plate?: string; cash?: boolean; card?: boolean; nil?: boolean; reason?: string }, cmd: Command) => run(async (ctx) => {
+    .action((o: { lot: string; plate?: string; visit?: string; cash?: boolean; card?: boolean; nil?: boolean; reason?: string }, cmd: Command) => run(async (ctx) => {
       const pay = payMethod(o, false);
+      if (o.visit !== undefined && o.plate !== undefined) throw new UsageError('give --plate or --visit, not both', { hint: 'e.g. parkctl ticket lost --lot RIVERSIDE --visit 3f2a9c1e --cash', code: 'bad_option' });
       const pool = await ctx.pool();
       const lot = await loadLot(pool, o.lot);
-      const r = await replaceLostTicket({ pool, clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, lot, { plate: o.plate, pay });
+      const visitId = o.visit === undefined ? undefined : await resolveId(pool, 'visit', o.visit);
+      const r = await replaceLostTicket({ pool, clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, lot, { plate: o.plate, visitId, pay });
+      if (pay?.method === 'cash' && (r.paid?.takenMinor ?? 0) > 0) { const w = await cashOutsideShiftWarning(pool, lot); if (w) ctx.out.note(w); }
       ctx.out.result({ ...ticketJson(r, lot.code), lost: r.lostNumber, pricedBy: r.pricedBy }, (j) => [
         `replacement ticket ${j.number}${j.lost ? ` for lost ${j.lost}` : ''}: ${j.pricedBy === 'entry' ? 'priced from the entry the plate read proves' : 'the lot\'s flat lost-ticket fee'}`,
         renderTicket(j, lot),

@@ -10,6 +10,7 @@ import { selectValidators, type ValidationKind } from '../core/sql/validations.j
 import {
   addValidator, applyValidation, countTodayUses, findValidator, topUpValidator, validationReport, type ValidationTarget,
 } from '../core/validations/validations.js';
+import { resolveId } from '../core/ids/prefix.js';
 import type { Run } from './index.js';
 import { formatTime, renderFields, renderTable } from './output.js';
 
@@ -116,16 +117,15 @@ export function registerValidation(program: Command, run: Run): void {
     .argument('<code>', 'the validator\'s code (as on its stamp)')
     .requiredOption('--lot <code>', 'lot code')
     .option('--ticket <number>', 'a ticket number, as printed')
-    .option('--visit <id>', 'a visit id')
-    .option('--booking <id>', 'a booking (reservation) id, its car inside')
+    .option('--visit <id>', 'a visit id (or its first characters)')
+    .option('--booking <id>', 'a booking (reservation) id or its first characters, its car inside')
     .action((code: string, o: { lot: string; ticket?: string; visit?: string; booking?: string }, cmd: Command) => run(async (ctx) => {
       const given = [o.ticket, o.visit, o.booking].filter((x) => x !== undefined);
       if (given.length !== 1) throw new UsageError('give exactly one of --ticket, --visit, --booking', { hint: 'e.g. --ticket NORTHIN-1042', code: 'bad_option' });
-      for (const [name, id] of [['--visit', o.visit], ['--booking', o.booking]] as const) {
-        if (id !== undefined && !uuid.test(id.trim())) throw new UsageError(`${name} "${id.slice(0, 40)}" is not an id`, { hint: `the full id, e.g. ${name} 3f2a9c1e-7b44-4d2e-9a10-5c6d7e8f9a0b`, code: 'bad_id' });
-      }
-      const target: ValidationTarget = o.ticket !== undefined ? { ticket: o.ticket } : o.visit !== undefined ? { visitId: o.visit.trim().toLowerCase() } : { reservationId: o.booking!.trim().toLowerCase() };
       const pool = await ctx.pool();
+      // a visit or a booking by its id or a unique prefix of it (as booking show takes)
+      const full = async (kind: 'visit' | 'reservation', id: string) => (uuid.test(id.trim()) ? id.trim().toLowerCase() : resolveId(pool, kind, id));
+      const target: ValidationTarget = o.ticket !== undefined ? { ticket: o.ticket } : o.visit !== undefined ? { visitId: await full('visit', o.visit) } : { reservationId: await full('reservation', o.booking!) };
       const lot = await loadLot(pool, o.lot);
       const a = await applyValidation({ pool, clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, lot, code, target);
       const json = {

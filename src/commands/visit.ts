@@ -58,9 +58,10 @@ export function registerVisit(program: Command, run: Run): void {
         ...(x.extensionMinor ? [['extensions', formatMinorAmount(x.extensionMinor, x.currency)] as [string, string]] : []),
         ...(x.earlyEntryMinor ? [['early entry', formatMinorAmount(x.earlyEntryMinor, x.currency)] as [string, string]] : []),
         ...(x.chargingMinor ? [['ev charging', formatMinorAmount(x.chargingMinor, x.currency)] as [string, string]] : []),
-        ['due', x.amountDueMinor ? formatMinorAmount(x.amountDueMinor, x.currency) : 'nothing'],
+        // one line for what the stay cost and whether it is settled; "to collect" only when something is left
+        ['due', !x.amountDueMinor ? 'nothing' : x.amountOutstandingMinor ? formatMinorAmount(x.amountDueMinor, x.currency) : `${formatMinorAmount(x.amountDueMinor, x.currency)}, paid (nothing to collect)`],
         ...(x.charge ? [['card', x.charge.paid ? 'charged to the card on file' : x.charge.inDoubt ? `not confirmed yet: ${x.charge.reason ?? 'no answer'}` : `not charged: ${x.charge.reason ?? 'declined'}`] as [string, string]] : []),
-        ...(x.amountDueMinor ? [['to collect', x.amountOutstandingMinor ? `${formatMinorAmount(x.amountOutstandingMinor, x.currency)}: parkctl payments collect ${x.visit.visitId} --method cash|card` : 'nothing'] as [string, string]] : []),
+        ...(x.amountOutstandingMinor ? [['to collect', `${formatMinorAmount(x.amountOutstandingMinor, x.currency)}: parkctl payments collect ${x.visit.visitId} --method cash|card`] as [string, string]] : []),
         ...(x.releasedEarly ? [['released', 'the rest of the window is back on sale'] as [string, string]] : []),
       ]));
     }, cmd));

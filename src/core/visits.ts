@@ -17,7 +17,7 @@ import { decideEarlyArrival, recordEarlyArrival, type EarlyArrival } from './vis
 import { selectLiveTicketOfVisit } from './sql/tickets.js';
 import { sumValidatedForVisit } from './sql/validations.js';
 import { ticketCharge } from './tickets/fee.js';
-import { lotPricer, ticketMoney } from './tickets/tickets.js';
+import { lotPricer, settleTicketValidations, ticketMoneyAt } from './tickets/tickets.js';
 
 export interface VisitDeps extends ChangeDeps {
   pool: PoolLike;
@@ -162,9 +162,13 @@ export async function depart(deps: VisitDeps, lot: Lot, req: { plate: string; ga
     } else {
       // a ticket's stay by the ticket's rule (paid: free within its grace; src/core/tickets/fee.ts), less waivers and validations
       const ticket = await selectLiveTicketOfVisit(tx, lot.lotId, open.visit_id, { forUpdate: true });
-      const charge = ticket ? ticketCharge(ticketMoney(ticket), at, lotPricer(lot, open.vehicle_type)) : null;
+      const price = lotPricer(lot, open.vehicle_type);
+      const money = ticket ? ticketMoneyAt(ticket, at, price) : null;
+      const charge = ticket && money ? ticketCharge(money, at, price) : null;
+      // an unpaid ticket's validations are settled as the car leaves, at what they are worth now
+      const validated = ticket && money && charge !== null ? (ticket.paid_at ? ticket.validated_minor : await settleTicketValidations(tx, lot.lotId, ticket, money.worths)) : 0;
       amountDueMinor = ticket && charge !== null
-        ? Math.max(0, charge - ticket.waived_minor - ticket.validated_minor)
+        ? Math.max(0, charge - ticket.waived_minor - validated)
         : quoteWindow(lot.pricing, { timeZone: lot.timeZone, vehicleType: open.vehicle_type, start: open.entered_at, end: at }).totalMinor;
     }
     if (open.reservation_id) amountDueMinor = Math.max(0, amountDueMinor - await sumValidatedForVisit(tx, lot.lotId, open.visit_id)); // validations (issue 15)

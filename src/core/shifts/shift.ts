@@ -3,7 +3,7 @@
 // in it; the difference from the count is recorded, with a reason when it is not zero.
 import { setActor, withTransaction } from '../db.js';
 import { NotFoundError, RefusedError, UsageError } from '../errors.js';
-import type { Clock, PoolLike } from '../ports.js';
+import type { Clock, PoolLike, Queryable } from '../ports.js';
 import type { Lot } from '../lots/lot.js';
 import { formatMinorAmount } from '../money-format.js';
 import { insertEvent } from '../sql/payments.js';
@@ -30,7 +30,8 @@ export interface ShiftReport {
   lines: DrawerLine[];
 }
 
-const maxMinor = 1e13;
+/** The largest amount of money a desk deals in (a float, a count, a top-up), minor units. */
+export const maxMinor = 1e13;
 
 export async function openShift(deps: ShiftDeps, lot: Lot, req: { attendant: string; floatMinor: number }): Promise<ShiftRow> {
   const attendant = req.attendant.trim();
@@ -114,4 +115,9 @@ export async function closeShift(deps: ShiftDeps, lot: Lot, req: { countedMinor:
     });
     return summarise(shift, lines);
   });
+}
+
+/** Cash taken with no shift open is in no drawer count: the warning to print (stderr), or null when a shift is open. */
+export async function cashOutsideShiftWarning(db: Queryable, lot: Lot): Promise<string | null> {
+  return (await selectOpenShift(db, lot.lotId)) ? null : `warning: no shift open in ${lot.code}: this cash is not in any drawer count (open one: parkctl shift open --lot ${lot.code} --attendant ... --float ...)`;
 }

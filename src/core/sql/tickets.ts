@@ -30,14 +30,29 @@ export interface TicketRow {
   visit_plate: string;
   amount_due_minor: number;
   amount_paid_minor: number;
-  /** validations taken off this visit (migrations/0033) */
+  /** validations taken off this visit (migrations/0033), as last settled */
   validated_minor: number;
+  /** those validations, in the order applied: what each validator gives and what it was settled at */
+  validations: TicketValidationRow[];
+}
+
+export interface TicketValidationRow {
+  use_id: string;
+  validator_id: string;
+  billing: 'prepaid' | 'invoice';
+  kind: 'percent' | 'amount' | 'hours';
+  value: number;
+  amount_minor: number;
 }
 
 const ticketSelect = `select t.lot_id, t.ticket_id::text, t.number, t.visit_id::text, t.issued_at, t.gate, t.plate, t.status, t.fee_minor,
     t.waived_minor, t.waive_reason, t.paid_at, t.exit_by, t.replaces::text, t.lost_fee_minor,
     v.entered_at, v.exited_at, v.vehicle_type::text as vehicle_type, v.plate as visit_plate, v.amount_due_minor, v.amount_paid_minor,
-    coalesce((select sum(u.amount_minor) from validation_uses u where u.lot_id = v.lot_id and u.visit_id = v.visit_id), 0)::bigint as validated_minor
+    coalesce((select sum(u.amount_minor) from validation_uses u where u.lot_id = v.lot_id and u.visit_id = v.visit_id), 0)::bigint as validated_minor,
+    coalesce((select json_agg(json_build_object('use_id', u.use_id, 'validator_id', u.validator_id, 'billing', w.billing, 'kind', w.kind, 'value', w.value, 'amount_minor', u.amount_minor)
+                order by u.applied_at, u.use_id)
+                from validation_uses u join validators w on w.lot_id = u.lot_id and w.validator_id = u.validator_id
+               where u.lot_id = v.lot_id and u.visit_id = v.visit_id), '[]'::json) as validations
   from tickets t join visits v on v.lot_id = t.lot_id and v.visit_id = t.visit_id`;
 
 /**
@@ -87,6 +102,39 @@ export async function selectTickets(db: Queryable, lotId: number, o: { status?: 
   return rows;
 }
 
+/** The validators of a ticket's visit, locked in code order (validations lock a validator before the ticket: so does a payment). */
+export async function lockValidatorsOfTicket(db: Queryable, lotId: number, number: string): Promise<void> {
+  await db.query(
+    `select w.validator_id from validators w
+      where w.lot_id = $1::integer and w.validator_id in (
+        select u.validator_id from validation_uses u join tickets t on t.lot_id = u.lot_id and t.visit_id = u.visit_id
+         where t.lot_id = $1::integer and t.number = $2::text)
+      order by w.code for update of w`,
+    [lotId, number.toUpperCase()],
+  );
+}
+
+/**
+ * Settles a validation at what it is worth now (payment or exit); a prepaid validator's balance pays
+ * the difference, as far as it goes (never below zero), or gets back what it paid too much. Returns
+ * the amount settled.
+ */
+export async function settleValidationUse(db: Queryable, lotId: number, u: TicketValidationRow, worthMinor: number): Promise<number> {
+  let settled = worthMinor;
+  if (u.billing === 'prepaid' && worthMinor !== u.amount_minor) {
+    const { rows } = await db.query<{ moved: string }>(
+      `with old as (select balance_minor from validators where lot_id = $1::integer and validator_id = $2::uuid for update)
+       update validators w set balance_minor = w.balance_minor - least($3::bigint, old.balance_minor)
+         from old where w.lot_id = $1::integer and w.validator_id = $2::uuid
+       returning least($3::bigint, old.balance_minor)::text as moved`,
+      [lotId, u.validator_id, worthMinor - u.amount_minor],
+    );
+    settled = u.amount_minor + Number(rows[0]?.moved ?? 0);
+  }
+  if (settled !== u.amount_minor) await db.query(`update validation_uses set amount_minor = $3::bigint where lot_id = $1::integer and use_id = $2::uuid`, [lotId, u.use_id, settled]);
+  return settled;
+}
+
 /** A payment (or a nil one) against `feeMinor` at `paidAt`: the car may leave until `exitBy`. */
 export async function markTicketPaid(
   db: Queryable,
@@ -132,12 +180,12 @@ async function nextTicketNumber(db: Queryable, lotId: number, prefix: 'W' | 'L')
 }
 
 /** A flat-fee replacement for a car whose entry nothing proves: the ticket the walk-in trigger made for its new visit. */
-export async function makeFlatFeeReplacement(db: Queryable, lotId: number, visitId: string, feeMinor: number): Promise<string> {
+export async function makeFlatFeeReplacement(db: Queryable, lotId: number, visitId: string, feeMinor: number, plate: string | null = null): Promise<string> {
   const number = await nextTicketNumber(db, lotId, 'L');
   const { rows } = await db.query<{ number: string }>(
-    `update tickets set number = $4::text, gate = 'desk', plate = null, lost_fee_minor = $3::bigint
+    `update tickets set number = $4::text, gate = 'desk', plate = $5::text, lost_fee_minor = $3::bigint
       where lot_id = $1::integer and visit_id = $2::uuid and status = 'open' returning number`,
-    [lotId, visitId, feeMinor, number],
+    [lotId, visitId, feeMinor, number, plate],
   );
   return rows[0]!.number;
 }

@@ -174,3 +174,9 @@ export async function applyGateValidation(db: Queryable, v: { lotId: number; cod
   );
   return rows[0]!.r;
 }
+
+/** Whether this validator already validated this visit (once per stay). */
+export async function hasValidatedVisit(db: Queryable, lotId: number, validatorId: string, visitId: string): Promise<boolean> {
+  const { rows } = await db.query(`select 1 from validation_uses where lot_id = $1::integer and validator_id = $2::uuid and visit_id = $3::uuid`, [lotId, validatorId, visitId]);
+  return rows.length > 0;
+}

@@ -36,3 +36,34 @@ export function ticketDue(t: TicketMoney, now: Date, price: PriceStay): number |
   const charge = ticketCharge(t, now, price);
   return charge === null ? null : Math.max(0, charge - t.creditsMinor);
 }
+
+/** A validation on a ticket: what its validator gives, and what it was last settled at (minor units). */
+export interface TicketValidation {
+  kind: 'percent' | 'amount' | 'hours';
+  value: number;
+  amountMinor: number;
+}
+
+/**
+ * What each validation takes off a charge at `now` (issue 15): free hours leave only the stay after the
+ * first N hours priced (the charge less the price of the stay shortened by N hours from the entry), a
+ * percent is of the charge, an amount is fixed; in the order applied, together never more than the charge.
+ * A flat lost-ticket fee has no stay to shorten: free hours there keep what they were settled at.
+ */
+export function validationWorths(vs: readonly TicketValidation[], chargeMinor: number, t: { enteredAt: Date; lostFeeMinor: number | null }, now: Date, price: PriceStay): number[] {
+  let left = Math.max(0, chargeMinor);
+  return vs.map((v) => {
+    let off: number;
+    if (v.kind === 'percent') off = Math.floor((chargeMinor * v.value) / 100);
+    else if (v.kind === 'amount') off = v.value;
+    else if (t.lostFeeMinor !== null) off = v.amountMinor;
+    else {
+      const freeUntil = new Date(t.enteredAt.getTime() + v.value * 3_600_000);
+      const rest = now.getTime() > freeUntil.getTime() ? price(freeUntil, now) : 0;
+      off = rest === null ? v.amountMinor : chargeMinor - rest;
+    }
+    const taken = Math.max(0, Math.min(off, left));
+    left -= taken;
+    return taken;
+  });
+}

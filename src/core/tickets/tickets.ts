@@ -11,11 +11,12 @@ import { quoteWindow } from '../pricing/index.js';
 import type { VehicleType } from '../pricing/vehicle-types.js';
 import { addVisitPaid, insertEvent, insertPayment } from '../sql/payments.js';
 import {
-  insertReplacementTicket, makeFlatFeeReplacement, markTicketLost, markTicketPaid, selectLiveTicketByReadPlate, selectTicketByNumber,
-  setVisitDue, type TicketRow,
+  insertReplacementTicket, makeFlatFeeReplacement, markTicketLost, markTicketPaid, selectLiveTicketByReadPlate, selectLiveTicketOfVisit, selectTicketByNumber,
+  lockValidatorsOfTicket, setVisitDue, settleValidationUse, type TicketRow,
 } from '../sql/tickets.js';
-import { insertVisit, setHoldClock } from '../sql/visits.js';
-import { ticketCharge, type PriceStay, type TicketMoney } from './fee.js';
+import { closeVisit, insertVisit, selectOpenVisit, setHoldClock } from '../sql/visits.js';
+import { parsePlate } from '../input.js';
+import { ticketCharge, validationWorths, type PriceStay, type TicketMoney } from './fee.js';
 import { lotTicketPolicy } from './policy.js';
 
 export interface TicketDeps extends ChangeDeps {
@@ -53,13 +54,37 @@ export function ticketMoney(t: TicketRow): TicketMoney {
   };
 }
 
+/**
+ * The ticket's money at `now`: an unpaid ticket's validations are worth what they take off the charge
+ * now (./fee.ts validationWorths), not what they took off when applied; a paid one's were settled at
+ * the payment. `worths`: each validation's worth now, in the order of t.validations.
+ */
+export function ticketMoneyAt(t: TicketRow, now: Date, price: PriceStay): TicketMoney & { worths: number[] } {
+  const base = ticketMoney(t);
+  const settled = t.validations.map((u) => Number(u.amount_minor));
+  if (t.paid_at || t.validations.length === 0) return { ...base, worths: settled };
+  const charge = ticketCharge(base, now, price);
+  if (charge === null) return { ...base, worths: settled };
+  const worths = validationWorths(t.validations.map((u) => ({ kind: u.kind, value: Number(u.value), amountMinor: Number(u.amount_minor) })), charge, base, now, price);
+  return { ...base, creditsMinor: t.amount_paid_minor + t.waived_minor + worths.reduce((a, b) => a + b, 0), worths };
+}
+
+/** Settles the ticket's validations at their worth now (payment, exit); returns what they take off in all. */
+export async function settleTicketValidations(tx: Queryable, lotId: number, t: TicketRow, worths: number[]): Promise<number> {
+  let total = 0;
+  for (const [i, u] of t.validations.entries()) total += await settleValidationUse(tx, lotId, u, worths[i]!);
+  return total;
+}
+
 export function viewTicket(lot: Lot, t: TicketRow, now: Date): TicketView {
   if (t.status === 'used' || t.status === 'lost') {
     return { ticket: t, chargeMinor: t.amount_due_minor, dueMinor: Math.max(0, t.amount_due_minor - t.amount_paid_minor), currency: lot.currency };
   }
-  const money = ticketMoney(t);
-  const chargeMinor = ticketCharge(money, now, lotPricer(lot, t.vehicle_type));
-  return { ticket: t, chargeMinor, dueMinor: chargeMinor === null ? null : Math.max(0, chargeMinor - money.creditsMinor), currency: lot.currency };
+  const price = lotPricer(lot, t.vehicle_type);
+  const money = ticketMoneyAt(t, now, price);
+  const chargeMinor = ticketCharge(money, now, price);
+  const validated = money.worths.reduce((a, b) => a + b, 0);
+  return { ticket: { ...t, validated_minor: validated }, chargeMinor, dueMinor: chargeMinor === null ? null : Math.max(0, chargeMinor - money.creditsMinor), currency: lot.currency };
 }
 
 async function findTicket(db: Queryable, lot: Lot, number: string, forUpdate = false): Promise<TicketRow> {
@@ -88,13 +113,19 @@ export interface Paid extends TicketView {
 }
 
 /** Pays what a ticket owes now; the car may then leave until exit_by. Inside the caller's transaction. */
-export async function payTicketIn(tx: Queryable, deps: TicketDeps, lot: Lot, t: TicketRow, req: PayRequest): Promise<Paid> {
+export async function payTicketIn(tx: Queryable, deps: TicketDeps, lot: Lot, row: TicketRow, req: PayRequest): Promise<Paid> {
+  let t = row;
   const now = deps.clock.now();
-  if (t.status === 'used') throw new RefusedError(`ticket ${t.number} was used: the car left`, { code: 'ticket_used' });
+  if (t.status === 'used') throw new RefusedError(`ticket ${t.number} was used: the car left`, { hint: `nothing more to pay on it; what it paid: parkctl ticket show ${t.number} --lot ${lot.code}`, code: 'ticket_used' });
   if (t.status === 'lost') throw new RefusedError(`ticket ${t.number} was reported lost`, { hint: 'pay its replacement (parkctl ticket list --lot ' + lot.code + ')', code: 'ticket_lost' });
-  const money = ticketMoney(t);
-  const charge = ticketCharge(money, now, lotPricer(lot, t.vehicle_type));
+  const price = lotPricer(lot, t.vehicle_type);
+  const money0 = ticketMoneyAt(t, now, price);
+  const charge = ticketCharge(money0, now, price);
   if (charge === null) throw new RefusedError(`${lot.code}'s prices do not cover this stay`, { hint: 'take what the attendant decides: parkctl payments collect', code: 'not_priced' });
+  // validations are settled at what they are worth now (a prepaid balance pays that, as far as it goes)
+  const validatedNow = t.paid_at ? t.validated_minor : await settleTicketValidations(tx, lot.lotId, t, money0.worths);
+  const money = { ...money0, creditsMinor: t.amount_paid_minor + t.waived_minor + validatedNow };
+  t = { ...t, validated_minor: validatedNow };
   const due = Math.max(0, charge - money.creditsMinor);
   let taken = 0;
   let waived = 0;
@@ -135,6 +166,7 @@ export async function payTicket(deps: TicketDeps, lot: Lot, number: string, req:
   checkPay(req);
   const paid = await withTransaction(deps.pool, async (tx) => {
     await setActor(tx, deps.actor, req.reason);
+    await lockValidatorsOfTicket(tx, lot.lotId, number.trim());
     return payTicketIn(tx, deps, lot, await findTicket(tx, lot, number, true), req);
   });
   await lotChanged(deps, lot.lotId);
@@ -144,6 +176,8 @@ export async function payTicket(deps: TicketDeps, lot: Lot, number: string, req:
 export interface LostRequest {
   /** the plate of the car (read at the entry: its entry time is proven) */
   plate?: string | undefined;
+  /** the attendant knows the car's visit (its id): the stay is priced from its entry */
+  visitId?: string | undefined;
   /** pay at once; absent: the replacement is issued unpaid */
   pay?: PayRequest | undefined;
 }
@@ -164,18 +198,33 @@ export interface Replaced extends TicketView {
 export async function replaceLostTicket(deps: TicketDeps, lot: Lot, req: LostRequest): Promise<Replaced> {
   if (req.pay) checkPay(req.pay);
   const now = deps.clock.now();
-  const plate = req.plate?.toUpperCase().replace(/[\s-]/g, '') || null;
-  if (plate !== null && !/^[A-Z0-9]{1,16}$/.test(plate)) throw new UsageError(`"${req.plate!.slice(0, 40)}" is not a plate`, { hint: 'letters and digits, e.g. --plate AB12CDE', code: 'bad_plate' });
+  // one plate rule for every command (src/core/input.ts parsePlate): an empty --plate is bad input, not "no plate"
+  const plate = req.plate === undefined ? null : parsePlate(req.plate);
   const result = await withTransaction(deps.pool, async (tx) => {
     await setActor(tx, deps.actor, req.pay?.reason);
-    const proven = plate ? await selectLiveTicketByReadPlate(tx, lot.lotId, plate, { forUpdate: true }) : null;
+    let proven = plate ? await selectLiveTicketByReadPlate(tx, lot.lotId, plate, { forUpdate: true }) : null;
+    if (req.visitId) {
+      proven = await selectLiveTicketOfVisit(tx, lot.lotId, req.visitId, { forUpdate: true });
+      if (!proven || proven.exited_at) throw new RefusedError(`no car inside ${lot.code} on a ticket with visit ${req.visitId}`, { hint: `see them: parkctl ticket list --lot ${lot.code} --status open`, code: 'not_inside' });
+    }
+    if (!proven && plate) {
+      // the car is inside under that plate (typed at the entry): its own visit, not a new one
+      const open = await selectOpenVisit(tx, lot.lotId, plate);
+      if (open && (open.reservation_id || open.permit_id)) {
+        throw new RefusedError(`${plate} is inside ${lot.code} on a booking or permit, not a ticket`, { hint: 'see parkctl visit list', code: 'not_a_ticket' });
+      }
+      if (open) proven = await selectLiveTicketOfVisit(tx, lot.lotId, open.visit_id, { forUpdate: true });
+    }
     let number: string;
     let lostNumber: string | null = null;
+    let phantom: string | null = null;
     if (proven) {
       await markTicketLost(tx, lot.lotId, proven.ticket_id);
       number = await insertReplacementTicket(tx, proven, now);
       lostNumber = proven.number;
     } else {
+      // nothing proves a car inside: the flat fee, and the car leaves now. The visit that carries the fee
+      // is closed at once, so occupancy never counts a car it cannot see.
       await setHoldClock(tx, now);
       const carPlate = plate ?? `LT${randomBytes(4).toString('hex').toUpperCase()}`;
       let visitId: string;
@@ -187,7 +236,10 @@ export async function replaceLostTicket(deps: TicketDeps, lot: Lot, req: LostReq
         }
         throw err;
       }
-      number = await makeFlatFeeReplacement(tx, lot.lotId, visitId, lotTicketPolicy(lot.policy).lostTicketFeeMinor);
+      if (!req.pay) throw new UsageError('nothing proves this car is inside: take the flat lost-ticket fee now, and the car leaves', { hint: `e.g. parkctl ticket lost --lot ${lot.code} --cash (or --plate of a car inside)`, code: 'pay_required' });
+      const fee = lotTicketPolicy(lot.policy).lostTicketFeeMinor;
+      number = await makeFlatFeeReplacement(tx, lot.lotId, visitId, fee, plate);
+      phantom = visitId;
     }
     await insertEvent(tx, {
       lotId: lot.lotId, kind: 'ticket_lost', reservationId: null, actor: deps.actor, reason: null,
@@ -195,6 +247,12 @@ export async function replaceLostTicket(deps: TicketDeps, lot: Lot, req: LostReq
     });
     const fresh = (await selectTicketByNumber(tx, lot.lotId, number, { forUpdate: true }))!;
     const paid = req.pay ? await payTicketIn(tx, deps, lot, fresh, req.pay) : null;
+    if (phantom) {
+      const fee = lotTicketPolicy(lot.policy).lostTicketFeeMinor;
+      await closeVisit(tx, { lotId: lot.lotId, visitId: phantom, gate: 'desk', exitedAt: now, overstayMinutes: 0, amountDueMinor: fee });
+      const closed = (await selectTicketByNumber(tx, lot.lotId, number))!;
+      return { fresh: closed, lostNumber, pricedBy: 'flat' as const, paid };
+    }
     return { fresh: paid?.ticket ?? fresh, lostNumber, pricedBy: proven ? 'entry' as const : 'flat' as const, paid };
   });
   await lotChanged(deps, lot.lotId);

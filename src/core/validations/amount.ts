@@ -2,7 +2,7 @@
 // (src/core/gate/decide.ts, offline). Never more than is owed, so a fee never goes below zero.
 import type { ValidationKind } from '../sql/validations.js';
 
-/** `baseMinor` is the whole fee (a percent is of it), `dueMinor` what is still owed; `freeHours` prices that many hours from the start. */
+/** `baseMinor` is the whole fee (a percent is of it), `dueMinor` what is still owed; `freeHours` is what that many free hours are worth (the price they take off). */
 export function validationAmount(v: { kind: ValidationKind; value: number }, baseMinor: number, dueMinor: number, freeHours: (hours: number) => number | null): number {
   let off: number;
   if (v.kind === 'percent') off = Math.floor((baseMinor * v.value) / 100);

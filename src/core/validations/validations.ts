@@ -14,13 +14,15 @@ import { overstayCharge } from '../pricing/index.js';
 import { selectReservation } from '../sql/reservations.js';
 import { selectLiveTicketOfVisit, selectTicketByNumber, type TicketRow } from '../sql/tickets.js';
 import {
-  countUsesOnDay, creditValidator, debitValidator, insertValidationUse, insertValidator, selectValidationReport, selectValidatorByCode, sumValidatedForVisit,
+  countUsesOnDay, creditValidator, hasValidatedVisit, debitValidator, insertValidationUse, insertValidator, selectValidationReport, selectValidatorByCode, sumValidatedForVisit,
   type ValidationKind, type ValidationUseRow, type ValidatorBilling, type ValidatorRow,
 } from '../sql/validations.js';
 import { ticketCharge } from '../tickets/fee.js';
-import { lotPricer, ticketMoney } from '../tickets/tickets.js';
+import { lotPricer, ticketMoneyAt } from '../tickets/tickets.js';
 import { lotChanged, type ChangeDeps } from '../changes.js';
 import { validationAmount } from './amount.js';
+import { formatMinorAmount } from '../money-format.js';
+import { maxMinor } from '../shifts/shift.js';
 import { localDay } from './day.js';
 
 export { localDay } from './day.js';
@@ -72,10 +74,15 @@ export async function addValidator(deps: ValidationDeps, lot: Lot, v: NewValidat
 }
 
 export async function topUpValidator(deps: ValidationDeps, lot: Lot, code: string, amountMinor: number): Promise<ValidatorRow> {
+  const hint = `at most ${formatMinorAmount(maxMinor, lot.currency)} (the bound of shift open --float), balance included; e.g. --amount 250.00`;
+  if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0 || amountMinor > maxMinor) {
+    throw new UsageError(`--amount ${formatMinorAmount(amountMinor, lot.currency)} is too large for a top-up`, { hint, code: 'bad_amount' });
+  }
   return withTransaction(deps.pool, async (tx) => {
     await setActor(tx, deps.actor);
     const v = await findValidator(tx, lot, code, true);
-    if (v.billing !== 'prepaid') throw new RefusedError(`${v.code} is invoiced monthly: it has no balance to top up`, { code: 'not_prepaid' });
+    if (v.billing !== 'prepaid') throw new RefusedError(`${v.code} is invoiced monthly: it has no balance to top up`, { hint: `its validations are billed from the report: parkctl validation report --lot ${lot.code} --validator ${v.code}`, code: 'not_prepaid' });
+    if (v.balance_minor + amountMinor > maxMinor) throw new UsageError(`${v.code}'s balance would be ${formatMinorAmount(v.balance_minor + amountMinor, lot.currency)}`, { hint, code: 'bad_amount' });
     await creditValidator(tx, { lotId: lot.lotId, validatorId: v.validator_id, amountMinor, at: deps.clock.now(), actor: deps.actor });
     return { ...v, balance_minor: v.balance_minor + amountMinor };
   });
@@ -83,6 +90,7 @@ export async function topUpValidator(deps: ValidationDeps, lot: Lot, code: strin
 
 export async function findValidator(db: Queryable, lot: Lot, code: string, forUpdate = false): Promise<ValidatorRow> {
   const c = code.trim().toUpperCase();
+  if (!c) throw new UsageError('a validator code is needed', { hint: `e.g. CINEMA1; see them: parkctl validation validator list --lot ${lot.code}`, code: 'bad_code' });
   const v = validatorCodePattern.test(c) ? await selectValidatorByCode(db, lot.lotId, c, { forUpdate }) : null;
   if (!v) throw new NotFoundError(`no validator ${code.slice(0, 40)} in ${lot.code}`, { hint: `see them: parkctl validation validator list --lot ${lot.code}`, code: 'unknown_validator' });
   return v;
@@ -124,13 +132,18 @@ async function owedNow(tx: Queryable, lot: Lot, target: ValidationTarget, now: D
   if (ticket) {
     if (ticket.status === 'used' || ticket.status === 'lost' || ticket.exited_at) throw new RefusedError(`ticket ${ticket.number} is ${ticket.status}: nothing to validate`, { code: 'ticket_closed' });
     const price = lotPricer(lot, ticket.vehicle_type);
-    const money = ticketMoney(ticket);
+    const money = ticketMoneyAt(ticket, now, price);
     const charge = ticketCharge(money, now, price);
     if (charge === null) throw new RefusedError(`${lot.code}'s prices do not cover this stay`, { code: 'not_priced' });
     const enteredAt = ticket.entered_at;
     return {
       ticket, visitId: ticket.visit_id, reservationId: null, baseMinor: charge, dueMinor: Math.max(0, charge - money.creditsMinor),
-      freeHours: (h) => price(enteredAt, new Date(Math.min(now.getTime(), enteredAt.getTime() + h * 3_600_000))),
+      // what h free hours are worth now: the charge less the stay after them
+      freeHours: (h) => {
+        const freeUntil = new Date(enteredAt.getTime() + h * 3_600_000);
+        const rest = now > freeUntil ? price(freeUntil, now) : 0;
+        return rest === null ? null : charge - rest;
+      },
     };
   }
   // a booking's car inside: what it owes now (early entry, extensions, overstay so far)
@@ -170,6 +183,9 @@ export async function applyValidation(deps: ValidationDeps, lot: Lot, code: stri
     }
     const owed = await owedNow(tx, lot, target, now);
     const label = owed.ticket ? `ticket ${owed.ticket.number}` : `booking ${owed.reservationId}`;
+    if (await hasValidatedVisit(tx, lot.lotId, v.validator_id, owed.visitId)) {
+      throw new RefusedError(`${label} is already validated by ${v.code}`, { hint: 'a validator validates a stay once; see it: parkctl ticket show ... or parkctl validation report', code: 'already_validated' });
+    }
     if (owed.dueMinor <= 0) throw new RefusedError(`nothing is owed on ${label}: a validation takes off only what is due`, { code: 'nothing_due' });
     const amount = validationAmount(v, owed.baseMinor, owed.dueMinor, owed.freeHours);
     if (amount <= 0) throw new RefusedError(`${v.code}'s ${v.value} ${v.kind} takes nothing off ${label}`, { code: 'nothing_off' });
