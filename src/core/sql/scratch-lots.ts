@@ -26,18 +26,30 @@ export async function cloneLot(db: Queryable, lotId: number, newCode: string): P
   return copy;
 }
 
-/** Remove a lot and everything it holds. Only for scratch lots: a real lot keeps its history. */
+/**
+ * Remove a lot and everything it holds. Only for scratch lots: a real lot keeps its history. A server a
+ * benchmark just stopped may still have a statement running in PostgreSQL (a backend finishes and commits
+ * what it was given after its client went away): a row that lands behind the sweep is swept again.
+ */
 export async function dropLot(db: Queryable, lotId: number): Promise<void> {
-  for (const table of [
-    'ev_meter_values', 'ev_sessions', 'ev_connectors', 'ev_chargers', 'validation_uses', 'validator_topups', 'validators', 'tickets',
-    'report_visit_hours', 'report_payment_hours', 'report_event_hours', 'report_rollup_marks',
-    'payments', 'gate_events', 'visits', 'events', 'reservations', 'spot_days', 'lot_days', 'pricing_rules', 'spot_sensed', 'sensors',
-    'permit_plates', 'permits', 'shifts', 'spots', 'zones', 'lots',
-  ]) {
-    await db.query(`delete from ${table} where lot_id = $1::integer`, [lotId]);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      for (const table of scratchTables) await db.query(`delete from ${table} where lot_id = $1::integer`, [lotId]);
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== '23503' || attempt >= 10) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 }
 
+/** Every table with rows of a lot, those that point at others first. */
+const scratchTables = [
+  'ev_meter_values', 'ev_sessions', 'ev_connectors', 'ev_chargers', 'validation_uses', 'validator_topups', 'validators', 'tickets',
+  'report_visit_hours', 'report_payment_hours', 'report_event_hours', 'report_rollup_marks', 'ticket_counters',
+  'payments', 'gate_events', 'visits', 'events', 'reservations', 'spot_days', 'lot_days', 'pricing_rules', 'spot_sensed', 'sensors',
+  'permit_plates', 'permits', 'shifts', 'spots', 'zones', 'lots',
+];
 export async function prepareDays(db: Queryable, lotId: number, from: Date, to: Date): Promise<number> {
   const { rows } = await db.query<{ n: number }>(
     `select parkctl_prepare_days($1::integer, ($2::timestamptz at time zone 'UTC')::date, ($3::timestamptz at time zone 'UTC')::date) as n`,
