@@ -50,3 +50,16 @@ describe('the command table', () => {
     expect(commandNamed(['--help'])).toBeNull();
   });
 });
+
+describe('parkctl --version', () => {
+  it('answers from package.json before the program loads, and as commander does with other words beside it', async () => {
+    const { runBuilt } = await import('./support/built-cli.js');
+    const { readFileSync } = await import('node:fs');
+    const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    for (const args of [['--version'], ['-V'], ['--json', '--version']]) {
+      const r = await runBuilt(args, {}); // the real binary: the answer comes from bin/parkctl
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout).toBe(`${version}\n`);
+    }
+  });
+});
