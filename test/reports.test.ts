@@ -159,6 +159,21 @@ describe('report (raw rows, then rollups)', () => {
   });
 });
 
+describe('the hour still running', () => {
+  it('reports the peak hour\'s average over the part of it that has passed, as the average inside', async () => {
+    const peak = await createTestLot(db.pool, { code: 'RPTNOW', spots: 4 });
+    await addVisit(db.pool, peak.lotId, { plate: 'NOW1', enteredAt: '2026-09-01T12:00:00Z', exitedAt: null });
+    const at = '2026-09-01T12:15:00Z'; // a quarter of the 13:00 BST hour has passed, with the car inside all of it
+    const r = await runCli(['--json', 'report', 'occupancy', '--lot', 'RPTNOW', '--from', '2026-09-01', '--to', '2026-09-01', '--by', 'hour'], env(at));
+    expect(r.code, r.stderr).toBe(0);
+    const rows = (r.json as { rows: Row[] }).rows;
+    const current = rows.find((x) => x.label === '2026-09-01 13:00')!;
+    expect(current).toMatchObject({ averageOccupied: 1, peakOccupied: 1 });
+    const day = await runCli(['--json', 'report', 'occupancy', '--lot', 'RPTNOW', '--from', '2026-09-01', '--to', '2026-09-01'], env(at));
+    expect((day.json as { rows: Row[] }).rows[0]).toMatchObject({ peakOccupied: 1 });
+  });
+});
+
 describe('report output', () => {
   it('--explain lists the payments behind a month', async () => {
     const r = await runCli(['--json', 'report', 'revenue', '--lot', 'RPT', '--by', 'month', '--explain', '2026-07'], env());

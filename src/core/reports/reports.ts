@@ -128,7 +128,9 @@ export async function buildReport(db: Queryable, lot: Lot, kind: ReportKind, ran
       const avg = v && secs > 0 ? v.occupied_seconds / secs : 0;
       return {
         bucket: b, label: label(b), capacity, averageOccupied: round1(avg), occupancyPercent: capacity === 0 ? 0 : round1((100 * avg) / capacity),
-        peakHour: v && v.peak_occupied_seconds > 0 ? v.peak_hour : null, peakOccupied: v ? round1(v.peak_occupied_seconds / 3600) : 0,
+        peakHour: v && v.peak_occupied_seconds > 0 ? v.peak_hour : null,
+        // the peak hour's average over the part of it the report covers (the current hour only so far), as averageOccupied is
+        peakOccupied: v && v.peak_hour ? round1(v.peak_occupied_seconds / Math.max(1, bucketSeconds(v.peak_hour, { ...q, by: 'hour' }))) : 0,
         entries: v?.entries ?? 0, exits: v?.exits ?? 0,
       };
     });
