@@ -52,12 +52,15 @@ async function main(a: Args): Promise<void> {
   }
   await client.endAsync();
   const cpu = process.cpuUsage(cpu0);
-  process.send?.({ published: n, cpuMs: (cpu.user + cpu.system) / 1000 });
+  const report = { published: n, cpuMs: (cpu.user + cpu.system) / 1000 };
+  await new Promise<void>((resolve) => (process.send ? process.send(report, () => resolve()) : resolve()));
 }
 
 if (process.argv[2] === '--run') {
-  main(JSON.parse(process.argv[3]!) as Args).then(() => process.exit(0), (err: Error) => {
+  // the exit code is set, never forced (only bin/ ends a process): once the report is sent and the IPC
+  // channel closed, nothing is left to keep this process alive
+  main(JSON.parse(process.argv[3]!) as Args).then(() => { process.exitCode = 0; }, (err: Error) => {
     process.stderr.write(`bench publisher: ${err.message}\n`);
-    process.exit(1);
-  });
+    process.exitCode = 1;
+  }).finally(() => process.disconnect?.());
 }
