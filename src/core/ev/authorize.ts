@@ -1,7 +1,7 @@
 // Authorize and StartTransaction: an id tag is accepted when its booking is confirmed or checked in and not
 // over, its permit active and valid, or its visit still inside (see id-tags.ts for the tags).
 import type { Queryable } from '../ports.js';
-import { selectBookingForTag, selectPermitForTag, selectVisitForTag, type IdTagTarget } from '../sql/ev.js';
+import { selectBookingForTag, selectPermitForTag, selectVisitForTag, type IdTagTarget } from '../sql/ev-sessions.js';
 import { parseIdTag } from './id-tags.js';
 import type { IdTagInfoJson } from './messages.js';
 

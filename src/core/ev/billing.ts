@@ -3,7 +3,7 @@
 // charge (src/core/sql/gate.ts selectOpenVisitRows).
 import type { Lot } from '../lots/lot.js';
 import type { Queryable } from '../ports.js';
-import { linkSessionToVisit, selectUnbilledSessionsOfVisit, updateSessionCharge } from '../sql/ev.js';
+import { linkSessionToVisit, selectUnbilledSessionsOfVisit, updateSessionCharge } from '../sql/ev-sessions.js';
 import { sessionCharge } from './charge.js';
 
 export interface EvBill {

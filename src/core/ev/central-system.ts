@@ -8,11 +8,8 @@ import type { Clock, Logger, PoolLike, Queryable } from '../ports.js';
 import type { EvPricing } from '../pricing/policy.js';
 import { insertEvent } from '../sql/payments.js';
 import { loadPricing } from '../sql/pricing.js';
-import {
-  insertMeterValues, insertSession, putSpotBack, selectChargersById, selectPluggedSession, selectSession, stopSession, takeSpotOut,
-  updateBoot, updateChargerStatus, updateConnectorStatus, updateHeartbeat, updateSessionCharge, updateSessionMeter, updateSessionPlug,
-  type MeterSample, type SessionRow,
-} from '../sql/ev.js';
+import { putSpotBack, selectChargersById, takeSpotOut, updateBoot, updateChargerStatus, updateConnectorStatus, updateHeartbeat } from '../sql/ev.js';
+import { insertMeterValues, insertSession, selectPluggedSession, selectSession, stopSession, updateSessionCharge, updateSessionMeter, updateSessionPlug, type MeterSample, type SessionRow } from '../sql/ev-sessions.js';
 import { sessionCharge } from './charge.js';
 import { verifyChargerPassword } from './credentials.js';
 import { resolveIdTag, type IdTagInfo } from './authorize.js';
