@@ -4,7 +4,7 @@
 // `gate open` to a known gate whose daemon never answers waits --wait-seconds for it (then exit 69).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withSpinner } from '../src/commands/spinner.js';
-import { upsertGateHeartbeat } from '../src/core/sql/gate.js';
+import { upsertGateHeartbeat } from '../src/core/sql/gate-control.js';
 import { runBuilt } from './support/built-cli.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
 import { createTestLot } from './support/lots.js';

@@ -4,7 +4,8 @@
 // cannot open later; a gate whose daemon opens it is "requested" then "opened".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lot } from '../src/core/lots/lot.js';
-import { finishGateCommand, insertGateEvent, takeGateCommands, upsertGateHeartbeat } from '../src/core/sql/gate.js';
+import { insertGateEvent } from '../src/core/sql/gate.js';
+import { finishGateCommand, takeGateCommands, upsertGateHeartbeat } from '../src/core/sql/gate-control.js';
 import { runCli } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
 import { createTestLot } from './support/lots.js';

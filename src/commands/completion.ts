@@ -124,7 +124,7 @@ export function registerCompletion(program: Command, run: Run): void {
 async function printValues(ctx: AppContext, kind: string): Promise<void> {
   if (kind !== 'lots' && kind !== 'gates') throw new UsageError(`--values "${kind}" is not lots or gates`, { code: 'bad_values_kind' });
   if (!ctx.config.databaseUrl) return;
-  const [{ selectLots }, { selectKnownGateIds }] = await Promise.all([import('../core/sql/lots.js'), import('../core/sql/gate.js')]);
+  const [{ selectLots }, { selectKnownGateIds }] = await Promise.all([import('../core/sql/lots.js'), import('../core/sql/gate-control.js')]);
   const pool = await ctx.pool();
   const lots = await selectLots(pool);
   const words = kind === 'lots' ? lots.map((l) => l.code) : [...new Set((await Promise.all(lots.map((l) => selectKnownGateIds(pool, l.lot_id)))).flat())];

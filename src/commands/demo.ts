@@ -5,7 +5,8 @@ import { playBusyMorning, SimulatedClock, type DemoMove } from '../core/demo/bus
 import { importLot } from '../core/lots/import-lot.js';
 import { loadLot, type Lot } from '../core/lots/lot.js';
 import { hasGateHeartbeats } from '../core/sql/dashboard.js';
-import { insertGateEvent, upsertGateHeartbeat } from '../core/sql/gate.js';
+import { insertGateEvent } from '../core/sql/gate.js';
+import { upsertGateHeartbeat } from '../core/sql/gate-control.js';
 import { formatMinorAmount } from '../core/money-format.js';
 import { CashPaymentProvider } from '../drivers/cash-payments.js';
 import { PgChangeNotifier } from '../drivers/pg-notifier.js';

@@ -8,7 +8,7 @@ import { setActor, withTransaction } from '../db.js';
 import { UsageError } from '../errors.js';
 import type { Lot } from '../lots/lot.js';
 import type { Clock, PoolLike } from '../ports.js';
-import { abandonGateCommand, insertGateAudit, insertGateCommand, selectGateCommand, selectKnownGateIds } from '../sql/gate.js';
+import { abandonGateCommand, insertGateAudit, insertGateCommand, selectGateCommand, selectKnownGateIds } from '../sql/gate-control.js';
 
 /** NOTIFY the gate daemons that a command for (lot, gate) waits. */
 export type WakeGate = (lotId: number, gateId: string) => Promise<void>;

@@ -13,11 +13,9 @@ import { gatePermitPolicy, lotPermitPolicy } from '../permits/policy.js';
 import { loadPricing } from '../sql/pricing.js';
 import { setActorAndHoldClock } from '../sql/visits.js';
 import {
-  selectGateFloorFree,
-  annotateGateEvents, closeGateVisits, insertPermitUnpaidAlerts, finishGateCommand, selectGatePermitRows, insertGateEvents, insertGateVisits, selectAllowListRows, selectGateLot,
-  selectGateLotStatus, selectOpenVisitRows, takeGateCommands, upsertGateHeartbeat, type GateCommandRow, type GateHeartbeat,
-  type GateVisitEntry, type GateVisitExit,
+  selectGateFloorFree, annotateGateEvents, closeGateVisits, insertPermitUnpaidAlerts, selectGatePermitRows, insertGateEvents, insertGateVisits, selectAllowListRows, selectGateLot, selectGateLotStatus, selectOpenVisitRows, type GateVisitEntry, type GateVisitExit,
 } from '../sql/gate.js';
+import { finishGateCommand, takeGateCommands, upsertGateHeartbeat, type GateCommandRow, type GateHeartbeat } from '../sql/gate-control.js';
 import { nameGateTickets } from '../sql/tickets.js';
 import { applyGateValidation, selectGateValidators } from '../sql/validations.js';
 import { localDay } from '../validations/day.js';

@@ -2,7 +2,8 @@
 // and own it), and the gate's heartbeat when the database answers.
 import pg from 'pg';
 import type { GateDaemonConfig } from '../../core/gate-daemon/config.js';
-import { selectGateHeartbeat, selectGateLot, type GateHeartbeatRow } from '../../core/sql/gate.js';
+import { selectGateLot } from '../../core/sql/gate.js';
+import { selectGateHeartbeat, type GateHeartbeatRow } from '../../core/sql/gate-control.js';
 import { listSegments, readSegment, readSyncedMark } from '../journal/journal-files.js';
 import { fetchGateFigures, type GateLiveFigures } from './metrics-summary.js';
 
