@@ -2,7 +2,7 @@
 // processes serve one database side by side (parkctl-api@8080, parkctl-api@8081 behind a proxy).
 // Like the gate daemon's (gate-runtime/systemd.ts, whose environment-file writer and notifier it
 // reuses): Type=notify with a watchdog, its own unprivileged user, secrets in a mode-600 file.
-import { checkUnitInputs, execArgument, quote } from './gate-runtime/systemd.js';
+import { checkUnitInputs, execArgument, renderNotifyUnit } from './gate-runtime/systemd.js';
 
 export { SystemdNotifier, renderEnvironmentFile } from './gate-runtime/systemd.js';
 
@@ -30,32 +30,10 @@ export function renderApiUnit(o: ApiUnitOptions): string {
     ['the parkctl path', o.execPath], ['--host', o.host], ...o.serveArgs.map((a): [string, string] => ['an api serve flag', a]),
     ...Object.entries(o.environment), ...(o.environmentFile ? [['--env-dir', o.environmentFile] as [string, string]] : []),
   ], o.user);
-  const env = Object.entries(o.environment).map(([k, v]) => `Environment=${quote(`${k}=${v}`)}`);
   const host = o.host.includes(':') ? `[${o.host}]` : o.host;
-  return [
-    '[Unit]',
-    'Description=parkctl HTTP API on port %i',
-    'After=network-online.target',
-    'Wants=network-online.target',
-    '',
-    '[Service]',
-    'Type=notify',
-    'NotifyAccess=all',
-    `ExecStart=${[execArgument(o.execPath), 'api', 'serve', '--listen', `${host}:%i`, '--watchdog-seconds', String(o.watchdogSeconds), ...o.serveArgs.map(execArgument)].join(' ')}`,
-    'Restart=always',
-    'RestartSec=1',
-    `WatchdogSec=${o.watchdogSeconds}`,
-    `User=${o.user}`,
-    ...env,
-    ...(o.environmentFile ? [`EnvironmentFile=${quote(o.environmentFile)}`] : []),
-    'StandardError=journal',
-    'NoNewPrivileges=yes',
-    'ProtectSystem=strict',
-    'ProtectHome=yes',
-    'PrivateTmp=yes',
-    '',
-    '[Install]',
-    'WantedBy=multi-user.target',
-    '',
-  ].join('\n');
+  return renderNotifyUnit({
+    description: 'parkctl HTTP API on port %i',
+    execStart: [execArgument(o.execPath), 'api', 'serve', '--listen', `${host}:%i`, '--watchdog-seconds', String(o.watchdogSeconds), ...o.serveArgs.map(execArgument)].join(' '),
+    watchdogSeconds: o.watchdogSeconds, user: o.user, environment: o.environment, environmentFile: o.environmentFile,
+  });
 }

@@ -90,31 +90,56 @@ export function checkUnitInputs(values: [string, string][], user: string): void 
 
 export function renderUnit(o: UnitOptions): string {
   checkUnitValues(o);
-  const environment = { NODE_OPTIONS: gateDaemonNodeFlags.join(' '), ...o.environment };
-  const env = Object.entries(environment).map(([k, v]) => `Environment=${quote(`${k}=${v}`)}`);
+  return renderNotifyUnit({
+    description: `parkctl gate daemon ${o.lotCode}/${o.gateId}`,
+    execStart: `${execArgument(o.execPath)} gate-daemon run --config ${execArgument(o.configPath)}`,
+    watchdogSeconds: o.watchdogSeconds, user: o.user,
+    environment: { NODE_OPTIONS: gateDaemonNodeFlags.join(' '), ...o.environment }, environmentFile: o.environmentFile,
+    service: ['SupplementaryGroups=dialout'], hardening: [`ReadWritePaths=${quote(o.journalDir)}`],
+  });
+}
+
+/**
+ * A long-running parkctl process as systemd runs it (the gate daemon, the API, the EV central system):
+ * Type=notify with a watchdog, restarted always, an unprivileged user, settings as Environment= lines and
+ * secrets in an environment file, the file system read-only to it. Values are checked by the caller.
+ */
+export function renderNotifyUnit(o: {
+  description: string;
+  /** the whole ExecStart= value, each argument already through execArgument */
+  execStart: string;
+  watchdogSeconds: number;
+  user: string;
+  environment: Record<string, string>;
+  environmentFile?: string | undefined;
+  /** more [Service] lines, after User= */
+  service?: string[];
+  /** more lines after the sandboxing ones (ReadWritePaths=) */
+  hardening?: string[];
+}): string {
   return [
     '[Unit]',
-    `Description=parkctl gate daemon ${o.lotCode}/${o.gateId}`,
+    `Description=${o.description}`,
     'After=network-online.target',
     'Wants=network-online.target',
     '',
     '[Service]',
     'Type=notify',
     'NotifyAccess=all',
-    `ExecStart=${execArgument(o.execPath)} gate-daemon run --config ${execArgument(o.configPath)}`,
+    `ExecStart=${o.execStart}`,
     'Restart=always',
     'RestartSec=1',
     `WatchdogSec=${o.watchdogSeconds}`,
     `User=${o.user}`,
-    'SupplementaryGroups=dialout',
-    ...env,
+    ...(o.service ?? []),
+    ...Object.entries(o.environment).map(([k, v]) => `Environment=${quote(`${k}=${v}`)}`),
     ...(o.environmentFile ? [`EnvironmentFile=${quote(o.environmentFile)}`] : []),
     'StandardError=journal',
     'NoNewPrivileges=yes',
     'ProtectSystem=strict',
     'ProtectHome=yes',
     'PrivateTmp=yes',
-    `ReadWritePaths=${quote(o.journalDir)}`,
+    ...(o.hardening ?? []),
     '',
     '[Install]',
     'WantedBy=multi-user.target',
