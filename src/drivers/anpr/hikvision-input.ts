@@ -6,13 +6,12 @@
 // not an alarm at all is a 400, for a person to notice.
 //
 //   200 ResponseStatus OK   400 not an alarm   401 wrong token   404 wrong path   405 not POST   413 too large
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { RecentKeys } from '../../core/gate/dedupe.js';
-import { TypedEmitter } from '../../core/gate/emitter.js';
-import type { GateInputEvents, GateInputSource } from '../../core/gate/ports.js';
+import type { GateInputSource } from '../../core/gate/ports.js';
 import { systemClock, type Clock } from '../../core/ports.js';
+import { HttpGateInput } from './http-input.js';
 import { parseHikvisionBody } from './hikvision-anpr.js';
 
 export interface HikvisionInputOptions {
@@ -33,11 +32,10 @@ export interface HikvisionCounts {
   ignored: number;
 }
 
-export class HikvisionAnprInput extends TypedEmitter<GateInputEvents> implements GateInputSource {
+export class HikvisionAnprInput extends HttpGateInput implements GateInputSource {
   private readonly seen: RecentKeys;
   private readonly clock: Clock;
   private readonly path: string;
-  private server: Server | null = null;
   readonly counts: HikvisionCounts = { accepted: 0, duplicates: 0, ignored: 0 };
 
   constructor(private readonly opts: HikvisionInputOptions = {}) {
@@ -45,26 +43,6 @@ export class HikvisionAnprInput extends TypedEmitter<GateInputEvents> implements
     this.seen = new RecentKeys(opts.dedupeCapacity ?? 2000);
     this.clock = opts.clock ?? systemClock;
     this.path = opts.path ?? '/anpr/hikvision';
-  }
-
-  async listen(port: number, host = '127.0.0.1'): Promise<number> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
-    });
-    return (server.address() as AddressInfo).port;
-  }
-
-  async dispose(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
-    this.removeAllListeners();
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -8,13 +8,12 @@
 // sends it) or from ?token=<t>. A result that yields no read (a vehicle without a readable plate,
 // no score) is reported as an 'error' event with why, which the daemon journals: never dropped unseen.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { RecentKeys } from '../../core/gate/dedupe.js';
-import { TypedEmitter } from '../../core/gate/emitter.js';
-import type { GateInputEvents, GateInputSource } from '../../core/gate/ports.js';
+import type { GateInputSource } from '../../core/gate/ports.js';
 import { systemClock, type Clock } from '../../core/ports.js';
+import { HttpGateInput } from './http-input.js';
 import { multipartBoundary, multipartField } from './multipart.js';
 import { parsePlateRecognizerWebhook } from './plate-recognizer.js';
 
@@ -36,12 +35,11 @@ class HttpFailure extends Error {
   }
 }
 
-export class PlateWebhookInput extends TypedEmitter<GateInputEvents> implements GateInputSource {
+export class PlateWebhookInput extends HttpGateInput implements GateInputSource {
   private readonly seen: RecentKeys;
   private readonly clock: Clock;
   private readonly path: string;
   private readonly maxBodyBytes: number;
-  private server: Server | null = null;
 
   constructor(private readonly opts: WebhookInputOptions = {}) {
     super();
@@ -49,27 +47,6 @@ export class PlateWebhookInput extends TypedEmitter<GateInputEvents> implements 
     this.clock = opts.clock ?? systemClock;
     this.path = opts.path ?? '/anpr/plate-recognizer';
     this.maxBodyBytes = opts.maxBodyBytes ?? 5 * 1024 * 1024;
-  }
-
-  /** Starts a server; returns the port actually bound (pass port 0 for a free one). */
-  async listen(port: number, host = '127.0.0.1'): Promise<number> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
-    });
-    return (server.address() as AddressInfo).port;
-  }
-
-  async dispose(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
-    this.removeAllListeners();
   }
 
   /** The request handler, usable under any node:http server. */
