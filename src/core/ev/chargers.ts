@@ -1,7 +1,7 @@
 // Charge points and their connectors, each bound to an ev spot: from the lot file (no credentials) or by
 // `parkctl ev charger add` (credentials made and shown once).
 import { withTransaction } from '../db.js';
-import { RefusedError, UsageError } from '../errors.js';
+import { NotFoundError, RefusedError, UsageError } from '../errors.js';
 import type { Lot } from '../lots/lot.js';
 import type { Clock, PoolLike, Queryable } from '../ports.js';
 import { insertEvent } from '../sql/payments.js';
@@ -37,7 +37,7 @@ export async function addCharger(
   const hash = await hashChargerPassword(password);
   return withTransaction(deps.pool, async (tx) => {
     const spot = await selectSpotByLabel(tx, lot.lotId, req.spotLabel);
-    if (!spot) throw new UsageError(`${lot.code} has no spot ${req.spotLabel.slice(0, 40)}`, { hint: 'spot labels look like the lot file\'s, e.g. L0-C-031', code: 'unknown_spot' });
+    if (!spot) throw new NotFoundError(`${lot.code} has no spot ${req.spotLabel.slice(0, 40)}`, { hint: 'spot labels look like the lot file\'s, e.g. L0-C-031', code: 'unknown_spot' });
     if (spot.vehicle_type !== 'ev') throw new UsageError(`${spot.label} is a ${spot.vehicle_type} spot`, { hint: 'bind chargers to ev spots', code: 'not_ev_spot' });
     const onSpot = await selectConnectorOnSpot(tx, lot.lotId, spot.spot_id);
     if (onSpot && (onSpot.charge_point_id !== req.chargePointId || onSpot.connector_id !== req.connectorId)) {
