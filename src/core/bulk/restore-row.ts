@@ -5,7 +5,8 @@ import { isPgError, PgCode, setActor, withTransaction, isConstraint } from '../d
 import { RefusedError } from '../errors.js';
 import type { Clock, PoolLike } from '../ports.js';
 import { bookedRequest, requestDifferences } from '../reservations/idempotency.js';
-import { insertRestoredReservation, selectLiveKeyHolder, selectSpotByLabel } from '../sql/booking-files.js';
+import { insertRestoredReservation, selectLiveKeyHolder } from '../sql/booking-files.js';
+import { selectSpotByLabel } from '../sql/lots.js';
 import { insertPayment } from '../sql/payments.js';
 import { liveStatuses, selectReservation, selectReservationAsBooked, type ReservationRow } from '../sql/reservations.js';
 import { insertVisit } from '../sql/visits.js';

@@ -5,7 +5,8 @@ import { NotFoundError, RefusedError, UsageError } from '../errors.js';
 import type { Lot } from '../lots/lot.js';
 import type { Clock, PoolLike, Queryable } from '../ports.js';
 import { insertEvent } from '../sql/payments.js';
-import { insertCharger, selectChargersById, selectConnectorForRebind, selectConnectorOnSpot, selectSpotByLabel, setChargerPassword, upsertConnector } from '../sql/ev.js';
+import { insertCharger, selectChargersById, selectConnectorForRebind, selectConnectorOnSpot, setChargerPassword, upsertConnector } from '../sql/ev.js';
+import { selectSpotByLabel } from '../sql/lots.js';
 import { hashChargerPassword, newChargerPassword } from './credentials.js';
 
 export const chargePointIdPattern = /^[A-Za-z0-9._:-]{1,48}$/;

@@ -22,12 +22,6 @@ export async function selectExportRows(db: Queryable, f: { lotId?: number | unde
   return rows;
 }
 
-export async function selectSpotByLabel(db: Queryable, lotId: number, label: string): Promise<{ spot_id: number; vehicle_type: VehicleType } | null> {
-  const { rows } = await db.query<{ spot_id: number; vehicle_type: VehicleType }>(
-    `select spot_id, vehicle_type from spots where lot_id = $1::integer and label = $2::text`, [lotId, label]);
-  return rows[0] ?? null;
-}
-
 /** The booking holding an external ref in a lot (reservations_external_ref: an expired hold gives its key back). */
 export async function selectLiveKeyHolder(db: Queryable, lotId: number, externalRef: string): Promise<string | null> {
   const { rows } = await db.query<{ reservation_id: string }>(

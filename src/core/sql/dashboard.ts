@@ -2,6 +2,7 @@
 // (src/core/dashboard/snapshot.ts). Each is bounded by a LIMIT, so a busy lot costs the same as a
 // quiet one; occupancy comes from src/core/sql/occupancy.ts.
 import type { Queryable } from '../ports.js';
+import { spotNamedBy } from './lots.js';
 
 /** The lot's row as it is now (state may change while the screen is open). */
 export async function selectLotState(db: Queryable, lotId: number): Promise<{ state: 'open' | 'full' | 'closed' | 'closed_to_all'; name: string } | null> {
@@ -249,7 +250,7 @@ export async function updateSpotStatus(
   q: { lotId: number; label: string; status: 'active' | 'maintenance'; now: Date },
 ): Promise<SpotStatusChange | null> {
   const { rows } = await db.query<SpotStatusChange & Record<string, unknown>>(
-    `with old as (select spot_id, status from spots where lot_id = $1::integer and upper(label) = upper($2::text) for update)
+    `with old as (select s.spot_id, s.status from spots s where ${spotNamedBy('s', '$1::integer', '$2::text')} for update)
      update spots s set status = $3::spot_status from old
       where s.lot_id = $1::integer and s.spot_id = old.spot_id
       returning s.spot_id, s.label, old.status::text as previous,

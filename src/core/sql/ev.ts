@@ -1,6 +1,7 @@
 // SQL of EV charge points (issue 16): their credentials and boot details, their connectors (each on an ev
 // spot) and the status screen. Sessions and meter values are in ev-sessions.ts.
 import type { Queryable } from '../ports.js';
+import { spotNamedBy } from './lots.js';
 
 export interface ChargerAuthRow {
   lot_id: number;
@@ -39,14 +40,6 @@ export async function upsertConnector(db: Queryable, c: { lotId: number; chargeP
      on conflict (lot_id, charge_point_id, connector_id) do update set spot_id = excluded.spot_id`,
     [c.lotId, c.chargePointId, c.connectorId, c.spotId],
   );
-}
-
-export async function selectSpotByLabel(db: Queryable, lotId: number, label: string): Promise<{ spot_id: number; label: string; vehicle_type: string } | null> {
-  const { rows } = await db.query<{ spot_id: number; label: string; vehicle_type: string }>(
-    `select spot_id, label, vehicle_type::text from spots where lot_id = $1::integer and upper(label) = upper($2::text)`,
-    [lotId, label],
-  );
-  return rows[0] ?? null;
 }
 
 /** The connector already on a spot, if any. */
@@ -214,7 +207,7 @@ export async function selectConnectorBySpotLabel(
        left join lateral (select transaction_id, stopped_at from ev_sessions e where e.lot_id = c.lot_id and e.charge_point_id = c.charge_point_id
                             and e.connector_id = c.connector_id and e.unplugged_at is null and e.id_tag_status = 'Accepted'
                           order by started_at desc limit 1) e on true
-      where s.lot_id = $1::integer and upper(s.label) = upper($2::text)`,
+      where ${spotNamedBy('s', '$1::integer', '$2::text')}`,
     [lotId, label],
   );
   return rows[0] ?? null;

@@ -133,6 +133,25 @@ export interface SpotTypeRange {
   max_spot_id: number;
 }
 
+/**
+ * SQL: spot `s` is the one a typed label names: its exact label, else the only spot whose label matches
+ * ignoring case (`l0-c-031` finds `L0-C-031`). Labels are unique per lot as written, so of two spots
+ * differing only in case, each is found by its exact label and neither by another spelling.
+ */
+export function spotNamedBy(s: string, lot: string, label: string): string {
+  return `${s}.lot_id = ${lot} and upper(${s}.label) = upper(${label})
+    and (${s}.label = ${label} or not exists (select 1 from spots o where o.lot_id = ${lot} and upper(o.label) = upper(${label}) and o.spot_id <> ${s}.spot_id))`;
+}
+
+/** A spot by the label people type (see spotNamedBy). */
+export async function selectSpotByLabel(db: Queryable, lotId: number, label: string): Promise<{ spot_id: number; label: string; vehicle_type: VehicleType } | null> {
+  const { rows } = await db.query<{ spot_id: number; label: string; vehicle_type: VehicleType }>(
+    `select s.spot_id, s.label, s.vehicle_type::text as vehicle_type from spots s where ${spotNamedBy('s', '$1::integer', '$2::text')}`,
+    [lotId, label],
+  );
+  return rows[0] ?? null;
+}
+
 export async function selectSpotTypeRanges(db: Queryable, lotId: number): Promise<SpotTypeRange[]> {
   const { rows } = await db.query<SpotTypeRange & Record<string, unknown>>(
     `select vehicle_type, count(*)::integer as count, min(spot_id) as min_spot_id, max(spot_id) as max_spot_id
