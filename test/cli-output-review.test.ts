@@ -85,6 +85,12 @@ describe('2: CSV of envelopes and of lists of scalars', () => {
     expect(csv).toBe('day,n.a,tags\n2031-03-01,1,p;q\n');
   });
 
+  it('a report with no rows: no records (not the envelope as one record), its own fields with --fields', async () => {
+    expect(toCsv({ report: 'revenue', lot: 'OUT', rows: [], totals: { netMinor: 0 } }, null, true)).toBe('');
+    expect(await ok(['-o', 'csv', 'report', 'revenue', '--lot', 'OUT', '--from', '2031-01-01', '--to', '2031-01-02'])).toBe('');
+    expect(await ok(['-o', 'csv', '--fields', 'report,lot', 'report', 'revenue', '--lot', 'OUT', '--from', '2031-01-01', '--to', '2031-01-02'])).toBe('report,lot\nrevenue,OUT\n');
+  });
+
   it('permit list -o csv: plates joined with ";", no JSON in cells', async () => {
     const rows = parseCsv(await ok(['-o', 'csv', 'permit', 'list', '--lot', 'OUT']), { columns: true }) as Record<string, string>[];
     expect(rows.find((r) => r.permitId === permitId)!.plates).toBe('PA11AAA;PB22BBB');

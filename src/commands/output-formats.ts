@@ -21,6 +21,8 @@ function records(data: unknown): unknown[] {
  */
 export function envelopeRows(data: unknown): Obj[] | null {
   if (!isObject(data)) return null;
+  // a report names its list `rows`: an empty one is still its rows (no records), not a record itself
+  if (Array.isArray(data.rows) && data.rows.every(isObject) && !Object.entries(data).some(([k, v]) => k !== 'rows' && Array.isArray(v))) return data.rows as Obj[];
   const lists = Object.values(data).filter((v) => Array.isArray(v) && v.some(isObject));
   if (lists.length !== 1) return null;
   const list = lists[0] as unknown[];
