@@ -78,6 +78,7 @@ describe('parkctl ev', () => {
     clients.push(cp);
     const received: [string, unknown][] = [];
     let transactionId = 0;
+    let stopCall: Promise<unknown> | null = null;
     // a charge point as OCPP 1.6 describes it: accept a remote start, then start the transaction with that id tag
     cp.handle('RemoteStartTransaction', async ({ params: p }) => {
       const params = p as { connectorId: number; idTag: string };
@@ -89,7 +90,8 @@ describe('parkctl ev', () => {
     cp.handle('RemoteStopTransaction', async ({ params: p }) => {
       const params = p as { transactionId: number };
       received.push(['RemoteStopTransaction', params]);
-      setImmediate(() => void cp.call('StopTransaction', { transactionId: params.transactionId, meterStop: 4200, timestamp: new Date().toISOString(), reason: 'Remote' }));
+      // kept, so the test waits for its answer before closing (a call still pending at close is rejected)
+      setImmediate(() => { stopCall = cp.call('StopTransaction', { transactionId: params.transactionId, meterStop: 4200, timestamp: new Date().toISOString(), reason: 'Remote' }); });
       return { status: 'Accepted' };
     });
     cp.handle('ChangeAvailability', async ({ params }) => { received.push(['ChangeAvailability', params]); return { status: 'Scheduled' }; });
@@ -137,6 +139,8 @@ describe('parkctl ev', () => {
     const [s] = (await db.pool.query<{ energy_minor: number; visit_id: string }>(`select energy_minor, visit_id::text from ev_sessions where transaction_id = $1`, [transactionId])).rows;
     expect(s).toEqual({ energy_minor: 147, visit_id: inside.visit.visit_id }); // 4.2 kWh at 0.35
 
+    await waitFor(() => stopCall !== null, 'the charge point sent StopTransaction');
+    expect(await stopCall).toEqual({}); // OCPP 1.6: idTagInfo only answers a stop that sent an idTag
     await cp.close();
     await waitFor(() => !server.connected().includes('CP-7'), 'the central system saw the charge point go');
     const offline = await runCli(['ev', 'unlock', '--lot', 'EVCLI', '--spot', 'A-19', '--server', controlUrl], env);
