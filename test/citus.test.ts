@@ -81,6 +81,12 @@ describe.skipIf(!citusUrl)('parkctl on Citus (PARKCTL_TEST_CITUS_URL)', () => {
            from pg_dist_object o where o.objid = 'parkctl_reserve'::regproc`,
       );
       expect(rows[0]).toEqual({ distribution_argument_index: 0, colocated: true });
+      // planned per call on the workers too (Citus 13.2 re-plans and keeps every local plan otherwise)
+      const { rows: config } = await pool.query<{ result: string }>(
+        `select result from run_command_on_workers($$select array_to_string(proconfig, ',') from pg_proc where oid = 'parkctl_reserve'::regproc$$)`,
+      );
+      expect(config.length).toBeGreaterThan(0);
+      for (const c of config) expect(c.result).toContain('plan_cache_mode=force_custom_plan');
     });
 
     it('db migrate on the distributed database: a second run applies nothing', async () => {
