@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import './pg-stream.js';
 import pg from 'pg';
 
 export interface BaselineResult {
