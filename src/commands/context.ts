@@ -14,8 +14,9 @@ import { createPool, describeConnectionError, type Pool } from '../drivers/postg
 import { processLogger } from '../drivers/process-logger.js';
 import { Output, type OutputFormat } from './output.js';
 import { withSpinner, type SpinnerTarget } from './spinner.js';
+import { packageRoot } from '../package-root.js';
 
-export const migrationsDir = join(import.meta.dirname, '..', '..', 'migrations');
+export const migrationsDir = join(packageRoot(), 'migrations');
 
 export interface GlobalOptions {
   json?: boolean;
