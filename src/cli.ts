@@ -16,10 +16,11 @@ import { isZodError } from './commands/zod-error.js';
 import { dataExceptionMessage, oneLine } from './commands/one-line.js';
 import { decorateHelp, helpTopicFor, rewriteHelpWords } from './commands/help.js';
 import { escapeControlCharacters, escapeControlCharactersInBlock } from './core/control-characters.js';
+import { packageRoot } from './package-root.js';
 
 function packageVersion(): string {
   try {
-    return (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { migrate, migrationStatus, readMigrations } from '../src/core/migrate.js';
+import { listMigrations, migrate, migrationStatus, readMigrations } from '../src/core/migrate.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
 
 let db: TestDatabase;
@@ -14,6 +14,13 @@ describe('migrations', () => {
     expect(status.length).toBeGreaterThan(1);
     expect(status.every((s) => s.appliedAt instanceof Date)).toBe(true);
     expect(await migrate(db.pool, migrations)).toEqual([]);
+  });
+
+  it('are listed by id and name, without their SQL, as they are read (the check before every command)', async () => {
+    const dir = join(import.meta.dirname, '../migrations');
+    const read = await readMigrations(dir);
+    expect(await listMigrations(dir)).toEqual(read.map(({ id, name }) => ({ id, name })));
+    expect(read.every((m) => m.sql.length > 0)).toBe(true);
   });
 
   it('leave the allocator with bitmap scans and sorts off (0008: a later create or replace must keep them)', async () => {

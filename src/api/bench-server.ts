@@ -3,8 +3,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
 
-const binPath = join(import.meta.dirname, '..', '..', 'bin', 'parkctl');
+const binPath = join(packageRoot(), 'bin', 'parkctl');
 
 export interface BenchServer {
   url: string;

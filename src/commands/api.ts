@@ -14,8 +14,9 @@ import { wholeNumberOption } from './numbers.js';
 import { formatTime, renderFields, renderTable } from './output.js';
 import { parseListen } from './payments.js';
 import { stopOnSignals } from './signals.js';
+import { packageRoot } from '../package-root.js';
 
-const binPath = join(import.meta.dirname, '..', '..', 'bin', 'parkctl');
+const binPath = join(packageRoot(), 'bin', 'parkctl');
 
 interface ServeOptions {
   listen: string;

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { UsageError } from '../core/errors.js';
-import { migrate, migrationStatus, readMigrations } from '../core/migrate.js';
+import { listMigrations, migrate, migrationStatus, readMigrations } from '../core/migrate.js';
 import { OccupancyMemo } from '../core/occupancy-memo.js';
 import { fixedClock, systemClock, type CapacityCache, type ChangeNotifier, type Clock, type Logger, type PaymentProvider } from '../core/ports.js';
 import { parseNow } from '../core/input.js';
@@ -14,8 +14,9 @@ import { createPool, describeConnectionError, type Pool } from '../drivers/postg
 import { processLogger } from '../drivers/process-logger.js';
 import { Output, type OutputFormat } from './output.js';
 import { withSpinner, type SpinnerTarget } from './spinner.js';
+import { packageRoot } from '../package-root.js';
 
-export const migrationsDir = join(import.meta.dirname, '..', '..', 'migrations');
+export const migrationsDir = join(packageRoot(), 'migrations');
 
 export interface GlobalOptions {
   json?: boolean;
@@ -88,12 +89,13 @@ export class AppContext {
     }
     const pool = createPool(url, { max: 8, retry: true, logger: this.logger });
     this.closers.push(() => pool.end());
-    const migrations = await readMigrations(migrationsDir);
+    // the check before every command needs the files' names, not their 200 KB of SQL (issue 13)
+    const [toApply, toCheck] = embedded ? [await readMigrations(migrationsDir), []] : [[], await listMigrations(migrationsDir)];
     try {
       if (embedded) {
-        await migrate(pool, migrations);
+        await migrate(pool, toApply);
       } else {
-        const pending = (await migrationStatus(pool, migrations)).filter((m) => !m.appliedAt);
+        const pending = (await migrationStatus(pool, toCheck)).filter((m) => !m.appliedAt);
         if (pending.length > 0) {
           throw new UsageError(`the database needs ${pending.length} migration(s): ${pending.map((m) => m.name).join(', ')}`, {
             hint: 'run: parkctl db migrate',

@@ -3,6 +3,7 @@
 // dropped and made afresh on every run and migrated. The operator's database is only connected to, to
 // create and drop that one: none of its rows change (before, the demo's bookings, visits, phantom gates
 // and simulated clock landed there and expired a real hold ten minutes early).
+import '../drivers/pg-stream.js';
 import pg from 'pg';
 import { UsageError } from '../core/errors.js';
 import { isPgError, PgCode } from '../core/db.js';

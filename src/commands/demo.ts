@@ -17,8 +17,9 @@ import type { Run } from './index.js';
 import { readLotFile, occupancyColumns } from './lot.js';
 import { wholeNumberOption } from './numbers.js';
 import { formatTime, renderTable } from './output.js';
+import { packageRoot } from '../package-root.js';
 
-export const sampleGarage = join(import.meta.dirname, '..', '..', 'fixtures', 'city-garage.yaml');
+export const sampleGarage = join(packageRoot(), 'fixtures', 'city-garage.yaml');
 
 /** Wall time between two moves of the live demo, ms: slow enough to watch each one land. */
 const livePaceMs = 1200;

@@ -17,8 +17,9 @@ import { wholeNumberOption } from './numbers.js';
 import { formatTime, renderFields, renderTable } from './output.js';
 import { parseListen } from './payments.js';
 import { stopOnSignals } from './signals.js';
+import { packageRoot } from '../package-root.js';
 
-const binPath = join(import.meta.dirname, '..', '..', 'bin', 'parkctl');
+const binPath = join(packageRoot(), 'bin', 'parkctl');
 const defaultListen = '127.0.0.1:9220';
 const defaultControl = '127.0.0.1:9221';
 

@@ -17,8 +17,9 @@ import { gateConfigReport } from './gate-config-report.js';
 import type { Run } from './index.js';
 import { formatTime, renderFields } from './output.js';
 import { withSpinner } from './spinner.js';
+import { packageRoot } from '../package-root.js';
 
-const binPath = join(import.meta.dirname, '..', '..', 'bin', 'parkctl');
+const binPath = join(packageRoot(), 'bin', 'parkctl');
 
 /** The gate role's URL: the file's, else DATABASE_URL's (or the embedded server's) with user parkctl_gate. */
 async function gateDatabaseUrl(ctx: AppContext, config: GateDaemonConfig): Promise<string> {

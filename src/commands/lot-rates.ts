@@ -3,7 +3,7 @@
 // changes nothing.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
+import { yamlModule } from './lazy-modules.js';
 import { lotChanged } from '../core/changes.js';
 import { UsageError, describeReadError } from '../core/errors.js';
 import { loadLot, type Lot } from '../core/lots/lot.js';
@@ -92,7 +92,7 @@ export async function readPricingFile(path: string): Promise<PricingPolicy> {
   }
   let data: unknown;
   try {
-    data = parseYaml(text, { uniqueKeys: true });
+    data = yamlModule().parse(text, { uniqueKeys: true });
   } catch (err) {
     throw new UsageError(`${path} is not valid YAML or JSON: ${String((err as Error).message).split('\n')[0]}`, { hint: 'check the line it names', code: 'bad_rates_file' });
   }

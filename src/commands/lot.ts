@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parseLotState, setLotState } from '../core/lots/state.js';
-import { parse as parseYaml } from 'yaml';
+import { yamlModule } from './lazy-modules.js';
 import { UsageError, describeReadError } from '../core/errors.js';
 import { importLot } from '../core/lots/import-lot.js';
 import { parseLotFile } from '../core/lots/lot-file.js';
@@ -27,7 +27,7 @@ export async function readLotFile(path: string) {
   }
   let data: unknown;
   try {
-    data = parseYaml(text, { uniqueKeys: true });
+    data = yamlModule().parse(text, { uniqueKeys: true });
   } catch (err) {
     const first = String((err as Error).message).split('\n')[0];
     throw new UsageError(`${path} is not valid YAML or JSON: ${first}`, { hint: 'check the line it names', code: 'bad_lot_file' });

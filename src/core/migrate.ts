@@ -12,6 +12,8 @@ export interface Migration {
   sql: string;
 }
 
+export type MigrationName = Pick<Migration, 'id' | 'name'>;
+
 export interface MigrationState {
   id: number;
   name: string;
@@ -21,11 +23,14 @@ export interface MigrationState {
 /** Every migrator takes this lock inside its transaction: two at once apply each file exactly once. */
 const MIGRATION_LOCK = 7_214_300_001;
 
-export async function readMigrations(dir: string): Promise<Migration[]> {
+/** The migration files' ids and names, in order, without their SQL. */
+export async function listMigrations(dir: string): Promise<MigrationName[]> {
   const files = (await readdir(dir)).filter((f) => /^\d{4}_.+\.sql$/.test(f)).sort();
-  return Promise.all(
-    files.map(async (file) => ({ id: Number(file.slice(0, 4)), name: file.replace(/\.sql$/, ''), sql: await readFile(join(dir, file), 'utf8') })),
-  );
+  return files.map((file) => ({ id: Number(file.slice(0, 4)), name: file.replace(/\.sql$/, '') }));
+}
+
+export async function readMigrations(dir: string): Promise<Migration[]> {
+  return Promise.all((await listMigrations(dir)).map(async (m) => ({ ...m, sql: await readFile(join(dir, `${m.name}.sql`), 'utf8') })));
 }
 
 /** A digest of the migration files: names a template database built from exactly these. */
@@ -65,7 +70,8 @@ export async function migrate(pool: PoolLike, migrations: Migration[]): Promise<
   return applied;
 }
 
-export async function migrationStatus(db: Queryable, migrations: Migration[]): Promise<MigrationState[]> {
+/** What is applied of `migrations` (only their ids and names are read: a one-shot command's check reads no SQL). */
+export async function migrationStatus(db: Queryable, migrations: MigrationName[]): Promise<MigrationState[]> {
   const { rows: [exists] } = await db.query<{ present: boolean }>(`select to_regclass('parkctl_migrations') is not null as present`);
   const done = new Map<number, Date>();
   if (exists?.present) {

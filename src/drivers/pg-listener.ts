@@ -2,6 +2,7 @@
 // LISTEN), re-made with backoff when the server goes away. Implements the dashboard's LotChangeFeed:
 // onConnection(false) as soon as the connection is lost, onConnection(true) once listening again
 // (the dashboard reads the lot again then, so notifications missed meanwhile do not matter).
+import './pg-stream.js';
 import pg from 'pg';
 import type { LotChangeFeed } from '../core/dashboard/live.js';
 import type { Logger } from '../core/ports.js';

@@ -4,7 +4,9 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import './pg-stream.js';
 import pg from 'pg';
+import { packageRoot } from '../package-root.js';
 
 export interface BaselineResult {
   /** reservations (pgbench transactions) per second */
@@ -16,7 +18,7 @@ export interface BaselineResult {
   command: string;
 }
 
-const baselineDir = join(import.meta.dirname, '..', '..', 'bench', 'baseline');
+const baselineDir = join(packageRoot(), 'bench', 'baseline');
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {

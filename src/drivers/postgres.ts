@@ -2,6 +2,7 @@
 // for the command's writes (issue 21): whether the statement had left, whether a transaction was
 // open, whether COMMIT was waiting for its answer. The pool retries what is safe (src/core/db.ts).
 /* eslint-disable @typescript-eslint/no-explicit-any -- the overrides below pass pg's overloaded query/connect arguments through untouched */
+import './pg-stream.js';
 import pg from 'pg';
 import { defaultRetryPolicy, isConnectionLost, retryReason, withRetries, type ConnectionLoss, type LossPhase, type RetryPolicy, type WriteOutcome } from '../core/db.js';
 import { ExternalError } from '../core/errors.js';

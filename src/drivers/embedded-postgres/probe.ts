@@ -4,6 +4,7 @@
 // took the port while ours was down).
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import '../pg-stream.js';
 import pg from 'pg';
 import { superuser } from './cluster.js';
 import type { ClusterState } from './layout.js';

@@ -2,6 +2,7 @@
 // lot id) reloads the allow-list, parkctl_gate_commands (payload "lot_id:gate_id") fetches a
 // remote open at once. The connection is re-made with backoff; missed notifications are covered by
 // the periodic sync, so this only makes things faster, never correct.
+import '../pg-stream.js';
 import pg from 'pg';
 import type { Logger } from '../../core/ports.js';
 

@@ -1,5 +1,6 @@
 // `gate-daemon status`: the journal read without opening it for writing (the daemon may be running
 // and own it), and the gate's heartbeat when the database answers.
+import '../pg-stream.js';
 import pg from 'pg';
 import type { GateDaemonConfig } from '../../core/gate-daemon/config.js';
 import { selectGateLot } from '../../core/sql/gate.js';

@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { RPCClient } from 'ocpp-rpc';
 import { percentiles } from '../../core/bench/latency.js';
 import { controlStatus } from './control.js';
+import { packageRoot } from '../../package-root.js';
 
 export interface EvBenchOptions {
   lotCode: string;
@@ -33,7 +34,7 @@ export interface EvBenchResult {
   connectSeconds: number;
 }
 
-const binPath = join(import.meta.dirname, '..', '..', '..', 'bin', 'parkctl');
+const binPath = join(packageRoot(), 'bin', 'parkctl');
 
 async function startCentralSystem(lotCode: string, env: EvBenchOptions['env']): Promise<{ child: ChildProcess; ws: string; control: string }> {
   const child = spawn(process.execPath, [binPath, 'ev', 'serve', '--listen', '127.0.0.1:0', '--control', '127.0.0.1:0', '--lot', lotCode], {

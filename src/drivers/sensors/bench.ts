@@ -25,6 +25,7 @@ import { PgLotChangeFeed } from '../pg-listener.js';
 import { PgChangeNotifier } from '../pg-notifier.js';
 import { benchDevEui, benchUplink } from './bench-publisher.js';
 import { MqttSensorFeed } from './mqtt-sensors.js';
+import { packageRoot } from '../../package-root.js';
 
 export interface SensorBenchOptions {
   pool: pg.Pool;
@@ -62,7 +63,7 @@ export interface SensorBenchResult {
   cpuMsPerEvent: { listener: number; publisher: number | null; postgres: number | null };
 }
 
-const garage = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'city-garage.yaml');
+const garage = join(packageRoot(), 'fixtures', 'city-garage.yaml');
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 async function backendCpuMs(pool: pg.Pool): Promise<number | null> {
@@ -167,7 +168,7 @@ export async function runSensorBench(o: SensorBenchOptions): Promise<SensorBench
 
     const cpu0 = process.cpuUsage();
     const pg0 = await backendCpuMs(o.pool);
-    const child = fork(join(import.meta.dirname, 'bench-publisher.js'), ['--run', JSON.stringify({ url: o.mqttUrl, sensors: labels.length, rate: o.rate, seconds: o.seconds, app })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(join(packageRoot(), 'dist', 'drivers', 'sensors', 'bench-publisher.js'), ['--run', JSON.stringify({ url: o.mqttUrl, sensors: labels.length, rate: o.rate, seconds: o.seconds, app })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const report = await new Promise<{ published: number; cpuMs: number } | null>((resolve) => {
       let got: { published: number; cpuMs: number } | null = null;
       child.on('message', (m) => (got = m as { published: number; cpuMs: number }));
