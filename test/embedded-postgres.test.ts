@@ -57,7 +57,7 @@ async function buildDriverForChildProcesses(): Promise<string> {
   const outDir = await fs.mkdtemp(path.join(os.tmpdir(), 'parkctl-epg-build-'));
   scratchDirs.push(outDir);
   const driverDir = path.join('src', 'drivers', 'embedded-postgres');
-  const sources = [path.join('src', 'core', 'errors.ts'), ...(await fs.readdir(path.join(repoRoot, driverDir))).map((file) => path.join(driverDir, file))];
+  const sources = [path.join('src', 'core', 'errors.ts'), path.join('src', 'drivers', 'pg-stream.ts'), ...(await fs.readdir(path.join(repoRoot, driverDir))).map((file) => path.join(driverDir, file))];
   for (const source of sources.filter((file) => file.endsWith('.ts'))) {
     const output = ts.transpileModule(await fs.readFile(path.join(repoRoot, source), 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
