@@ -2,6 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError, UsageError } from '../src/core/errors.js';
 import { parsePricing, quoteWindow } from '../src/core/pricing/index.js';
 import { loadPricing, replacePricing } from '../src/core/sql/pricing.js';
+import { loadLot } from '../src/core/lots/lot.js';
+import { importLot } from '../src/core/lots/import-lot.js';
+import { parseLotFile } from '../src/core/lots/lot-file.js';
+import { testLotFile } from './support/lots.js';
+import { migrationStatus } from '../src/core/migrate.js';
+import type { Queryable } from '../src/core/ports.js';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
 
 let db: TestDatabase;
@@ -57,6 +63,43 @@ describe('pricing storage', () => {
     const loaded = await loadPricing(db.pool, lotId);
     expect(loaded.rules).toHaveLength(1);
     expect(loaded).toMatchObject({ freeMinutes: 0, taxRateBp: 0, surcharges: [], dailyMaxMinor: { defaultMinor: null, byType: {} } });
+  });
+
+  it('loads a whole lot in two statements on one connection, with the pricing loadPricing reads (issue 13)', async () => {
+    const file = testLotFile({ code: 'WHOLE1', spots: 7 });
+    await importLot(db.pool, parseLotFile({ ...file, pricing: section }, 't'), 't');
+    await db.pool.query(`update spots set status = 'maintenance' where lot_id = (select lot_id from lots where code = 'WHOLE1') and label = 'A-007'`);
+    const statements: string[] = [];
+    const counting: Queryable = { query: (text, values) => { statements.push(String(text)); return db.pool.query(text as string, values as unknown[]) as never; } };
+    const lot = await loadLot(counting, 'whole1');
+    expect(statements).toHaveLength(2);
+    expect(lot.pricing).toEqual(await loadPricing(db.pool, lot.lotId));
+    expect(lot.pricing).toEqual(parsePricing(section));
+    expect(lot.pricing.rules[2]).toMatchObject({ vehicleType: null, days: [5, 6], validFrom: new Date('2025-01-01T00:00:00Z'), validUntil: new Date('2025-12-31T23:00:00Z') });
+    const { rows } = await db.pool.query<{ vehicle_type: string; count: number; min: number; max: number }>(
+      `select vehicle_type::text as vehicle_type, count(*)::integer as count, min(spot_id) as min, max(spot_id) as max from spots
+        where lot_id = $1::integer and status = 'active' group by spots.vehicle_type order by spots.vehicle_type`, [lot.lotId]);
+    expect(rows.map((r) => r.count)).toEqual([6, 1]);
+    expect([...lot.spotRanges]).toEqual(rows.map((r) => [r.vehicle_type, { count: r.count, minSpotId: r.min, maxSpotId: r.max }]));
+  });
+
+  it('reads what is migrated in one statement, and a database never migrated as all pending', async () => {
+    const names = [{ id: 1, name: '0001_core_schema' }, { id: 99_999, name: '99999_not_yet' }];
+    const statements: string[] = [];
+    const counting: Queryable = { query: (text, values) => { statements.push(String(text)); return db.pool.query(text as string, values as unknown[]) as never; } };
+    const status = await migrationStatus(counting, names);
+    expect(statements).toHaveLength(1);
+    expect(status[0]!.appliedAt).toBeInstanceOf(Date);
+    expect(status[1]!.appliedAt).toBeNull();
+    // where no parkctl_migrations table can be seen, as on a database never migrated
+    const client = await db.pool.connect();
+    try {
+      await client.query(`create schema if not exists never_migrated; set search_path to never_migrated`);
+      expect((await migrationStatus(client, names)).map((m) => m.appliedAt)).toEqual([null, null]);
+    } finally {
+      await client.query('reset search_path');
+      client.release();
+    }
   });
 
   it('refuses an unknown lot and a malformed lots.pricing', async () => {

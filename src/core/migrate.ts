@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { citusVersion } from './citus/cluster.js';
 import { runMigrationOnCitus } from './citus/migrate-on-citus.js';
-import { withTransaction } from './db.js';
+import { isPgError, PgCode, withTransaction } from './db.js';
 import type { PoolLike, Queryable } from './ports.js';
 
 export interface Migration {
@@ -70,13 +70,18 @@ export async function migrate(pool: PoolLike, migrations: Migration[]): Promise<
   return applied;
 }
 
-/** What is applied of `migrations` (only their ids and names are read: a one-shot command's check reads no SQL). */
+/**
+ * What is applied of `migrations` (only their ids and names are read: a one-shot command's check reads no SQL).
+ * One round trip (issue 13): a database never migrated has no table, and that error says so. Not for use
+ * inside a transaction, which that error would abort.
+ */
 export async function migrationStatus(db: Queryable, migrations: MigrationName[]): Promise<MigrationState[]> {
-  const { rows: [exists] } = await db.query<{ present: boolean }>(`select to_regclass('parkctl_migrations') is not null as present`);
   const done = new Map<number, Date>();
-  if (exists?.present) {
+  try {
     const { rows } = await db.query<{ id: number; applied_at: Date }>(`select id, applied_at from parkctl_migrations`);
     for (const r of rows) done.set(r.id, r.applied_at);
+  } catch (err) {
+    if (!isPgError(err, PgCode.undefinedTable)) throw err;
   }
   return migrations.map((m) => ({ id: m.id, name: m.name, appliedAt: done.get(m.id) ?? null }));
 }

@@ -4,8 +4,8 @@ import { hasControlCharacter } from '../control-characters.js';
 import type { Queryable } from '../ports.js';
 import { parsePricing, type PricingPolicy } from '../pricing/index.js';
 import type { VehicleType } from '../pricing/vehicle-types.js';
-import { loadPricing } from '../sql/pricing.js';
-import { selectLotByCode, selectLots, selectSpotTypeRanges, type LotRow } from '../sql/lots.js';
+import { pricingFromStored } from '../sql/pricing.js';
+import { selectLotByCodeWithPricing, selectLotDetail, selectLots, type LotRow } from '../sql/lots.js';
 
 export interface Lot {
   lotId: number;
@@ -51,7 +51,7 @@ const maxLotCodeLength = 64;
 export async function loadLot(db: Queryable, code: string): Promise<Lot> {
   // A code no lot can have (a NUL byte, which PostgreSQL refuses outright, or any control character)
   // is unknown without asking: the same one line as any other unknown code, never a driver error.
-  const row = hasControlCharacter(code) || code.length > maxLotCodeLength ? null : await selectLotByCode(db, code);
+  const row = hasControlCharacter(code) || code.length > maxLotCodeLength ? null : await selectLotByCodeWithPricing(db, code);
   if (!row) {
     const known = (await selectLots(db)).map((l) => l.code);
     throw new UsageError(`unknown lot "${code}"`, {
@@ -59,8 +59,10 @@ export async function loadLot(db: Queryable, code: string): Promise<Lot> {
       code: 'unknown_lot',
     });
   }
-  const [pricing, ranges] = await Promise.all([loadPricing(db, row.lot_id), selectSpotTypeRanges(db, row.lot_id)]);
-  return lotFromRow(row, pricing, new Map(ranges.map((r) => [r.vehicle_type, { count: r.count, minSpotId: r.min_spot_id, maxSpotId: r.max_spot_id }])));
+  // two round trips on one connection (there were four on two)
+  const { rules, ranges } = await selectLotDetail(db, row.lot_id);
+  const { pricing: storedPricing, ...lotRow } = row;
+  return lotFromRow(lotRow, pricingFromStored(storedPricing, rules), new Map(ranges.map((r) => [r.vehicle_type, { count: r.count, minSpotId: r.min_spot_id, maxSpotId: r.max_spot_id }])));
 }
 
 export { parsePricing };

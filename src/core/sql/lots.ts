@@ -2,6 +2,7 @@
 import type { Queryable } from '../ports.js';
 import type { LotDefinition } from '../lots/lot-file.js';
 import type { VehicleType } from '../pricing/vehicle-types.js';
+import { pricingRulesJson, rulesFromJson, type PricingRuleRow } from './pricing.js';
 
 export interface LotRow {
   lot_id: number;
@@ -25,6 +26,12 @@ const lotColumns = `lot_id, code, name, time_zone, currency, hold_minutes, no_sh
 
 export async function selectLotByCode(db: Queryable, code: string): Promise<LotRow | null> {
   const { rows } = await db.query<LotRow & Record<string, unknown>>(`select ${lotColumns} from lots where code = $1::text`, [code.toUpperCase()]);
+  return rows[0] ?? null;
+}
+
+/** A lot by code with its stored pricing settings (`lots.pricing`): the first of loadLot's two round trips. */
+export async function selectLotByCodeWithPricing(db: Queryable, code: string): Promise<(LotRow & { pricing: Record<string, unknown> }) | null> {
+  const { rows } = await db.query<LotRow & { pricing: Record<string, unknown> } & Record<string, unknown>>(`select ${lotColumns}, pricing from lots where code = $1::text`, [code.toUpperCase()]);
   return rows[0] ?? null;
 }
 
@@ -152,13 +159,21 @@ export async function selectSpotByLabel(db: Queryable, lotId: number, label: str
   return rows[0] ?? null;
 }
 
-export async function selectSpotTypeRanges(db: Queryable, lotId: number): Promise<SpotTypeRange[]> {
-  const { rows } = await db.query<SpotTypeRange & Record<string, unknown>>(
-    `select vehicle_type, count(*)::integer as count, min(spot_id) as min_spot_id, max(spot_id) as max_spot_id
-       from spots where lot_id = $1::integer and status = 'active' group by vehicle_type order by vehicle_type`,
+/**
+ * What loadLot needs beside the lot's row, in one round trip (issue 13: a one-shot command pays for each):
+ * its pricing rules and where each vehicle type's active spots lie. Both tables are filtered by the one
+ * lot_id, so on Citus this is a single-shard statement.
+ */
+export async function selectLotDetail(db: Queryable, lotId: number): Promise<{ rules: PricingRuleRow[]; ranges: SpotTypeRange[] }> {
+  const { rows: [row] } = await db.query<{ rules: Parameters<typeof rulesFromJson>[0]; ranges: SpotTypeRange[] }>(
+    `select ${pricingRulesJson('$1::integer')} as rules,
+            coalesce((select json_agg(json_build_object('vehicle_type', t.vehicle_type, 'count', t.count, 'min_spot_id', t.min_spot_id,
+                                                        'max_spot_id', t.max_spot_id) order by t.vehicle_type)
+                        from (select vehicle_type, count(*)::integer as count, min(spot_id) as min_spot_id, max(spot_id) as max_spot_id
+                                from spots where lot_id = $1::integer and status = 'active' group by vehicle_type) t), '[]'::json) as ranges`,
     [lotId],
   );
-  return rows;
+  return { rules: rulesFromJson(row?.rules ?? []), ranges: row?.ranges ?? [] };
 }
 
 /** An audit row about the lot itself (imports, rate changes). */

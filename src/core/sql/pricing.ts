@@ -55,11 +55,35 @@ export async function loadPricing(db: Queryable, lotId: number): Promise<Pricing
   const { rows } = await db.query<{ pricing: Record<string, unknown> }>(`select pricing from lots where lot_id = $1::integer`, [lotId]);
   const lot = rows[0];
   if (!lot) throw new NotFoundError(`lot ${lotId} does not exist`);
+  return pricingFromStored(lot.pricing, await selectPricingRules(db, lotId));
+}
+
+/** The policy from what is stored: `lots.pricing` and the lot's `pricing_rules` rows (UsageError when malformed). */
+export function pricingFromStored(pricing: Record<string, unknown>, ruleRows: PricingRuleRow[]): PricingPolicy {
   // Tolerate a whole lot-file section stored by hand: rates live in pricing_rules, not here.
-  const { rates: _rates, ...settingsJson } = lot.pricing;
+  const { rates: _rates, ...settingsJson } = pricing;
   const settings = parseOrUsage(pricingSettingsSchema, settingsJson, 'lots.pricing');
-  const rules = (await selectPricingRules(db, lotId)).map(ruleFromRow);
-  return settingsToPolicy(settings, rules);
+  return settingsToPolicy(settings, ruleRows.map(ruleFromRow));
+}
+
+/**
+ * A lot's pricing rules as one json value, for a statement that reads them beside other things in one
+ * round trip (sql/lots.ts selectLotDetail); rulesFromJson turns them back into rows.
+ */
+export const pricingRulesJson = (lot: string) => `coalesce((select json_agg(json_build_object(
+    'lot_id', r.lot_id, 'rule_id', r.rule_id, 'vehicle_type', r.vehicle_type, 'days', r.days, 'from_minute', r.from_minute,
+    'to_minute', r.to_minute, 'rate_per_hour_minor', r.rate_per_hour_minor::text, 'priority', r.priority,
+    'valid_from', r.valid_from, 'valid_until', r.valid_until) order by r.rule_id)
+  from pricing_rules r where r.lot_id = ${lot}), '[]'::json)`;
+
+type RuleJson = Omit<PricingRuleRow, 'valid_from' | 'valid_until'> & { valid_from: string | null; valid_until: string | null };
+
+export function rulesFromJson(rules: RuleJson[]): PricingRuleRow[] {
+  return rules.map((r) => ({
+    ...r,
+    valid_from: r.valid_from === null ? null : new Date(r.valid_from),
+    valid_until: r.valid_until === null ? null : new Date(r.valid_until),
+  }));
 }
 
 /** Replaces the lot's rules and settings. Three statements: the caller wraps them in one transaction. */
