@@ -6,7 +6,7 @@ import { buildAllowList, type GatePolicy, type GateValidator, type OpenTicket, t
 import { decide } from '../src/core/gate/decide.js';
 import type { GateInput } from '../src/core/gate/ports.js';
 import { AllowListView } from '../src/core/gate-daemon/allow-list-view.js';
-import { parsePricing } from '../src/core/pricing/index.js';
+import { parsePricing } from '../src/core/pricing/schema.js';
 import { ticketQr } from '../src/core/tickets/ticket.js';
 
 const zone = 'Europe/London';

@@ -1,7 +1,8 @@
 // Properties of the pricing engine over random policies, zones (with 1-hour and 30-minute DST shifts) and windows.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { overstayCharge, parsePricing, quoteWindow, vehicleTypes, type PricingPolicy, type VehicleType } from '../src/core/pricing/index.js';
+import { overstayCharge, quoteWindow, vehicleTypes, type PricingPolicy, type VehicleType } from '../src/core/pricing/index.js';
+import { parsePricing } from '../src/core/pricing/schema.js';
 
 const zones = ['Europe/London', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata', 'UTC', 'America/Sao_Paulo', 'Pacific/Chatham'];
 const dayNames = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;

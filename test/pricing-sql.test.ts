@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError, UsageError } from '../src/core/errors.js';
-import { parsePricing, quoteWindow } from '../src/core/pricing/index.js';
+import { quoteWindow } from '../src/core/pricing/index.js';
+import { parsePricing } from '../src/core/pricing/schema.js';
 import { loadPricing, replacePricing } from '../src/core/sql/pricing.js';
 import { loadLot } from '../src/core/lots/lot.js';
 import { importLot } from '../src/core/lots/import-lot.js';

@@ -3,7 +3,8 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../src/core/errors.js';
-import { overstayCharge, parsePricing, quoteWindow, type PricingPolicy, type VehicleType } from '../src/core/pricing/index.js';
+import { overstayCharge, quoteWindow, type PricingPolicy, type VehicleType } from '../src/core/pricing/index.js';
+import { parsePricing } from '../src/core/pricing/schema.js';
 
 const london = 'Europe/London';
 /** local wall time in London -> instant */

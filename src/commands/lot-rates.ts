@@ -7,7 +7,7 @@ import { yamlModule } from './lazy-modules.js';
 import { lotChanged } from '../core/changes.js';
 import { UsageError, describeReadError } from '../core/errors.js';
 import { loadLot, type Lot } from '../core/lots/lot.js';
-import { parsePricing, policyToSettingsJson, type PricingPolicy, type PricingRule, type PricingSettingsJson } from '../core/pricing/index.js';
+import { policyToSettingsJson, type PricingPolicy, type PricingRule, type PricingSettingsJson } from '../core/pricing/index.js';
 import { replaceLotRates } from '../core/lots/rates.js';
 import { formatMinorAmount } from '../core/money-format.js';
 import type { Run } from './index.js';
@@ -97,6 +97,8 @@ export async function readPricingFile(path: string): Promise<PricingPolicy> {
     throw new UsageError(`${path} is not valid YAML or JSON: ${String((err as Error).message).split('\n')[0]}`, { hint: 'check the line it names', code: 'bad_rates_file' });
   }
   const section = data !== null && typeof data === 'object' && 'pricing' in data ? (data as { pricing: unknown }).pricing : data;
+  // the pricing section's checks (zod) load only for a file (issue 13)
+  const { parsePricing } = await import('../core/pricing/schema.js');
   return parsePricing(section);
 }
 

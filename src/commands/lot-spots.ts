@@ -3,7 +3,6 @@
 import type { Command } from 'commander';
 import { loadLot } from '../core/lots/lot.js';
 import { setSpotStatus } from '../core/spots.js';
-import { bindSensor } from '../core/sensors/bindings.js';
 import { wholeNumberOption } from './numbers.js';
 import type { Run } from './index.js';
 import { renderFields } from './output.js';
@@ -37,6 +36,7 @@ export function registerLotSpots(lot: Command, run: Run): void {
       const pool = await ctx.pool();
       const l = await loadLot(pool, o.lot);
       const heartbeat = o.heartbeat === undefined ? undefined : wholeNumberOption(o.heartbeat, '--heartbeat', 10, 900, 604_800);
+      const { bindSensor } = await import('../core/sensors/bindings.js'); // zod's sensor checks: only for this command (issue 13)
       const { sensor, movedFrom } = await bindSensor({ pool, clock: ctx.clock, actor: ctx.actor, ...(await ctx.changeDeps()) }, l, label, sensorId, { vendor: o.vendor, heartbeatSeconds: heartbeat });
       ctx.out.result(sensor, (d) => renderFields([
         ['spot', `${l.code} ${d.spotLabel}`], ['sensor', d.sensorId], ['vendor', d.vendor], ['heartbeat', `${d.heartbeatSeconds} s`], ['sensed', d.state],

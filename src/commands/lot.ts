@@ -3,8 +3,6 @@ import type { Command } from 'commander';
 import { parseLotState, setLotState } from '../core/lots/state.js';
 import { yamlModule } from './lazy-modules.js';
 import { UsageError, describeReadError } from '../core/errors.js';
-import { importLot } from '../core/lots/import-lot.js';
-import { parseLotFile } from '../core/lots/lot-file.js';
 import { loadLot } from '../core/lots/lot.js';
 import { lotOccupancy, type OccupancyGroup } from '../core/occupancy.js';
 import { selectLots } from '../core/sql/lots.js';
@@ -32,6 +30,8 @@ export async function readLotFile(path: string) {
     const first = String((err as Error).message).split('\n')[0];
     throw new UsageError(`${path} is not valid YAML or JSON: ${first}`, { hint: 'check the line it names', code: 'bad_lot_file' });
   }
+  // the lot file's checks (zod) load only for a file: `lot list` and `lot show` never need them (issue 13)
+  const { parseLotFile } = await import('../core/lots/lot-file.js');
   return parseLotFile(data, path);
 }
 
@@ -51,6 +51,7 @@ export function registerLot(program: Command, run: Run): void {
     .description('create or update a lot from a YAML or JSON file (re-importing the same file changes nothing)')
     .action((file: string, _o, cmd: Command) => run(async (ctx) => {
       const def = await readLotFile(file);
+      const { importLot } = await import('../core/lots/import-lot.js');
       const result = await importLot(await ctx.pool(), def, ctx.actor);
       ctx.out.result(result, (r) =>
         !r.changed ? `${r.code}: unchanged (${r.spots} spots; this file was imported before)`

@@ -2,7 +2,8 @@
 // others at the weekend, a typed night band, a daily maximum and surcharges), in Europe/London across the
 // autumn DST change. Target: p99 <= 1 ms per quote.
 import { loadavg } from 'node:os';
-import { parsePricing, quoteWindow } from '../pricing/index.js';
+import { quoteWindow } from '../pricing/index.js';
+import { parsePricing } from '../pricing/schema.js';
 
 export interface PriceBenchResult {
   runs: number;

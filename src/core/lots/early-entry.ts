@@ -9,17 +9,9 @@
 // The grace itself stays free: only minutes before the opening are charged, so coming one minute
 // earlier never costs more than one more minute.
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import { intIn, objectWith, orDefault, readOrNull, StoredValueError } from '../json/read.js';
 import { overstayCharge, type PricingPolicy } from '../pricing/index.js';
 import type { VehicleType } from '../pricing/vehicle-types.js';
-
-/** `policy.early_entry` in the lot file. */
-export const earlyEntrySchema = z.object({
-  /** refuse: too early is too early (the attendant may still override); fee: let it in, the early time owed at exit */
-  mode: z.enum(['refuse', 'fee']).default('refuse'),
-  /** how long before entry opens a car may come in under `fee`, minutes */
-  max_minutes: z.number().int().min(1).max(1440).default(240),
-}).strict();
 
 export interface EarlyEntryPolicy {
   mode: 'refuse' | 'fee';
@@ -28,11 +20,21 @@ export interface EarlyEntryPolicy {
 
 export const refuseEarly: EarlyEntryPolicy = { mode: 'refuse', maxMinutes: 0 };
 
-/** The lot's early-entry policy from `lots.policy` as stored; anything unreadable refuses (fails closed). */
+/**
+ * The lot's early-entry policy from `lots.policy` as stored; anything unreadable refuses (fails closed).
+ * lots/policy-schemas.ts's earlyEntrySchema, read without zod.
+ */
 export function earlyEntryPolicy(policy: Record<string, unknown> | null | undefined): EarlyEntryPolicy {
-  const parsed = earlyEntrySchema.optional().safeParse(policy?.early_entry);
-  if (!parsed.success || !parsed.data) return refuseEarly;
-  return { mode: parsed.data.mode, maxMinutes: parsed.data.max_minutes };
+  const section = policy?.early_entry;
+  if (section === undefined) return refuseEarly;
+  return readOrNull((): EarlyEntryPolicy => {
+    const e = objectWith(section, ['mode', 'max_minutes'], 'early_entry');
+    const mode = orDefault(e.mode, 'refuse' as const, (v) => {
+      if (v !== 'refuse' && v !== 'fee') throw new StoredValueError('early_entry.mode', 'expected refuse or fee');
+      return v;
+    });
+    return { mode, maxMinutes: orDefault(e.max_minutes, 240, (v) => intIn(v, 1, 1440, 'early_entry.max_minutes')) };
+  }) ?? refuseEarly;
 }
 
 /** When a booking starting at `start` may come in. */

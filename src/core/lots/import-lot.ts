@@ -1,7 +1,7 @@
 import { withTransaction } from '../db.js';
 import { importEvChargers } from '../ev/chargers.js';
 import type { PoolLike } from '../ports.js';
-import { parsePricing } from '../pricing/index.js';
+import { parsePricing } from '../pricing/schema.js';
 import { replacePricing } from '../sql/pricing.js';
 import { insertLotEvent, lockLotCode, selectLotByCode, upsertLot, upsertSpots, upsertZones } from '../sql/lots.js';
 import type { LotDefinition } from './lot-file.js';

@@ -2,13 +2,11 @@
 // Parsed and checked whole before anything is written: a bad file writes nothing.
 import { createHash } from 'node:crypto';
 import { IANAZone } from 'luxon';
-import { permitPolicySchema } from '../permits/policy.js';
-import { ticketPolicySchema } from '../tickets/policy.js';
 import { z } from 'zod';
 import { hasControlCharacter } from '../control-characters.js';
 import { UsageError } from '../errors.js';
 import { vehicleTypes, type VehicleType } from '../pricing/vehicle-types.js';
-import { earlyEntrySchema } from './early-entry.js';
+import { earlyEntrySchema, permitPolicySchema, ticketPolicySchema } from './policy-schemas.js';
 import { sensorConfigOf, sensorSectionSchema, type SensorBinding, type SensorConfig } from '../sensors/config.js';
 
 /** Names and labels are shown on terminals and signs: no control characters (escape sequences, line breaks). */

@@ -2,7 +2,7 @@
 import { UsageError } from '../errors.js';
 import { hasControlCharacter } from '../control-characters.js';
 import type { Queryable } from '../ports.js';
-import { parsePricing, type PricingPolicy } from '../pricing/index.js';
+import type { PricingPolicy } from '../pricing/index.js';
 import type { VehicleType } from '../pricing/vehicle-types.js';
 import { pricingFromStored } from '../sql/pricing.js';
 import { selectLotByCodeWithPricing, selectLotDetail, selectLots, type LotRow } from '../sql/lots.js';
@@ -65,4 +65,3 @@ export async function loadLot(db: Queryable, code: string): Promise<Lot> {
   return lotFromRow(lotRow, pricingFromStored(storedPricing, rules), new Map(ranges.map((r) => [r.vehicle_type, { count: r.count, minSpotId: r.min_spot_id, maxSpotId: r.max_spot_id }])));
 }
 
-export { parsePricing };

@@ -14,10 +14,11 @@
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { allWeekdays, type IsoWeekday, type PricingPolicy, type PricingRule } from './policy.js';
-import { vehicleTypes, type VehicleType } from './vehicle-types.js';
+import { maxRatePerHourMinor, settingsToPolicy, type PricingSettings } from './settings.js';
+import { vehicleTypes } from './vehicle-types.js';
 
-/** Keeps sum(rate * ms) of a 25-hour day exact in a double (see money.ts). */
-export const maxRatePerHourMinor = 10_000_000;
+// Reading what is stored needs no zod (settings.ts); these stay importable from here.
+export { maxRatePerHourMinor, policyToSettingsJson, settingsToPolicy, type PricingSettingsJson } from './settings.js';
 
 const dayNames = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const dayGroups: Record<string, readonly IsoWeekday[]> = { all: allWeekdays, weekdays: [1, 2, 3, 4, 5], weekend: [6, 7] };
@@ -90,7 +91,9 @@ export const pricingFileSchema = pricingSettingsSchema.extend({
 });
 
 export type PricingFileSection = z.input<typeof pricingFileSchema>;
-export type PricingSettingsJson = z.input<typeof pricingSettingsSchema>;
+// zod's reading and settings.ts's agree (test/stored-settings.test.ts); the types must too
+const _sameOutput: (s: z.output<typeof pricingSettingsSchema>) => PricingSettings = (s) => s;
+void _sameOutput;
 
 function formatIssues(error: z.ZodError, root: string): string {
   return error.issues
@@ -109,36 +112,6 @@ export function parseOrUsage<S extends z.ZodType>(schema: S, input: unknown, roo
     throw new UsageError(`invalid ${root}: ${formatIssues(result.error, root)}`, { hint: 'fix the pricing section of the lot file' });
   }
   return result.data;
-}
-
-export function settingsToPolicy(settings: z.output<typeof pricingSettingsSchema>, rules: PricingRule[]): PricingPolicy {
-  const { default: defaultMinor, ...byType } = (settings.daily_max_minor ?? {}) as Record<string, number | undefined>;
-  return {
-    rules,
-    dailyMaxMinor: {
-      defaultMinor: defaultMinor ?? null,
-      byType: Object.fromEntries(Object.entries(byType).filter(([, v]) => v !== undefined)) as Partial<Record<VehicleType, number>>,
-    },
-    freeMinutes: settings.free_minutes,
-    taxRateBp: settings.tax_rate_bp,
-    surcharges: [...settings.surcharges]
-      .map((band) => ({ aboveOccupancyPercent: band.above_occupancy_percent, addPercent: band.add_percent }))
-      .sort((a, b) => a.aboveOccupancyPercent - b.aboveOccupancyPercent),
-    ...(settings.ev ? { ev: { energyPerKwhMinor: settings.ev.energy_per_kwh_minor, idlePerHourMinor: settings.ev.idle_per_hour_minor, idleGraceMinutes: settings.ev.idle_grace_minutes } } : {}),
-  };
-}
-
-/** The `lots.pricing` document for a policy (the inverse of settingsToPolicy, rates excluded). */
-export function policyToSettingsJson(policy: PricingPolicy): PricingSettingsJson {
-  const dailyMax: Record<string, number> = { ...policy.dailyMaxMinor.byType } as Record<string, number>;
-  if (policy.dailyMaxMinor.defaultMinor !== null) dailyMax.default = policy.dailyMaxMinor.defaultMinor;
-  return {
-    ...(Object.keys(dailyMax).length > 0 ? { daily_max_minor: dailyMax } : {}),
-    free_minutes: policy.freeMinutes,
-    tax_rate_bp: policy.taxRateBp,
-    surcharges: policy.surcharges.map((band) => ({ above_occupancy_percent: band.aboveOccupancyPercent, add_percent: band.addPercent })),
-    ...(policy.ev ? { ev: { energy_per_kwh_minor: policy.ev.energyPerKwhMinor, idle_per_hour_minor: policy.ev.idlePerHourMinor, idle_grace_minutes: policy.ev.idleGraceMinutes } } : {}),
-  };
 }
 
 /** Validates the `pricing:` section of a lot file; UsageError with a path ("pricing.rates[1].from: ...") on bad input. */

@@ -3,7 +3,7 @@
 import { NotFoundError } from '../errors.js';
 import type { Queryable } from '../ports.js';
 import type { IsoWeekday, PricingPolicy, PricingRule } from '../pricing/policy.js';
-import { parseOrUsage, policyToSettingsJson, pricingSettingsSchema, settingsToPolicy } from '../pricing/schema.js';
+import { policyToSettingsJson, readPricingSettings, settingsToPolicy } from '../pricing/settings.js';
 import type { VehicleType } from '../pricing/vehicle-types.js';
 
 export interface PricingRuleRow {
@@ -62,7 +62,7 @@ export async function loadPricing(db: Queryable, lotId: number): Promise<Pricing
 export function pricingFromStored(pricing: Record<string, unknown>, ruleRows: PricingRuleRow[]): PricingPolicy {
   // Tolerate a whole lot-file section stored by hand: rates live in pricing_rules, not here.
   const { rates: _rates, ...settingsJson } = pricing;
-  const settings = parseOrUsage(pricingSettingsSchema, settingsJson, 'lots.pricing');
+  const settings = readPricingSettings(settingsJson, 'lots.pricing');
   return settingsToPolicy(settings, ruleRows.map(ruleFromRow));
 }
 

@@ -3,12 +3,7 @@
 //     tickets: { exit_grace_minutes: 15, lost_ticket_fee: 2500 }
 // exit_grace_minutes: how long a paid ticket may take to reach the exit; lost_ticket_fee: what a lost
 // ticket costs when no plate read at the entry proves when the car came in (minor units).
-import { z } from 'zod';
-
-export const ticketPolicySchema = z.object({
-  exit_grace_minutes: z.number().int().min(0).max(24 * 60).default(15),
-  lost_ticket_fee: z.number().int().min(0).max(10_000_000).default(2500),
-}).strict();
+import { intIn, objectWith, orDefault, readOrNull } from '../json/read.js';
 
 export interface LotTicketPolicy {
   exitGraceMinutes: number;
@@ -18,9 +13,15 @@ export interface LotTicketPolicy {
 
 const defaults: LotTicketPolicy = { exitGraceMinutes: 15, lostTicketFeeMinor: 2500 };
 
-/** From `lots.policy` as stored; unreadable: the defaults. */
+/** From `lots.policy` as stored; unreadable: the defaults (lots/policy-schemas.ts's ticketPolicySchema, read without zod). */
 export function lotTicketPolicy(policy: Record<string, unknown> | null | undefined): LotTicketPolicy {
-  const parsed = ticketPolicySchema.optional().safeParse(policy?.tickets);
-  if (!parsed.success || !parsed.data) return defaults;
-  return { exitGraceMinutes: parsed.data.exit_grace_minutes, lostTicketFeeMinor: parsed.data.lost_ticket_fee };
+  const section = policy?.tickets;
+  if (section === undefined) return defaults;
+  return readOrNull(() => {
+    const t = objectWith(section, ['exit_grace_minutes', 'lost_ticket_fee'], 'tickets');
+    return {
+      exitGraceMinutes: orDefault(t.exit_grace_minutes, 15, (v) => intIn(v, 0, 24 * 60, 'tickets.exit_grace_minutes')),
+      lostTicketFeeMinor: orDefault(t.lost_ticket_fee, 2500, (v) => intIn(v, 0, 10_000_000, 'tickets.lost_ticket_fee')),
+    };
+  }) ?? defaults;
 }
