@@ -17,6 +17,7 @@ import { dataExceptionMessage, oneLine } from './commands/one-line.js';
 import { decorateHelp, helpTopicFor, rewriteHelpWords } from './commands/help.js';
 import { escapeControlCharacters, escapeControlCharactersInBlock } from './core/control-characters.js';
 import { packageRoot } from './package-root.js';
+import { abandonEarlyPool, startEarlyPool } from './commands/early-pool.js';
 
 function packageVersion(): string {
   try {
@@ -182,6 +183,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
     return ExitCode.ok;
   }
   argv = [...argv.slice(0, 2), ...rewriteHelpWords(argv.slice(2))];
+  // PostgreSQL starts a backend for this command while Node compiles it (early-pool.ts)
+  startEarlyPool(argv.slice(2), env);
   try {
     const program = await buildProgram(run, {
       writeOut: (s) => io.stdout(s),
@@ -210,6 +213,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     return report.exitCode;
   } finally {
     await (ctx as AppContext | null)?.close();
+    await abandonEarlyPool();
   }
 }
 

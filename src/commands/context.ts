@@ -14,6 +14,7 @@ import { createPool, describeConnectionError, type Pool } from '../drivers/postg
 import { processLogger } from '../drivers/process-logger.js';
 import { Output, type OutputFormat } from './output.js';
 import { withSpinner, type SpinnerTarget } from './spinner.js';
+import { takeEarlyPool } from './early-pool.js';
 import { packageRoot } from '../package-root.js';
 
 export const migrationsDir = join(packageRoot(), 'migrations');
@@ -87,7 +88,9 @@ export class AppContext {
       const home = this.config.home;
       url = (await withSpinner(this.spinnerTarget, 'starting the embedded PostgreSQL (the first start sets it up)', () => ensureEmbeddedPostgres(home, { log: (line) => this.logger.info(line) }))).url;
     }
-    const pool = createPool(url, { max: 8, retry: true, logger: this.logger });
+    // opened while the program loaded, when main() saw this coming (early-pool.ts)
+    const early = embedded ? null : await takeEarlyPool(url, this.logger);
+    const pool = early?.pool ?? createPool(url, { max: 8, retry: true, logger: this.logger });
     this.closers.push(() => pool.end());
     // the check before every command needs the files' names, not their 200 KB of SQL (issue 13)
     const [toApply, toCheck] = embedded ? [await readMigrations(migrationsDir), []] : [[], await listMigrations(migrationsDir)];
@@ -95,7 +98,8 @@ export class AppContext {
       if (embedded) {
         await migrate(pool, toApply);
       } else {
-        const pending = (await migrationStatus(pool, toCheck)).filter((m) => !m.appliedAt);
+        const applied = early ? await early.applied : null;
+        const pending = applied ? toCheck.filter((m) => !applied.has(m.id)) : (await migrationStatus(pool, toCheck)).filter((m) => !m.appliedAt);
         if (pending.length > 0) {
           throw new UsageError(`the database needs ${pending.length} migration(s): ${pending.map((m) => m.name).join(', ')}`, {
             hint: 'run: parkctl db migrate',

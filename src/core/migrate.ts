@@ -71,11 +71,10 @@ export async function migrate(pool: PoolLike, migrations: Migration[]): Promise<
 }
 
 /**
- * What is applied of `migrations` (only their ids and names are read: a one-shot command's check reads no SQL).
- * One round trip (issue 13): a database never migrated has no table, and that error says so. Not for use
- * inside a transaction, which that error would abort.
+ * The ids and times of the migrations applied, in one round trip (issue 13): a database never migrated has
+ * no table, and that error says so. Not for use inside a transaction, which that error would abort.
  */
-export async function migrationStatus(db: Queryable, migrations: MigrationName[]): Promise<MigrationState[]> {
+async function appliedMigrations(db: Queryable): Promise<Map<number, Date>> {
   const done = new Map<number, Date>();
   try {
     const { rows } = await db.query<{ id: number; applied_at: Date }>(`select id, applied_at from parkctl_migrations`);
@@ -83,5 +82,15 @@ export async function migrationStatus(db: Queryable, migrations: MigrationName[]
   } catch (err) {
     if (!isPgError(err, PgCode.undefinedTable)) throw err;
   }
+  return done;
+}
+
+export async function appliedMigrationIds(db: Queryable): Promise<Set<number>> {
+  return new Set((await appliedMigrations(db)).keys());
+}
+
+/** What is applied of `migrations` (only their ids and names are read: a one-shot command's check reads no SQL). */
+export async function migrationStatus(db: Queryable, migrations: MigrationName[]): Promise<MigrationState[]> {
+  const done = await appliedMigrations(db);
   return migrations.map((m) => ({ id: m.id, name: m.name, appliedAt: done.get(m.id) ?? null }));
 }

@@ -1,0 +1,94 @@
+// The database connection of a one-shot command, opened while the program is still loading (issue 13).
+// PostgreSQL forks a backend, authenticates it and answers the migration check in the time Node takes to
+// compile the command's code: main() starts this as soon as it sees a command that will ask for the
+// database, and AppContext.pool() adopts it. Nothing here decides anything: a connection or check that
+// fails early is simply not used, and the command connects and checks the usual way (with its retries).
+import type { Logger } from '../core/ports.js';
+import type { Pool } from '../drivers/postgres.js';
+
+/** The command groups whose commands all read or write the database. */
+const databaseGroups = new Set(['lot', 'capacity', 'booking', 'visit', 'price', 'payments', 'permit', 'ticket', 'validation', 'shift', 'report']);
+
+/** Global options that take a value (cli.ts buildProgram): the word after them is not a command. */
+const valueOptions = new Set(['-o', '--output', '--fields', '--now']);
+
+/** The first word that names a command, skipping global options and their values. */
+function commandWord(args: string[]): string | null {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (valueOptions.has(a)) i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return null;
+}
+
+/** Logs of the pool's retries go where the command's logger says, once it has one. */
+class LaterLogger implements Logger {
+  target: Logger | null = null;
+  info(msg: string, fields?: Record<string, unknown>): void { this.target?.info(msg, fields); }
+  warn(msg: string, fields?: Record<string, unknown>): void { this.target?.warn(msg, fields); }
+  error(msg: string, fields?: Record<string, unknown>): void { this.target?.error(msg, fields); }
+}
+
+export interface EarlyPool {
+  url: string;
+  pool: Pool;
+  logger: LaterLogger;
+  /** parkctl_migrations' ids, read on the early connection; null when that did not work out */
+  applied: Promise<Set<number> | null>;
+}
+
+let pending: Promise<EarlyPool | null> | null = null;
+
+/**
+ * Starts connecting when `args` run a command of a database group against DATABASE_URL (not for help,
+ * which never connects). Returns at once.
+ */
+export function startEarlyPool(args: string[], env: Record<string, string | undefined>): void {
+  const url = env.DATABASE_URL?.trim();
+  if (!url || !/^postgres(ql)?:\/\//i.test(url)) return;
+  if (args.some((a) => a === '-h' || a === '--help' || a === 'help')) return;
+  const word = commandWord(args);
+  if (!word || !databaseGroups.has(word)) return;
+  pending = (async () => {
+    const [{ createPool }, { appliedMigrationIds }] = await Promise.all([import('../drivers/postgres.js'), import('../core/migrate.js')]);
+    const logger = new LaterLogger();
+    const pool = createPool(url, { max: 8, retry: true, logger });
+    // one attempt, no retries: a failure here only means the usual path runs
+    const applied = pool.connect().then(async (client) => {
+      try {
+        return await appliedMigrationIds(client);
+      } finally {
+        client.release();
+      }
+    }).catch(() => null);
+    return { url, pool, logger, applied };
+  })().catch(() => null);
+}
+
+/** The early pool when it was opened for `url`: the caller owns it from now on. */
+export async function takeEarlyPool(url: string, logger: Logger): Promise<EarlyPool | null> {
+  const early = await pending;
+  pending = null;
+  if (!early) return null;
+  if (early.url !== url) {
+    void early.pool.end().catch(() => {});
+    return null;
+  }
+  early.logger.target = logger;
+  return early;
+}
+
+/**
+ * A command that ended without asking for the database (bad input, say) closes what was opened for it,
+ * also a connection still under way: the process must not wait on a server that does not answer.
+ */
+export async function abandonEarlyPool(): Promise<void> {
+  const early = await pending;
+  pending = null;
+  if (!early) return;
+  // pg-pool keeps its clients in _clients and each pg client its socket in connection.stream
+  const clients = (early.pool as unknown as { _clients?: { connection?: { stream?: { destroy(): void } } }[] })._clients ?? [];
+  for (const c of clients) c.connection?.stream?.destroy();
+  await early.pool.end().catch(() => {});
+}
