@@ -1,8 +1,6 @@
 // What the dashboard's keys do, as commands too (issue 13): `booking extend` (the dashboard's `e`) and
 // `booking find` (its `/`). The same core calls as the dashboard, so both doors agree.
 import type { Command } from 'commander';
-import { createDashboardActions } from '../core/dashboard/actions.js';
-import { chooseDashboardLot } from '../core/dashboard/lot-choice.js';
 import { UsageError } from '../core/errors.js';
 import { resolveId } from '../core/ids/prefix.js';
 import { loadLot } from '../core/lots/lot.js';
@@ -56,6 +54,8 @@ export function registerBookingActions(booking: Command, run: Run): void {
     .description('the bookings of a plate (any spacing or case) or of a reservation id prefix, in one lot (the dashboard\'s /)')
     .option('--lot <code>', 'the lot (default: the only lot)')
     .action((query: string, o: { lot?: string }, cmd: Command) => run(async (ctx) => {
+      // the dashboard's actions (visits, tickets, gates) load only for this command (issue 13)
+      const [{ chooseDashboardLot }, { createDashboardActions }] = await Promise.all([import('../core/dashboard/lot-choice.js'), import('../core/dashboard/actions.js')]);
       const pool = await ctx.pool();
       const lot = await chooseDashboardLot(pool, o.lot);
       const found = await createDashboardActions({ pool, clock: ctx.clock, actor: ctx.actor, cache: undefined }, lot).find(query);

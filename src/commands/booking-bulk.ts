@@ -1,14 +1,11 @@
 // `booking import` and `booking export`: many bookings from a file, and the file back out.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { bookingColumns, readBookingFile, type BookingFileFormat } from '../core/bulk/booking-rows.js';
-import { exportBookings } from '../core/bulk/export-bookings.js';
-import { importBookings } from '../core/bulk/import-bookings.js';
+import type { BookingFileFormat } from '../core/bulk/booking-rows.js';
 import type { ImportReport, RowOutcome } from '../core/bulk/import-report.js';
 import { ExitCode, UsageError, describeReadError } from '../core/errors.js';
 import { loadLot } from '../core/lots/lot.js';
 import { reservationStatuses, type ReservationStatus } from '../core/sql/reservations.js';
-import { CashPaymentProvider, formatCashReceiptToken } from '../drivers/cash-payments.js';
 import type { AppContext } from './context.js';
 import type { Run } from './index.js';
 import { renderCsv, renderTable, type Column } from './output.js';
@@ -73,6 +70,10 @@ export function registerBookingBulk(booking: Command, run: Run): void {
       if (!['table', 'csv', 'json'].includes(o.reportFormat)) throw new UsageError(`unknown report format "${o.reportFormat}"`, { hint: 'use table, csv or json' });
       const concurrency = Number(o.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency "${o.concurrency}" is not 1..64`, { hint: 'e.g. --concurrency 8' });
+      // the file readers and the importer load only for these commands (issue 13)
+      const [{ readBookingFile }, { importBookings }, { CashPaymentProvider, formatCashReceiptToken }] = await Promise.all([
+        import('../core/bulk/booking-rows.js'), import('../core/bulk/import-bookings.js'), import('../drivers/cash-payments.js'),
+      ]);
       const file = readBookingFile(await readInput(path), fileFormat(path, o.format));
       const pool = await ctx.pool();
       const report = await importBookings({
@@ -104,6 +105,7 @@ export function registerBookingBulk(booking: Command, run: Run): void {
       if (o.format !== 'csv' && o.format !== 'json') throw new UsageError(`unknown format "${o.format}"`, { hint: 'use --format csv or --format json' });
       const pool = await ctx.pool();
       const lot = o.lot ? await loadLot(pool, o.lot) : null;
+      const [{ bookingColumns }, { exportBookings }] = await Promise.all([import('../core/bulk/booking-rows.js'), import('../core/bulk/export-bookings.js')]);
       const records = await exportBookings(pool, { lotId: lot?.lotId, status });
       if (ctx.out.format === 'json' || o.format === 'json') return ctx.out.raw(JSON.stringify(records, null, 2));
       ctx.out.raw(renderCsv(records, bookingColumns.map((c) => ({ header: c, value: (r: Record<string, string>) => r[c] }))));
