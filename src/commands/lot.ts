@@ -66,7 +66,9 @@ export function registerLot(program: Command, run: Run): void {
     .action((_o, cmd: Command) => run(async (ctx) => {
       const pool = await ctx.pool();
       const lots = await selectLots(pool);
-      const rows = await Promise.all(lots.map(async (l) => lotJson(l, await lotOccupancy(pool, l.lot_id, ctx.clock.now()))));
+      const rows = [];
+      // lot by lot on one connection: a one-shot command's pool would open a backend for each (issue 13)
+      for (const l of lots) rows.push(lotJson(l, await lotOccupancy(pool, l.lot_id, ctx.clock.now())));
       ctx.out.result(rows, (r) => r.length === 0 ? 'no lots yet: parkctl lot import fixtures/surface-lot.yaml' : renderTable(r, [
         { header: 'code', value: (x) => x.code }, { header: 'name', value: (x) => x.name }, { header: 'state', value: (x) => x.state },
         { header: 'time zone', value: (x) => x.timeZone, priority: 1 }, { header: 'spots', field: 'totals.total', value: (x) => x.totals.total, align: 'right' },
@@ -80,7 +82,8 @@ export function registerLot(program: Command, run: Run): void {
     .action((code: string, o: { watch?: string | boolean }, cmd: Command) => run(async (ctx) => repeatWhileWatching(ctx, o.watch, async () => {
       const pool = await ctx.pool();
       const l = await loadLot(pool, code);
-      const [occ, sensedZones] = await Promise.all([lotOccupancy(pool, l.lotId, ctx.clock.now()), selectSensedByZone(pool, l.lotId)]);
+      const occ = await lotOccupancy(pool, l.lotId, ctx.clock.now());
+      const sensedZones = await selectSensedByZone(pool, l.lotId); // after, not beside: one connection (issue 13)
       const sensed = sensedSummary(sensedZones);
       const data = { ...lotJson(l, occ), byZone: occ.byZone, byType: occ.byType, ...(sensed ? { sensed } : {}) };
       ctx.out.result(data, (d) => [

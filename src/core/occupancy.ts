@@ -41,7 +41,10 @@ function add(into: OccupancyCounts, r: OccupancyCountRow): void {
 const zero = (): OccupancyCounts => ({ total: 0, free: 0, held: 0, reserved: 0, occupied: 0, outOfService: 0 });
 
 export async function lotOccupancy(db: Queryable, lotId: number, at: Date): Promise<LotOccupancy> {
-  const [rows, unplaced] = await Promise.all([countOccupancy(db, lotId, at), countUnplacedCars(db, lotId)]);
+  // one after the other: in parallel, a one-shot command's fresh pool opens a second backend for a query
+  // that takes a fraction of a millisecond (issue 13)
+  const rows = await countOccupancy(db, lotId, at);
+  const unplaced = await countUnplacedCars(db, lotId);
   const zones = new Map<string, OccupancyGroup>();
   const types = new Map<string, OccupancyGroup>();
   const totals = zero();
