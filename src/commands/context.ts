@@ -93,19 +93,18 @@ export class AppContext {
     const pool = early?.pool ?? createPool(url, { max: 8, retry: true, logger: this.logger });
     this.closers.push(() => pool.end());
     // the check before every command needs the files' names, not their 200 KB of SQL (issue 13)
-    const [toApply, toCheck] = embedded ? [await readMigrations(migrationsDir), []] : [[], await listMigrations(migrationsDir)];
+    const toCheck = await listMigrations(migrationsDir);
     try {
+      const applied = early ? await early.applied : null;
+      const pending = applied ? toCheck.filter((m) => !applied.has(m.id)) : (await migrationStatus(pool, toCheck)).filter((m) => !m.appliedAt);
       if (embedded) {
-        await migrate(pool, toApply);
-      } else {
-        const applied = early ? await early.applied : null;
-        const pending = applied ? toCheck.filter((m) => !applied.has(m.id)) : (await migrationStatus(pool, toCheck)).filter((m) => !m.appliedAt);
-        if (pending.length > 0) {
-          throw new UsageError(`the database needs ${pending.length} migration(s): ${pending.map((m) => m.name).join(', ')}`, {
-            hint: 'run: parkctl db migrate',
-            code: 'migrations_pending',
-          });
-        }
+        // the embedded database migrates itself, reading the SQL only when a file is new to it
+        if (pending.length > 0) await migrate(pool, await readMigrations(migrationsDir));
+      } else if (pending.length > 0) {
+        throw new UsageError(`the database needs ${pending.length} migration(s): ${pending.map((m) => m.name).join(', ')}`, {
+          hint: 'run: parkctl db migrate',
+          code: 'migrations_pending',
+        });
       }
     } catch (err) {
       throw describeConnectionError(err, url);

@@ -176,6 +176,11 @@ export async function selectLotDetail(db: Queryable, lotId: number): Promise<{ r
   return { rules: rulesFromJson(row?.rules ?? []), ranges: row?.ranges ?? [] };
 }
 
+/** Fresh planner statistics for the tables a lot import writes (import-lot.ts says why). */
+export async function analyzeLotTables(db: Queryable): Promise<void> {
+  await db.query(`analyze lots, zones, spots, pricing_rules`);
+}
+
 /** An audit row about the lot itself (imports, rate changes). */
 export async function insertLotEvent(
   db: Queryable,
