@@ -17,7 +17,7 @@ import { dataExceptionMessage, oneLine } from './commands/one-line.js';
 import { decorateHelp, helpTopicFor, rewriteHelpWords } from './commands/help.js';
 import { escapeControlCharacters, escapeControlCharactersInBlock } from './core/control-characters.js';
 import { packageRoot } from './package-root.js';
-import { abandonEarlyPool, startEarlyPool } from './commands/early-pool.js';
+import { abandonEarlyPool, EarlyPoolSlot, startEarlyPool } from './commands/early-pool.js';
 
 function packageVersion(): string {
   try {
@@ -160,6 +160,7 @@ function outputFor(opts: GlobalOptions, config: Config, io: Io): Output {
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env, io: Io = processIo): Promise<number> {
   let json = argv.includes('--json') || argv.some((a, i) => a === '-ojson' || a === '--output=json' || ((a === '-o' || a === '--output') && argv[i + 1] === 'json'));
   let ctx: AppContext | null = null;
+  let early = new EarlyPoolSlot(null);
   let invocation: Invocation | undefined;
   const run: Run = async (fn, cmd) => {
     const opts = cmd.optsWithGlobals<GlobalOptions>();
@@ -170,6 +171,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const [{ loadConfig }, { AppContext }] = await Promise.all([import('./config.js'), import('./commands/context.js')]);
     const config = loadConfig(env, io.isTty, io.stderrIsTty ?? false);
     ctx = new AppContext(config, opts, outputFor(opts, config, io));
+    ctx.earlyPool = early;
     try {
       await fn(ctx, opts);
     } finally {
@@ -184,7 +186,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   }
   argv = [...argv.slice(0, 2), ...rewriteHelpWords(argv.slice(2))];
   // PostgreSQL starts a backend for this command while Node compiles it (early-pool.ts)
-  startEarlyPool(argv.slice(2), env);
+  early = startEarlyPool(argv.slice(2), env);
   try {
     const program = await buildProgram(run, {
       writeOut: (s) => io.stdout(s),
@@ -213,7 +215,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     return report.exitCode;
   } finally {
     await (ctx as AppContext | null)?.close();
-    await abandonEarlyPool();
+    await abandonEarlyPool(early);
   }
 }
 

@@ -70,6 +70,16 @@ describe('the connection opened while a command loads', () => {
     expect(await parkctlBackends(db.name)).toBe(0);
   });
 
+  it('belongs to its own run when commands run side by side in one process', async () => {
+    // one of each: refused before the database (its pool is closed by its own run) and served
+    const runs = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 3 === 0
+      ? runCli(['booking', 'list', '--limit', 'lots'], { DATABASE_URL: db.url })
+      : runCli(['-o', 'json', 'lot', 'list'], { DATABASE_URL: db.url }))));
+    expect(runs.map((r) => r.code)).toEqual(Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? 2 : 0)));
+    expect(runs.filter((r) => r.stderr.includes('after calling end'))).toEqual([]);
+    expect(await parkctlBackends(db.name)).toBe(0);
+  });
+
   it('is not opened for help', async () => {
     const r = await runCli(['booking', 'reserve', '--help'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
     expect(r.code).toBe(0);

@@ -14,7 +14,7 @@ import { createPool, describeConnectionError, type Pool } from '../drivers/postg
 import { processLogger } from '../drivers/process-logger.js';
 import { Output, type OutputFormat } from './output.js';
 import { withSpinner, type SpinnerTarget } from './spinner.js';
-import { takeEarlyPool } from './early-pool.js';
+import { takeEarlyPool, type EarlyPoolSlot } from './early-pool.js';
 import { packageRoot } from '../package-root.js';
 
 export const migrationsDir = join(packageRoot(), 'migrations');
@@ -46,6 +46,9 @@ export class AppContext {
   private cachePromise: Promise<CapacityCache | undefined> | null = null;
   private notifier: ChangeNotifier | null = null;
   private closers: (() => Promise<void>)[] = [];
+
+  /** the pool main() began to open while the program loaded (early-pool.ts) */
+  earlyPool: EarlyPoolSlot | null = null;
 
   constructor(readonly config: Config, readonly options: GlobalOptions, out?: Output) {
     const now = options.now ? parseNow(options.now) : config.now;
@@ -89,7 +92,7 @@ export class AppContext {
       url = (await withSpinner(this.spinnerTarget, 'starting the embedded PostgreSQL (the first start sets it up)', () => ensureEmbeddedPostgres(home, { log: (line) => this.logger.info(line) }))).url;
     }
     // opened while the program loaded, when main() saw this coming (early-pool.ts)
-    const early = embedded ? null : await takeEarlyPool(url, this.logger);
+    const early = embedded ? null : await takeEarlyPool(this.earlyPool, url, this.logger);
     const pool = early?.pool ?? createPool(url, { max: 8, retry: true, logger: this.logger });
     this.closers.push(() => pool.end());
     // the check before every command needs the files' names, not their 200 KB of SQL (issue 13)

@@ -38,19 +38,34 @@ export interface EarlyPool {
   applied: Promise<Set<number> | null>;
 }
 
-let pending: Promise<EarlyPool | null> | null = null;
+/**
+ * One run's early pool, claimed at most once: by the run's AppContext (takeEarlyPool) or, when it never
+ * asked, by main()'s clean-up (abandonEarlyPool). Kept per run, not per process: commands run side by side
+ * in one process (tests, scripts using main()) each have their own.
+ */
+export class EarlyPoolSlot {
+  private claimed = false;
+  constructor(private readonly opening: Promise<EarlyPool | null> | null) {}
+
+  /** The pool, to this caller only; null when there is none or it was claimed already. */
+  claim(): Promise<EarlyPool | null> {
+    if (this.claimed || !this.opening) return Promise.resolve(null);
+    this.claimed = true;
+    return this.opening;
+  }
+}
 
 /**
  * Starts connecting when `args` run a command of a database group against DATABASE_URL (not for help,
  * which never connects). Returns at once.
  */
-export function startEarlyPool(args: string[], env: Record<string, string | undefined>): void {
+export function startEarlyPool(args: string[], env: Record<string, string | undefined>): EarlyPoolSlot {
   const url = env.DATABASE_URL?.trim();
-  if (!url || !/^postgres(ql)?:\/\//i.test(url)) return;
-  if (args.some((a) => a === '-h' || a === '--help' || a === 'help')) return;
+  if (!url || !/^postgres(ql)?:\/\//i.test(url)) return new EarlyPoolSlot(null);
+  if (args.some((a) => a === '-h' || a === '--help' || a === 'help')) return new EarlyPoolSlot(null);
   const word = commandWord(args);
-  if (!word || !databaseGroups.has(word)) return;
-  pending = (async () => {
+  if (!word || !databaseGroups.has(word)) return new EarlyPoolSlot(null);
+  return new EarlyPoolSlot((async () => {
     const [{ createPool }, { appliedMigrationIds }] = await Promise.all([import('../drivers/postgres.js'), import('../core/migrate.js')]);
     const logger = new LaterLogger();
     const pool = createPool(url, { max: 8, retry: true, logger });
@@ -63,13 +78,12 @@ export function startEarlyPool(args: string[], env: Record<string, string | unde
       }
     }).catch(() => null);
     return { url, pool, logger, applied };
-  })().catch(() => null);
+  })().catch(() => null));
 }
 
 /** The early pool when it was opened for `url`: the caller owns it from now on. */
-export async function takeEarlyPool(url: string, logger: Logger): Promise<EarlyPool | null> {
-  const early = await pending;
-  pending = null;
+export async function takeEarlyPool(slot: EarlyPoolSlot | null, url: string, logger: Logger): Promise<EarlyPool | null> {
+  const early = await (slot?.claim() ?? null);
   if (!early) return null;
   if (early.url !== url) {
     void early.pool.end().catch(() => {});
@@ -83,9 +97,8 @@ export async function takeEarlyPool(url: string, logger: Logger): Promise<EarlyP
  * A command that ended without asking for the database (bad input, say) closes what was opened for it,
  * also a connection still under way: the process must not wait on a server that does not answer.
  */
-export async function abandonEarlyPool(): Promise<void> {
-  const early = await pending;
-  pending = null;
+export async function abandonEarlyPool(slot: EarlyPoolSlot): Promise<void> {
+  const early = await slot.claim();
   if (!early) return;
   // pg-pool keeps its clients in _clients and each pg client its socket in connection.stream
   const clients = (early.pool as unknown as { _clients?: { connection?: { stream?: { destroy(): void } } }[] })._clients ?? [];
