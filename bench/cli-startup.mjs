@@ -43,11 +43,11 @@ const cases = [
 ];
 const argv = (c) => (c.args ? [process.execPath, join(root, 'bin', 'parkctl'), ...c.args] : [process.execPath, '-e', '0']);
 
-/** Each booking reserve run starts from an empty booking table (the lot would fill up otherwise). */
+/** Each booking reserve run starts from an empty lot: no bookings and no spot-days (deleting bookings by hand leaves their spot-day bits set, and the lot would fill up; lot_days says which days have spot-days). */
 async function clearBookings() {
   const c = new pg.Client({ connectionString: dbUrl });
   await c.connect();
-  try { await c.query('delete from reservations'); } finally { await c.end(); }
+  try { await c.query('delete from reservations; delete from spot_days; delete from lot_days'); } finally { await c.end(); }
 }
 
 function median(xs) {
