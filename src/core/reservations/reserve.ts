@@ -5,16 +5,16 @@ import { countCapacity } from '../capacity.js';
 import { lotChanged, type ChangeDeps } from '../changes.js';
 import { RefusedError } from '../errors.js';
 import { checkWindow, minWindowMinutes } from '../input.js';
-import { isConnectionLost, isPgError, PgCode, isConstraint } from '../db.js';
+import { isPgError, PgCode, isConstraint } from '../db.js';
 import type { Lot } from '../lots/lot.js';
 import type { OccupancyMemo } from '../occupancy-memo.js';
-import type { Clock, Logger, LotRoutes, PaymentProvider, Queryable } from '../ports.js';
+import type { Clock, Logger, PaymentProvider, Queryable } from '../ports.js';
 import { quoteWindow } from '../pricing/index.js';
 import type { VehicleType } from '../pricing/vehicle-types.js';
 import { lotPermitPolicy } from '../permits/policy.js';
 import { describeProviderFailure, type ProviderFailureKind } from '../payments/provider-error.js';
 import { recordCheckoutRef } from '../sql/payments.js';
-import { callReserve, reservationExistsForKey, selectReservationAsBooked, type ReservationStatus, type ReserveCall, type ReserveRow } from '../sql/reservations.js';
+import { callReserve, reservationExistsForKey, selectReservationAsBooked, type ReservationStatus } from '../sql/reservations.js';
 import { reservationJson, type ReservationJson } from '../json/shapes.js';
 import { bookedRequest, keyReusedError, requestDifferences } from './idempotency.js';
 
@@ -27,8 +27,6 @@ export interface ReserveDeps extends ChangeDeps {
   logger?: Logger | undefined;
   /** [0, 1): where the spot scan starts; injectable so tests can force collisions */
   random?: () => number;
-  /** on Citus: the allocator call goes straight to the lot's node (the rest of reserve stays on `db`) */
-  lotRoutes?: LotRoutes | undefined;
 }
 
 export interface ReserveRequest {
@@ -87,7 +85,7 @@ export async function reserve(deps: ReserveDeps, lot: Lot, req: ReserveRequest):
   for (let attempt = 1; ; attempt++) {
     const startSpotId = range.minSpotId + Math.floor(random() * (range.maxSpotId - range.minSpotId + 1));
     try {
-      const row = await callReserveOnLotNode(deps, {
+      const row = await callReserve(deps.db, {
         lotId: lot.lotId, vehicleType: req.vehicleType, start: req.start, end: req.end, plate: req.plate,
         customerRef: req.customerRef, priceMinor: quote.totalMinor, currency: lot.currency, holdExpiresAt, now,
         externalRef: req.externalRef ?? null, startSpotId, actor: deps.actor,
@@ -120,24 +118,6 @@ export async function reserve(deps: ReserveDeps, lot: Lot, req: ReserveRequest):
       if (!collided || attempt >= maxAttempts) throw err;
       retries++;
     }
-  }
-}
-
-/**
- * The allocator on the lot's node when there is a route to it, else on `db`. One statement outside any
- * transaction, so where it runs changes nothing but the hop: the node routes it on if the shard has moved.
- */
-async function callReserveOnLotNode(deps: ReserveDeps, call: ReserveCall): Promise<ReserveRow | null> {
-  const node = deps.lotRoutes ? await deps.lotRoutes.connect(call.lotId) : null;
-  if (!node) return callReserve(deps.db, call);
-  let lost: Error | undefined;
-  try {
-    return await callReserve(node, call);
-  } catch (err) {
-    if (isConnectionLost(err)) lost = err as Error; // the pool drops that connection
-    throw err;
-  } finally {
-    node.release(lost);
   }
 }
 
