@@ -157,6 +157,8 @@ describe('parkctl_reserve_many', () => {
 
   it('a writer racing the batch on a plate fails the batch\'s insert: the batch goes one booking at a time, neighbours booked', async () => {
     const lot = await newLot(4);
+    // the day's rows exist before the racer starts (else the batch would wait on the racer's preparation of them instead)
+    await db.pool.query(`select parkctl_prepare_days($1, $2::date, $2::date)`, [lot.lotId, new Date(at(7, 0)).toISOString().slice(0, 10)]);
     const other = new pg.Client({ connectionString: db.url });
     await other.connect();
     try {
