@@ -6,11 +6,12 @@
 --  * which elements the batch books itself, in one statement: single-day windows without an external ref
 --    whose plate no element before asks for an overlapping window;
 --  * per element one UPDATE of spot_days that picks the first spot-day whose bits are clear from the
---    element's start spot (SKIP LOCKED) and sets its bits, unless the plate has a live booking over the window;
+--    element's start spot (SKIP LOCKED) and sets its bits, unless the plate has a live booking over the window
+--    (a window over several days: find, lock the other days without waiting, set, as parkctl_reserve does);
 --    later elements see the bits, so two elements of a batch never get one spot for overlapping windows;
 --  * one INSERT of every booked element (per actor: the audit trigger reads the actor from a setting).
--- Everything else (multi-day windows, external refs, plate clashes, no bit-free spot, which then may wait for a
--- locked row or scan off-quarter windows) goes to parkctl_reserve alone after the insert, in its own
+-- Everything else (external refs, plate clashes, no bit-free unlocked spot, which then may wait for a locked
+-- row or scan off-quarter windows) goes to parkctl_reserve alone after the insert, in its own
 -- subtransaction as before, so its answer (a row, no spot, a refusal's SQLSTATE) is the per-booking path's.
 -- Any error in the batch's part (a racing writer's plate or spot caught by a constraint, a deadlock) rolls the
 -- batch's part back and the whole batch goes through parkctl_reserve one element at a time (0019's path,
@@ -52,7 +53,7 @@ begin
 end $$;
 
 -- The spot_days insert trigger (0012) sets the bits of a new live booking. The batch's UPDATE has already set
--- them, under the row's lock, for exactly the rows of its INSERT (one day, period = spot_period): it says so
+-- them, under the rows' locks, for exactly the rows of its INSERT (new rows: period = spot_period): it says so
 -- in a transaction-local setting for the time of that INSERT, and the trigger skips a second update of the
 -- same row (one index look-up and one row version a booking).
 create or replace function reservations_insert_spot_days() returns trigger
@@ -113,6 +114,12 @@ declare
   v_out integer[];
   v_type vehicle_type;
   v_keys bigint[];       -- parkctl_plate_key of each element's plate
+  v_last date;
+  v_rest date[];         -- a window's days after its first
+  v_lo integer;
+  v_hi integer;
+  v_phase integer;
+  v_free_days integer;
   v_period tstzrange;
   v_mask bit(96);
   v_spot integer;
@@ -126,11 +133,11 @@ begin
     return;
   end if;
   begin
-    -- Which elements the batch books itself: one day, no external ref, the plate not asked for an overlapping
-    -- window by an element before it (a plate already booked in the table is checked as the spot is picked).
+    -- Which elements the batch books itself: no external ref, the plate not asked for an overlapping window by
+    -- an element before it (a plate already booked in the table is checked as the spot is picked).
     with e as (
       select u.k, u.lot, u.plate_key, tstzrange(u.s, u.e, '[)') as period,
-             u.x is null and (u.s at time zone 'UTC')::date = ((u.e - interval '1 microsecond') at time zone 'UTC')::date as plain
+             u.x is null as plain
         from (select g.k, p_lot[g.k] as lot, parkctl_plate_key(p_plate[g.k]) as plate_key, p_start[g.k] as s, p_end[g.k] as e,
                      p_external[g.k] as x
                 from generate_series(1, v_n) g(k)) u)
@@ -160,7 +167,7 @@ begin
         perform parkctl_hold_cars(v_lot, v_now);
       end if;
     end loop;
-    for v_lot, v_day in select distinct p_lot[x], (p_start[x] at time zone 'UTC')::date from unnest(v_fast) x loop
+    for v_lot, v_day in select distinct p_lot[x], d from unnest(v_fast) x, parkctl_days_of(tstzrange(p_start[x], p_end[x], '[)')) d loop
       perform from lot_days ld where ld.lot_id = v_lot and ld.day = v_day;
       if not found then
         perform parkctl_prepare_days(v_lot, v_day, v_day);
@@ -168,8 +175,11 @@ begin
     end loop;
 
     foreach v_k in array v_fast loop
+      v_period := tstzrange(p_start[v_k], p_end[v_k], '[)');
       v_day := (p_start[v_k] at time zone 'UTC')::date;
-      v_mask := parkctl_day_mask(v_day, tstzrange(p_start[v_k], p_end[v_k], '[)'));
+      v_last := ((p_end[v_k] - interval '1 microsecond') at time zone 'UTC')::date;
+      v_mask := parkctl_day_mask(v_day, v_period);
+      v_spot := null;
       -- spots out of service of this type (few; a partial index, 0007) are passed over
       if v_out is null or p_lot[v_k] <> v_lot or p_type[v_k] <> v_type then
         v_lot := p_lot[v_k]; v_type := p_type[v_k];
@@ -177,27 +187,16 @@ begin
          where s.lot_id = v_lot and s.vehicle_type = v_type and s.status <> 'active';
       end if;
       -- From the element's start spot up, then from the bottom up to it (parkctl_reserve's two phases). A plate
-      -- with a live booking over the window books nothing here (an InitPlan, one probe of the plate constraint's
-      -- index): parkctl_reserve then meets the constraint and answers with its error. `lot_id + 0`: with stale
-      -- statistics (a table analysed while small) the generic plan read the spot constraint's index by lot_id,
-      -- 1,500 buffers a probe at 2,000 bookings; without an indexable lot_id only the plate index serves (1 buffer).
-      v_period := tstzrange(p_start[v_k], p_end[v_k], '[)');
-      update spot_days sd set mask = sd.mask | v_mask
-       where (sd.lot_id, sd.day, sd.spot_id) = (
-               select c.lot_id, c.day, c.spot_id from spot_days c
-                where c.lot_id = p_lot[v_k] and c.vehicle_type = p_type[v_k] and c.day = v_day and c.spot_id >= p_start_spot[v_k]
-                  and (c.mask & v_mask) = v_zero and c.spot_id <> all (v_out)
-                order by c.spot_id limit 1 for update skip locked)
-         and (sd.mask & v_mask) = v_zero
-         and not exists (select 1 from reservations r
-                          where r.plate_key = v_keys[v_k] and r.lot_id + 0 = p_lot[v_k] and r.period && v_period
-                            and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') and r.walk_in_visit_id is null)
-      returning sd.spot_id into v_spot;
-      if not found then
+      -- with a live booking over the window books nothing here (one probe of the plate constraint's index):
+      -- parkctl_reserve then meets the constraint and answers with its error. `lot_id + 0`: with stale statistics
+      -- (a table analysed while small) the generic plan read the spot constraint's index by lot_id, 1,500 buffers
+      -- a probe at 2,000 bookings; without an indexable lot_id only the plate index serves (1 buffer).
+      if v_last = v_day then
+        -- One day (most bookings): one UPDATE picks, locks and takes the spot-day, the plate probe an InitPlan.
         update spot_days sd set mask = sd.mask | v_mask
          where (sd.lot_id, sd.day, sd.spot_id) = (
                  select c.lot_id, c.day, c.spot_id from spot_days c
-                  where c.lot_id = p_lot[v_k] and c.vehicle_type = p_type[v_k] and c.day = v_day and c.spot_id < p_start_spot[v_k]
+                  where c.lot_id = p_lot[v_k] and c.vehicle_type = p_type[v_k] and c.day = v_day and c.spot_id >= p_start_spot[v_k]
                     and (c.mask & v_mask) = v_zero and c.spot_id <> all (v_out)
                   order by c.spot_id limit 1 for update skip locked)
            and (sd.mask & v_mask) = v_zero
@@ -205,8 +204,59 @@ begin
                             where r.plate_key = v_keys[v_k] and r.lot_id + 0 = p_lot[v_k] and r.period && v_period
                               and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') and r.walk_in_visit_id is null)
         returning sd.spot_id into v_spot;
+        if not found then
+          update spot_days sd set mask = sd.mask | v_mask
+           where (sd.lot_id, sd.day, sd.spot_id) = (
+                   select c.lot_id, c.day, c.spot_id from spot_days c
+                    where c.lot_id = p_lot[v_k] and c.vehicle_type = p_type[v_k] and c.day = v_day and c.spot_id < p_start_spot[v_k]
+                      and (c.mask & v_mask) = v_zero and c.spot_id <> all (v_out)
+                    order by c.spot_id limit 1 for update skip locked)
+             and (sd.mask & v_mask) = v_zero
+             and not exists (select 1 from reservations r
+                              where r.plate_key = v_keys[v_k] and r.lot_id + 0 = p_lot[v_k] and r.period && v_period
+                                and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') and r.walk_in_visit_id is null)
+          returning sd.spot_id into v_spot;
+        end if;
+      else
+        -- Several days (parkctl_reserve's multi-day path, without waiting): the first spot whose first day's bits
+        -- are clear and whose other days' bits look clear, its first day locked (SKIP LOCKED); then its other
+        -- days, locked without waiting and checked under the lock; a row another writer holds, or bits taken
+        -- meanwhile: the next spot. Then one UPDATE sets the bits of every day.
+        perform 1 from reservations r
+         where r.plate_key = v_keys[v_k] and r.lot_id + 0 = p_lot[v_k] and r.period && v_period
+           and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') and r.walk_in_visit_id is null;
+        if not found then
+          v_rest := array(select d from parkctl_days_of(v_period) d where d > v_day);
+          <<phases>>
+          for v_phase in 1..2 loop
+            if v_phase = 1 then v_lo := p_start_spot[v_k]; v_hi := 2147483647; else v_lo := -2147483648; v_hi := p_start_spot[v_k]; end if;
+            loop
+              select c.spot_id into v_spot from spot_days c
+               where c.lot_id = p_lot[v_k] and c.vehicle_type = p_type[v_k] and c.day = v_day and c.spot_id >= v_lo and c.spot_id < v_hi
+                 and (c.mask & v_mask) = v_zero and c.spot_id <> all (v_out)
+                 and not exists (select 1 from spot_days o
+                                  where o.lot_id = p_lot[v_k] and o.day = any (v_rest) and o.spot_id = c.spot_id
+                                    and (o.mask & parkctl_day_mask(o.day, v_period)) <> v_zero)
+               order by c.spot_id limit 1 for update skip locked;
+              exit when not found;
+              select count(*) filter (where (x.mask & parkctl_day_mask(x.day, v_period)) = v_zero) into v_free_days
+                from (select sd2.mask, sd2.day from spot_days sd2
+                       where sd2.lot_id = p_lot[v_k] and sd2.day = any (v_rest) and sd2.spot_id = v_spot
+                       for update skip locked) x;
+              if v_free_days = array_length(v_rest, 1) then
+                exit phases;
+              end if;
+              v_lo := v_spot + 1;
+              v_spot := null;
+            end loop;
+          end loop;
+          if v_spot is not null then
+            update spot_days sd set mask = sd.mask | parkctl_day_mask(sd.day, v_period)
+             where sd.lot_id = p_lot[v_k] and sd.day = any (v_day || v_rest) and sd.spot_id = v_spot;
+          end if;
+        end if;
       end if;
-      if found then
+      if v_spot is not null then
         v_ks := v_ks || v_k; v_spots := v_spots || v_spot; v_ids := v_ids || gen_random_uuid();
       end if;
     end loop;

@@ -102,7 +102,24 @@ describe('parkctl_reserve_many', () => {
     expect(await countOverlaps(db.pool)).toBe(0);
   });
 
-  it('leaves multi-day windows, external refs and plates already booked to parkctl_reserve, with its answers', async () => {
+  it('books a window over midnight on a spot free on both days, passing over one taken on the second day', async () => {
+    const lot = await newLot(3);
+    const before = await many(lot, [{ from: at(3, 2), to: at(3, 4), plate: 'EARLY', spot: 1 }]);
+    expect(spotOf(before[0]!)).toBe(lot.lo + 1);
+    const results = await many(lot, [
+      { from: at(2, 92), to: at(3, 3), plate: 'NIGHT1', spot: 1 },
+      { from: at(2, 94), to: at(3, 1), plate: 'NIGHT2', spot: 1 },
+      { from: at(2, 95), to: at(3, 8), plate: 'NIGHT3', spot: 1 },
+    ]);
+    expect(results.map((r) => r.via)).toEqual(['batch', 'batch', 'batch']);
+    // spot 1 is taken on the second day from 00:30: NIGHT1 goes to spot 2, NIGHT2 (ends 00:15) fits spot 1, NIGHT3
+    // (overlapping both) wraps round to spot 0
+    expect(results.map(spotOf)).toEqual([lot.lo + 2, lot.lo + 1, lot.lo]);
+    expect(await bitsOff(lot.lotId)).toBe(0);
+    expect(await countOverlaps(db.pool)).toBe(0);
+  });
+
+  it('leaves external refs and plates already booked to parkctl_reserve, with its answers', async () => {
     const lot = await newLot(3);
     expect((await many(lot, [{ from: at(2, 8), to: at(2, 12), plate: 'BOOKED' }]))[0]!.via).toBe('batch');
     const results = await many(lot, [
@@ -111,7 +128,7 @@ describe('parkctl_reserve_many', () => {
       { from: at(2, 30), to: at(2, 34), plate: 'KEYED', externalRef: 'k-1' },
       { from: at(2, 30), to: at(2, 34), plate: 'PLAIN' },
     ]);
-    expect(results.map((r) => r.via)).toEqual(['alone', 'alone', 'alone', 'batch']);
+    expect(results.map((r) => r.via)).toEqual(['batch', 'alone', 'alone', 'batch']);
     expect(results[0]).toMatchObject({ row: { created: true } });
     expect(results[1]).toMatchObject({ error: { code: '23P01', constraint: 'reservations_one_per_plate' } });
     expect(results[2]).toMatchObject({ row: { created: true } });
@@ -253,8 +270,8 @@ describe('parkctl_reserve_many over random batches', () => {
     expect(seen.alone).toBeGreaterThan(0);
   }, 240_000);
 
-  it('picks the spots the per-booking path picks for single-day batches of distinct plates', async () => {
-    const single = fc.array(reqArb.filter((r) => r.q + r.len <= 96), { minLength: 1, maxLength: 24 })
+  it('picks the spots the per-booking path picks for batches of distinct plates', async () => {
+    const single = fc.array(reqArb, { minLength: 1, maxLength: 24 })
       .map((rs) => rs.map((r, n) => ({ ...toReq(r), plate: `D${n}`, externalRef: null })));
     await fc.assert(fc.asyncProperty(fc.array(single, { minLength: 1, maxLength: 2 }), async (batches) => {
       const a = await newLot(4);
