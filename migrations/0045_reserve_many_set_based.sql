@@ -10,8 +10,10 @@
 --    (a window over several days: find, lock the other days without waiting, set, as parkctl_reserve does);
 --    later elements see the bits, so two elements of a batch never get one spot for overlapping windows;
 --  * one INSERT of every booked element (per actor: the audit trigger reads the actor from a setting).
--- Everything else (external refs, plate clashes, no bit-free unlocked spot, which then may wait for a locked
--- row or scan off-quarter windows) goes to parkctl_reserve alone after the insert, in its own
+-- An element on quarter hours for which no row has its bits clear is answered "no spot free" by the batch.
+-- Everything else (external refs, plate clashes, a spot that looks free but is locked by another writer, which
+-- parkctl_reserve waits for, windows off the quarter hours, whose bits are rounded outward and which
+-- parkctl_reserve checks exactly) goes to parkctl_reserve alone after the insert, in its own
 -- subtransaction as before, so its answer (a row, no spot, a refusal's SQLSTATE) is the per-booking path's.
 -- Any error in the batch's part (a racing writer's plate or spot caught by a constraint, a deadlock) rolls the
 -- batch's part back and the whole batch goes through parkctl_reserve one element at a time (0019's path,
@@ -120,6 +122,7 @@ declare
   v_hi integer;
   v_phase integer;
   v_free_days integer;
+  v_none integer[] := '{}';   -- elements the batch answered "no spot free"
   v_period tstzrange;
   v_mask bit(96);
   v_spot integer;
@@ -217,6 +220,19 @@ begin
                                 and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN') and r.walk_in_visit_id is null)
           returning sd.spot_id into v_spot;
         end if;
+        -- Nothing taken. On quarter hours the bits are exact: when no row of the day has them clear (as
+        -- committed, and as this batch left them), no spot is free, parkctl_reserve's answer, given here
+        -- without its second scan and its wait. A row that looks free is another writer's, still in flight:
+        -- parkctl_reserve waits for it.
+        if v_spot is null and extract(epoch from p_start[v_k])::bigint % 900 = 0 and extract(epoch from p_end[v_k])::bigint % 900 = 0 then
+          perform 1 from spot_days c
+           where c.lot_id = p_lot[v_k] and c.vehicle_type = p_type[v_k] and c.day = v_day
+             and (c.mask & v_mask) = v_zero and c.spot_id <> all (v_out)
+           limit 1;
+          if not found then
+            v_none := v_none || v_k;
+          end if;
+        end if;
       else
         -- Several days (parkctl_reserve's multi-day path, without waiting): the first spot whose first day's bits
         -- are clear and whose other days' bits look clear, its first day locked (SKIP LOCKED); then its other
@@ -294,8 +310,12 @@ begin
     select u.k, u.id, u.spot, u.label, 'TENTATIVE'::reservation_status, p_hold[u.k], p_price[u.k], true,
            null::text, null::text, null::text, 'batch'::text
       from unnest(v_ks, v_spots, v_ids, v_labels) u(k, spot, id, label);
+  return query
+    select x, null::uuid, null::integer, null::text, null::reservation_status, null::timestamptz, null::bigint, null::boolean,
+           null::text, null::text, null::text, 'batch'::text
+      from unnest(v_none) x;
   -- the rest, in order, after the batch's bookings (a plate booked by an earlier element is seen)
-  select coalesce(array_agg(x order by x), '{}') into v_alone from generate_series(1, v_n) x where x <> all (v_ks);
+  select coalesce(array_agg(x order by x), '{}') into v_alone from generate_series(1, v_n) x where x <> all (v_ks || v_none);
   if array_length(v_alone, 1) > 0 then
     return query select f.*, 'alone'::text from parkctl_reserve_each(p_lot, p_type, p_start, p_end, p_plate, p_customer, p_price,
                                                                        p_currency, p_hold, p_now, p_external, p_start_spot, p_actor, v_alone) f;

@@ -31,8 +31,9 @@ describe('group commit', () => {
     const batches = h.groupCommit!.stats.batches - before.batches;
     expect(calls).toBeGreaterThanOrEqual(64);
     expect(batches).toBeLessThan(calls);
-    // the winners were booked by the batches' set-based part (migrations/0045), not one at a time after a failure
-    expect(h.groupCommit!.stats.setBased - before.setBased).toBe(3);
+    // answered by the batches' set-based part (migrations/0045: the winners, and refusals when every spot's bits
+    // were already taken), never one at a time after a failure
+    expect(h.groupCommit!.stats.setBased - before.setBased).toBeGreaterThanOrEqual(3);
     expect(h.groupCommit!.stats.fallbacks - before.fallbacks).toBe(0);
   });
 

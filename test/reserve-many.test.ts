@@ -98,7 +98,20 @@ describe('parkctl_reserve_many', () => {
     expect(pre.map(spotOf)).toEqual([lot.lo, lot.lo + 1]);
     const results = await many(lot, [{ from: at(1, 44), to: at(1, 46), plate: 'LAST1' }, { from: at(1, 45), to: at(1, 50), plate: 'LAST2', spot: 1 }]);
     expect(results[0]).toMatchObject({ row: { spot_id: lot.lo + 2 }, via: 'batch' });
-    expect(results[1]).toEqual({ row: null, via: 'alone' });
+    // on quarter hours the bits are exact: the batch itself answers that no spot is free
+    expect(results[1]).toEqual({ row: null, via: 'batch' });
+    expect(await countOverlaps(db.pool)).toBe(0);
+  });
+
+  it('a window off the quarter hours that the rounded bits call full is checked exactly by parkctl_reserve', async () => {
+    const lot = await newLot(1);
+    const minute = 60_000;
+    const first = await many(lot, [{ from: at(8, 40), to: at(8, 40) + 10 * minute, plate: 'OFFQ1' }]);
+    expect(first[0]).toMatchObject({ row: { spot_id: lot.lo }, via: 'batch' });
+    // 10:10-10:30 shares the 10:00 quarter's bit with 10:00-10:10, but not a minute of it
+    const results = await many(lot, [{ from: at(8, 40) + 10 * minute, to: at(8, 42), plate: 'OFFQ2' }, { from: at(8, 40), to: at(8, 41), plate: 'FULL' }]);
+    expect(results[0]).toMatchObject({ row: { spot_id: lot.lo }, via: 'alone' });
+    expect(results[1]).toEqual({ row: null, via: 'batch' });
     expect(await countOverlaps(db.pool)).toBe(0);
   });
 
