@@ -225,8 +225,9 @@ const reqArb = fc.record({
   plate: fc.constantFrom('P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8'), spot: fc.integer({ min: 0, max: 3 }),
   key: fc.option(fc.constantFrom('k1', 'k2'), { freq: 8 }),
 });
+type ReqValue = typeof reqArb extends fc.Arbitrary<infer T> ? T : never;
 const batchArb = fc.array(reqArb, { minLength: 1, maxLength: 24 });
-const toReq = (r: fc.RecordValue<typeof reqArb>): Req => ({ from: at(10 + r.d, r.q), to: at(10 + r.d, r.q + r.len), plate: r.plate, spot: r.spot, externalRef: r.key });
+const toReq = (r: ReqValue): Req => ({ from: at(10 + r.d, r.q), to: at(10 + r.d, r.q + r.len), plate: r.plate, spot: r.spot, externalRef: r.key });
 
 describe('parkctl_reserve_many over random batches', () => {
   it('answers every element as the table bears out: no overlap, no false refusal, bits equal to the bookings', async () => {
