@@ -31,6 +31,10 @@ describe('group commit', () => {
     const batches = h.groupCommit!.stats.batches - before.batches;
     expect(calls).toBeGreaterThanOrEqual(64);
     expect(batches).toBeLessThan(calls);
+    // answered by the batches' set-based part (migrations/0045: the winners, and refusals when every spot's bits
+    // were already taken), never one at a time after a failure
+    expect(h.groupCommit!.stats.setBased - before.setBased).toBeGreaterThanOrEqual(3);
+    expect(h.groupCommit!.stats.fallbacks - before.fallbacks).toBe(0);
   });
 
   it('an element that fails (its plate already booked) rolls back alone; its neighbours in the same statement are booked', async () => {
@@ -40,9 +44,9 @@ describe('group commit', () => {
     const end = new Date(at(61));
     const callFor = (plate: string, spot: number) => [lotId, 'regular', start, end, plate, 'c', 200, 'GBP', new Date(at(0.25)), new Date(at(0)), null, spot, 'test'];
     const results = await callReserveMany(h.db.pool, [callFor('NEIGH1', range!.lo), callFor('NEIGH1', range!.lo + 1), callFor('NEIGH2', range!.lo + 2)]);
-    expect(results[0]).toMatchObject({ row: { created: true } });
-    expect(results[1]).toMatchObject({ error: { code: '23P01', constraint: 'reservations_one_per_plate' } });
-    expect(results[2]).toMatchObject({ row: { created: true } });
+    expect(results[0]).toMatchObject({ row: { created: true }, via: 'batch' });
+    expect(results[1]).toMatchObject({ error: { code: '23P01', constraint: 'reservations_one_per_plate' }, via: 'alone' });
+    expect(results[2]).toMatchObject({ row: { created: true }, via: 'batch' });
     const { rows } = await h.db.pool.query<{ plate: string }>(`select plate from reservations where lower(period) = $1 order by plate`, [start]);
     expect(rows.map((r) => r.plate)).toEqual(['NEIGH1', 'NEIGH2']);
   });
@@ -53,6 +57,42 @@ describe('group commit', () => {
     expect(answers.map((a) => a.status).sort()).toEqual([201, 201, 201, 201, 409]);
     expect(answers.find((a) => a.status === 409)!.body.error.code).toBe('plate_already_booked');
     expect(await countOverlaps(h.db.pool)).toBe(0);
+  });
+
+  it('a booking costs what the same booking costs without group commit, and what availability quoted', async () => {
+    const window = { lot: 'GROUP', type: 'regular', from: '2031-03-08T07:30:00Z', to: '2031-03-08T10:15:00Z' };
+    const quote = await call(h, 'GET', `/v1/lots/GROUP/availability?type=regular&from=${window.from}&to=${window.to}`, { key: operator });
+    expect(quote.status).toBe(200);
+    const alone = await startApiHarness({ lot: { code: 'GROUP', spots: 10 }, deps: { groupCommit: false } });
+    try {
+      const [batched, single] = await Promise.all([
+        call(h, 'POST', '/v1/reservations', { key: operator, body: { ...window, plate: 'PRICE1' } }),
+        call(alone, 'POST', '/v1/reservations', { key: await alone.key('operator'), body: { ...window, plate: 'PRICE1' } }),
+      ]);
+      expect([batched.status, single.status]).toEqual([201, 201]);
+      expect(batched.body.priceMinor).toBe(single.body.priceMinor);
+      expect(batched.body.priceMinor).toBe(quote.body.priceMinor);
+      expect(batched.body.priceMinor).toBeGreaterThan(0);
+      const { rows } = await h.db.pool.query(`select price_minor::int as p from reservations where reservation_id = $1`, [batched.body.reservationId]);
+      expect(rows).toEqual([{ p: batched.body.priceMinor }]);
+    } finally {
+      await alone.close();
+    }
+  });
+
+  it('a lot keeping places for permits sells through group commit until only the kept places are left', async () => {
+    const kept = await startApiHarness({ lot: { code: 'KEPTGC', spots: 3, policy: { walk_ins: true, permits: { reserved_spots: 1 } } }, deps: { groupCommit: { maxInFlight: 2, maxBatch: 64 } } });
+    try {
+      const key = await kept.key('operator');
+      const window = { lot: 'KEPTGC', type: 'regular', from: at(90), to: at(91) };
+      const statuses = [];
+      for (const plate of ['KEPT1', 'KEPT2', 'KEPT3']) statuses.push((await call(kept, 'POST', '/v1/reservations', { key, body: { ...window, plate } })));
+      expect(statuses.map((a) => a.status)).toEqual([201, 201, 409]);
+      expect(statuses[2]!.body.error.message).toMatch(/kept for permit holders/);
+      expect(kept.groupCommit!.stats.setBased).toBe(2);
+    } finally {
+      await kept.close();
+    }
   });
 
   it('a lost database connection fails the batch\'s requests with an error each, and the next batch works', async () => {

@@ -6,7 +6,8 @@
 // interleaved. Arguments: rounds calls db:file [db:file ...]. Files here: batch.sql (parkctl_reserve_many
 // as the API sends it, spread windows), batch-one-day.sql (windows inside one day), baseline.sql (the
 // raw-SQL bitmap design, b.r_bitmap x 64, on a database set up as /work/shared/baseline says; set
-// RESET="select b.reset(400, 30)"). PER: bookings per statement (64).
+// RESET="select b.reset(400, 30)"). PER: bookings per statement (64). VACUUM=1: vacuum analyze after each reset
+// (for the baseline: VACUUM="vacuum analyze b.resv_p, b.spot_day").
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 
@@ -25,6 +26,8 @@ if (!rounds || !calls || targets.length === 0) {
       const admin = new pg.Client({ connectionString: url });
       await admin.connect();
       await admin.query(reset);
+      // VACUUM=1: the reset's dead rows vacuumed away, so every file starts from the same tables and indexes
+      if (process.env.VACUUM) await admin.query(process.env.VACUUM === '1' ? 'vacuum analyze reservations, events, spot_days' : process.env.VACUUM);
       await admin.end();
       const sql = readFileSync(file, 'utf8');
       const c = new pg.Client({ connectionString: url });

@@ -1,8 +1,9 @@
 // Group commit for the API (DESIGN.md section 4): a Queryable that hands every query to the pool except
 // parkctl_reserve, which it gathers while a batch is in flight and sends as one parkctl_reserve_many
-// statement: one round trip and one commit for many bookings. Core's reserve() runs unchanged on top:
-// each caller gets its own row, or its own error (a synthesised PostgreSQL error with the element's
-// SQLSTATE and constraint), so core's retry on a collision and its refusals work as they do alone.
+// statement: one round trip and one commit for many bookings (migrations/0045 books the batch set-based).
+// Core's reserve() runs unchanged on top: each caller gets its own row, or its own error (a synthesised
+// PostgreSQL error with the element's SQLSTATE and constraint), so core's retry on a collision and its
+// refusals work as they do alone.
 import type { NamedQuery, PoolLike, Queryable } from '../core/ports.js';
 import { callReserveMany } from '../core/sql/reserve-many.js';
 
@@ -18,12 +19,16 @@ export interface GroupCommitStats {
   /** reservations carried by them */
   calls: number;
   largestBatch: number;
+  /** reservations answered by the batch's set-based part (the rest by parkctl_reserve alone) */
+  setBased: number;
+  /** batches whose set-based part failed and went one element at a time */
+  fallbacks: number;
 }
 
 export class GroupCommitDb implements Queryable {
   private queue: Waiting[] = [];
   private inFlight = 0;
-  readonly stats: GroupCommitStats = { batches: 0, calls: 0, largestBatch: 0 };
+  readonly stats: GroupCommitStats = { batches: 0, calls: 0, largestBatch: 0, setBased: 0, fallbacks: 0 };
 
   /**
    * @param maxInFlight batches sent at once (each holds a connection for one statement)
@@ -58,6 +63,8 @@ export class GroupCommitDb implements Queryable {
     this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
     try {
       const results = await callReserveMany(this.pool, batch.map((w) => w.values));
+      this.stats.setBased += results.filter((r) => r.via === 'batch').length;
+      if (results.some((r) => r.via === 'fallback')) this.stats.fallbacks++;
       batch.forEach((w, n) => {
         const r = results[n]!;
         if ('error' in r) {

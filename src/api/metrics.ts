@@ -10,7 +10,7 @@ export interface ApiMetrics {
   reservations: Counter<'outcome'>;
   refusals: Counter<'route' | 'code'>;
   /** report a group-commit batcher's counts */
-  watchGroupCommit(stats: { batches: number; calls: number }): void;
+  watchGroupCommit(stats: { batches: number; calls: number; setBased: number; fallbacks: number }): void;
 }
 
 export function registerMetrics(app: FastifyInstance, deps: ApiDeps): ApiMetrics {
@@ -40,12 +40,14 @@ export function registerMetrics(app: FastifyInstance, deps: ApiDeps): ApiMetrics
     reply.type(registry.contentType);
     return registry.metrics();
   });
-  const watchGroupCommit = (stats: { batches: number; calls: number }) => {
+  const watchGroupCommit = (stats: { batches: number; calls: number; setBased: number; fallbacks: number }) => {
     new Gauge({
-      name: 'parkctl_api_group_commit', help: 'group commit: statements sent (batches) and reservations carried (calls) since start', labelNames: ['what'], registers: [registry],
+      name: 'parkctl_api_group_commit', help: 'group commit since start: statements sent (batches), reservations carried (calls), those the batch booked set-based (set_based), batches that went one booking at a time after an error (fallbacks)', labelNames: ['what'], registers: [registry],
       collect() {
         this.set({ what: 'batches' }, stats.batches);
         this.set({ what: 'calls' }, stats.calls);
+        this.set({ what: 'set_based' }, stats.setBased);
+        this.set({ what: 'fallbacks' }, stats.fallbacks);
       },
     });
   };
