@@ -2,11 +2,9 @@
 // the Reports screen drawn, reserve throughput with the rollup refresher on and off (core/reports/bench.ts).
 import { loadavg } from 'node:os';
 import type { Command } from 'commander';
-import { renderToString } from 'ink';
 import { UsageError } from '../core/errors.js';
 import { runReportsBench, type ReportsBenchResult } from '../core/reports/bench.js';
 import { createPool } from '../drivers/postgres.js';
-import { ReportsScreen } from '../tui/ReportsScreen.js';
 import type { Run } from './index.js';
 import { wholeNumberOption } from './numbers.js';
 import { renderFields, renderTable } from './output.js';
@@ -60,11 +58,12 @@ export function registerBenchReports(bench: Command, run: Run): void {
       const reservePool = createPool(url, { max: clients, applicationName: 'parkctl-bench' });
       ctx.onClose(() => pool.end());
       ctx.onClose(() => reservePool.end());
+      const { drawReportsScreen } = await import('./bench-reports-screen.js');
       const before = loadavg()[0]!;
       const r = await runReportsBench(pool, reservePool, {
         lotCode: o.lot, scale, samples, reserveSeconds: seconds, reserveClients: clients, refreshEveryMs, now: ctx.clock.now(), keep: o.keep,
         reserve: { clock: ctx.clock, payments: await ctx.payments(), notifier: (await ctx.changeDeps()).notifier },
-        draw: (summary) => void renderToString(<ReportsScreen load={async () => summary} initial={summary} width={100} rows={30} color={false} onClose={() => {}} />, { columns: 100 }),
+        draw: drawReportsScreen,
         note: (t) => ctx.out.note(t),
       });
       const data = { ...r, loadAverage: { before: Math.round(before * 100) / 100, after: Math.round(loadavg()[0]! * 100) / 100 } };
