@@ -22,18 +22,23 @@ const bundled = new Set(['commander', 'zod', 'luxon', 'yaml', 'cli-table3', 'csv
 const builtins = new Set(builtinModules);
 const packageOf = (id) => (id.startsWith('@') ? id.split('/').slice(0, 2).join('/') : id.split('/')[0]);
 
-for (const [format, dir, ext] of [['esm', 'bundle', 'js'], ['cjs', 'bundle-cjs', 'cjs']]) {
+// The CommonJS one also carries src/compile-cache.ts, which bin/parkctl installs before it requires cli.cjs.
+const builds = [
+  ['esm', 'bundle', 'js', { cli: join(root, 'dist', 'cli.js') }],
+  ['cjs', 'bundle-cjs', 'cjs', { cli: join(root, 'dist', 'cli.js'), 'compile-cache': join(root, 'dist', 'compile-cache.js') }],
+];
+for (const [format, dir, ext, input] of builds) {
   const outDir = join(root, 'dist', dir);
   rmSync(outDir, { recursive: true, force: true });
   await build({
-    input: { cli: join(root, 'dist', 'cli.js') },
+    input,
     platform: 'node',
     external: (id) => {
       if (id.startsWith('node:') || builtins.has(id)) return true;
       if (id.startsWith('.') || id.startsWith('/') || id.startsWith('\0')) return false;
       return !bundled.has(packageOf(id));
     },
-    output: { dir: outDir, format, entryFileNames: `[name].${ext}`, chunkFileNames: `[name]-[hash].${ext}`, sourcemap: false, minify: false },
+    output: { dir: outDir, format, comments: { legal: true, annotation: true, jsdoc: false }, entryFileNames: `[name].${ext}`, chunkFileNames: `[name]-[hash].${ext}`, sourcemap: false, minify: false },
     logLevel: 'warn',
   });
 }
