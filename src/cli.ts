@@ -168,7 +168,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const parent = cmd.parent && cmd.parent.parent ? `${cmd.parent.name()} ` : '';
     invocation = { path: `${parent}${cmd.name()}`, args: cmd.args, opts: cmd.opts() };
     // loaded here, not at start-up: --help and --version need neither (issue 13)
-    const [{ loadConfig }, { AppContext }] = await Promise.all([import('./config.js'), import('./commands/context.js')]);
+    const [{ loadConfig }, { AppContext }, { useSystemZones }] = await Promise.all([import('./config.js'), import('./commands/context.js'), import('./core/time/system-zones.js')]);
+    useSystemZones();
     const config = loadConfig(env, io.isTty, io.stderrIsTty ?? false);
     ctx = new AppContext(config, opts, outputFor(opts, config, io));
     ctx.earlyPool = early;

@@ -8,7 +8,11 @@ import { csvStringifyModule } from './lazy-modules.js';
 import { escapeControlCharacters, escapeControlCharactersInBlock } from '../core/control-characters.js';
 import { envelopeRows, idLines, tableRecords, recordCells, selectFields, toCsv, toYaml, type OutputFormat } from './output-formats.js';
 import { applyColourMarks } from './colour.js';
+import { zoneAbbreviation } from '../core/time/abbreviations.js';
+import { localTimeType, systemRulesAt } from '../core/time/system-zones.js';
 import { plainTableStyle, renderTable, withTableStyle, type Column, type TableStyle } from './table.js';
+
+export { zoneAbbreviation };
 
 export { renderTable, type Column } from './table.js';
 export type { OutputFormat } from './output-formats.js';
@@ -190,6 +194,12 @@ export function toSafeJson(data: unknown): string {
 export function formatTime(d: Date | null | undefined, timeZone?: string): string {
   if (!d) return '-';
   if (!timeZone) return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const rules = systemRulesAt(timeZone, d);
+  if (rules) {
+    // the wall clock from the tz database's offset (no ICU: see core/time/tzif.ts), for years 1000-9999
+    const wall = new Date(d.getTime() + localTimeType(rules, d).utoff * 1000).toISOString();
+    if (/^\d{4}-/.test(wall)) return `${wall.slice(0, 10)} ${wall.slice(11, 16)}`;
+  }
   const parts = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
   return parts.replace(',', '');
 }
@@ -208,15 +218,6 @@ export function localTimesIn(text: string, timeZone: string): string {
     const d = new Date(iso);
     return Number.isNaN(d.getTime()) ? iso : formatLocalTime(d, timeZone);
   });
-}
-
-/** The zone's short name at `at`: GMT, BST, EST, CET; GMT+9 where the zone has no common abbreviation. */
-export function zoneAbbreviation(timeZone: string, at: Date = new Date()): string {
-  const name = (locale: string) => new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
-  const us = name('en-US');
-  if (!/^GMT[+-]/.test(us)) return us;
-  const gb = name('en-GB');
-  return /^GMT[+-]/.test(gb) ? us : gb;
 }
 
 /**

@@ -1,7 +1,8 @@
 // Local wall-clock arithmetic in one IANA time zone, exact across daylight-saving changes.
 // We work in UTC milliseconds and only ask the zone for its UTC offset at an instant (luxon's IANAZone caches
 // one Intl formatter per zone). Wall time = instant + offset; a "wall day" is floor(wall / 1 day).
-import { IANAZone } from 'luxon';
+import { IANAZone, type Zone } from 'luxon';
+import { isKnownZone } from '../time/system-zones.js';
 import { UsageError } from '../errors.js';
 
 export const msPerMinute = 60_000;
@@ -36,7 +37,7 @@ const clocks = new Map<string, ZoneClock>();
  * quote needs about 30). Assumes no zone changes its offset twice within 6 hours, true of every tzdb zone.
  */
 export class ZoneClock {
-  private readonly zone: IANAZone;
+  private readonly zone: Zone;
   private readonly buckets = new Map<number, BucketOffsets>();
 
   /** One clock per zone for the life of the process (the memo is only useful when shared). */
@@ -50,7 +51,7 @@ export class ZoneClock {
   }
 
   constructor(readonly timeZone: string) {
-    if (!IANAZone.isValidZone(timeZone)) {
+    if (!isKnownZone(timeZone)) {
       throw new UsageError(`unknown time zone "${timeZone}"`, { hint: 'use an IANA name such as Europe/London' });
     }
     this.zone = IANAZone.create(timeZone);
