@@ -86,3 +86,19 @@ describe('the connection opened while a command loads', () => {
     expect(r.stdout).toContain('--plate');
   });
 });
+
+describe('warming the early connection', () => {
+  it('plans the capacity count on a migrated database (an EXPLAIN: nothing read or written), and fails on a bare one', async () => {
+    const { warmBusyCount } = await import('../src/core/sql/capacity.js');
+    for (const [url, outcome] of [[db.url, 'resolves'], [bare.url, 'rejects']] as const) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        if (outcome === 'resolves') await expect(warmBusyCount(client)).resolves.toBeUndefined();
+        else await expect(warmBusyCount(client)).rejects.toThrow(/does not exist/);
+      } finally {
+        await client.end();
+      }
+    }
+  });
+});

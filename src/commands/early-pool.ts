@@ -1,6 +1,7 @@
 // The database connection of a one-shot command, opened while the program is still loading (issue 13).
-// PostgreSQL forks a backend, authenticates it and answers the migration check in the time Node takes to
-// compile the command's code: main() starts this as soon as it sees a command that will ask for the
+// PostgreSQL forks a backend, authenticates it, answers the migration check and plans a capacity count
+// (warmBusyCount: most commands count, and planning a first statement is what a fresh backend is slow at)
+// in the time Node takes to compile the command's code: main() starts this as soon as it sees a command that will ask for the
 // database, and AppContext.pool() adopts it. Nothing here decides anything: a connection or check that
 // fails early is simply not used, and the command connects and checks the usual way (with its retries).
 import type { Logger } from '../core/ports.js';
@@ -66,13 +67,18 @@ export function startEarlyPool(args: string[], env: Record<string, string | unde
   const word = commandWord(args);
   if (!word || !databaseGroups.has(word)) return new EarlyPoolSlot(null);
   return new EarlyPoolSlot((async () => {
-    const [{ createPool }, { appliedMigrationIds }] = await Promise.all([import('../drivers/postgres.js'), import('../core/migrate.js')]);
+    const [{ createPool }, { appliedMigrationIds }, { warmBusyCount }] = await Promise.all([
+      import('../drivers/postgres.js'), import('../core/migrate.js'), import('../core/sql/capacity.js'),
+    ]);
     const logger = new LaterLogger();
     const pool = createPool(url, { max: 8, retry: true, logger });
     // one attempt, no retries: a failure here only means the usual path runs
     const applied = pool.connect().then(async (client) => {
       try {
-        return await appliedMigrationIds(client);
+        const ids = await appliedMigrationIds(client);
+        // the server's caches warmed while Node loads, settled before the command's first statement
+        if (ids.size > 0) await warmBusyCount(client).catch(() => {});
+        return ids;
       } finally {
         client.release();
       }
