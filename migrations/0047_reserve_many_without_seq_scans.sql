@@ -8,7 +8,16 @@
 -- (range_overlaps over heap tuples). Every table the function reads has the index its statements need (the
 -- plate constraint's GiST index, spot_days_by_type, the primary keys, the partial indexes of 0007/0046), so
 -- the planner is told to use them whatever the statistics say, as 0008 already tells it not to sort or use
--- bitmaps. Nothing changes in what is checked: the exclusion constraints remain the proof.
+-- bitmaps.
+--
+-- With those plans fixed, the per-element statements were still planned again for each element (custom
+-- plans: their estimated cost depends on the element's start spot and window): perf on the backend put 8.8%
+-- of a batch in the planner (pg_plan_queries), 1.4% with generic plans, and backend CPU a booking went from
+-- 0.19-0.21 to 0.17-0.19 ms. The generic plans are the same index scans (the scans above are the only ones left).
+-- Nothing changes in what is checked: the exclusion constraints remain the proof.
 alter function parkctl_reserve_many(integer[], vehicle_type[], timestamptz[], timestamptz[], text[], text[], bigint[], char(3)[],
                                     timestamptz[], timestamptz[], text[], integer[], text[])
   set enable_seqscan = off;
+alter function parkctl_reserve_many(integer[], vehicle_type[], timestamptz[], timestamptz[], text[], text[], bigint[], char(3)[],
+                                    timestamptz[], timestamptz[], text[], integer[], text[])
+  set plan_cache_mode = force_generic_plan;
