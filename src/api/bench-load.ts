@@ -21,6 +21,8 @@ export interface ApiBenchOptions {
   seconds: number;
   profile: ApiLoadProfile;
   groupCommit: boolean;
+  /** group-commit statements at once (`api serve --batches-in-flight`; its default when absent) */
+  batchesInFlight?: number | undefined;
   /** API processes (`api serve --workers`) */
   workers: number;
   clock: Clock;
@@ -113,7 +115,7 @@ export async function runApiBench(pool: PoolLike, o: ApiBenchOptions): Promise<A
     const horizonDays = o.profile === 'rush' ? Math.ceil((o.seconds * 4_000) / Math.max(1, lot.spotRanges.get('regular')?.count ?? 1)) + 2 : 9;
     await prepareDays(pool, lotId, new Date(dayStartMs), new Date(dayStartMs + (horizonDays + 1) * dayMs));
     await pool.query('analyze spot_days, spots');
-    const server = await startBenchServer({ databaseUrl: o.databaseUrl, workers: o.workers, groupCommit: o.groupCommit, cpuProfileDir: o.cpuProfileDir });
+    const server = await startBenchServer({ databaseUrl: o.databaseUrl, workers: o.workers, groupCommit: o.groupCommit, batchesInFlight: o.batchesInFlight, cpuProfileDir: o.cpuProfileDir });
     let rushDay = 1;
     let seq = 0;
     const windowFor = () => {
