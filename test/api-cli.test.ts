@@ -93,10 +93,25 @@ describe('parkctl api', () => {
     expect((await db.pool.query(`select count(*)::int as n from api_keys where name like 'bench-%'`)).rows[0]!.n).toBe(0);
   }, 120_000);
 
+  it('bench api refuses a number of batches in flight out of range before it starts anything', async () => {
+    const r = await runCli(['bench', 'api', '--lot', 'KEYS', '--batches-in-flight', '9', '--no-baseline'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--batches-in-flight');
+    expect((await db.pool.query(`select count(*)::int as n from lots where code like 'BENCH-%'`)).rows[0]!.n).toBe(0);
+  });
+
   it('bench api runs the raw-SQL bitmap baseline (pgbench) before and after, in the same run, and prints the ratio', async () => {
-    const r = await runCli(['--json', 'bench', 'api', '--lot', 'KEYS', '--clients', '2', '--seconds', '1', '--profile', 'spread', '--workers', '1', '--baseline-clients', '2'], env);
+    const r = await runCli(['--json', 'bench', 'api', '--lot', 'KEYS', '--clients', '2', '--seconds', '1', '--profile', 'spread', '--workers', '1', '--baseline-clients', '2', '--batches-in-flight', '2'], env);
     expect(r.code, r.stderr + r.stdout).toBe(0);
-    const d = r.json as { perSecond: number; baseline: { perSecond: number; runs: number[]; overlaps: number; command: string }; ratio: number };
+    const d = r.json as {
+      perSecond: number; reservations: number; baseline: { perSecond: number; runs: number[]; overlaps: number; command: string }; ratio: number;
+      cpuMsPer: { loadGenerator: number }; batching: { batches: number; calls: number; setBased: number; fallbacks: number };
+    };
+    // one API process: the run's group-commit counts from its /metrics (every reservation went through a batch)
+    expect(d.batching.calls).toBeGreaterThanOrEqual(d.reservations);
+    expect(d.batching.batches).toBeGreaterThan(0);
+    expect(d.batching.batches).toBeLessThanOrEqual(d.batching.calls);
+    expect(d.cpuMsPer.loadGenerator).toBeGreaterThan(0);
     expect(d.baseline.runs).toHaveLength(2);
     expect(d.baseline.runs.every((n) => n > 0)).toBe(true);
     expect(d.baseline.overlaps).toBe(0);

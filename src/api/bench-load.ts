@@ -21,6 +21,8 @@ export interface ApiBenchOptions {
   seconds: number;
   profile: ApiLoadProfile;
   groupCommit: boolean;
+  /** group-commit statements at once (`api serve --batches-in-flight`; its default when absent) */
+  batchesInFlight?: number | undefined;
   /** API processes (`api serve --workers`) */
   workers: number;
   clock: Clock;
@@ -47,8 +49,10 @@ export interface ApiBenchResult {
   /** connection errors and timeouts */
   errors: number;
   overlaps: number;
-  /** CPU ms per reservation (availability: per answer): the server's processes, and their PostgreSQL backends */
-  cpuMsPer: { server: number | null; postgres: number | null };
+  /** CPU ms per reservation (availability: per answer): the server's processes, their PostgreSQL backends, and this load generator (autocannon) */
+  cpuMsPer: { server: number | null; postgres: number | null; loadGenerator: number };
+  /** the server's group-commit counts over the run (from /metrics; null without group commit or with several processes) */
+  batching: { batches: number; calls: number; setBased: number; fallbacks: number } | null;
 }
 
 interface AutocannonResult {
@@ -86,6 +90,20 @@ function backendCpuDelta(before: Map<number, number> | null, after: Map<number, 
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
+type GroupCommitCounts = NonNullable<ApiBenchResult['batching']>;
+
+/** The group-commit gauges of one server process's /metrics, or null when it has none. */
+async function groupCommitCounts(url: string): Promise<GroupCommitCounts | null> {
+  const text = await fetch(`${url}/metrics`).then((r) => r.text()).catch(() => '');
+  const read = (what: string) => {
+    const m = new RegExp(`^parkctl_api_group_commit\\{what="${what}"\\} (\\d+)`, 'm').exec(text);
+    return m ? Number(m[1]) : null;
+  };
+  const batches = read('batches');
+  if (batches === null) return null;
+  return { batches, calls: read('calls') ?? 0, setBased: read('set_based') ?? 0, fallbacks: read('fallbacks') ?? 0 };
+}
+
 export async function runApiBench(pool: PoolLike, o: ApiBenchOptions): Promise<ApiBenchResult> {
   const source = await loadLot(pool, o.lotCode);
   const scratchCode = `BENCH-${randomBytes(3).toString('hex').toUpperCase()}`;
@@ -97,7 +115,7 @@ export async function runApiBench(pool: PoolLike, o: ApiBenchOptions): Promise<A
     const horizonDays = o.profile === 'rush' ? Math.ceil((o.seconds * 4_000) / Math.max(1, lot.spotRanges.get('regular')?.count ?? 1)) + 2 : 9;
     await prepareDays(pool, lotId, new Date(dayStartMs), new Date(dayStartMs + (horizonDays + 1) * dayMs));
     await pool.query('analyze spot_days, spots');
-    const server = await startBenchServer({ databaseUrl: o.databaseUrl, workers: o.workers, groupCommit: o.groupCommit, cpuProfileDir: o.cpuProfileDir });
+    const server = await startBenchServer({ databaseUrl: o.databaseUrl, workers: o.workers, groupCommit: o.groupCommit, batchesInFlight: o.batchesInFlight, cpuProfileDir: o.cpuProfileDir });
     let rushDay = 1;
     let seq = 0;
     const windowFor = () => {
@@ -140,9 +158,13 @@ export async function runApiBench(pool: PoolLike, o: ApiBenchOptions): Promise<A
       await autocannon({ url: server.url, connections: Math.min(8, o.clients), duration: 1, pipelining: 1, requests: [request] });
       const serverBefore = await server.cpuMs();
       const pgBefore = await backendTicks(pool);
+      const gcBefore = o.workers === 1 ? await groupCommitCounts(server.url) : null;
+      const loadBefore = process.cpuUsage();
       const result = await autocannon({ url: server.url, connections: o.clients, duration: o.seconds, pipelining: 1, requests: [request] });
+      const load = process.cpuUsage(loadBefore);
       const serverAfter = await server.cpuMs();
       const pgAfter = await backendTicks(pool);
+      const gcAfter = gcBefore ? await groupCommitCounts(server.url) : null;
       const byStatus = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([s, v]) => [s, v.count]));
       const answered = Object.values(byStatus).reduce((a, b) => a + b, 0);
       const counted = o.profile.startsWith('availability') ? (byStatus['200'] ?? 0) : (byStatus['201'] ?? 0);
@@ -156,7 +178,12 @@ export async function runApiBench(pool: PoolLike, o: ApiBenchOptions): Promise<A
         cpuMsPer: {
           server: serverBefore !== null && serverAfter !== null ? round3((serverAfter - serverBefore) / per) : null,
           postgres: pgMs !== null ? round3(pgMs / per) : null,
+          loadGenerator: round3((load.user + load.system) / 1000 / per),
         },
+        batching: gcBefore && gcAfter ? {
+          batches: gcAfter.batches - gcBefore.batches, calls: gcAfter.calls - gcBefore.calls,
+          setBased: gcAfter.setBased - gcBefore.setBased, fallbacks: gcAfter.fallbacks - gcBefore.fallbacks,
+        } : null,
       };
     } finally {
       await server.stop();

@@ -18,6 +18,8 @@ export interface BenchServerOptions {
   databaseUrl: string;
   workers: number;
   groupCommit: boolean;
+  /** api serve --batches-in-flight (its default when absent) */
+  batchesInFlight?: number | undefined;
   /** `node --cpu-prof --cpu-prof-dir DIR` for the server's processes */
   cpuProfileDir?: string | undefined;
 }
@@ -55,6 +57,7 @@ export async function startBenchServer(o: BenchServerOptions): Promise<BenchServ
     ...(o.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfileDir] : []),
     binPath, 'api', 'serve', '--listen', '127.0.0.1:0', '--rate-limit', '1000000000', '--workers', String(o.workers), '--log-level', 'warn',
     ...(o.groupCommit ? [] : ['--no-group-commit']),
+    ...(o.groupCommit && o.batchesInFlight !== undefined ? ['--batches-in-flight', String(o.batchesInFlight)] : []),
   ];
   const child: ChildProcess = spawn(process.execPath, args, {
     env: { ...process.env, DATABASE_URL: o.databaseUrl, NOTIFY_SOCKET: '' },

@@ -14,6 +14,7 @@ interface BenchApiOptions {
   seconds: string;
   profile: string;
   groupCommit: boolean;
+  batchesInFlight?: string;
   workers: string;
   baseline: boolean;
   baselineClients: string;
@@ -29,6 +30,7 @@ export function registerBenchApi(bench: Command, run: Run): void {
     .option('--profile <profile>', 'spread (a week of varied windows), rush (every window overlapping), availability (GET free count and price of 360 popular windows) or availability-spread (of the spread windows)', 'spread')
     .option('--workers <n>', 'API processes (api serve --workers); on a 2-core machine one batches best: two split every batch in half and cost more CPU per booking', '1')
     .option('--no-group-commit', 'one statement and commit per reservation')
+    .option('--batches-in-flight <n>', 'group-commit statements at once in each API process (api serve --batches-in-flight; default 1)')
     .option('--no-baseline', 'skip the raw-SQL bitmap baseline (pgbench)')
     .option('--baseline-clients <n>', 'pgbench clients for the baseline', '16')
     .option('--cpu-prof <dir>', 'write the server processes\' CPU profiles (node --cpu-prof) to this directory')
@@ -39,6 +41,7 @@ export function registerBenchApi(bench: Command, run: Run): void {
       const seconds = wholeNumberOption(o.seconds, '--seconds');
       const workers = wholeNumberOption(o.workers, '--workers', 1, 2);
       const baselineClients = wholeNumberOption(o.baselineClients, '--baseline-clients');
+      const batchesInFlight = o.batchesInFlight === undefined ? undefined : wholeNumberOption(o.batchesInFlight, '--batches-in-flight', 1, 2, 8);
       const shared = await ctx.pool();
       const url = (shared.options as { connectionString?: string }).connectionString!;
       const pool = createPool(url, { max: 4, applicationName: 'parkctl-bench-api' });
@@ -57,7 +60,7 @@ export function registerBenchApi(bench: Command, run: Run): void {
         }
       };
       const before = await runBaselineOnce();
-      const r = await runApiBench(pool, { lotCode: o.lot, clients, seconds, profile, groupCommit: o.groupCommit, workers, clock: ctx.clock, databaseUrl: url, cpuProfileDir: o.cpuProf });
+      const r = await runApiBench(pool, { lotCode: o.lot, clients, seconds, profile, groupCommit: o.groupCommit, batchesInFlight, workers, clock: ctx.clock, databaseUrl: url, cpuProfileDir: o.cpuProf });
       const after = await runBaselineOnce();
       const baseline = before && after ? {
         perSecond: Math.round((before.perSecond + after.perSecond) / 2), runs: [before.perSecond, after.perSecond],
@@ -70,7 +73,8 @@ export function registerBenchApi(bench: Command, run: Run): void {
         ['profile', `${d.profile}, ${d.clients} HTTP clients, ${d.seconds} s, ${d.workers} API process${d.workers === 1 ? '' : 'es'}, group commit ${d.groupCommit ? 'on' : 'off'}`],
         [what, `${d.reservations} (${d.perSecond}/s)`], ['latency', `p50 ${d.latencyMs.p50} ms, p99 ${d.latencyMs.p99} ms`],
         ['answers', Object.entries(d.byStatus).map(([s, n]) => `${s}: ${n}`).join(', ') || 'none'], ['errors', d.errors],
-        ['cpu', `${d.cpuMsPer.server ?? '?'} ms API + ${d.cpuMsPer.postgres ?? '?'} ms postgres per ${profile.startsWith('availability') ? 'answer' : 'reservation'}`],
+        ['cpu', `${d.cpuMsPer.server ?? '?'} ms API + ${d.cpuMsPer.postgres ?? '?'} ms postgres per ${profile.startsWith('availability') ? 'answer' : 'reservation'} (load generator ${d.cpuMsPer.loadGenerator} ms)`],
+        ...(d.batching ? [['group commit', `${d.batching.batches} statements, ${d.batching.calls} reservations (${d.batching.batches > 0 ? Math.round((d.batching.calls / d.batching.batches) * 10) / 10 : 0} a statement), ${d.batching.setBased} set-based, ${d.batching.fallbacks} fallbacks`] as [string, string]] : []),
         ['overlaps', `${d.overlaps}${d.overlaps === 0 ? ' (invariant holds)' : ' INVARIANT BROKEN'}`],
         ...(d.baseline ? [
           ['baseline', `raw-SQL bitmap via pgbench (${baselineClients} clients, no HTTP): ${d.baseline.perSecond}/s (before ${d.baseline.runs[0]}, after ${d.baseline.runs[1]}; overlaps ${d.baseline.overlaps})`] as [string, string],
