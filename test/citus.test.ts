@@ -199,6 +199,35 @@ describe.skipIf(!citusUrl)('parkctl on Citus (PARKCTL_TEST_CITUS_URL)', () => {
       expect(await countOverlaps(pool)).toBe(0);
     });
 
+    it('bookings on the lot\'s worker, one day and over midnight: each takes a free spot, the spot-day bits of both days and the audit rows follow', async () => {
+      // migration 0050: on the worker, these run as statements prepared on the lot's shards (the first call
+      // prepares the days through Citus; the later ones find them ready)
+      await importLot('NIGHT', 2);
+      const lot = await loadLot(pool, code('NIGHT'));
+      const deps = { db: pool, clock: fixedClock(new Date('2030-06-03T06:00:00Z')), payments: new CashPaymentProvider(), actor: 'night-test' };
+      const book = (plate: string, start: string, end: string) =>
+        reserve(deps, lot, { vehicleType: 'regular', start: new Date(start), end: new Date(end), plate, customerRef: 'c' });
+      const morning = await book('NIGHT0', '2030-06-11T08:00:00Z', '2030-06-11T09:00:00Z');
+      const late = await book('NIGHT1', '2030-06-11T08:30:00Z', '2030-06-11T10:00:00Z');
+      expect(late.spotLabel).not.toBe(morning.spotLabel);
+      const night = await book('NIGHT2', '2030-06-11T22:00:00Z', '2030-06-12T02:00:00Z');
+      const night2 = await book('NIGHT3', '2030-06-11T22:30:00Z', '2030-06-12T01:00:00Z');
+      expect(night2.spotLabel).not.toBe(night.spotLabel);
+      await expect(book('NIGHT4', '2030-06-11T23:00:00Z', '2030-06-12T00:30:00Z')).rejects.toMatchObject({ code: 'no_spot_free' });
+      const { rows: [bits] } = await pool.query<{ days: number; wrong: number }>(
+        `select count(*)::integer as days,
+                count(*) filter (where sd.mask <> coalesce((
+                  select bit_or(parkctl_day_mask(sd.day, r.spot_period)) from reservations r
+                   where r.lot_id = sd.lot_id and r.spot_id = sd.spot_id
+                     and r.status in ('TENTATIVE', 'CONFIRMED', 'CHECKED_IN')), 0::bit(96)))::integer as wrong
+           from spot_days sd where sd.lot_id = $1 and sd.vehicle_type = 'regular' and sd.day in ('2030-06-11', '2030-06-12')`, [lot.lotId]);
+      expect(bits).toEqual({ days: 4, wrong: 0 });
+      const { rows: events } = await pool.query<{ plate: string }>(
+        `select detail->>'plate' as plate from events where lot_id = $1 and kind = 'reservation.tentative' and actor = 'night-test' order by 1`, [lot.lotId]);
+      expect(events.map((e) => e.plate)).toEqual(['NIGHT0', 'NIGHT1', 'NIGHT2', 'NIGHT3']);
+      expect(await countOverlaps(pool)).toBe(0);
+    });
+
     it('direct overlapping inserts on the coordinator are refused by the shard constraints (spot and plate)', async () => {
       await importLot('DIRECT', 2);
       const lot = await loadLot(pool, code('DIRECT'));
