@@ -22,11 +22,11 @@ const bundled = new Set(['commander', 'zod', 'luxon', 'yaml', 'cli-table3', 'csv
 const builtins = new Set(builtinModules);
 const packageOf = (id) => (id.startsWith('@') ? id.split('/').slice(0, 2).join('/') : id.split('/')[0]);
 
-// The CommonJS one also carries src/compile-cache.ts and src/drivers/pg-stream.ts, which bin/parkctl runs
-// before it requires cli.cjs.
+// The CommonJS one also carries src/compile-cache.ts, src/drivers/pg-stream.ts and src/commands/early-pool.ts,
+// which bin/parkctl runs before it requires cli.cjs.
 const builds = [
   ['esm', 'bundle', 'js', { cli: join(root, 'dist', 'cli.js') }],
-  ['cjs', 'bundle-cjs', 'cjs', { cli: join(root, 'dist', 'cli.js'), 'compile-cache': join(root, 'dist', 'compile-cache.js'), 'pg-stream': join(root, 'dist', 'drivers', 'pg-stream.js') }],
+  ['cjs', 'bundle-cjs', 'cjs', { cli: join(root, 'dist', 'cli.js'), 'compile-cache': join(root, 'dist', 'compile-cache.js'), 'pg-stream': join(root, 'dist', 'drivers', 'pg-stream.js'), 'early-pool': join(root, 'dist', 'commands', 'early-pool.js') }],
 ];
 for (const [format, dir, ext, input] of builds) {
   const outDir = join(root, 'dist', dir);

@@ -157,7 +157,11 @@ function outputFor(opts: GlobalOptions, config: Config, io: Io): Output {
   });
 }
 
-export async function main(argv: string[], env: Record<string, string | undefined> = process.env, io: Io = processIo): Promise<number> {
+/**
+ * Runs one command line. `started`: the early connection bin/parkctl opened for it before loading this
+ * bundle (early-pool.ts), else main() opens it here.
+ */
+export async function main(argv: string[], env: Record<string, string | undefined> = process.env, io: Io = processIo, started?: EarlyPoolSlot): Promise<number> {
   let json = argv.includes('--json') || argv.some((a, i) => a === '-ojson' || a === '--output=json' || ((a === '-o' || a === '--output') && argv[i + 1] === 'json'));
   let ctx: AppContext | null = null;
   let early = new EarlyPoolSlot(null);
@@ -187,7 +191,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   }
   argv = [...argv.slice(0, 2), ...rewriteHelpWords(argv.slice(2))];
   // PostgreSQL starts a backend for this command while Node compiles it (early-pool.ts)
-  early = startEarlyPool(argv.slice(2), env);
+  early = started ?? startEarlyPool(argv.slice(2), env);
   try {
     const program = await buildProgram(run, {
       writeOut: (s) => io.stdout(s),

@@ -80,6 +80,20 @@ describe('the connection opened while a command loads', () => {
     expect(await parkctlBackends(db.name)).toBe(0);
   });
 
+  it('is opened by bin/parkctl before the program loads: it serves the command, refusals and a database that needs migrating close it', async () => {
+    const { runBuilt } = await import('./support/built-cli.js');
+    const served = await runBuilt(['-o', 'json', 'lot', 'list'], { DATABASE_URL: db.url });
+    expect(served.code, served.stderr).toBe(0);
+    expect(Array.isArray(JSON.parse(served.stdout))).toBe(true);
+    const refused = await runBuilt(['booking', 'list', '--limit', 'lots'], { DATABASE_URL: db.url });
+    expect(refused.code).toBe(2);
+    expect(await parkctlBackends(db.name)).toBe(0);
+    const unmigrated = await runBuilt(['lot', 'list'], { DATABASE_URL: bare.url });
+    expect(unmigrated.code).toBe(2);
+    expect(unmigrated.stderr).toMatch(/the database needs \d+ migration\(s\): 0001_/);
+    expect(await parkctlBackends(bare.name)).toBe(0);
+  });
+
   it('is not opened for help', async () => {
     const r = await runCli(['booking', 'reserve', '--help'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
     expect(r.code).toBe(0);
@@ -89,13 +103,15 @@ describe('the connection opened while a command loads', () => {
 
 describe('warming the early connection', () => {
   it('plans the capacity count on a migrated database (an EXPLAIN: nothing read or written), and fails on a bare one', async () => {
-    const { warmBusyCount } = await import('../src/core/sql/capacity.js');
+    const { busyCountWarmUpSql } = await import('../src/core/sql/capacity.js');
+    const sql = busyCountWarmUpSql();
+    expect(sql).not.toMatch(/\$\d/); // every parameter written in: a simple query has none
     for (const [url, outcome] of [[db.url, 'resolves'], [bare.url, 'rejects']] as const) {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       try {
-        if (outcome === 'resolves') await expect(warmBusyCount(client)).resolves.toBeUndefined();
-        else await expect(warmBusyCount(client)).rejects.toThrow(/does not exist/);
+        if (outcome === 'resolves') expect((await client.query(sql)).rows.length).toBeGreaterThan(0); // plan lines
+        else await expect(client.query(sql)).rejects.toThrow(/does not exist/);
       } finally {
         await client.end();
       }

@@ -1,6 +1,6 @@
 // The database connection of a one-shot command, opened while the program is still loading (issue 13).
 // PostgreSQL forks a backend, authenticates it, answers the migration check and plans a capacity count
-// (warmBusyCount: most commands count, and planning a first statement is what a fresh backend is slow at)
+// (busyCountWarmUpSql: most commands count, and planning a first statement is what a fresh backend is slow at)
 // in the time Node takes to compile the command's code: main() starts this as soon as it sees a command that will ask for the
 // database, and AppContext.pool() adopts it. Nothing here decides anything: a connection or check that
 // fails early is simply not used, and the command connects and checks the usual way (with its retries).
@@ -67,7 +67,7 @@ export function startEarlyPool(args: string[], env: Record<string, string | unde
   const word = commandWord(args);
   if (!word || !databaseGroups.has(word)) return new EarlyPoolSlot(null);
   return new EarlyPoolSlot((async () => {
-    const [{ createPool }, { appliedMigrationIds }, { warmBusyCount }] = await Promise.all([
+    const [{ createPool }, { appliedMigrationIds, appliedMigrationsSql }, { busyCountWarmUpSql }] = await Promise.all([
       import('../drivers/postgres.js'), import('../core/migrate.js'), import('../core/sql/capacity.js'),
     ]);
     const logger = new LaterLogger();
@@ -75,10 +75,9 @@ export function startEarlyPool(args: string[], env: Record<string, string | unde
     // one attempt, no retries: a failure here only means the usual path runs
     const applied = pool.connect().then(async (client) => {
       try {
-        const ids = await appliedMigrationIds(client);
-        // the server's caches warmed while Node loads, settled before the command's first statement
-        if (ids.size > 0) await warmBusyCount(client).catch(() => {});
-        return ids;
+        // one round trip: the migration check, and the server's caches warmed while Node loads
+        const results = await client.query(`${appliedMigrationsSql};\n${busyCountWarmUpSql()}`).catch(() => null) as unknown as { rows: { id: number }[] }[] | null;
+        return results ? new Set(results[0]!.rows.map((r) => r.id)) : await appliedMigrationIds(client);
       } finally {
         client.release();
       }
