@@ -11,7 +11,7 @@ import { parseGateDaemonConfig } from '../src/core/gate-daemon/config.js';
 import type { GateInput } from '../src/core/gate/ports.js';
 import { MockBarrier, MockGateInputSource } from '../src/core/gate/test-doubles.js';
 import { loadLot, type Lot } from '../src/core/lots/lot.js';
-import { silentLogger, systemClock } from '../src/core/ports.js';
+import { silentLogger } from '../src/core/ports.js';
 import { ticketQr } from '../src/core/tickets/ticket.js';
 import { addValidator, applyValidation } from '../src/core/validations/validations.js';
 import { arrive } from '../src/core/visits.js';
@@ -27,12 +27,15 @@ let dir: string;
 let runtime: GateRuntime;
 const barrier = new MockBarrier();
 const source = new MockGateInputSource();
-const deps = { get pool() { return db.pool; }, clock: systemClock, actor: 'desk' };
+// One instant for the whole file: the fee is priced by the second, so a real clock made it 4.01 when more
+// than 9 s passed between parking and scanning (a loaded machine running the whole suite).
+const clock = new MovableClock(new Date());
+const deps = { get pool() { return db.pool; }, clock, actor: 'desk' };
 const tickets: Record<string, { number: string; visitId: string }> = {};
 
 async function parkedTwoHours(plate: string) {
-  const clock = new MovableClock(new Date(Date.now() - 2 * 3_600_000));
-  const a = await arrive({ pool: db.pool, clock, actor: 'test' }, lot, { plate, gate: 'in', walkIn: true });
+  const parkedAt = new MovableClock(new Date(clock.now().getTime() - 2 * 3_600_000));
+  const a = await arrive({ pool: db.pool, clock: parkedAt, actor: 'test' }, lot, { plate, gate: 'in', walkIn: true });
   const { number } = (await db.pool.query<{ number: string }>(`select number from tickets where visit_id = $1`, [a.visit.visit_id])).rows[0]!;
   tickets[plate] = { number, visitId: a.visit.visit_id };
 }
@@ -48,7 +51,7 @@ beforeAll(async () => {
   const config = parseGateDaemonConfig({
     lot: 'VALGATE', gate: 'south-out', direction: 'exit', journalDir: dir, barrier: { driver: 'none' }, syncIntervalSeconds: 3600, allowListRefreshSeconds: 3600,
   }, 'test');
-  runtime = await startGateRuntime({ config, databaseUrl: gateRoleTestUrl(db.url), barrier, inputs: [source], clock: systemClock, logger: silentLogger, listen: false });
+  runtime = await startGateRuntime({ config, databaseUrl: gateRoleTestUrl(db.url), barrier, inputs: [source], clock, logger: silentLogger, listen: false });
 });
 
 afterAll(async () => {
@@ -57,7 +60,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const scan = (code: string): GateInput => ({ kind: 'credential', code, source: 'scanner', at: new Date() });
+const scan = (code: string): GateInput => ({ kind: 'credential', code, source: 'scanner', at: clock.now() });
 
 /** Scans and waits until the lane showed something new on its sign (every decision here does). */
 async function scanAndWait(code: string): Promise<void> {
