@@ -35,6 +35,9 @@ export const helpTopics: HelpTopic[] = [
   COLUMNS               the width tables fit in (also when piped; unset and piped: no cut)
   PARKCTL_PAGER, PAGER  the pager of long tables on a terminal (default: less -FRX; empty or cat: none)
   NOTIFY_SOCKET         set by systemd for Type=notify services
+  PARKCTL_NO_COMPILE_CACHE
+                        1: do not keep compiled code between runs in $XDG_CACHE_HOME/parkctl
+                        (default ~/.cache/parkctl)
 `,
   },
   {
