@@ -12,7 +12,7 @@
 // 700, owned by them), never in a shared temporary directory. PARKCTL_NO_COMPILE_CACHE=1 turns it off.
 // Any failure (no home, a read-only disk, data V8 rejects) leaves the command compiling as usual.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -55,8 +55,10 @@ export function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string | 
  * Compiles the CommonJS modules under `root` through vm.Script with cached data from `dir`, and writes the
  * data of those compiled afresh when the process exits. Returns false when it did not install.
  */
-export function installCompileCache(root: string, dir: string | null = compileCacheDir()): boolean {
-  if (process.env.PARKCTL_NO_COMPILE_CACHE === '1' || dir === null) return false;
+export function installCompileCache(root: string, cacheDir?: string | null): boolean {
+  if (process.env.PARKCTL_NO_COMPILE_CACHE === '1') return false;
+  const dir = cacheDir === undefined ? compileCacheDir() : cacheDir;
+  if (dir === null) return false;
   const internals = Module as unknown as ModuleInternals;
   const previous = internals.prototype._compile;
   const fresh: { script: vm.Script; path: string }[] = [];
@@ -91,8 +93,24 @@ export function installCompileCache(root: string, dir: string | null = compileCa
         // a full or read-only disk: the next run compiles as this one did
       }
     }
+    if (fresh.length > 0) pruneStale(dir);
   });
   return true;
+}
+
+/** Data kept longer than this is dropped when a run writes new data (after an upgrade, say): a rebuilt bundle leaves the old files' data behind. */
+const keepMs = 30 * 86_400_000;
+
+function pruneStale(dir: string): void {
+  try {
+    const cutoff = Date.now() - keepMs;
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (name.endsWith('.v8') && (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) < cutoff) rmSync(path, { force: true });
+    }
+  } catch {
+    // another run pruning at the same time, or a directory gone: nothing to do
+  }
 }
 
 function mtimeOf(filename: string): number {
