@@ -1,9 +1,10 @@
 // The database connection of a one-shot command, opened while the program is still loading (issue 13).
-// PostgreSQL forks a backend, authenticates it, answers the migration check and plans a capacity count
-// (busyCountWarmUpSql: most commands count, and planning a first statement is what a fresh backend is slow at)
-// in the time Node takes to compile the command's code: main() starts this as soon as it sees a command that will ask for the
-// database, and AppContext.pool() adopts it. Nothing here decides anything: a connection or check that
-// fails early is simply not used, and the command connects and checks the usual way (with its retries).
+// In the time Node takes to compile the command's code, PostgreSQL forks a backend, authenticates it,
+// answers the migration check and plans a capacity count (busyCountWarmUpSql: most commands count, and
+// planning a first statement is what a fresh backend is slow at). bin/parkctl starts this before it loads
+// the program (main() does, when it is called without); AppContext.pool() adopts it. Nothing here decides
+// anything: a connection or check that fails early is simply not used, and the command connects and
+// checks the usual way (with its retries).
 import type { Logger } from '../core/ports.js';
 import type { Pool } from '../drivers/postgres.js';
 

@@ -70,13 +70,13 @@ export async function migrate(pool: PoolLike, migrations: Migration[]): Promise<
   return applied;
 }
 
+/** What the migration check reads (also sent by commands/early-pool.ts with other statements). */
+export const appliedMigrationsSql = 'select id, applied_at from parkctl_migrations';
+
 /**
  * The ids and times of the migrations applied, in one round trip (issue 13): a database never migrated has
  * no table, and that error says so. Not for use inside a transaction, which that error would abort.
  */
-/** What the migration check reads (also sent by commands/early-pool.ts with other statements). */
-export const appliedMigrationsSql = 'select id, applied_at from parkctl_migrations';
-
 async function appliedMigrations(db: Queryable): Promise<Map<number, Date>> {
   const done = new Map<number, Date>();
   try {
