@@ -103,7 +103,8 @@ export function typeAtInstant(rules: ZoneRules, seconds: number): LocalTimeType 
 function footerType(rule: PosixRule, seconds: number): LocalTimeType {
   if (!rule.dst) return rule.std;
   const { type: dst, start, end } = rule.dst;
-  // the year as standard time reads it; each transition is computed in the year it falls in
+  // both transitions in the year standard time reads at this instant; where the rule starts after it ends
+  // (the southern hemisphere) daylight time is outside [end, start) instead of inside [start, end)
   const year = new Date((seconds + rule.std.utoff) * 1000).getUTCFullYear();
   const startUtc = ruleInstant(start, year) - rule.std.utoff;
   const endUtc = ruleInstant(end, year) - dst.utoff;
