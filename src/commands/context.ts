@@ -47,7 +47,7 @@ export class AppContext {
   private notifier: ChangeNotifier | null = null;
   private closers: (() => Promise<void>)[] = [];
 
-  /** the pool main() began to open while the program loaded (early-pool.ts) */
+  /** the pool opened while the program loaded, by bin/parkctl or main() (early-pool.ts) */
   earlyPool: EarlyPoolSlot | null = null;
 
   constructor(readonly config: Config, readonly options: GlobalOptions, out?: Output) {
@@ -91,7 +91,7 @@ export class AppContext {
       const home = this.config.home;
       url = (await withSpinner(this.spinnerTarget, 'starting the embedded PostgreSQL (the first start sets it up)', () => ensureEmbeddedPostgres(home, { log: (line) => this.logger.info(line) }))).url;
     }
-    // opened while the program loaded, when main() saw this coming (early-pool.ts)
+    // opened while the program loaded, when bin/parkctl or main() saw this coming (early-pool.ts)
     const early = embedded ? null : await takeEarlyPool(this.earlyPool, url, this.logger);
     const pool = early?.pool ?? createPool(url, { max: 8, retry: true, logger: this.logger });
     this.closers.push(() => pool.end());

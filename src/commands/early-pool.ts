@@ -6,23 +6,11 @@
 // anything: a connection or check that fails early is simply not used, and the command connects and
 // checks the usual way (with its retries).
 import type { Logger } from '../core/ports.js';
+import { commandNamed } from './command-named.js';
 import type { Pool } from '../drivers/postgres.js';
 
 /** The command groups whose commands all read or write the database. */
 const databaseGroups = new Set(['lot', 'capacity', 'booking', 'visit', 'price', 'payments', 'permit', 'ticket', 'validation', 'shift', 'report']);
-
-/** Global options that take a value (cli.ts buildProgram): the word after them is not a command. */
-const valueOptions = new Set(['-o', '--output', '--fields', '--now']);
-
-/** The first word that names a command, skipping global options and their values. */
-function commandWord(args: string[]): string | null {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (valueOptions.has(a)) i++;
-    else if (!a.startsWith('-')) return a;
-  }
-  return null;
-}
 
 /** Logs of the pool's retries go where the command's logger says, once it has one. */
 class LaterLogger implements Logger {
@@ -65,7 +53,7 @@ export function startEarlyPool(args: string[], env: Record<string, string | unde
   const url = env.DATABASE_URL?.trim();
   if (!url || !/^postgres(ql)?:\/\//i.test(url)) return new EarlyPoolSlot(null);
   if (args.some((a) => a === '-h' || a === '--help' || a === 'help')) return new EarlyPoolSlot(null);
-  const word = commandWord(args);
+  const word = commandNamed(args);
   if (!word || !databaseGroups.has(word)) return new EarlyPoolSlot(null);
   return new EarlyPoolSlot((async () => {
     const [{ createPool }, { appliedMigrationIds, appliedMigrationsSql }, { busyCountWarmUpSql }] = await Promise.all([

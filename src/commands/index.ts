@@ -4,6 +4,9 @@
 // so it loads every group. test/cli-lazy-load.test.ts holds this table to the real commands.
 import { Help, type Command } from 'commander';
 import type { AppContext, GlobalOptions } from './context.js';
+import { commandNamed } from './command-named.js';
+
+export { commandNamed };
 
 /** Runs an action with the app context; cli.ts owns errors, exit codes and cleanup. */
 export type Run = (fn: (ctx: AppContext, opts: GlobalOptions) => Promise<void>, cmd: Command) => Promise<void>;
@@ -72,28 +75,6 @@ export const commandModules: CommandModule[] = [
 
 /** Commands that need the whole tree registered for real. */
 const needsEveryCommand = new Set(['completion']);
-
-/** Global options that take a value: the word after them is not a command name. */
-const globalOptionsWithValue = new Set(['--now', '-o', '--output', '--fields']);
-
-/**
- * The top-level command the words name, as commander will dispatch them: the first word that is not
- * an option (nor a global option's value); `help <command>` names its command. Null: none (`--help`).
- */
-export function commandNamed(args: string[]): string | null {
-  for (let i = 0; i < args.length; i++) {
-    const word = args[i]!;
-    if (word === '--') return args[i + 1] ?? null;
-    if (globalOptionsWithValue.has(word)) {
-      i++;
-      continue;
-    }
-    if (word.startsWith('-') && word !== '-') continue;
-    if (word === 'help') return commandNamed(args.slice(i + 1)) ?? 'help';
-    return word;
-  }
-  return null;
-}
 
 /**
  * Register the commands on `program` for a run of `args` (the words after the program name): the

@@ -196,4 +196,3 @@ export async function insertLotEvent(
 export async function forgetLotFileDigest(db: Queryable, lotId: number): Promise<void> {
   await db.query(`update lots set source_digest = null where lot_id = $1::integer`, [lotId]);
 }
-

@@ -3,7 +3,7 @@
 // a name in another case, a file this reader refuses) is ICU's as before.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IANAZone, Settings, Zone } from 'luxon';
+import { FixedOffsetZone, IANAZone, Settings, Zone } from 'luxon';
 import { parseTzif, typeAtInstant, type LocalTimeType, type ZoneRules } from './tzif.js';
 
 /** Where Debian, Ubuntu, Fedora, Alpine (tzdata) and macOS keep the tz database. */
@@ -76,14 +76,7 @@ export class SystemZone extends Zone {
   }
 
   override formatOffset(ts: number, format: 'narrow' | 'short' | 'techie'): string {
-    const offset = this.offset(ts);
-    const hours = Math.trunc(Math.abs(offset / 60));
-    const minutes = Math.trunc(Math.abs(offset % 60));
-    const sign = offset >= 0 ? '+' : '-';
-    const two = (n: number) => String(n).padStart(2, '0');
-    if (format === 'short') return `${sign}${two(hours)}:${two(minutes)}`;
-    if (format === 'narrow') return `${sign}${hours}${minutes > 0 ? `:${minutes}` : ''}`;
-    return `${sign}${two(hours)}${two(minutes)}`;
+    return FixedOffsetZone.instance(this.offset(ts)).formatOffset(ts, format); // luxon's own formatting, no ICU
   }
 
   /** Zone names in words ("British Summer Time") are ICU's: asked only when a format wants them. */
