@@ -12,7 +12,7 @@ export function wholeNumberOption(value: string, flag: string, min = 1, example 
   const n = /^\d{1,16}$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
     const range = max === maxInt32 ? (min === 1 ? ' above 0' : ` >= ${min}`) : ` from ${min} to ${max}`;
-    throw new UsageError(`${flag} "${value}" is not a whole number${range}${n > max ? ` (at most ${max})` : ''}`, { hint: `e.g. ${flag} ${example}`, code: 'bad_number' });
+    throw new UsageError(`${flag} "${value}" is not a whole number${range}${n > max && max === maxInt32 ? ` (at most ${max})` : ''}`, { hint: `e.g. ${flag} ${example}`, code: 'bad_number' });
   }
   return n;
 }
