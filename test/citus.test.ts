@@ -14,10 +14,12 @@ import { DashboardSnapshotReader } from '../src/core/dashboard/snapshot.js';
 import { loadLot } from '../src/core/lots/lot.js';
 import { fixedClock } from '../src/core/ports.js';
 import { reserve } from '../src/core/reservations/reserve.js';
+import { selectLotNode } from '../src/core/citus/lot-node.js';
 import { closeGateVisits, insertGateEvents, insertGateVisits, selectGateLotStatus } from '../src/core/sql/gate.js';
 import { upsertGateHeartbeat } from '../src/core/sql/gate-control.js';
 import { countOverlaps } from '../src/core/sql/reservations.js';
 import { CashPaymentProvider } from '../src/drivers/cash-payments.js';
+import { CitusLotRoutes } from '../src/drivers/citus-lot-routes.js';
 import { createPool } from '../src/drivers/postgres.js';
 import { runCli } from './support/cli.js';
 import { testLotFile } from './support/lots.js';
@@ -177,6 +179,124 @@ describe.skipIf(!citusUrl)('parkctl on Citus (PARKCTL_TEST_CITUS_URL)', () => {
       expect(screen.feed.length).toBeGreaterThan(0);
       expect(await countOverlaps(pool)).toBe(0);
     }, 120_000);
+  });
+
+  describe("bookings sent straight to the lot's worker (LotRoutes)", () => {
+    const clock = fixedClock(new Date('2030-06-03T06:00:00Z'));
+    const payments = new CashPaymentProvider();
+    const hour = (day: number, h: number) => ({
+      vehicleType: 'regular' as const, customerRef: 'c',
+      start: new Date(`2030-06-${String(day).padStart(2, '0')}T${String(h).padStart(2, '0')}:00:00Z`),
+      end: new Date(`2030-06-${String(day).padStart(2, '0')}T${String(h + 2).padStart(2, '0')}:00:00Z`),
+    });
+    const workers = async () => (await pool.query<{ nodename: string; nodeport: number; groupid: number }>(
+      `select nodename, nodeport, groupid from pg_dist_node where groupid <> 0 and noderole = 'primary' and isactive order by groupid`)).rows;
+
+    it("the lot's node is the worker that holds its shard, as Citus's own view of the shards says", async () => {
+      await importLot('NODE', 2);
+      const lot = await loadLot(pool, code('NODE'));
+      const { rows: [shard] } = await pool.query<{ nodename: string; nodeport: number }>(
+        `select nodename, nodeport from citus_shards where shardid = get_shard_id_for_distribution_column('reservations', $1::integer)`, [lot.lotId]);
+      expect(await selectLotNode(pool, lot.lotId)).toMatchObject({ host: shard!.nodename, port: shard!.nodeport });
+    });
+
+    it('a booking routed to the worker: made there, seen on the coordinator, and the overlaps refused there', async () => {
+      await importLot('ROUTE', 2);
+      const lot = await loadLot(pool, code('ROUTE'));
+      const routes = new CitusLotRoutes(pool, { url: citusUrl!, max: 4 });
+      try {
+        const deps = { db: pool, clock, payments, actor: 'test', lotRoutes: routes };
+        const first = await reserve(deps, lot, { ...hour(13, 8), plate: 'ROUTE1' });
+        expect(routes.counts).toEqual({ routed: 1, unreachable: 0 });
+        const { rows } = await pool.query(`select plate, status, spot_id from reservations where lot_id = $1 and reservation_id = $2`, [lot.lotId, first.reservationId]);
+        expect(rows).toEqual([{ plate: 'ROUTE1', status: 'TENTATIVE', spot_id: expect.any(Number) }]);
+        // its audit row was written by the trigger on the worker, with the actor
+        const { rows: audit } = await pool.query(`select kind, actor from events where lot_id = $1 and reservation_id = $2`, [lot.lotId, first.reservationId]);
+        expect(audit).toEqual([{ kind: 'reservation.tentative', actor: 'test' }]);
+        await expect(reserve(deps, lot, { ...hour(13, 9), plate: 'ROUTE1' })).rejects.toMatchObject({ code: 'plate_already_booked' });
+        await reserve(deps, lot, { ...hour(13, 9), plate: 'ROUTE2' });
+        await expect(reserve(deps, lot, { ...hour(13, 8), plate: 'ROUTE3' })).rejects.toMatchObject({ code: 'no_spot_free' });
+        // back to back on the same spots is legal
+        await reserve(deps, lot, { ...hour(13, 11), plate: 'ROUTE4' });
+        expect(routes.counts).toEqual({ routed: 5, unreachable: 0 });
+        // a direct overlapping insert on the worker's connection meets the shard's constraint
+        const node = await routes.connect(lot.lotId);
+        try {
+          const err = await node!.query(
+            `insert into reservations (lot_id, customer_ref, plate, vehicle_type, spot_id, period, status, price_minor, currency, created_at, updated_at)
+             values ($1, 'c', 'ROUTE9', 'regular', $2, tstzrange('2030-06-13T09:00Z', '2030-06-13T10:00Z', '[)'), 'CONFIRMED', 0, 'GBP', now(), now())`,
+            [lot.lotId, rows[0]!.spot_id]).catch((e: unknown) => e);
+          expect(isPgError(err, PgCode.exclusionViolation) && isConstraint(err, 'reservations_no_double_booking'), String(err)).toBe(true);
+        } finally {
+          node?.release();
+        }
+        expect(await countOverlaps(pool)).toBe(0);
+      } finally {
+        await routes.end();
+      }
+    });
+
+    it('routed to a worker that does not hold the lot (as after a shard move): Citus passes the call on, same answers', async () => {
+      await importLot('MOVED', 2);
+      const lot = await loadLot(pool, code('MOVED'));
+      const holder = await selectLotNode(pool, lot.lotId);
+      const other = (await workers()).find((w) => w.groupid !== holder!.groupId);
+      expect(other, 'needs two workers').toBeDefined();
+      const routes = new CitusLotRoutes(pool, { url: citusUrl!, max: 4, locate: async () => ({ host: other!.nodename, port: other!.nodeport, groupId: other!.groupid }) });
+      try {
+        const deps = { db: pool, clock, payments, actor: 'test', lotRoutes: routes };
+        const a = await reserve(deps, lot, { ...hour(14, 8), plate: 'MOVED1' });
+        const b = await reserve(deps, lot, { ...hour(14, 8), plate: 'MOVED2' });
+        expect(a.spotLabel).not.toBe(b.spotLabel);
+        await expect(reserve(deps, lot, { ...hour(14, 9), plate: 'MOVED3' })).rejects.toMatchObject({ code: 'no_spot_free' });
+        await expect(reserve(deps, lot, { ...hour(15, 8), plate: 'MOVED1' })).resolves.toMatchObject({ created: true });
+        await expect(reserve(deps, lot, { ...hour(15, 9), plate: 'MOVED1' })).rejects.toMatchObject({ code: 'plate_already_booked' });
+        expect(routes.counts).toEqual({ routed: 5, unreachable: 0 });
+        const { rows } = await pool.query(`select count(*)::int as n from reservations where lot_id = $1`, [lot.lotId]);
+        expect(rows).toEqual([{ n: 3 }]);
+        expect(await countOverlaps(pool)).toBe(0);
+      } finally {
+        await routes.end();
+      }
+    });
+
+    it('a worker this process cannot reach: the booking goes through the coordinator', async () => {
+      await importLot('UNREACH', 2);
+      const lot = await loadLot(pool, code('UNREACH'));
+      // port 1 on this host refuses, as a worker name only the cluster resolves would fail here
+      const routes = new CitusLotRoutes(pool, { url: citusUrl!, max: 2, locate: async () => ({ host: '127.0.0.1', port: 1, groupId: 1 }) });
+      try {
+        const r = await reserve({ db: pool, clock, payments, actor: 'test', lotRoutes: routes }, lot, { ...hour(16, 8), plate: 'UNR1' });
+        expect(routes.counts).toEqual({ routed: 0, unreachable: 1 });
+        const { rows } = await pool.query(`select plate from reservations where lot_id = $1 and reservation_id = $2`, [lot.lotId, r.reservationId]);
+        expect(rows).toEqual([{ plate: 'UNR1' }]);
+      } finally {
+        await routes.end();
+      }
+    });
+
+    it('32 reservers for 10 spots, half through the worker and half through the coordinator: exactly 10 win, nothing overlaps', async () => {
+      await importLot('MIXED', 10);
+      const lot = await loadLot(pool, code('MIXED'));
+      const routes = new CitusLotRoutes(pool, { url: citusUrl!, max: 16 });
+      try {
+        const outcomes = await Promise.allSettled(Array.from({ length: 32 }, (_, i) =>
+          reserve({ db: pool, clock, payments, actor: 'test', lotRoutes: i % 2 === 0 ? routes : undefined }, lot, {
+            vehicleType: 'regular', start: new Date(`2030-06-10T${String(8 + (i % 3)).padStart(2, '0')}:00:00Z`),
+            end: new Date(`2030-06-10T${String(11 + (i % 2)).padStart(2, '0')}:00:00Z`), plate: `MIX${i}`, customerRef: `c${i}`,
+          })));
+        const won = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+        expect(won).toHaveLength(10);
+        expect(new Set(won.map((w) => w.spotLabel)).size).toBe(10);
+        for (const o of outcomes) {
+          if (o.status === 'rejected') expect((o.reason as RefusedError).code, String(o.reason)).toBe('no_spot_free');
+        }
+        expect(routes.counts.routed).toBeGreaterThanOrEqual(16);
+        expect(await countOverlaps(pool)).toBe(0);
+      } finally {
+        await routes.end();
+      }
+    });
   });
 
   describe('no double booking across the cluster', () => {

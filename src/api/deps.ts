@@ -1,6 +1,6 @@
 // What the API needs from the outside world, built once per process by `parkctl api serve` (or by a test).
 // Nothing here is the only copy of anything: keys, replays and rate counters live in PostgreSQL / Redis.
-import type { CapacityCache, ChangeNotifier, Clock, Logger, PaymentProvider, PoolLike } from '../core/ports.js';
+import type { CapacityCache, ChangeNotifier, Clock, Logger, LotRoutes, PaymentProvider, PoolLike } from '../core/ports.js';
 import type { OccupancyMemo } from '../core/occupancy-memo.js';
 import type { LotChangeFeed } from '../core/dashboard/live.js';
 import type { AvailabilityCache } from './availability-cache.js';
@@ -52,4 +52,6 @@ export interface ApiDeps {
   limits?: Partial<ApiLimits>;
   /** batch concurrent reservations into one statement and one commit (src/api/group-commit.ts); off when false or absent */
   groupCommit?: { maxInFlight: number; maxBatch: number } | false;
+  /** on Citus: a booking's allocator call and counts go straight to the worker holding its lot (src/drivers/citus-lot-routes.ts) */
+  lotRoutes?: LotRoutes | undefined;
 }

@@ -67,7 +67,7 @@ export function registerReservationRoutes(app: FastifyInstance, deps: ApiDeps, m
     const start = parseInstant(b.from, lot.timeZone, 'from');
     const end = parseInstant(b.to, lot.timeZone, 'to');
     const r = await reserve(
-      { db: reserveDb, clock: deps.clock, payments: deps.payments, actor: actorOf(req), cache: deps.cache, notifier: deps.notifier, occupancy: deps.occupancy, logger: deps.logger },
+      { db: reserveDb, clock: deps.clock, payments: deps.payments, actor: actorOf(req), cache: deps.cache, notifier: deps.notifier, occupancy: deps.occupancy, logger: deps.logger, lotRoutes: deps.lotRoutes },
       lot, { vehicleType: b.type, start, end, plate, customerRef: customer ?? b.customerRef ?? 'walk-up', externalRef: b.externalRef ?? null },
     );
     metrics.reservations.inc({ outcome: r.created ? 'created' : 'existing' });

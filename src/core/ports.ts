@@ -153,6 +153,19 @@ export function canChargeOffSession(p: PaymentProvider): p is OffSessionPaymentP
   return typeof (p as Partial<OffSessionPaymentProvider>).chargeOffSession === 'function';
 }
 
+/**
+ * On Citus, a connection to the node that holds a lot's shard (issue 18): a single-lot statement sent there
+ * skips the coordinator's hop. Any node with Citus's metadata answers for any lot (it routes the statement to
+ * the shard wherever it is now), so an outdated route is slower, never wrong.
+ */
+export interface LotRoutes {
+  /**
+   * A connection to the lot's node, already open (release it after one statement), or null: use the main
+   * database (not Citus, or the node could not be reached just now). Never throws for an unreachable node.
+   */
+  connect(lotId: number): Promise<(Queryable & { release(err?: Error | boolean): void }) | null>;
+}
+
 /** Redis or nothing. The cache never authorises (DESIGN.md invariant 7). */
 export interface CapacityCache {
   get(key: string): Promise<string | null>;

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { RefusedError } from '../errors.js';
 import { loadLot, type Lot } from '../lots/lot.js';
 import { OccupancyMemo } from '../occupancy-memo.js';
-import type { ChangeNotifier, Clock, PaymentProvider, PoolLike } from '../ports.js';
+import type { ChangeNotifier, Clock, LotRoutes, PaymentProvider, PoolLike } from '../ports.js';
 import { reserve } from '../reservations/reserve.js';
 import { countOverlaps } from '../sql/reservations.js';
 import { cloneLot, dropLot, prepareDays } from '../sql/scratch-lots.js';
@@ -29,6 +29,8 @@ export interface ReserveBenchOptions {
   during?: { active: boolean };
   /** called once the clients are connected, as they start reserving */
   onStart?: () => void;
+  /** on Citus: the allocator call goes straight to the lot's worker (the rest stays on the client's connection) */
+  lotRoutes?: LotRoutes;
 }
 
 export interface ReserveBenchResult {
@@ -104,7 +106,7 @@ export async function runReserveBench(pool: PoolLike, o: ReserveBenchOptions): P
     let seq = 0;
     const deadline = performance.now() + o.seconds * 1000;
     const worker = async (db: (typeof clients)[number]) => {
-      const deps = { db, clock: o.clock, payments: o.payments, actor: 'bench', occupancy, notifier: o.notifier };
+      const deps = { db, clock: o.clock, payments: o.payments, actor: 'bench', occupancy, notifier: o.notifier, lotRoutes: o.lotRoutes };
       while (performance.now() < deadline) {
         const day = rushDay;
         const w = windowFor(o.profile, dayStartMs, day, Math.random);

@@ -5,10 +5,10 @@ import { countCapacity } from '../capacity.js';
 import { lotChanged, type ChangeDeps } from '../changes.js';
 import { RefusedError } from '../errors.js';
 import { checkWindow, minWindowMinutes } from '../input.js';
-import { isPgError, PgCode, isConstraint } from '../db.js';
+import { isConnectionLost, isPgError, PgCode, isConstraint } from '../db.js';
 import type { Lot } from '../lots/lot.js';
 import type { OccupancyMemo } from '../occupancy-memo.js';
-import type { Clock, Logger, PaymentProvider, Queryable } from '../ports.js';
+import type { Clock, Logger, LotRoutes, PaymentProvider, Queryable } from '../ports.js';
 import { quoteWindow } from '../pricing/index.js';
 import type { VehicleType } from '../pricing/vehicle-types.js';
 import { lotPermitPolicy } from '../permits/policy.js';
@@ -27,6 +27,8 @@ export interface ReserveDeps extends ChangeDeps {
   logger?: Logger | undefined;
   /** [0, 1): where the spot scan starts; injectable so tests can force collisions */
   random?: () => number;
+  /** on Citus: the allocator call goes straight to the lot's node (the rest of reserve stays on `db`) */
+  lotRoutes?: LotRoutes | undefined;
 }
 
 export interface ReserveRequest {
@@ -76,7 +78,8 @@ export async function reserve(deps: ReserveDeps, lot: Lot, req: ReserveRequest):
     throw new RefusedError(`${lot.code} has no ${req.vehicleType} spots`, { hint: 'check the lot with: parkctl lot show ' + lot.code, code: 'no_spot_free' });
   }
   await refuseIntoPermitPlaces(deps, lot, req);
-  const occupancyRatio = deps.occupancy ? await deps.occupancy.ratio(deps, lot, req.vehicleType, req.start, req.end) : undefined;
+  const occupancy = deps.occupancy;
+  const occupancyRatio = occupancy ? await onLotNode(deps, lot.lotId, (db) => occupancy.ratio({ ...deps, db }, lot, req.vehicleType, req.start, req.end)) : undefined;
   const quote = quoteWindow(lot.pricing, { timeZone: lot.timeZone, vehicleType: req.vehicleType, start: req.start, end: req.end, occupancyRatio });
   const holdExpiresAt = new Date(now.getTime() + lot.holdMinutes * 60_000);
   const random = deps.random ?? Math.random;
@@ -85,11 +88,11 @@ export async function reserve(deps: ReserveDeps, lot: Lot, req: ReserveRequest):
   for (let attempt = 1; ; attempt++) {
     const startSpotId = range.minSpotId + Math.floor(random() * (range.maxSpotId - range.minSpotId + 1));
     try {
-      const row = await callReserve(deps.db, {
+      const row = await onLotNode(deps, lot.lotId, (db) => callReserve(db, {
         lotId: lot.lotId, vehicleType: req.vehicleType, start: req.start, end: req.end, plate: req.plate,
         customerRef: req.customerRef, priceMinor: quote.totalMinor, currency: lot.currency, holdExpiresAt, now,
         externalRef: req.externalRef ?? null, startSpotId, actor: deps.actor,
-      });
+      }));
       if (!row) {
         throw new RefusedError(`no ${req.vehicleType} spot free at ${lot.code} for that window`, {
           hint: `see what is free: parkctl capacity check --lot ${lot.code} --type ${req.vehicleType} --from ... --to ...`,
@@ -122,6 +125,25 @@ export async function reserve(deps: ReserveDeps, lot: Lot, req: ReserveRequest):
 }
 
 /**
+ * One statement of the lot's (the allocator, a capacity count) on the lot's node when there is a route to it,
+ * else on `db`. Outside any transaction, so where it runs changes nothing but the hop: the node passes it on
+ * if the shard has moved.
+ */
+async function onLotNode<T>(deps: ReserveDeps, lotId: number, fn: (db: Queryable) => Promise<T>): Promise<T> {
+  const node = deps.lotRoutes ? await deps.lotRoutes.connect(lotId) : null;
+  if (!node) return fn(deps.db);
+  let lost: Error | undefined;
+  try {
+    return await fn(node);
+  } catch (err) {
+    if (isConnectionLost(err)) lost = err as Error; // the pool drops that connection
+    throw err;
+  } finally {
+    node.release(lost);
+  }
+}
+
+/**
  * A lot that keeps places for permit cars (policy.permits.reserved_spots) sells a booking only while the
  * window has a place beyond them, as `capacity check` counts it. A count, not a spot: two bookings racing
  * for the last place may both pass this check (the allocator still gives each its own spot; the kept
@@ -131,7 +153,7 @@ export async function reserve(deps: ReserveDeps, lot: Lot, req: ReserveRequest):
 async function refuseIntoPermitPlaces(deps: ReserveDeps, lot: Lot, req: ReserveRequest): Promise<void> {
   const kept = lotPermitPolicy(lot.policy).reservedSpots[req.vehicleType] ?? 0;
   if (kept <= 0) return;
-  const { free } = await countCapacity({ db: deps.db, clock: deps.clock }, lot, req.vehicleType, req.start, req.end);
+  const { free } = await onLotNode(deps, lot.lotId, (db) => countCapacity({ db, clock: deps.clock }, lot, req.vehicleType, req.start, req.end));
   if (free > 0) return;
   if (req.externalRef) {
     if (await reservationExistsForKey(deps.db, lot.lotId, req.externalRef)) return;
