@@ -21,6 +21,10 @@ import { countOverlaps } from '../src/core/sql/reservations.js';
 import { CashPaymentProvider } from '../src/drivers/cash-payments.js';
 import { CitusLotRoutes } from '../src/drivers/citus-lot-routes.js';
 import { createPool } from '../src/drivers/postgres.js';
+import { serveApi } from '../src/commands/api.js';
+import { AppContext } from '../src/commands/context.js';
+import { Output } from '../src/commands/output.js';
+import { loadConfig } from '../src/config.js';
 import { runCli } from './support/cli.js';
 import { testLotFile } from './support/lots.js';
 
@@ -296,6 +300,49 @@ describe.skipIf(!citusUrl)('parkctl on Citus (PARKCTL_TEST_CITUS_URL)', () => {
       } finally {
         await routes.end();
       }
+    });
+  });
+
+  describe('api serve on Citus', () => {
+    it('books through the worker holding the lot, one booking a statement (no group-commit batch), and refuses the same plate cleanly', async () => {
+      await importLot('API', 5);
+      const key = (await ok(['api', 'key', 'create', '--name', `citus-${run.toLowerCase()}`, '--scope', 'operator', '--json'])).json as { secret: string };
+      let logged = '';
+      const ctx = new AppContext(loadConfig({ DATABASE_URL: citusUrl, PARKCTL_NOW: '2030-06-03T06:00:00Z' }, false), {}, new Output(true, () => {}, (t) => { logged += t; }));
+      const stop = new AbortController();
+      let url = '';
+      const serving = serveApi(ctx, { listen: '127.0.0.1:0', rateLimit: '600', bodyLimit: '65536', watchdogSeconds: '30' }, stop.signal, (u) => { url = u; });
+      try {
+        for (const deadline = Date.now() + 60_000; !url && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 25));
+        const post = (plate: string) => fetch(`${url}/v1/reservations`, {
+          method: 'POST', headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ lot: code('API'), type: 'regular', from: '2030-06-10T08:00:00Z', to: '2030-06-10T10:00:00Z', plate }),
+        });
+        const first = await post('CITUSAPI1');
+        expect(first.status).toBe(201);
+        const booked = (await first.json()) as { reservationId: string; spotLabel: string };
+        const again = await post('CITUSAPI1');
+        expect(again.status).toBe(409);
+        expect(((await again.json()) as { error: { code: string } }).error.code).toBe('plate_already_booked');
+        // the booking was made on the lot's worker, over the API's own connection to it
+        const node = (await selectLotNode(pool, (await loadLot(pool, code('API'))).lotId))!;
+        const worker = new pg.Client({ connectionString: citusUrl!.replace(/\/\/([^/@]*@)?[^/]+\//, `//$1${node.host}:${node.port}/`) });
+        await worker.connect();
+        try {
+          const { rows } = await worker.query(`select count(*)::int as n from pg_stat_activity where application_name = 'parkctl-api-route'`);
+          expect(rows[0]!.n).toBeGreaterThan(0);
+        } finally {
+          await worker.end();
+        }
+        const { rows } = await pool.query(`select spot_id, status from reservations where reservation_id = $1::uuid`, [booked.reservationId]);
+        expect(rows[0]).toMatchObject({ status: 'TENTATIVE' });
+      } finally {
+        stop.abort();
+        await serving;
+        await ctx.close();
+      }
+      expect(logged).toContain('on Citus: no group commit');
+      expect(await countOverlaps(pool)).toBe(0);
     });
   });
 
