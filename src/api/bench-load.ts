@@ -171,7 +171,9 @@ export async function runApiBench(pool: PoolLike, o: ApiBenchOptions): Promise<A
       const per = Math.max(1, counted);
       const pgMs = backendCpuDelta(pgBefore, pgAfter);
       return {
-        lot: source.code, scratchLot: scratchCode, profile: o.profile, clients: o.clients, seconds: result.duration, groupCommit: o.groupCommit, workers: o.workers,
+        lot: source.code, scratchLot: scratchCode, profile: o.profile, clients: o.clients, seconds: result.duration, workers: o.workers,
+        // as the server ran (on Citus it does not group-commit, and its /metrics has no batch counts)
+        groupCommit: o.groupCommit && (o.workers !== 1 || gcBefore !== null),
         requestsPerSecond: Math.round(answered / result.duration),
         reservations: counted, perSecond: Math.round(counted / result.duration), latencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
         byStatus, errors: result.errors + result.timeouts, overlaps: await countOverlaps(pool),
