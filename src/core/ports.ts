@@ -1,5 +1,6 @@
 // Interfaces the core needs from the outside world. Drivers in src/drivers implement them;
 // tests implement them with fakes. Core never imports a driver package (DESIGN.md section 1).
+import type { LotShards } from './citus/shard-statements.js';
 
 /** Time is an input (DESIGN.md invariant 5). */
 export interface Clock {
@@ -163,7 +164,16 @@ export interface LotRoutes {
    * A connection to the lot's node, already open (release it after one statement), or null: use the main
    * database (not Citus, or the node could not be reached just now). Never throws for an unreachable node.
    */
-  connect(lotId: number): Promise<(Queryable & { release(err?: Error | boolean): void }) | null>;
+  connect(lotId: number): Promise<LotNodeLease | null>;
+  /** the lot's shards named in `lease.shards` are not (or no longer) on that node: read them again next time */
+  forgetShards(lotId: number): void;
+}
+
+/** A connection to a lot's node, for one statement. */
+export interface LotNodeLease extends Queryable {
+  release(err?: Error | boolean): void;
+  /** the lot's shards on this node by name (src/core/citus/shard-statements.ts), or null: none here, or unknown */
+  shards: LotShards | null;
 }
 
 /** Redis or nothing. The cache never authorises (DESIGN.md invariant 7). */

@@ -5,7 +5,9 @@
 // slower, until the next read. A node that cannot be reached (name not resolvable from here, refused,
 // authentication) sends its lots through the coordinator for `downForMs`, then is tried again.
 import { selectLotNode, type LotNode } from '../core/citus/lot-node.js';
-import type { Logger, LotRoutes, Queryable } from '../core/ports.js';
+import { isPgError, PgCode } from '../core/db.js';
+import { lotShardsFrom, type LotShards } from '../core/citus/shard-statements.js';
+import type { Logger, LotNodeLease, LotRoutes, Queryable } from '../core/ports.js';
 import { createPool, type Pool } from './postgres.js';
 
 export interface CitusLotRoutesOptions {
@@ -36,11 +38,9 @@ export interface LotRouteCounts {
   unreachable: number;
 }
 
-type Lease = Queryable & { release(err?: Error | boolean): void };
-
 export class CitusLotRoutes implements LotRoutes {
   readonly counts: LotRouteCounts = { routed: 0, unreachable: 0 };
-  private readonly located = new Map<number, { node: Promise<LotNode | null>; untilMs: number }>();
+  private readonly located = new Map<number, { node: Promise<LotNode | null>; untilMs: number; shards?: LotShards | null }>();
   private readonly pools = new Map<string, Pool>();
   private readonly downUntilMs = new Map<string, number>();
   private readonly locate: (lotId: number) => Promise<LotNode | null>;
@@ -51,7 +51,7 @@ export class CitusLotRoutes implements LotRoutes {
     this.nowMs = o.nowMs ?? Date.now;
   }
 
-  async connect(lotId: number): Promise<Lease | null> {
+  async connect(lotId: number): Promise<LotNodeLease | null> {
     const node = await this.nodeOf(lotId);
     if (!node) return null;
     const key = `${node.host}:${node.port}`;
@@ -59,10 +59,9 @@ export class CitusLotRoutes implements LotRoutes {
       this.counts.unreachable++;
       return null;
     }
+    let client;
     try {
-      const lease = await this.poolFor(node, key).connect();
-      this.counts.routed++;
-      return lease;
+      client = await this.poolFor(node, key).connect();
     } catch (err) {
       // nothing was sent: the coordinator takes the call
       this.downUntilMs.set(key, this.nowMs() + (this.o.downForMs ?? 30_000));
@@ -70,6 +69,33 @@ export class CitusLotRoutes implements LotRoutes {
       this.o.logger?.warn('Citus worker unreachable from here: its lots go through the coordinator for now', { node: key, error: String(err) });
       return null;
     }
+    this.counts.routed++;
+    const lease = client as typeof client & { shards: LotShards | null };
+    lease.shards = await this.shardsOf(lotId, lease).catch((err: unknown) => {
+      client.release(err instanceof Error ? err : true);
+      throw err;
+    });
+    return lease;
+  }
+
+  forgetShards(lotId: number): void {
+    const entry = this.located.get(lotId);
+    if (entry) delete entry.shards;
+  }
+
+  /** The lot's shards on the node, read there once while the node is believed (parkctl_lot_shards, 0050). */
+  private async shardsOf(lotId: number, client: { query: LotNodeLease['query'] }): Promise<LotShards | null> {
+    const entry = this.located.get(lotId);
+    if (entry?.shards !== undefined) return entry.shards;
+    // a node without Citus's catalog (plain PostgreSQL, as in tests) has no shards
+    const names = await client.query<{ names: string[] | null }>(`select parkctl_lot_shards($1::integer) as names`, [lotId])
+      .then((r) => r.rows[0]?.names ?? null, (err: unknown) => {
+        if (isPgError(err, PgCode.undefinedTable)) return null;
+        throw err;
+      });
+    const shards = lotShardsFrom(names);
+    if (entry) entry.shards = shards;
+    return shards;
   }
 
   async end(): Promise<void> {

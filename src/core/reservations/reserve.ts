@@ -5,10 +5,11 @@ import { countCapacity } from '../capacity.js';
 import { lotChanged, type ChangeDeps } from '../changes.js';
 import { RefusedError } from '../errors.js';
 import { checkWindow, minWindowMinutes } from '../input.js';
-import { isConnectionLost, isPgError, PgCode, isConstraint } from '../db.js';
+import { isPgError, PgCode, isConstraint } from '../db.js';
 import type { Lot } from '../lots/lot.js';
 import type { OccupancyMemo } from '../occupancy-memo.js';
 import type { Clock, Logger, LotRoutes, PaymentProvider, Queryable } from '../ports.js';
+import { lotNodeDb } from './lot-node-db.js';
 import { quoteWindow } from '../pricing/index.js';
 import type { VehicleType } from '../pricing/vehicle-types.js';
 import { lotPermitPolicy } from '../permits/policy.js';
@@ -79,7 +80,8 @@ export async function reserve(deps: ReserveDeps, lot: Lot, req: ReserveRequest):
   }
   await refuseIntoPermitPlaces(deps, lot, req);
   const occupancy = deps.occupancy;
-  const occupancyRatio = occupancy ? await onLotNode(deps, lot.lotId, (db) => occupancy.ratio({ ...deps, db }, lot, req.vehicleType, req.start, req.end)) : undefined;
+  const onLotNode = lotNodeDb(deps, lot.lotId);
+  const occupancyRatio = occupancy ? await occupancy.ratio({ ...deps, db: onLotNode }, lot, req.vehicleType, req.start, req.end) : undefined;
   const quote = quoteWindow(lot.pricing, { timeZone: lot.timeZone, vehicleType: req.vehicleType, start: req.start, end: req.end, occupancyRatio });
   const holdExpiresAt = new Date(now.getTime() + lot.holdMinutes * 60_000);
   const random = deps.random ?? Math.random;
@@ -88,11 +90,11 @@ export async function reserve(deps: ReserveDeps, lot: Lot, req: ReserveRequest):
   for (let attempt = 1; ; attempt++) {
     const startSpotId = range.minSpotId + Math.floor(random() * (range.maxSpotId - range.minSpotId + 1));
     try {
-      const row = await onLotNode(deps, lot.lotId, (db) => callReserve(db, {
+      const row = await callReserve(onLotNode, {
         lotId: lot.lotId, vehicleType: req.vehicleType, start: req.start, end: req.end, plate: req.plate,
         customerRef: req.customerRef, priceMinor: quote.totalMinor, currency: lot.currency, holdExpiresAt, now,
         externalRef: req.externalRef ?? null, startSpotId, actor: deps.actor,
-      }));
+      });
       if (!row) {
         throw new RefusedError(`no ${req.vehicleType} spot free at ${lot.code} for that window`, {
           hint: `see what is free: parkctl capacity check --lot ${lot.code} --type ${req.vehicleType} --from ... --to ...`,
@@ -125,25 +127,6 @@ export async function reserve(deps: ReserveDeps, lot: Lot, req: ReserveRequest):
 }
 
 /**
- * One statement of the lot's (the allocator, a capacity count) on the lot's node when there is a route to it,
- * else on `db`. Outside any transaction, so where it runs changes nothing but the hop: the node passes it on
- * if the shard has moved.
- */
-async function onLotNode<T>(deps: ReserveDeps, lotId: number, fn: (db: Queryable) => Promise<T>): Promise<T> {
-  const node = deps.lotRoutes ? await deps.lotRoutes.connect(lotId) : null;
-  if (!node) return fn(deps.db);
-  let lost: Error | undefined;
-  try {
-    return await fn(node);
-  } catch (err) {
-    if (isConnectionLost(err)) lost = err as Error; // the pool drops that connection
-    throw err;
-  } finally {
-    node.release(lost);
-  }
-}
-
-/**
  * A lot that keeps places for permit cars (policy.permits.reserved_spots) sells a booking only while the
  * window has a place beyond them, as `capacity check` counts it. A count, not a spot: two bookings racing
  * for the last place may both pass this check (the allocator still gives each its own spot; the kept
@@ -153,7 +136,7 @@ async function onLotNode<T>(deps: ReserveDeps, lotId: number, fn: (db: Queryable
 async function refuseIntoPermitPlaces(deps: ReserveDeps, lot: Lot, req: ReserveRequest): Promise<void> {
   const kept = lotPermitPolicy(lot.policy).reservedSpots[req.vehicleType] ?? 0;
   if (kept <= 0) return;
-  const { free } = await onLotNode(deps, lot.lotId, (db) => countCapacity({ db, clock: deps.clock }, lot, req.vehicleType, req.start, req.end));
+  const { free } = await countCapacity({ db: lotNodeDb(deps, lot.lotId), clock: deps.clock }, lot, req.vehicleType, req.start, req.end);
   if (free > 0) return;
   if (req.externalRef) {
     if (await reservationExistsForKey(deps.db, lot.lotId, req.externalRef)) return;
