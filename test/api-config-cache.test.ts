@@ -2,6 +2,7 @@
 // process listens on parkctl_api_config, dropped on any change of keys, lots, prices or spots (so a
 // revoked key is refused and a changed lot is read again), and not used while the listener is down.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApi } from '../src/api/app.js';
 import { ApiConfigCache, apiConfigChannel } from '../src/api/config-cache.js';
 import type { LotChangeFeed } from '../src/core/dashboard/live.js';
 import { revokeApiKey } from '../src/core/api-keys.js';
@@ -84,6 +85,35 @@ describe('the API\'s cache of keys and lots', () => {
       [h.lot.lotId, spot!.spot_id, at(50), at(51)]);
     await h.db.pool.query(`select pg_notify('parkctl_events', $1::text)`, [String(h.lot.lotId)]);
     await until('the change to be seen', async () => (await call(h, 'GET', path, { key: operator })).body.free === 3);
+  });
+
+  it('a reused availability answer is, byte for byte and with the same content type, the one counted afresh', async () => {
+    const operator = await h.key('operator');
+    const stats = () => (h.app as unknown as { parkctlAvailabilityCache: { stats: { hits: number } } }).parkctlAvailabilityCache.stats;
+    const path = `/v1/lots/CACHE/availability?type=regular&from=${at(60)}&to=${at(63)}`;
+    const raw = async () => {
+      const res = await fetch(h.url + path, { headers: { authorization: `Bearer ${operator}` } });
+      return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+    };
+    await until('a reused answer', async () => {
+      const hits = stats().hits;
+      expect((await raw()).status).toBe(200);
+      return stats().hits > hits;
+    });
+    const hits = stats().hits;
+    const reused = await raw();
+    expect(stats().hits).toBe(hits + 1);
+    // the same app without the availability cache: the answer object through the route's serializer
+    const { app: plain } = await buildApi({ ...h.deps, configFeed: undefined, configCache: undefined, availabilityCacheMs: 0 });
+    try {
+      const fresh = await plain.inject({ method: 'GET', url: path, headers: { authorization: `Bearer ${operator}` } });
+      expect(fresh.statusCode).toBe(200);
+      expect(reused.type).toBe(fresh.headers['content-type']);
+      expect(reused.text).toBe(fresh.body);
+      expect(JSON.parse(reused.text)).toMatchObject({ lotCode: 'CACHE', free: 4, quote: { segments: expect.any(Array) } });
+    } finally {
+      await plain.close();
+    }
   });
 
   it('while the listener is down nothing is served from memory: a key revoked meanwhile is refused', async () => {

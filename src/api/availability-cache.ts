@@ -2,7 +2,8 @@
 // identical reads that arrive together run one count, and later ones reuse it until the lot changes
 // (the process's LISTEN on parkctl_events: any booking, cancellation, arrival or departure of the lot,
 // from any process) or `ttlMs` passes (a hold that runs out changes the count without a notice; `api serve` keeps answers 5 s). While
-// the listener is down nothing is reused. A reservation never reads this: the allocator decides.
+// the listener is down nothing is reused. A reservation never reads this: the allocator decides. The availability
+// route keeps an answer as the JSON its serializer made of it (src/api/lots.ts), so a reuse is not serialised again.
 import type { LotEventHub } from './lot-events.js';
 
 export class AvailabilityCache {

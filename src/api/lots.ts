@@ -14,6 +14,9 @@ import { ApiError } from './errors.js';
 import { errorResponses, instantSchema, lotCodeSchema, lotStatusSchema, vehicleTypeSchema } from './schemas.js';
 import { selectSensedByZone, sensedSummary } from '../core/sql/sensors.js';
 
+/** what Fastify names a JSON answer it serialises itself */
+const jsonType = 'application/json; charset=utf-8';
+
 const lotParams = { type: 'object', required: ['code'], properties: { code: lotCodeSchema } } as const;
 
 const lotSummarySchema = {
@@ -73,7 +76,7 @@ export function registerLotRoutes(app: FastifyInstance, deps: ApiDeps): void {
         ...errorResponses(403, 404, 422),
       },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const { code } = req.params as { code: string };
     const q = req.query as { type: VehicleType; from: string; to: string };
     checkLot(req, code);
@@ -85,7 +88,12 @@ export function registerLotRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const a = await checkCapacity({ db: deps.pool, clock: deps.clock, cache: deps.cache }, lot, q.type, start, end);
       return { ...a, priceMinor: a.quote.totalMinor, currency: lot.currency };
     };
-    return deps.availabilityCache ? deps.availabilityCache.get(lot.lotId, `${q.type}|${start.getTime()}|${end.getTime()}`, count) : count();
+    if (!deps.availabilityCache) return count();
+    // a shared answer is kept as the JSON this route's schema makes of it (reply.serialize: the serializer the
+    // answer would go through), so the many reads that reuse it skip serialising the same object again
+    const json = await deps.availabilityCache.get(lot.lotId, `${q.type}|${start.getTime()}|${end.getTime()}`, async () => reply.serialize(await count()));
+    reply.type(jsonType);
+    return json;
   });
 
   app.get('/v1/lots/:code/status', {

@@ -1,7 +1,7 @@
 // API keys for `parkctl api`: made by `parkctl api key create`, the secret shown once and stored as a
 // SHA-256 hash. A customer key acts for the customer its app names; a partner key (third-party gates)
 // records entries, exits and their payments; an operator key does what the CLI does.
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { NotFoundError, UsageError } from './errors.js';
 import type { Clock, Queryable } from './ports.js';
 import { apiScopes, insertApiKey, revokeApiKeys, selectApiKeys, selectLiveApiKeyByHash, type ApiKeyRow, type ApiScope } from './sql/api-keys.js';
@@ -11,8 +11,9 @@ export type { ApiKeyRow, ApiScope };
 /** The shape of a secret: `pk_` and 43 base64url characters (32 random bytes). */
 const secretPattern = /^pk_[A-Za-z0-9_-]{43}$/;
 
+/** SHA-256 of the secret, hex. crypto.hash (one call, no Hash object): the API hashes the presented secret on every request. */
 export function hashApiSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 export function parseApiScope(input: string): ApiScope {

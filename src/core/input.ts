@@ -10,12 +10,8 @@ import { isVehicleType, vehicleTypes, type VehicleType } from './pricing/vehicle
  */
 export function parseInstant(input: string, timeZone: string, what: string): Date {
   const text = input.trim();
-  // What programs send (Date#toISOString, with or without milliseconds) is read without luxon when it
-  // round-trips exactly: the API's hot path parses two of these per request.
-  if (utcIsoPattern.test(text)) {
-    const d = new Date(text);
-    if (!Number.isNaN(d.getTime()) && d.toISOString() === (text.length === 20 ? `${text.slice(0, 19)}.000Z` : text)) return d;
-  }
+  const sent = parseProgramInstant(text);
+  if (sent !== null) return sent;
   const dt = DateTime.fromISO(text, { zone: timeZone });
   if (!dt.isValid) {
     throw new UsageError(`${what} "${input}" is not a date and time`, {
@@ -34,7 +30,62 @@ export function parseInstant(input: string, timeZone: string, what: string): Dat
   return dt.toJSDate();
 }
 
-const utcIsoPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
+/**
+ * What programs send, read without luxon (the API's hot path parses two of these per request): a date and
+ * time to the second, optionally with milliseconds, and its zone: `Z` or `+HH:MM` / `-HH:MM`
+ * (Date#toISOString, 2026-11-22T08:00:00Z, 2026-11-22T09:00:00.000+01:00). The same instant luxon reads;
+ * null for anything else, an impossible date included (luxon reads it or says why not). Character codes
+ * rather than a regular expression and Date.UTC rather than Date parsing: this runs per request.
+ */
+function parseProgramInstant(text: string): Date | null {
+  const n = text.length;
+  if (n < 20 || n > 29) return null;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return null; // - - T : :
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  // years before 1000 are left to luxon (Date.UTC reads 0-99 as 1900-1999)
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return null;
+  let i = 19;
+  let ms = 0;
+  if (text.charCodeAt(i) === 46) { // .
+    ms = digitsAt(text, 20, 3);
+    if (ms < 0) return null;
+    i = 23;
+  }
+  let offsetMinutes = 0;
+  const sign = text.charCodeAt(i);
+  if (sign === 90) { // Z
+    if (i + 1 !== n) return null;
+  } else if ((sign === 43 || sign === 45) && i + 6 === n && text.charCodeAt(i + 3) === 58) { // + - :
+    const oh = digitsAt(text, i + 1, 2);
+    const om = digitsAt(text, i + 4, 2);
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return null;
+    offsetMinutes = (sign === 43 ? 1 : -1) * (oh * 60 + om);
+  } else {
+    return null;
+  }
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000);
+}
+
+/** The number the `count` ASCII digits at `at` spell, or -1. */
+function digitsAt(text: string, at: number, count: number): number {
+  let v = 0;
+  for (let k = at; k < at + count; k++) {
+    const d = text.charCodeAt(k) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
 
 function hasOffset(text: string): boolean {
   return /T.*(Z|[+-]\d{2}(:?\d{2})?)$/i.test(text);
