@@ -41,3 +41,44 @@ describe('OccupancyMemo', () => {
     expect(statements()).toBe(2 * perCount);
   });
 });
+
+describe('OccupancyMemo past its ttl', () => {
+  const start = new Date('2027-03-01T09:00:00Z');
+  const end = new Date('2027-03-01T11:00:00Z');
+  const clock = fixedClock(new Date('2027-03-01T06:00:00Z'));
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('answers from the old count at once while one recount runs, and the recount replaces it', async () => {
+    const memo = new OccupancyMemo(300, 60_000);
+    const { db: counted, statements } = countingDb();
+    await memo.ratio({ db: counted, clock }, lot, 'regular', start, end);
+    const perCount = statements();
+    await sleep(350);
+    // the recount is held until released: the answers below cannot have waited for it
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    let recounts = 0;
+    const slow: Queryable = { query: async (text, values) => { recounts++; await held; return counted.query(text, values); } };
+    const answers = await Promise.all(Array.from({ length: 8 }, () => memo.ratio({ db: slow, clock }, lot, 'regular', start, end)));
+    expect(answers).toEqual(Array(8).fill(0));
+    expect(recounts).toBeGreaterThan(0); // one recount started ...
+    const started = recounts;
+    release();
+    await sleep(50);
+    expect(statements()).toBe(2 * perCount); // ... and only one ran
+    expect(recounts).toBe(started);
+    await memo.ratio({ db: counted, clock }, lot, 'regular', start, end); // fresh again: no count
+    expect(statements()).toBe(2 * perCount);
+  });
+
+  it('keeps the old count when a recount fails, and waits for a count once maxStaleMs has passed', async () => {
+    const memo = new OccupancyMemo(100, 600);
+    await memo.ratio({ db: db.pool, clock }, lot, 'regular', start, end);
+    await sleep(150);
+    const failing: Queryable = { query: () => Promise.reject(Object.assign(new Error('connection terminated'), { code: '57P01' })) };
+    expect(await memo.ratio({ db: failing, clock }, lot, 'regular', start, end)).toBe(0);
+    await sleep(650);
+    await expect(memo.ratio({ db: failing, clock }, lot, 'regular', start, end)).rejects.toThrow(/connection terminated/);
+    expect(await memo.ratio({ db: db.pool, clock }, lot, 'regular', start, end)).toBe(0);
+  });
+});

@@ -95,6 +95,8 @@ export async function runReserveBench(pool: PoolLike, o: ReserveBenchOptions): P
     // spots and allocation rows. Without them the planner costs its first plans for an empty lot, and looks
     // spots up by (lot, spot) through spots_by_type, walking every vehicle type of the lot, not the key.
     await pool.query('analyze spot_days, spots');
+    // and, as autovacuum would (it may be off on a bench server), without the rows earlier runs left dead
+    await pool.query('vacuum reservations, events, spot_days');
     const occupancy = new OccupancyMemo();
     // One connection per client for the whole run, as N separate reservers would hold.
     const clients = await Promise.all(Array.from({ length: o.clients }, () => pool.connect()));
