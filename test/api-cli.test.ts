@@ -79,12 +79,16 @@ describe('parkctl api', () => {
     // 5 s, not 1: at load 20 no request had come back within one second (autocannon stops mid-request; 0 made)
     const r = await runCli(['--json', 'bench', 'api', '--lot', 'KEYS', '--clients', '4', '--seconds', '5', '--profile', 'rush', '--workers', '2', '--no-baseline'], env);
     expect(r.code, r.stderr + r.stdout).toBe(0);
-    const d = r.json as { reservations: number; perSecond: number; workers: number; byStatus: Record<string, number>; overlaps: number; latencyMs: { p50: number; p99: number }; cpuMsPer: { server: number | null }; baseline: unknown; ratio: unknown };
+    const d = r.json as { reservations: number; perSecond: number; workers: number; byStatus: Record<string, number>; overlaps: number; latencyMs: { p50: number; p90: number; p99: number; max: number }; cpuMsPer: { server: number | null }; baseline: unknown; ratio: unknown };
     expect(d.reservations).toBeGreaterThan(0);
     expect(d.workers).toBe(2);
     expect(d.byStatus['201']).toBe(d.reservations);
     expect(Object.keys(d.byStatus).every((s) => s === '201' || s === '409')).toBe(true);
     expect(d.overlaps).toBe(0);
+    expect(d.latencyMs.p50).toBeLessThanOrEqual(d.latencyMs.p90);
+    expect(d.latencyMs.p90).toBeLessThanOrEqual(d.latencyMs.p99);
+    expect(d.latencyMs.p99).toBeLessThanOrEqual(d.latencyMs.max);
+    expect(d.latencyMs.max).toBeGreaterThan(0);
     expect(d.cpuMsPer.server).toBeGreaterThan(0);
     expect(d.baseline).toBeNull();
     expect(d.ratio).toBeNull();

@@ -43,7 +43,8 @@ export interface ApiBenchResult {
   requestsPerSecond: number;
   reservations: number;
   perSecond: number;
-  latencyMs: { p50: number; p99: number };
+  /** autocannon's, over every answer of the run */
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
   /** answers by HTTP status (201 booked, 409 refused: no spot free, ...) */
   byStatus: Record<string, number>;
   /** connection errors and timeouts */
@@ -56,7 +57,7 @@ export interface ApiBenchResult {
 }
 
 interface AutocannonResult {
-  latency: { p50: number; p99: number };
+  latency: { p50: number; p90: number; p99: number; max: number };
   statusCodeStats?: Record<string, { count: number }>;
   errors: number;
   timeouts: number;
@@ -193,7 +194,7 @@ export async function runApiBench(pool: PoolLike, o: ApiBenchOptions): Promise<A
         // as the server ran (on Citus it does not group-commit, and its /metrics has no batch counts)
         groupCommit: o.groupCommit && (o.workers !== 1 || gcBefore !== null),
         requestsPerSecond: Math.round(answered / result.duration),
-        reservations: counted, perSecond: Math.round(counted / result.duration), latencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
+        reservations: counted, perSecond: Math.round(counted / result.duration), latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
         byStatus, errors: result.errors + result.timeouts, overlaps: await countOverlaps(pool),
         cpuMsPer: {
           server: serverBefore !== null && serverAfter !== null ? round3((serverAfter - serverBefore) / per) : null,

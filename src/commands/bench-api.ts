@@ -71,7 +71,7 @@ export function registerBenchApi(bench: Command, run: Run): void {
       ctx.out.result({ ...r, baseline, ratio }, (d) => renderFields([
         ['lot', `${d.lot} (scratch copy ${d.scratchLot}, dropped)`],
         ['profile', `${d.profile}, ${d.clients} HTTP clients, ${d.seconds} s, ${d.workers} API process${d.workers === 1 ? '' : 'es'}, group commit ${d.groupCommit ? 'on' : 'off'}`],
-        [what, `${d.reservations} (${d.perSecond}/s)`], ['latency', `p50 ${d.latencyMs.p50} ms, p99 ${d.latencyMs.p99} ms`],
+        [what, `${d.reservations} (${d.perSecond}/s)`], ['latency', `p50 ${d.latencyMs.p50} ms, p90 ${d.latencyMs.p90} ms, p99 ${d.latencyMs.p99} ms, max ${d.latencyMs.max} ms`],
         ['answers', Object.entries(d.byStatus).map(([s, n]) => `${s}: ${n}`).join(', ') || 'none'], ['errors', d.errors],
         ['cpu', `${d.cpuMsPer.server ?? '?'} ms API + ${d.cpuMsPer.postgres ?? '?'} ms postgres per ${profile.startsWith('availability') ? 'answer' : 'reservation'} (load generator ${d.cpuMsPer.loadGenerator} ms)`],
         ...(d.batching ? [['group commit', `${d.batching.batches} statements, ${d.batching.calls} reservations (${d.batching.batches > 0 ? Math.round((d.batching.calls / d.batching.batches) * 10) / 10 : 0} a statement), ${d.batching.setBased} set-based, ${d.batching.fallbacks} fallbacks`] as [string, string]] : []),
