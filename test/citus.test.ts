@@ -19,7 +19,7 @@ import { closeGateVisits, insertGateEvents, insertGateVisits, selectGateLotStatu
 import { upsertGateHeartbeat } from '../src/core/sql/gate-control.js';
 import { countOverlaps } from '../src/core/sql/reservations.js';
 import { CashPaymentProvider } from '../src/drivers/cash-payments.js';
-import { CitusLotRoutes } from '../src/drivers/citus-lot-routes.js';
+import { CitusLotRoutes, workerUrl } from '../src/drivers/citus-lot-routes.js';
 import { createPool } from '../src/drivers/postgres.js';
 import { serveApi } from '../src/commands/api.js';
 import { AppContext } from '../src/commands/context.js';
@@ -59,6 +59,36 @@ describe.skipIf(!citusUrl)('parkctl on Citus (PARKCTL_TEST_CITUS_URL)', () => {
   });
 
   describe('db distribute', () => {
+    it('two runs at once on a fresh database: one distributes, the other waits for it and finds nothing to do', async () => {
+      const name = `parkctl_race_${run.toLowerCase()}`;
+      const { rows: workers } = await pool.query<{ nodename: string; nodeport: number }>(`select nodename, nodeport from pg_dist_node where groupid <> 0`);
+      const nodeUrls = [citusUrl!, ...workers.map((w) => workerUrl(citusUrl!, { host: w.nodename, port: w.nodeport }))];
+      const inDb = (url: string) => Object.assign(new URL(url), { pathname: `/${name}` }).toString();
+      const sql = async (url: string, ...statements: string[]) => {
+        const c = new pg.Client({ connectionString: url });
+        await c.connect();
+        try { for (const s of statements) await c.query(s); } finally { await c.end(); }
+      };
+      try {
+        // Citus does not propagate CREATE DATABASE: each node gets it, and the extension, by hand
+        for (const u of nodeUrls) await sql(u, `create database ${name}`);
+        for (const u of nodeUrls) await sql(inDb(u), 'create extension citus');
+        const coordinator = new URL(citusUrl!);
+        await sql(inDb(citusUrl!), `select citus_set_coordinator_host('${coordinator.hostname}', ${Number(coordinator.port || 5432)})`,
+          ...workers.map((w) => `select citus_add_node('${w.nodename}', ${w.nodeport})`));
+        const env = { DATABASE_URL: inDb(citusUrl!) };
+        const migrated = await runCli(['db', 'migrate'], env);
+        expect(migrated.code, migrated.stderr).toBe(0);
+        const both = await Promise.all([runCli(['--json', 'db', 'distribute'], env), runCli(['--json', 'db', 'distribute'], env)]);
+        for (const r of both) expect(r.code, r.stderr).toBe(0);
+        const said = both.map((r) => (r.json as { alreadyDistributed: boolean; distributedTables: unknown[] }));
+        expect(said.map((d) => d.alreadyDistributed).sort()).toEqual([false, true]);
+        expect(said.find((d) => !d.alreadyDistributed)!.distributedTables.length).toBeGreaterThan(10);
+      } finally {
+        for (const u of nodeUrls) await sql(u, `drop database if exists ${name} with (force)`).catch(() => undefined);
+      }
+    }, 180_000);
+
     it('left lots a reference table and every lot-scoped table distributed by lot_id in one colocation group', async () => {
       const { rows } = await pool.query<{ table_name: string; citus_table_type: string; distribution_column: string; colocation_id: number }>(
         `select table_name::text, citus_table_type, distribution_column, colocation_id from citus_tables`,

@@ -20,8 +20,11 @@ export interface MigrationState {
   appliedAt: Date | null;
 }
 
-/** Every migrator takes this lock inside its transaction: two at once apply each file exactly once. */
-const MIGRATION_LOCK = 7_214_300_001;
+/**
+ * Every migrator takes this lock inside its transaction: two at once apply each file exactly once.
+ * `db distribute` holds it for its session too: it waits for migrations, and they and a second run wait for it.
+ */
+export const MIGRATION_LOCK = 7_214_300_001;
 
 /** The migration files' ids and names, in order, without their SQL. */
 export async function listMigrations(dir: string): Promise<MigrationName[]> {
