@@ -117,7 +117,7 @@ export async function runApiBench(pool: PoolLike, o: ApiBenchOptions): Promise<A
     await prepareDays(pool, lotId, new Date(dayStartMs), new Date(dayStartMs + (horizonDays + 1) * dayMs));
     // What autovacuum does on a server that runs it (it may be off on a bench server, as on this project's
     // CI machine): the rows earlier runs' scratch lots left dead are vacuumed away, so this run is not
-    // measured against them (half a million dead bookings in the exclusion indexes, after 20 runs,
+    // measured against them (half a million dead bookings in the exclusion indexes, after a session of runs,
     // took spread from about 2,400 to 2,000 reservations/s), and statistics know the scratch lot.
     await pool.query('vacuum (analyze) reservations, events, spot_days, spots');
     const server = await startBenchServer({ databaseUrl: o.databaseUrl, workers: o.workers, groupCommit: o.groupCommit, batchesInFlight: o.batchesInFlight, cpuProfileDir: o.cpuProfileDir });

@@ -27,8 +27,9 @@ export function registerDbDistribute(db: Command, run: Run): void {
         await distribute(ctx, pool, o);
       } finally {
         if (lock) {
-          await lock.query('select pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK]).catch(() => undefined);
-          lock.release();
+          // a connection whose unlock failed is closed, not pooled: closing it is what lets the lock go
+          const unlocked = await lock.query('select pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK]).then(() => true, () => false);
+          lock.release(!unlocked);
         }
       }
     }, cmd));

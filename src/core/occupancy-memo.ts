@@ -26,16 +26,14 @@ export class OccupancyMemo {
     // Windows starting in the same hour share one count (of the first such window): good enough to pick a
     // band, and a busy lot counts once per hour bucket per ttl instead of once per booking.
     const key = `${lot.lotId}:${vehicleType}:${Math.floor(start.getTime() / 3_600_000)}`;
-    const ageMs = (() => {
-      const hit = this.entries.get(key);
-      return hit ? Date.now() - hit.atMs : Infinity;
-    })();
-    if (ageMs < this.ttlMs) return this.entries.get(key)!.ratio;
+    const hit = this.entries.get(key);
+    const ageMs = hit ? Date.now() - hit.atMs : Infinity;
+    if (hit && ageMs < this.ttlMs) return hit.ratio;
     const counting = this.pending.get(key) ?? this.count(deps, lot, vehicleType, start, end, key);
-    if (ageMs < this.maxStaleMs) {
+    if (hit && ageMs < this.maxStaleMs) {
       // the recount's failure is not this booking's: the old count stands until maxStaleMs, then it is waited for
       counting.catch(() => undefined);
-      return this.entries.get(key)!.ratio;
+      return hit.ratio;
     }
     return counting;
   }
