@@ -1,5 +1,6 @@
 // The occupancy memo that prices bookings: concurrent reservers whose entry has lapsed share one count.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countCapacity } from '../src/core/capacity.js';
 import { loadLot, type Lot } from '../src/core/lots/lot.js';
 import { OccupancyMemo } from '../src/core/occupancy-memo.js';
 import { fixedClock, type Queryable } from '../src/core/ports.js';
@@ -24,7 +25,7 @@ function countingDb(): { db: Queryable; statements: () => number } {
 }
 
 describe('OccupancyMemo', () => {
-  it('answers 16 concurrent reservers of one hour with one count, then from memory', async () => {
+  it('answers 16 concurrent reservers of one day with one count, then from memory', async () => {
     expect(lot.pricing.surcharges.length).toBeGreaterThan(0); // else the memo never counts
     const memo = new OccupancyMemo(60_000);
     const { db: counted, statements } = countingDb();
@@ -36,9 +37,34 @@ describe('OccupancyMemo', () => {
     const perCount = statements();
     expect(perCount).toBeGreaterThan(0);
     await memo.ratio(deps, lot, 'regular', new Date('2027-03-01T09:30:00Z'), end); // same hour: remembered
+    await memo.ratio(deps, lot, 'regular', new Date('2027-03-01T17:00:00Z'), new Date('2027-03-01T19:00:00Z')); // same day too
     expect(statements()).toBe(perCount);
-    await memo.ratio(deps, lot, 'regular', new Date('2027-03-01T10:00:00Z'), end); // another hour: counted
+    await memo.ratio(deps, lot, 'regular', new Date('2027-03-02T10:00:00Z'), new Date('2027-03-02T11:00:00Z')); // another day: counted
     expect(statements()).toBe(2 * perCount);
+    await memo.ratio(deps, lot, 'regular', new Date('2027-03-02T22:00:00Z'), new Date('2027-03-03T02:00:00Z')); // over midnight: the new day
+    expect(statements()).toBe(3 * perCount);
+  });
+
+  it("prices a window by its fullest hour, from real bookings' bits", async () => {
+    // RIVERSIDE has 2 EV spots: one booked 10:00-11:00, the other 10:45-12:00 (UTC; London is on GMT in March)
+    const env = { DATABASE_URL: db.url, PARKCTL_NOW: '2027-03-03T06:00:00Z' };
+    for (const [from, to, plate] of [['2027-03-04T10:00:00Z', '2027-03-04T11:00:00Z', 'MEMO1'], ['2027-03-04T10:45:00Z', '2027-03-04T12:00:00Z', 'MEMO2']]) {
+      const r = await runCli(['booking', 'reserve', '--lot', 'RIVERSIDE', '--type', 'ev', '--from', from!, '--to', to!, '--plate', plate!, '--json'], env);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const memo = new OccupancyMemo(60_000);
+    const { db: counted, statements } = countingDb();
+    const deps = { db: counted, clock: fixedClock(new Date('2027-03-03T06:00:00Z')) };
+    const at = (from: string, to: string) => memo.ratio(deps, lot, 'ev', new Date(`2027-03-04T${from}:00Z`), new Date(`2027-03-04T${to}:00Z`));
+    expect(await at('08:00', '10:00')).toBe(0); // before both
+    expect(await at('09:00', '11:00')).toBe(1); // hour 10 holds both
+    expect(await at('11:00', '12:00')).toBe(0.5); // hour 11: the second only
+    expect(await at('11:30', '13:00')).toBe(0.5); // its fullest hour, 11
+    expect(await at('12:00', '14:00')).toBe(0);
+    expect(statements()).toBe(1); // one count of the day answered every hour (no permit places: no second statement)
+    // the same bits as the exact count of an hour (what `capacity check` counts)
+    const exact = await countCapacity({ db: db.pool, clock: deps.clock }, lot, 'ev', new Date('2027-03-04T11:00:00Z'), new Date('2027-03-04T12:00:00Z'));
+    expect(exact).toMatchObject({ free: 1, total: 2 });
   });
 });
 

@@ -5,7 +5,7 @@
 // PostgreSQL error with the element's SQLSTATE and constraint), so core's retry on a collision and its
 // refusals work as they do alone.
 import type { NamedQuery, PoolLike, Queryable } from '../core/ports.js';
-import { callReserveMany } from '../core/sql/reserve-many.js';
+import { callReserveMany, type ReserveManyResult } from '../core/sql/reserve-many.js';
 
 interface Waiting {
   values: readonly unknown[];
@@ -50,10 +50,7 @@ export class GroupCommitDb implements Queryable {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       this.inFlight++;
-      void this.send(batch).finally(() => {
-        this.inFlight--;
-        this.pump();
-      });
+      void this.send(batch);
     }
   }
 
@@ -61,20 +58,31 @@ export class GroupCommitDb implements Queryable {
     this.stats.batches++;
     this.stats.calls += batch.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+    let results: ReserveManyResult[];
     try {
-      const results = await callReserveMany(this.pool, batch.map((w) => w.values));
-      this.stats.setBased += results.filter((r) => r.via === 'batch').length;
-      if (results.some((r) => r.via === 'fallback')) this.stats.fallbacks++;
-      batch.forEach((w, n) => {
-        const r = results[n]!;
-        if ('error' in r) {
-          w.reject(Object.assign(new Error(r.error.message), { code: r.error.code, constraint: r.error.constraint ?? undefined }));
-        } else {
-          w.resolve({ rows: r.row ? [r.row as unknown as Record<string, unknown>] : [], rowCount: r.row ? 1 : 0 });
-        }
-      });
+      results = await callReserveMany(this.pool, batch.map((w) => w.values));
     } catch (err) {
+      this.next();
       for (const w of batch) w.reject(err);
+      return;
     }
+    // the next batch is sent before this one's answers are handed out: PostgreSQL starts on it while the
+    // event loop answers these
+    this.next();
+    this.stats.setBased += results.filter((r) => r.via === 'batch').length;
+    if (results.some((r) => r.via === 'fallback')) this.stats.fallbacks++;
+    batch.forEach((w, n) => {
+      const r = results[n]!;
+      if ('error' in r) {
+        w.reject(Object.assign(new Error(r.error.message), { code: r.error.code, constraint: r.error.constraint ?? undefined }));
+      } else {
+        w.resolve({ rows: r.row ? [r.row as unknown as Record<string, unknown>] : [], rowCount: r.row ? 1 : 0 });
+      }
+    });
+  }
+
+  private next(): void {
+    this.inFlight--;
+    this.pump();
   }
 }

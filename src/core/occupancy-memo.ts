@@ -1,19 +1,31 @@
 // Occupancy only moves the price in coarse bands (e.g. +20 % above 80 %), so reserve reads it from a
 // short in-process memo instead of counting the lot on every booking: one round trip per reserve stays
-// one round trip. A count older than `ttlMs` is used once more while one fresh count runs beside it
-// (stale-while-revalidate), so no booking waits for a recount of a bucket it has seen; one older than
-// `maxStaleMs` (or none) is waited for. Staleness is bounded by `maxStaleMs`.
-import { countCapacity, occupancyRatio } from './capacity.js';
+// one round trip. The memo keeps, per lot, vehicle type and UTC day, the busy spots of each of the day's
+// 24 hours (one statement counts them all, src/core/sql/capacity.ts), and a window's occupancy is that of
+// its fullest hour. A day's counts older than `ttlMs` are used once more while one fresh count runs beside
+// them (stale-while-revalidate), so no booking waits for a recount of a day it has seen; older than
+// `maxStaleMs` (or none) they are waited for. Staleness is bounded by `maxStaleMs`.
+import { keptForPermits, occupancyRatio } from './capacity.js';
 import type { Lot } from './lots/lot.js';
-import type { CapacityCache, Clock, Queryable } from './ports.js';
+import type { Clock, Queryable } from './ports.js';
 import type { VehicleType } from './pricing/vehicle-types.js';
+import { countBusyByHour, utcDays } from './sql/capacity.js';
 
-type CountDeps = { db: Queryable; clock: Clock; cache?: CapacityCache | undefined };
+type CountDeps = { db: Queryable; clock: Clock };
+
+const hourMs = 3_600_000;
+const dayMs = 24 * hourMs;
+
+/** A day's counts: the occupancy ratio of each UTC hour. */
+interface DayCounts {
+  ratios: number[];
+  atMs: number;
+}
 
 export class OccupancyMemo {
-  private readonly entries = new Map<string, { ratio: number; atMs: number }>();
-  /** counts under way: when an entry lapses, the clients that find it so share one count, not one each */
-  private readonly pending = new Map<string, Promise<number>>();
+  private readonly entries = new Map<string, DayCounts>();
+  /** counts under way: when a day lapses, the clients that find it so share one count, not one each */
+  private readonly pending = new Map<string, Promise<DayCounts>>();
 
   /**
    * @param ttlMs how long one count is used as it is
@@ -21,32 +33,46 @@ export class OccupancyMemo {
    */
   constructor(private readonly ttlMs = 5_000, private readonly maxStaleMs = 30_000) {}
 
+  /** The occupancy of the window's fullest UTC hour, 0 to 1 (0 without a count when the lot has no surcharge). */
   async ratio(deps: CountDeps, lot: Lot, vehicleType: VehicleType, start: Date, end: Date): Promise<number> {
     if (lot.pricing.surcharges.length === 0) return 0;
-    // Windows starting in the same hour share one count (of the first such window): good enough to pick a
-    // band, and a busy lot counts once per hour bucket per ttl instead of once per booking.
-    const key = `${lot.lotId}:${vehicleType}:${Math.floor(start.getTime() / 3_600_000)}`;
+    const days = await Promise.all(utcDays(start, end).map((day) => this.day(deps, lot, vehicleType, day)));
+    const firstHour = Math.floor(start.getTime() / hourMs);
+    const lastHour = Math.floor((end.getTime() - 1) / hourMs);
+    const firstDayHour = Math.floor(start.getTime() / dayMs) * 24;
+    let peak = 0;
+    for (let h = firstHour; h <= lastHour; h++) {
+      const n = h - firstDayHour;
+      peak = Math.max(peak, days[Math.floor(n / 24)]!.ratios[n % 24]!);
+    }
+    return peak;
+  }
+
+  private async day(deps: CountDeps, lot: Lot, vehicleType: VehicleType, day: string): Promise<DayCounts> {
+    const key = `${lot.lotId}:${vehicleType}:${day}`;
     const hit = this.entries.get(key);
     const ageMs = hit ? Date.now() - hit.atMs : Infinity;
-    if (hit && ageMs < this.ttlMs) return hit.ratio;
-    const counting = this.pending.get(key) ?? this.count(deps, lot, vehicleType, start, end, key);
+    if (hit && ageMs < this.ttlMs) return hit;
+    const counting = this.pending.get(key) ?? this.count(deps, lot, vehicleType, day, key);
     if (hit && ageMs < this.maxStaleMs) {
       // the recount's failure is not this booking's: the old count stands until maxStaleMs, then it is waited for
       counting.catch(() => undefined);
-      return hit.ratio;
+      return hit;
     }
     return counting;
   }
 
-  private count(deps: CountDeps, lot: Lot, vehicleType: VehicleType, start: Date, end: Date, key: string): Promise<number> {
+  private count(deps: CountDeps, lot: Lot, vehicleType: VehicleType, day: string, key: string): Promise<DayCounts> {
     const atMs = Date.now();
     const count = (async () => {
       try {
-        const counts = await countCapacity(deps, lot, vehicleType, start, end);
-        const ratio = occupancyRatio(counts.free, counts.total);
+        const total = lot.spotRanges.get(vehicleType)?.count ?? 0;
+        const busy = total === 0 ? new Array<number>(24).fill(0) : await countBusyByHour(deps.db, { lotId: lot.lotId, vehicleType, day });
+        const kept = total === 0 ? 0 : await keptForPermits(deps.db, lot, vehicleType);
+        const counts = { ratios: busy.map((b) => occupancyRatio(Math.max(0, total - b - kept), total)), atMs };
         if (this.entries.size > 10_000) this.entries.clear();
-        this.entries.set(key, { ratio, atMs });
-        return ratio;
+        this.entries.set(key, counts);
+        return counts;
       } finally {
         this.pending.delete(key);
       }
