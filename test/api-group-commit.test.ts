@@ -95,6 +95,26 @@ describe('group commit', () => {
     }
   });
 
+  it('sends the next batch before it hands out the answers of the one that came back', async () => {
+    const events: string[] = [];
+    let sent = 0;
+    const recording = {
+      query: (text: { name: string; text: string; values?: unknown[] }, values?: unknown[]) => {
+        if (text.name === 'parkctl_reserve_many') events.push(`sent ${++sent}`);
+        return h.db.pool.query({ ...text, values: text.values ?? values });
+      },
+      connect: () => h.db.pool.connect(),
+    };
+    const db = new GroupCommitDb(recording as never, 1, 64);
+    const named = (plate: string, hour: number) => ({ name: 'parkctl_reserve', text: '', values: [h.lot.lotId, 'regular', new Date(at(hour)), new Date(at(hour + 1)), plate, 'c', 200, 'GBP', new Date(at(0.25)), new Date(at(0)), null, 1, 'test'] });
+    const first = db.query(named('NEXT1', 90)).then((r) => { events.push('answered 1'); return r; });
+    // while the first statement runs, two more wait: they go together in the second
+    const rest = [db.query(named('NEXT2', 92)), db.query(named('NEXT3', 94))];
+    const answers = await Promise.all([first, ...rest]);
+    for (const a of answers) expect(a.rows).toHaveLength(1);
+    expect(events).toEqual(['sent 1', 'sent 2', 'answered 1']);
+  });
+
   it('a lost database connection fails the batch\'s requests with an error each, and the next batch works', async () => {
     let fail = true;
     const flaky = {
