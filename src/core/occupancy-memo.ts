@@ -9,7 +9,7 @@ import { keptForPermits, occupancyRatio } from './capacity.js';
 import type { Lot } from './lots/lot.js';
 import type { Clock, Queryable } from './ports.js';
 import type { VehicleType } from './pricing/vehicle-types.js';
-import { countBusyByHour, utcDays } from './sql/capacity.js';
+import { countBusyByHour } from './sql/capacity.js';
 
 type CountDeps = { db: Queryable; clock: Clock };
 
@@ -36,19 +36,23 @@ export class OccupancyMemo {
   /** The occupancy of the window's fullest UTC hour, 0 to 1 (0 without a count when the lot has no surcharge). */
   async ratio(deps: CountDeps, lot: Lot, vehicleType: VehicleType, start: Date, end: Date): Promise<number> {
     if (lot.pricing.surcharges.length === 0) return 0;
-    const days = await Promise.all(utcDays(start, end).map((day) => this.day(deps, lot, vehicleType, day)));
+    const firstDay = Math.floor(start.getTime() / dayMs);
+    const lastDay = Math.floor((end.getTime() - 1) / dayMs);
+    const days: Promise<DayCounts>[] = [];
+    for (let d = firstDay; d <= lastDay; d++) days.push(this.day(deps, lot, vehicleType, d));
+    const counts = await Promise.all(days);
     const firstHour = Math.floor(start.getTime() / hourMs);
     const lastHour = Math.floor((end.getTime() - 1) / hourMs);
-    const firstDayHour = Math.floor(start.getTime() / dayMs) * 24;
     let peak = 0;
     for (let h = firstHour; h <= lastHour; h++) {
-      const n = h - firstDayHour;
-      peak = Math.max(peak, days[Math.floor(n / 24)]!.ratios[n % 24]!);
+      const n = h - firstDay * 24;
+      peak = Math.max(peak, counts[Math.floor(n / 24)]!.ratios[n % 24]!);
     }
     return peak;
   }
 
-  private async day(deps: CountDeps, lot: Lot, vehicleType: VehicleType, day: string): Promise<DayCounts> {
+  /** `day`: days since 1970-01-01 (UTC) */
+  private async day(deps: CountDeps, lot: Lot, vehicleType: VehicleType, day: number): Promise<DayCounts> {
     const key = `${lot.lotId}:${vehicleType}:${day}`;
     const hit = this.entries.get(key);
     const ageMs = hit ? Date.now() - hit.atMs : Infinity;
@@ -62,12 +66,12 @@ export class OccupancyMemo {
     return counting;
   }
 
-  private count(deps: CountDeps, lot: Lot, vehicleType: VehicleType, day: string, key: string): Promise<DayCounts> {
+  private count(deps: CountDeps, lot: Lot, vehicleType: VehicleType, day: number, key: string): Promise<DayCounts> {
     const atMs = Date.now();
     const count = (async () => {
       try {
         const total = lot.spotRanges.get(vehicleType)?.count ?? 0;
-        const busy = total === 0 ? new Array<number>(24).fill(0) : await countBusyByHour(deps.db, { lotId: lot.lotId, vehicleType, day });
+        const busy = total === 0 ? new Array<number>(24).fill(0) : await countBusyByHour(deps.db, { lotId: lot.lotId, vehicleType, day: new Date(day * dayMs).toISOString().slice(0, 10) });
         const kept = total === 0 ? 0 : await keptForPermits(deps.db, lot, vehicleType);
         const counts = { ratios: busy.map((b) => occupancyRatio(Math.max(0, total - b - kept), total)), atMs };
         if (this.entries.size > 10_000) this.entries.clear();
