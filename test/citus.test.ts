@@ -17,7 +17,9 @@ import { reserve } from '../src/core/reservations/reserve.js';
 import { selectLotNode } from '../src/core/citus/lot-node.js';
 import { closeGateVisits, insertGateEvents, insertGateVisits, selectGateLotStatus } from '../src/core/sql/gate.js';
 import { upsertGateHeartbeat } from '../src/core/sql/gate-control.js';
+import { countBusyByHour } from '../src/core/sql/capacity.js';
 import { countOverlaps } from '../src/core/sql/reservations.js';
+import { lotNodeDb } from '../src/core/reservations/lot-node-db.js';
 import { CashPaymentProvider } from '../src/drivers/cash-payments.js';
 import { CitusLotRoutes, workerUrl } from '../src/drivers/citus-lot-routes.js';
 import { createPool } from '../src/drivers/postgres.js';
@@ -265,6 +267,31 @@ describe.skipIf(!citusUrl)('parkctl on Citus (PARKCTL_TEST_CITUS_URL)', () => {
           node?.release();
         }
         expect(await countOverlaps(pool)).toBe(0);
+      } finally {
+        await routes.end();
+      }
+    });
+
+    it("the occupancy memo's day count runs on the lot's shards through its route: the same 24 counts as through the coordinator", async () => {
+      await importLot('HOURS', 3);
+      const lot = await loadLot(pool, code('HOURS'));
+      const routes = new CitusLotRoutes(pool, { url: citusUrl!, max: 1 });
+      try {
+        const deps = { db: pool, clock, payments, actor: 'test', lotRoutes: routes };
+        await reserve(deps, lot, { ...hour(14, 8), plate: 'HOURS1' }); // 08:00-10:00
+        await reserve(deps, lot, { ...hour(14, 9), plate: 'HOURS2' }); // 09:00-11:00
+        const q = { lotId: lot.lotId, vehicleType: 'regular' as const, day: '2030-06-14' };
+        const onShards = await countBusyByHour(lotNodeDb(deps, lot.lotId), q);
+        expect(onShards.slice(7, 12)).toEqual([0, 1, 2, 1, 0]);
+        expect(await countBusyByHour(pool, q)).toEqual(onShards);
+        // it went to the worker as the shard statement (one connection in the route's pool: this one)
+        const node = await routes.connect(lot.lotId);
+        try {
+          const { rows } = await node!.query<{ name: string }>(`select name from pg_prepared_statements where name like 'parkctl_capacity_busy_by_hour_on_%'`);
+          expect(rows).toHaveLength(1);
+        } finally {
+          node?.release();
+        }
       } finally {
         await routes.end();
       }
