@@ -127,8 +127,8 @@ function busyOverDaysSql(dayCount: number): string {
  * Active spots of a type that the allocation bits light in each UTC hour of one UTC day: 24 counts from one
  * scan of the day's index range (lot, type, day), where counting an hour alone costs about as much as all 24
  * (~2 ms for 2,000 spots). What the occupancy memo prices bookings by (src/core/occupancy-memo.ts): a band,
- * not a spot, so holds past expiry that no sweep has released yet and cars inside past their hold are not
- * taken off or added, as the exact window count does (the allocator releases both before each booking).
+ * not a spot. Unlike the exact window count above, it does not take off holds past expiry that no sweep has
+ * released yet, nor add cars inside past their hold: the allocator settles both before it books (0045).
  * Named with the count prefix: on Citus it runs on the lot's shards (src/core/citus/shard-statements.ts).
  */
 export async function countBusyByHour(db: Queryable, q: { lotId: number; vehicleType: VehicleType; day: string }): Promise<number[]> {
