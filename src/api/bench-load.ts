@@ -175,13 +175,6 @@ export async function runApiBench(pool: PoolLike, o: ApiBenchOptions): Promise<A
       const autocannon = (await import('autocannon')).default as unknown as Autocannon;
       // a short warm-up: the server's pool connects and its statements get prepared before the clock starts
       await autocannon({ url: server.url, connections: Math.min(8, o.clients), duration: 1, pipelining: 1, requests: [request] });
-      // Statistics that know the lot has bookings, as autovacuum's analyze keeps them on a lot that has been open
-      // a while. Analysed empty (above), the tables look like a page of nothing, the server's generic plans read
-      // the whole of reservations for the count's overdue holds (a seq scan, cheaper on paper than an index on a
-      // page), and that scan grows with every booking of the run: the count behind surcharge pricing went from
-      // 1 ms to 27 ms in 30 s of spread (auto_explain), and PostgreSQL's CPU a reservation from 0.22 to 0.29 ms.
-      // The analyse invalidates those plans: the server plans them again with these statistics.
-      await pool.query('analyze reservations, spot_days, events');
       const serverBefore = await server.cpuMs();
       const pgBefore = await backendTicks(pool);
       const gcBefore = o.workers === 1 ? await groupCommitCounts(server.url) : null;
