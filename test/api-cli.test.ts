@@ -2,7 +2,7 @@
 // printed once and only its hash kept, a revoked key is refused once its NOTIFY arrives, the unit is a notify template
 // with its secrets in a mode-600 file, and `api serve` answers /readyz until it is told to stop.
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveApi } from '../src/commands/api.js';
@@ -79,7 +79,10 @@ describe('parkctl api', () => {
     // 5 s, not 1: at load 20 no request had come back within one second (autocannon stops mid-request; 0 made)
     const r = await runCli(['--json', 'bench', 'api', '--lot', 'KEYS', '--clients', '4', '--seconds', '5', '--profile', 'rush', '--workers', '2', '--no-baseline'], env);
     expect(r.code, r.stderr + r.stdout).toBe(0);
-    const d = r.json as { reservations: number; perSecond: number; workers: number; byStatus: Record<string, number>; overlaps: number; latencyMs: { p50: number; p90: number; p99: number; max: number }; cpuMsPer: { server: number | null }; baseline: unknown; ratio: unknown };
+    const d = r.json as {
+      reservations: number; perSecond: number; workers: number; byStatus: Record<string, number>; overlaps: number; latencyMs: { p50: number; p90: number; p99: number; max: number };
+      cpuMsPer: { server: number | null; postgres: number | null }; machine: { cpus: number; busyShare: number; cpuMsPer: number; busiestBackendShare: number } | null; baseline: unknown; ratio: unknown;
+    };
     expect(d.reservations).toBeGreaterThan(0);
     expect(d.workers).toBe(2);
     expect(d.byStatus['201']).toBe(d.reservations);
@@ -90,6 +93,14 @@ describe('parkctl api', () => {
     expect(d.latencyMs.p99).toBeLessThanOrEqual(d.latencyMs.max);
     expect(d.latencyMs.max).toBeGreaterThan(0);
     expect(d.cpuMsPer.server).toBeGreaterThan(0);
+    // the whole machine (PostgreSQL is on this host here): busy between 0 and all of its CPUs, and a
+    // reservation's CPU on it at least what the API processes and their backends spent on it
+    expect(d.machine!.cpus).toBe(cpus().length);
+    expect(d.machine!.busyShare).toBeGreaterThan(0);
+    expect(d.machine!.busyShare).toBeLessThanOrEqual(1);
+    expect(d.machine!.cpuMsPer).toBeGreaterThanOrEqual((d.cpuMsPer.server! + d.cpuMsPer.postgres!) * 0.8);
+    expect(d.machine!.busiestBackendShare).toBeGreaterThan(0);
+    expect(d.machine!.busiestBackendShare).toBeLessThanOrEqual(1.05);
     expect(d.baseline).toBeNull();
     expect(d.ratio).toBeNull();
     // the scratch lot and the throwaway key are gone
@@ -108,7 +119,8 @@ describe('parkctl api', () => {
     const r = await runCli(['--json', 'bench', 'api', '--lot', 'KEYS', '--clients', '2', '--seconds', '1', '--profile', 'spread', '--workers', '1', '--baseline-clients', '2', '--batches-in-flight', '2'], env);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const d = r.json as {
-      perSecond: number; reservations: number; baseline: { perSecond: number; runs: number[]; overlaps: number; command: string }; ratio: number;
+      perSecond: number; reservations: number; ratio: number;
+      baseline: { perSecond: number; runs: number[]; overlaps: number; command: string; machine: { cpus: number; busyShare: number; cpuMsPer: number } | null };
       cpuMsPer: { loadGenerator: number }; batching: { batches: number; calls: number; setBased: number; fallbacks: number };
     };
     // one API process: the run's group-commit counts from its /metrics (every reservation went through a batch)
@@ -120,6 +132,10 @@ describe('parkctl api', () => {
     expect(d.baseline.runs.every((n) => n > 0)).toBe(true);
     expect(d.baseline.overlaps).toBe(0);
     expect(d.baseline.command).toContain('pgbench');
+    // the machine while pgbench ran, beside the API's figures
+    expect(d.baseline.machine!.busyShare).toBeGreaterThan(0);
+    expect(d.baseline.machine!.busyShare).toBeLessThanOrEqual(1);
+    expect(d.baseline.machine!.cpuMsPer).toBeGreaterThan(0);
     expect(d.ratio).toBeCloseTo(d.perSecond / d.baseline.perSecond, 1);
     // the scratch database is dropped
     expect((await db.pool.query(`select count(*)::int as n from pg_database where datname like '%_baseline'  and datname like $1`, [`${new URL(db.url).pathname.slice(1)}%`])).rows[0]!.n).toBe(0);

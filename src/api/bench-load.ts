@@ -11,6 +11,7 @@ import { loadLot } from '../core/lots/lot.js';
 import type { Clock, PoolLike } from '../core/ports.js';
 import { countOverlaps } from '../core/sql/reservations.js';
 import { cloneLot, dropLot, prepareDays } from '../core/sql/scratch-lots.js';
+import { machineCpuBetween, machineCpuReport, sampleMachineCpu, type MachineCpuReport } from '../drivers/machine-cpu.js';
 import { startBenchServer } from './bench-server.js';
 
 export type ApiLoadProfile = 'rush' | 'spread' | 'availability' | 'availability-spread';
@@ -52,6 +53,14 @@ export interface ApiBenchResult {
   overlaps: number;
   /** CPU ms per reservation (availability: per answer): the server's processes, their PostgreSQL backends, and this load generator (autocannon) */
   cpuMsPer: { server: number | null; postgres: number | null; loadGenerator: number };
+  /**
+   * The whole machine over the run (/proc/stat: the server, PostgreSQL, this load generator, the kernel):
+   * the share of its CPUs busy and its CPU ms per reservation. null when PostgreSQL is on another host.
+   */
+  machine: (MachineCpuReport & {
+    /** the busiest of the server's PostgreSQL backends: its CPU over the run's wall time (1: one CPU all the time) */
+    busiestBackendShare: number;
+  }) | null;
   /** the server's group-commit counts over the run (from /metrics; null without group commit or with several processes) */
   batching: { batches: number; calls: number; setBased: number; fallbacks: number } | null;
 }
@@ -82,11 +91,17 @@ async function backendTicks(pool: PoolLike): Promise<Map<number, number> | null>
   return out;
 }
 
-function backendCpuDelta(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
+/** The backends' CPU ms over the run, in all and of the busiest one (with group commit: the one running the batches). */
+function backendCpuDelta(before: Map<number, number> | null, after: Map<number, number> | null): { ms: number; busiestMs: number } | null {
   if (!before || !after) return null;
   let ms = 0;
-  for (const [pid, t] of after) ms += t - (before.get(pid) ?? 0);
-  return ms;
+  let busiestMs = 0;
+  for (const [pid, t] of after) {
+    const d = t - (before.get(pid) ?? 0);
+    ms += d;
+    busiestMs = Math.max(busiestMs, d);
+  }
+  return { ms, busiestMs };
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -177,18 +192,22 @@ export async function runApiBench(pool: PoolLike, o: ApiBenchOptions): Promise<A
       await autocannon({ url: server.url, connections: Math.min(8, o.clients), duration: 1, pipelining: 1, requests: [request] });
       const serverBefore = await server.cpuMs();
       const pgBefore = await backendTicks(pool);
+      const startedMs = performance.now();
       const gcBefore = o.workers === 1 ? await groupCommitCounts(server.url) : null;
       const loadBefore = process.cpuUsage();
+      const machineBefore = await sampleMachineCpu();
       const result = await autocannon({ url: server.url, connections: o.clients, duration: o.seconds, pipelining: 1, requests: [request] });
+      const machine = machineCpuBetween(machineBefore, await sampleMachineCpu());
       const load = process.cpuUsage(loadBefore);
       const serverAfter = await server.cpuMs();
       const pgAfter = await backendTicks(pool);
+      const wallMs = performance.now() - startedMs;
       const gcAfter = gcBefore ? await groupCommitCounts(server.url) : null;
       const byStatus = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([s, v]) => [s, v.count]));
       const answered = Object.values(byStatus).reduce((a, b) => a + b, 0);
       const counted = o.profile.startsWith('availability') ? (byStatus['200'] ?? 0) : (byStatus['201'] ?? 0);
       const per = Math.max(1, counted);
-      const pgMs = backendCpuDelta(pgBefore, pgAfter);
+      const pg = backendCpuDelta(pgBefore, pgAfter);
       return {
         lot: source.code, scratchLot: scratchCode, profile: o.profile, clients: o.clients, seconds: result.duration, workers: o.workers,
         // as the server ran (on Citus it does not group-commit, and its /metrics has no batch counts)
@@ -198,9 +217,10 @@ export async function runApiBench(pool: PoolLike, o: ApiBenchOptions): Promise<A
         byStatus, errors: result.errors + result.timeouts, overlaps: await countOverlaps(pool),
         cpuMsPer: {
           server: serverBefore !== null && serverAfter !== null ? round3((serverAfter - serverBefore) / per) : null,
-          postgres: pgMs !== null ? round3(pgMs / per) : null,
+          postgres: pg !== null ? round3(pg.ms / per) : null,
           loadGenerator: round3((load.user + load.system) / 1000 / per),
         },
+        machine: machine && pg !== null ? { ...machineCpuReport(machine, per), busiestBackendShare: round3(pg.busiestMs / wallMs) } : null,
         batching: gcBefore && gcAfter ? {
           batches: gcAfter.batches - gcBefore.batches, calls: gcAfter.calls - gcBefore.calls,
           setBased: gcAfter.setBased - gcBefore.setBased, fallbacks: gcAfter.fallbacks - gcBefore.fallbacks,

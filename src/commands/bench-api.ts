@@ -3,10 +3,13 @@
 // pgbench on a scratch database of the same server, no application in between) in the same run.
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
+import { addMachineCpu, machineCpuReport } from '../drivers/machine-cpu.js';
 import { createPool } from '../drivers/postgres.js';
 import type { Run } from './index.js';
 import { wholeNumberOption } from './numbers.js';
 import { renderFields } from './output.js';
+
+const percent = (share: number) => `${Math.round(share * 100)}%`;
 
 interface BenchApiOptions {
   lot: string;
@@ -62,9 +65,12 @@ export function registerBenchApi(bench: Command, run: Run): void {
       const before = await runBaselineOnce();
       const r = await runApiBench(pool, { lotCode: o.lot, clients, seconds, profile, groupCommit: o.groupCommit, batchesInFlight, workers, clock: ctx.clock, databaseUrl: url, cpuProfileDir: o.cpuProf });
       const after = await runBaselineOnce();
+      // the baseline's machine figures only beside the API's: both or neither (PostgreSQL on this host)
+      const baselineMachine = r.machine ? addMachineCpu([before?.machine ?? null, after?.machine ?? null]) : null;
       const baseline = before && after ? {
         perSecond: Math.round((before.perSecond + after.perSecond) / 2), runs: [before.perSecond, after.perSecond],
         overlaps: before.overlaps + after.overlaps, command: before.command,
+        machine: baselineMachine ? machineCpuReport(baselineMachine, before.transactions + after.transactions) : null,
       } : null;
       const ratio = baseline && baseline.perSecond > 0 ? Math.round((r.perSecond / baseline.perSecond) * 100) / 100 : null;
       const what = profile.startsWith('availability') ? 'answers' : 'reservations';
@@ -74,10 +80,12 @@ export function registerBenchApi(bench: Command, run: Run): void {
         [what, `${d.reservations} (${d.perSecond}/s)`], ['latency', `p50 ${d.latencyMs.p50} ms, p90 ${d.latencyMs.p90} ms, p99 ${d.latencyMs.p99} ms, max ${d.latencyMs.max} ms`],
         ['answers', Object.entries(d.byStatus).map(([s, n]) => `${s}: ${n}`).join(', ') || 'none'], ['errors', d.errors],
         ['cpu', `${d.cpuMsPer.server ?? '?'} ms API + ${d.cpuMsPer.postgres ?? '?'} ms postgres per ${profile.startsWith('availability') ? 'answer' : 'reservation'} (load generator ${d.cpuMsPer.loadGenerator} ms)`],
+        ...(d.machine ? [['machine', `${percent(d.machine.busyShare)} of ${d.machine.cpus} CPUs busy (the busiest PostgreSQL backend ${percent(d.machine.busiestBackendShare)} of one), ${d.machine.cpuMsPer} ms CPU per ${profile.startsWith('availability') ? 'answer' : 'reservation'} (every process and the kernel)`] as [string, string]] : []),
         ...(d.batching ? [['group commit', `${d.batching.batches} statements, ${d.batching.calls} reservations (${d.batching.batches > 0 ? Math.round((d.batching.calls / d.batching.batches) * 10) / 10 : 0} a statement), ${d.batching.setBased} set-based, ${d.batching.fallbacks} fallbacks`] as [string, string]] : []),
         ['overlaps', `${d.overlaps}${d.overlaps === 0 ? ' (invariant holds)' : ' INVARIANT BROKEN'}`],
         ...(d.baseline ? [
           ['baseline', `raw-SQL bitmap via pgbench (${baselineClients} clients, no HTTP): ${d.baseline.perSecond}/s (before ${d.baseline.runs[0]}, after ${d.baseline.runs[1]}; overlaps ${d.baseline.overlaps})`] as [string, string],
+          ...(d.baseline.machine ? [['baseline machine', `${percent(d.baseline.machine.busyShare)} of ${d.baseline.machine.cpus} CPUs busy, ${d.baseline.machine.cpuMsPer} ms CPU per booking`] as [string, string]] : []),
           ['ratio', `${d.ratio}x the baseline`] as [string, string],
         ] : []),
       ]));

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import './pg-stream.js';
 import pg from 'pg';
 import { packageRoot } from '../package-root.js';
+import { addMachineCpu, machineCpuBetween, sampleMachineCpu, type MachineCpu } from './machine-cpu.js';
 
 export interface BaselineResult {
   /** reservations (pgbench transactions) per second */
@@ -16,6 +17,8 @@ export interface BaselineResult {
   /** b.overlaps('resv_p'): must be 0 */
   overlaps: number;
   command: string;
+  /** this machine's CPU while pgbench ran (null where /proc/stat cannot be read) */
+  machine: MachineCpu | null;
 }
 
 const baselineDir = join(packageRoot(), 'bench', 'baseline');
@@ -91,21 +94,26 @@ export async function runBaseline(url: string, profile: 'spread' | 'rush', secon
   if (profile === 'spread') {
     await query(url, 'select b.reset(400, 30)');
     const args = ['-n', '-c', String(clients), '-j', '2', '-T', String(seconds), '-f', join(baselineDir, 'spread_bitmap.sql'), url];
+    const before = await sampleMachineCpu();
     const r = parse(await run('pgbench', args, env));
+    const machine = machineCpuBetween(before, await sampleMachineCpu());
     const { n: overlaps } = await query<{ n: string }>(url, `select b.overlaps('resv_p') as n`);
-    return { perSecond: Math.round(r.tps), transactions: r.n, clients, overlaps: Number(overlaps), command: `pgbench ${args.slice(0, -1).join(' ')} <scratch db>` };
+    return { perSecond: Math.round(r.tps), transactions: r.n, clients, overlaps: Number(overlaps), command: `pgbench ${args.slice(0, -1).join(' ')} <scratch db>`, machine };
   }
   let transactions = 0;
   let busySeconds = 0;
   let overlaps = 0;
+  const machine: (MachineCpu | null)[] = [];
   const args = ['-n', '-c', String(clients), '-j', '2', '-t', '30', '-f', join(baselineDir, 'rush_bitmap.sql'), url];
   const until = performance.now() + seconds * 1000;
   while (performance.now() < until) {
     await query(url, 'select b.reset(500, 1)');
+    const before = await sampleMachineCpu();
     const r = parse(await run('pgbench', args, env));
+    machine.push(machineCpuBetween(before, await sampleMachineCpu()));
     transactions += r.n;
     busySeconds += r.n / r.tps;
     overlaps += Number((await query<{ n: string }>(url, `select b.overlaps('resv_p') as n`)).n);
   }
-  return { perSecond: Math.round(transactions / busySeconds), transactions, clients, overlaps, command: `rounds of: select b.reset(500, 1); pgbench ${args.slice(0, -1).join(' ')} <scratch db>` };
+  return { perSecond: Math.round(transactions / busySeconds), transactions, clients, overlaps, command: `rounds of: select b.reset(500, 1); pgbench ${args.slice(0, -1).join(' ')} <scratch db>`, machine: addMachineCpu(machine) };
 }
