@@ -58,8 +58,12 @@ export interface ApiBenchResult {
    * the share of its CPUs busy and its CPU ms per reservation. null when PostgreSQL is on another host.
    */
   machine: (MachineCpuReport & {
-    /** the busiest of the server's PostgreSQL backends: its CPU over the run's wall time (1: one CPU all the time) */
-    busiestBackendShare: number;
+    /**
+     * the server's PostgreSQL backends' CPU over the run's wall time, in CPUs (0.7: 70% of one). With one
+     * group-commit batch in flight the batches run one at a time, whichever connection carries each: one
+     * CPU is their ceiling.
+     */
+    postgresCpus: number;
   }) | null;
   /** the server's group-commit counts over the run (from /metrics; null without group commit or with several processes) */
   batching: { batches: number; calls: number; setBased: number; fallbacks: number } | null;
@@ -91,17 +95,11 @@ async function backendTicks(pool: PoolLike): Promise<Map<number, number> | null>
   return out;
 }
 
-/** The backends' CPU ms over the run, in all and of the busiest one (with group commit: the one running the batches). */
-function backendCpuDelta(before: Map<number, number> | null, after: Map<number, number> | null): { ms: number; busiestMs: number } | null {
+function backendCpuDelta(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
   if (!before || !after) return null;
   let ms = 0;
-  let busiestMs = 0;
-  for (const [pid, t] of after) {
-    const d = t - (before.get(pid) ?? 0);
-    ms += d;
-    busiestMs = Math.max(busiestMs, d);
-  }
-  return { ms, busiestMs };
+  for (const [pid, t] of after) ms += t - (before.get(pid) ?? 0);
+  return ms;
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -191,8 +189,8 @@ export async function runApiBench(pool: PoolLike, o: ApiBenchOptions): Promise<A
       // a short warm-up: the server's pool connects and its statements get prepared before the clock starts
       await autocannon({ url: server.url, connections: Math.min(8, o.clients), duration: 1, pipelining: 1, requests: [request] });
       const serverBefore = await server.cpuMs();
-      const pgBefore = await backendTicks(pool);
       const startedMs = performance.now();
+      const pgBefore = await backendTicks(pool);
       const gcBefore = o.workers === 1 ? await groupCommitCounts(server.url) : null;
       const loadBefore = process.cpuUsage();
       const machineBefore = await sampleMachineCpu();
@@ -207,7 +205,7 @@ export async function runApiBench(pool: PoolLike, o: ApiBenchOptions): Promise<A
       const answered = Object.values(byStatus).reduce((a, b) => a + b, 0);
       const counted = o.profile.startsWith('availability') ? (byStatus['200'] ?? 0) : (byStatus['201'] ?? 0);
       const per = Math.max(1, counted);
-      const pg = backendCpuDelta(pgBefore, pgAfter);
+      const pgMs = backendCpuDelta(pgBefore, pgAfter);
       return {
         lot: source.code, scratchLot: scratchCode, profile: o.profile, clients: o.clients, seconds: result.duration, workers: o.workers,
         // as the server ran (on Citus it does not group-commit, and its /metrics has no batch counts)
@@ -217,10 +215,10 @@ export async function runApiBench(pool: PoolLike, o: ApiBenchOptions): Promise<A
         byStatus, errors: result.errors + result.timeouts, overlaps: await countOverlaps(pool),
         cpuMsPer: {
           server: serverBefore !== null && serverAfter !== null ? round3((serverAfter - serverBefore) / per) : null,
-          postgres: pg !== null ? round3(pg.ms / per) : null,
+          postgres: pgMs !== null ? round3(pgMs / per) : null,
           loadGenerator: round3((load.user + load.system) / 1000 / per),
         },
-        machine: machine && pg !== null ? { ...machineCpuReport(machine, per), busiestBackendShare: round3(pg.busiestMs / wallMs) } : null,
+        machine: machine && pgMs !== null ? { ...machineCpuReport(machine, per), postgresCpus: round3(pgMs / wallMs) } : null,
         batching: gcBefore && gcAfter ? {
           batches: gcAfter.batches - gcBefore.batches, calls: gcAfter.calls - gcBefore.calls,
           setBased: gcAfter.setBased - gcBefore.setBased, fallbacks: gcAfter.fallbacks - gcBefore.fallbacks,

@@ -80,8 +80,9 @@ export function registerBenchApi(bench: Command, run: Run): void {
         [what, `${d.reservations} (${d.perSecond}/s)`], ['latency', `p50 ${d.latencyMs.p50} ms, p90 ${d.latencyMs.p90} ms, p99 ${d.latencyMs.p99} ms, max ${d.latencyMs.max} ms`],
         ['answers', Object.entries(d.byStatus).map(([s, n]) => `${s}: ${n}`).join(', ') || 'none'], ['errors', d.errors],
         ['cpu', `${d.cpuMsPer.server ?? '?'} ms API + ${d.cpuMsPer.postgres ?? '?'} ms postgres per ${profile.startsWith('availability') ? 'answer' : 'reservation'} (load generator ${d.cpuMsPer.loadGenerator} ms)`],
-        ...(d.machine ? [['machine', `${percent(d.machine.busyShare)} of ${d.machine.cpus} CPUs busy (the busiest PostgreSQL backend ${percent(d.machine.busiestBackendShare)} of one), ${d.machine.cpuMsPer} ms CPU per ${profile.startsWith('availability') ? 'answer' : 'reservation'} (every process and the kernel)`] as [string, string]] : []),
-        ...(d.batching ? [['group commit', `${d.batching.batches} statements, ${d.batching.calls} reservations (${d.batching.batches > 0 ? Math.round((d.batching.calls / d.batching.batches) * 10) / 10 : 0} a statement), ${d.batching.setBased} set-based, ${d.batching.fallbacks} fallbacks`] as [string, string]] : []),
+        ...(d.machine ? [['machine', `${percent(d.machine.busyShare)} of ${d.machine.cpus} CPUs busy (PostgreSQL's backends ${percent(d.machine.postgresCpus)} of one), ${d.machine.cpuMsPer} ms CPU per ${profile.startsWith('availability') ? 'answer' : 'reservation'} (every process and the kernel)`] as [string, string]] : []),
+        // availability answers only read: no batch to report
+        ...(d.batching && what === 'reservations' ? [['group commit', `${d.batching.batches} statements, ${d.batching.calls} reservations (${d.batching.batches > 0 ? Math.round((d.batching.calls / d.batching.batches) * 10) / 10 : 0} a statement), ${d.batching.setBased} set-based, ${d.batching.fallbacks} fallbacks`] as [string, string]] : []),
         ['overlaps', `${d.overlaps}${d.overlaps === 0 ? ' (invariant holds)' : ' INVARIANT BROKEN'}`],
         ...(d.baseline ? [
           ['baseline', `raw-SQL bitmap via pgbench (${baselineClients} clients, no HTTP): ${d.baseline.perSecond}/s (before ${d.baseline.runs[0]}, after ${d.baseline.runs[1]}; overlaps ${d.baseline.overlaps})`] as [string, string],
