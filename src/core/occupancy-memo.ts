@@ -71,8 +71,13 @@ export class OccupancyMemo {
     const count = (async () => {
       try {
         const total = lot.spotRanges.get(vehicleType)?.count ?? 0;
-        const busy = total === 0 ? new Array<number>(24).fill(0) : await countBusyByHour(deps.db, { lotId: lot.lotId, vehicleType, day: new Date(day * dayMs).toISOString().slice(0, 10) });
-        const kept = total === 0 ? 0 : await keptForPermits(deps.db, lot, vehicleType);
+        // the day's bits and the permit cars inside are two statements, sent together
+        const [busy, kept] = total === 0
+          ? [new Array<number>(24).fill(0), 0]
+          : await Promise.all([
+            countBusyByHour(deps.db, { lotId: lot.lotId, vehicleType, day: new Date(day * dayMs).toISOString().slice(0, 10) }),
+            keptForPermits(deps.db, lot, vehicleType),
+          ]);
         const counts = { ratios: busy.map((b) => occupancyRatio(Math.max(0, total - b - kept), total)), atMs };
         if (this.entries.size > 10_000) this.entries.clear();
         this.entries.set(key, counts);
